@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The one test command (README, .ci/run). Installs what it needs, starts the
+# real test environment (dockerd, SSH targets, registry), runs every test, and
+# stops what it started.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund
+fi
+
+echo "== typecheck"
+npx tsc --noEmit -p tsconfig.json
+
+echo "== dist is up to date"
+node scripts/check-dist.mjs
+
+if [ -x scripts/testenv ] && [ "${STEWARD_SKIP_TESTENV:-}" != 1 ]; then
+  echo "== test environment"
+  scripts/testenv up
+  trap 'scripts/testenv down' EXIT
+fi
+
+echo "== tests"
+mapfile -t files < <(find test -name '*.test.ts' | sort)
+node --import tsx --test --test-reporter=spec --test-concurrency=1 "${files[@]}"

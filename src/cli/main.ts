@@ -1,0 +1,46 @@
+import { ProjectError } from '../project/diagnostics';
+import { processIO, type CliIO } from './io';
+import { renderCommand } from './render-command';
+
+const USAGE = `usage: steward <command> [options]
+
+commands:
+  render [--project DIR] [--check]   validate the project and write rendered/ (--check: fail if stale)
+  secrets set|rm|keys|rotate ...     edit SOPS secrets files (see: steward secrets --help)
+  version                            print the version`;
+
+type Command = (argv: string[], io: CliIO) => Promise<number>;
+
+const commands: Record<string, () => Promise<Command>> = {
+  render: async () => renderCommand,
+  secrets: async () => (await import('./secrets')).runSecretsCommand,
+};
+
+export async function main(argv: string[], io: CliIO): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === 'help' || name === '--help' || name === '-h') {
+    io.stdout(USAGE);
+    return name ? 0 : 2;
+  }
+  if (name === 'version' || name === '--version') {
+    io.stdout(STEWARD_VERSION);
+    return 0;
+  }
+  const load = commands[name];
+  if (!load) {
+    io.stderr(`steward: unknown command "${name}"\n\n${USAGE}`);
+    return 2;
+  }
+  try {
+    return await (await load())(rest, io);
+  } catch (e) {
+    if (e instanceof ProjectError) {
+      io.stderr(e.message);
+      return 1;
+    }
+    io.stderr(`steward ${name}: ${(e as Error).message}`);
+    return 1;
+  }
+}
+
+const STEWARD_VERSION = '0.1.0';

@@ -1,0 +1,169 @@
+import { posix } from 'node:path';
+import { type Diagnostic, sortDiagnostics } from './diagnostics';
+import { DNS_LABEL, parseDuration, type App, type AppFile, type Project, type TargetDef, type SecretFile } from './model';
+import type { ProjectFiles } from './read';
+import { checkSchema } from './schema-check';
+import { listSecretKeys } from './secret-keys';
+import { parseYamlSource, type YamlSource } from './yaml-source';
+import { checkProject } from './semantics';
+
+export interface BuildResult {
+  project?: Project;
+  diagnostics: Diagnostic[];
+  /** Where each app's keys sit, so later checks can point at lines. */
+  sources: Map<string, YamlSource>;
+}
+
+/** Parses, validates and defaults a project; pure over the bytes read. */
+export function buildProject(files: ProjectFiles): BuildResult {
+  const diags: Diagnostic[] = [];
+  const sources = new Map<string, YamlSource>();
+  const load = (rel: string, schema?: 'project' | 'network' | 'service'): YamlSource | undefined => {
+    const text = files.texts.get(rel);
+    if (text === undefined) return undefined;
+    const src = parseYamlSource(rel, text, diags);
+    if (!src) return undefined;
+    sources.set(rel, src);
+    if (schema && !checkSchema(schema, src, diags)) return undefined;
+    return src;
+  };
+
+  const projectSrc = load('project.yml', 'project');
+  if (!files.texts.has('project.yml')) diags.push(missing('project.yml', 'every project needs a project.yml with at least `name` and `domain`'));
+  const networkSrc = load('network.yml', 'network');
+  if (!files.texts.has('network.yml')) diags.push(missing('network.yml', 'every project needs a network.yml with at least one target under `targets`'));
+
+  const targets: Record<string, TargetDef> = {};
+  const net = (networkSrc?.value ?? {}) as Record<string, any>;
+  for (const [name, t] of Object.entries((net.targets ?? {}) as Record<string, any>).sort(([a], [b]) => a.localeCompare(b))) {
+    targets[name] = { name, address: t.address, user: t.user ?? 'root', port: t.port ?? 22, dir: (t.dir ?? '/var/lib/steward').replace(/\/+$/, '') };
+  }
+
+  const secretFiles: SecretFile[] = [];
+  for (const [rel, text] of files.texts) {
+    if (!rel.startsWith('secrets/')) continue;
+    try {
+      secretFiles.push({ path: rel, keys: listSecretKeys(rel, text), text });
+    } catch (e) {
+      diags.push({ file: rel, line: 1, column: 1, key: '', message: `cannot read the key names of this SOPS file: ${(e as Error).message.split('\n')[0]}` });
+    }
+  }
+  secretFiles.sort((a, b) => a.path.localeCompare(b.path));
+
+  const apps: App[] = [];
+  for (const name of files.serviceDirs) {
+    const svcRel = `services/${name}/service.yml`;
+    const composeRel = `services/${name}/compose.yaml`;
+    if (!files.texts.has(svcRel)) {
+      diags.push({ file: `services/${name}/`, line: 0, column: 0, key: '', message: `app folder has no service.yml: add one naming at least its \`target\`, or remove the folder` });
+      continue;
+    }
+    const svc = load(svcRel, 'service');
+    if (!svc) continue;
+    let adopted: Record<string, unknown> | undefined;
+    if (files.texts.has(composeRel)) {
+      const c = load(composeRel);
+      if (!c) continue;
+      if (!c.value || typeof c.value !== 'object' || !('services' in (c.value as object))) {
+        diags.push({ file: composeRel, line: 1, column: 1, key: 'services', message: 'an adopted compose file needs a top-level `services` mapping' });
+        continue;
+      }
+      adopted = c.value as Record<string, unknown>;
+    }
+    const app = toApp(name, svc, adopted, files, diags);
+    if (app) apps.push(app);
+  }
+
+  const p = (projectSrc?.value ?? {}) as Record<string, any>;
+  const conv = (p.conventions ?? {}) as Record<string, any>;
+  const cv = (p.converge ?? {}) as Record<string, any>;
+  if (!projectSrc || !networkSrc) return { diagnostics: sortDiagnostics(diags), sources };
+
+  const project: Project = {
+    name: p.name,
+    domain: p.domain,
+    converge: {
+      prune: cv.prune ?? true,
+      selfHeal: cv.self_heal ?? true,
+      parallelism: cv.parallelism ?? 4,
+      healthTimeoutMs: parseDuration(cv.health_timeout ?? '120s'),
+      lockTimeoutMs: parseDuration(cv.lock_timeout ?? '60s'),
+    },
+    conventions: {
+      routing: conv.routing && {
+        provider: 'caddy',
+        tls: conv.routing.tls ?? 'internal',
+        email: conv.routing.email,
+        image: conv.routing.image ?? 'caddy:2',
+        httpPort: conv.routing.http_port ?? 80,
+        httpsPort: conv.routing.https_port ?? 443,
+      },
+      sso: conv.sso && { provider: 'authelia', url: conv.sso.url },
+      monitoring: conv.monitoring && { provider: 'prometheus' },
+    },
+    network: { subnet: net.subnet, gateway: net.gateway, edge: net.edge, targets },
+    apps: apps.sort((a, b) => a.name.localeCompare(b.name)),
+    secretFiles,
+  };
+  checkProject(project, sources, diags);
+  return diags.length ? { diagnostics: sortDiagnostics(diags), sources } : { project, diagnostics: [], sources };
+}
+
+function missing(file: string, message: string): Diagnostic {
+  return { file, line: 0, column: 0, key: '', message: `missing file: ${message}` };
+}
+
+// Adopted apps bring their own compose file; service.yml then only places and routes them.
+const ADOPTED_KEYS = new Set(['target', 'state', 'route', 'depends_on', 'health', 'metrics', 'secrets', 'purge']);
+
+function toApp(name: string, svc: YamlSource, adopted: Record<string, unknown> | undefined, files: ProjectFiles, diags: Diagnostic[]): App | undefined {
+  const s = svc.value as Record<string, any>;
+  const at = (path: (string | number)[], message: string) => diags.push({ file: svc.file, ...svc.locate(path), key: path.join('.').replace(/\.(\d+)/g, '[$1]'), message });
+  if (!DNS_LABEL.test(name)) {
+    diags.push({ file: svc.file, line: 1, column: 1, key: '', message: `app name "${name}" (the folder name) must be a DNS label: lowercase letters, digits and "-"; rename the folder` });
+  }
+  if (adopted) {
+    for (const k of Object.keys(s)) if (!ADOPTED_KEYS.has(k)) at([k], `"${k}" cannot be used beside compose.yaml (the adopted compose file defines the app); allowed here: ${[...ADOPTED_KEYS].join(', ')}`);
+  } else if (!s.image && (s.state ?? 'present') === 'present') {
+    at([], 'missing required key "image" (or bring a compose.yaml beside service.yml to adopt an existing compose file)');
+  }
+
+  const folder = files.appFiles.get(name);
+  const appFiles: AppFile[] = [];
+  (s.files ?? []).forEach((f: { source: string; path: string }, i: number) => {
+    const src = f.source;
+    const norm = posix.normalize(src);
+    if (posix.isAbsolute(src)) return at(['files', i, 'source'], `"${src}" is absolute: give a path relative to services/${name}/, e.g. files/app.conf`);
+    if (norm === '..' || norm.startsWith('../')) return at(['files', i, 'source'], `"${src}" leaves the app folder: files must live under services/${name}/`);
+    if (folder?.escaping.has(norm)) return at(['files', i, 'source'], `"${src}" is a symlink pointing outside services/${name}/: copy the file into the app folder instead`);
+    const content = folder?.files.get(norm);
+    if (!content) return at(['files', i, 'source'], `file not found: services/${name}/${norm}`);
+    appFiles.push({ source: norm, path: f.path, content });
+  });
+
+  if (adopted && folder) {
+    // An adopted compose file may bind anything in its folder: ship the whole folder.
+    for (const [rel, content] of folder.files) appFiles.push({ source: rel, path: '', content });
+  }
+
+  return {
+    name,
+    kind: adopted ? 'adopted' : 'service',
+    target: s.target,
+    state: s.state ?? 'present',
+    image: s.image,
+    command: s.command,
+    env: Object.fromEntries(Object.entries((s.env ?? {}) as Record<string, unknown>).map(([k, v]) => [k, String(v)]).sort(([a], [b]) => a.localeCompare(b))),
+    secrets: [...(s.secrets ?? [])],
+    volumes: (s.volumes ?? []).map((v: any) => ({ name: v.name, host: v.host, path: v.path, readonly: v.readonly ?? false })),
+    files: appFiles,
+    ports: (s.ports ?? []).map((p: any) => ({ container: p.container, host: p.host, protocol: p.protocol ?? 'tcp', bind: p.bind })),
+    dependsOn: [...(s.depends_on ?? [])],
+    route: s.route && { subdomain: s.route.subdomain, port: s.route.port, sso: s.route.sso ?? false },
+    health: s.health && { http: s.health.http, port: s.health.port ?? s.route?.port },
+    metrics: s.metrics && { path: s.metrics.path ?? '/metrics', port: s.metrics.port },
+    compose: adopted ?? s.compose ?? {},
+    purge: s.purge ?? false,
+    sourceFile: svc.file,
+  };
+}

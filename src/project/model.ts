@@ -1,0 +1,82 @@
+/** The typed model of a user project, defaults applied. */
+
+export interface Project {
+  name: string;
+  domain: string;
+  converge: ConvergeSettings;
+  conventions: Conventions;
+  network: Network;
+  apps: App[]; // sorted by name
+  secretFiles: SecretFile[]; // sorted by path
+}
+
+export interface ConvergeSettings {
+  prune: boolean;
+  selfHeal: boolean;
+  parallelism: number;
+  healthTimeoutMs: number;
+  lockTimeoutMs: number;
+}
+
+export interface Conventions {
+  routing?: { provider: 'caddy'; tls: 'internal' | 'acme' | 'off'; email?: string; image: string; httpPort: number; httpsPort: number };
+  sso?: { provider: 'authelia'; url: string };
+  monitoring?: { provider: 'prometheus' };
+}
+
+export interface Network {
+  subnet?: string;
+  gateway?: string;
+  edge?: string;
+  targets: Record<string, TargetDef>;
+}
+
+export interface TargetDef {
+  name: string;
+  address: string; // "local" or a host reached over SSH
+  user: string;
+  port: number;
+  dir: string;
+}
+
+export interface AppFile {
+  source: string; // relative to services/<app>/
+  path: string; // absolute path inside the container
+  content: Buffer;
+}
+
+export interface App {
+  name: string;
+  kind: 'service' | 'adopted';
+  target: string;
+  state: 'present' | 'absent';
+  image?: string;
+  command?: string | string[];
+  env: Record<string, string>;
+  secrets: string[];
+  volumes: { name?: string; host?: string; path: string; readonly: boolean }[];
+  files: AppFile[];
+  ports: { container: number; host?: number; protocol: 'tcp' | 'udp'; bind?: string }[];
+  dependsOn: string[];
+  route?: { subdomain: string; port: number; sso: boolean };
+  health?: { http?: string; port?: number };
+  metrics?: { path: string; port: number };
+  compose: Record<string, unknown>; // escape hatch (service) or the adopted compose file (adopted)
+  purge: boolean;
+  sourceFile: string; // services/<app>/service.yml
+}
+
+export interface SecretFile {
+  path: string; // secrets/<name>.sops.yaml
+  keys: string[]; // names only, read without decrypting
+  text: string;
+}
+
+export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+export function parseDuration(s: string): number {
+  const m = /^(\d+)(ms|s|m)$/.exec(s);
+  if (!m) throw new Error(`not a duration: ${s}`);
+  const n = Number(m[1]);
+  return m[2] === 'ms' ? n : m[2] === 's' ? n * 1000 : n * 60_000;
+}

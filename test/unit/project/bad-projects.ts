@@ -1,0 +1,157 @@
+import { BASE_PROJECT, type FileSpec } from '../../support/project-fixture';
+
+/** Broken projects, each with the exact diagnostics a person must see. */
+export interface BadCase {
+  name: string;
+  files: Record<string, FileSpec>;
+  expect: string[];
+}
+
+const web = BASE_PROJECT['services/web/service.yml'];
+
+export const CASES: BadCase[] = [
+  { name: 'broken YAML', files: { 'project.yml': 'name: lab\ndomain: [lab.test\n' }, expect: [
+      "project.yml:3:1  -  invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]",
+    ] },
+  { name: 'duplicate key', files: { 'services/web/service.yml': web + 'image: web:2\n' }, expect: [
+      "services/web/service.yml:5:1  image  duplicate key: each key may appear once in a mapping; remove or rename one of them",
+    ] },
+  {
+    name: 'alias bomb',
+    files: {
+      'network.yml':
+        'a: &a [x,x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\ntargets: { core: { address: local } }\n',
+    },
+    expect: [
+      "network.yml:1:1  -  too many YAML aliases (more than 100 expansions): write the values out instead of nesting anchors",
+    ],
+  },
+  { name: 'missing project.yml', files: { 'project.yml': null }, expect: [
+      "project.yml:0:0  -  missing file: every project needs a project.yml with at least `name` and `domain`",
+    ] },
+  { name: 'missing network.yml', files: { 'network.yml': null }, expect: [
+      "network.yml:0:0  -  missing file: every project needs a network.yml with at least one target under `targets`",
+    ] },
+  { name: 'project without name', files: { 'project.yml': 'domain: lab.test\n' }, expect: [
+      "project.yml:1:1  -  missing required key \"name\"",
+    ] },
+  { name: 'unknown key in project.yml', files: { 'project.yml': 'name: lab\ndomain: lab.test\nconverge:\n  prun: true\nconventions:\n  routing: { provider: caddy }\n' }, expect: [
+      "project.yml:4:3  converge.prun  unknown key \"prun\"; allowed keys here: prune, self_heal, parallelism, health_timeout, lock_timeout",
+    ] },
+  { name: 'project name not a DNS label', files: { 'project.yml': 'name: Home_Lab\ndomain: lab.test\nconventions:\n  routing: { provider: caddy }\n' }, expect: [
+      "project.yml:1:1  name  must be a DNS label: lowercase letters, digits and \"-\", 1 to 63 characters, not starting or ending with \"-\"",
+    ] },
+  { name: 'parallelism not an integer', files: { 'project.yml': 'name: lab\ndomain: lab.test\nconverge:\n  parallelism: four\nconventions:\n  routing: { provider: caddy }\n' }, expect: [
+      "project.yml:4:3  converge.parallelism  must be an integer",
+    ] },
+  { name: 'bad health_timeout', files: { 'project.yml': 'name: lab\ndomain: lab.test\nconverge:\n  health_timeout: 2 minutes\nconventions:\n  routing: { provider: caddy }\n' }, expect: [
+      "project.yml:4:3  converge.health_timeout  must be a duration such as 500ms, 90s or 2m",
+    ] },
+  { name: 'unknown tls mode', files: { 'project.yml': 'name: lab\ndomain: lab.test\nconventions:\n  routing: { provider: caddy, tls: letsencrypt }\n' }, expect: [
+      "project.yml:4:31  conventions.routing.tls  must be one of: internal, acme, off",
+    ] },
+  { name: 'no targets', files: { 'network.yml': 'edge: core\ntargets: {}\n' }, expect: [
+      "network.yml:2:1  targets  must have at least 1 entry",
+    ] },
+  { name: 'target name not a DNS label', files: { 'network.yml': BASE_PROJECT['network.yml'] + '  Media_2: { address: 10.231.0.12 }\n' }, expect: [
+      "network.yml:7:3  targets.Media_2  target name \"Media_2\" must be a DNS label: lowercase letters, digits and \"-\"",
+    ] },
+  { name: 'edge names an unknown target', files: { 'network.yml': BASE_PROJECT['network.yml'].replace('edge: core', 'edge: gateway') }, expect: [
+      "network.yml:3:1  edge  unknown target \"gateway\"; targets: core, media",
+    ] },
+  { name: 'gateway outside the subnet', files: { 'network.yml': BASE_PROJECT['network.yml'].replace('gateway: 10.231.0.1', 'gateway: 10.9.0.1') }, expect: [
+      "network.yml:2:1  gateway  gateway 10.9.0.1 is outside subnet 10.231.0.0/24",
+    ] },
+  { name: 'target without address', files: { 'network.yml': BASE_PROJECT['network.yml'] + '  nas: { user: deploy }\n' }, expect: [
+      "network.yml:7:3  targets.nas  missing required key \"address\"",
+    ] },
+  { name: 'two local targets', files: { 'network.yml': BASE_PROJECT['network.yml'] + '  other: { address: local }\n' }, expect: [
+      "network.yml:7:3  targets.other  only one target can be \"address: local\" (already: core)",
+    ] },
+  { name: 'unknown target', files: { 'services/web/service.yml': web.replace('target: core', 'target: nas') }, expect: [
+      "services/web/service.yml:1:1  target  unknown target \"nas\"; targets in network.yml: core, media",
+    ] },
+  { name: 'unknown key in service.yml', files: { 'services/web/service.yml': web + 'restart: always\n' }, expect: [
+      "services/web/service.yml:5:1  restart  unknown key \"restart\"; allowed keys here: target, state, image, command, env, secrets, volumes, files, ports, depends_on, route, health, metrics, compose, purge",
+    ] },
+  { name: 'bad state', files: { 'services/web/service.yml': web + 'state: stopped\n' }, expect: [
+      "services/web/service.yml:5:1  state  must be one of: present, absent",
+    ] },
+  { name: 'missing image', files: { 'services/web/service.yml': 'target: core\n' }, expect: [
+      "services/web/service.yml:1:1  -  missing required key \"image\" (or bring a compose.yaml beside service.yml to adopt an existing compose file)",
+    ] },
+  { name: 'app folder not a DNS label', files: { 'services/Web_App/service.yml': 'target: core\nimage: x:1\n' }, expect: [
+      "services/Web_App/service.yml:1:1  -  app name \"Web_App\" (the folder name) must be a DNS label: lowercase letters, digits and \"-\"; rename the folder",
+    ] },
+  { name: 'app folder without service.yml', files: { 'services/cache/README.md': 'notes\n' }, expect: [
+      "services/cache/:0:0  -  app folder has no service.yml: add one naming at least its `target`, or remove the folder",
+    ] },
+  { name: 'host port clash', files: { 'services/api/service.yml': 'target: core\nimage: api:1\nports:\n  - { container: 3000, host: 8080 }\n' }, expect: [
+      "services/web/service.yml:3:27  ports[0].host  host port 8080/tcp on target core is already published by app \"api\"; pick another host port",
+    ] },
+  { name: 'hostname clash', files: { 'services/www/service.yml': 'target: core\nimage: www:1\nroute: { subdomain: web, port: 80 }\n' }, expect: [
+      "services/www/service.yml:3:10  route.subdomain  hostname web.lab.test is already routed to app \"web\"; pick another subdomain",
+    ] },
+  { name: 'depends_on unknown app', files: { 'services/web/service.yml': web + 'depends_on: [redis]\n' }, expect: [
+      "services/web/service.yml:5:14  depends_on[0]  unknown app \"redis\"; apps: db, web",
+    ] },
+  { name: 'dependency cycle', files: { 'services/web/service.yml': web + 'depends_on: [db]\n', 'services/db/service.yml': BASE_PROJECT['services/db/service.yml'] + 'depends_on: [web]\n' }, expect: [
+      "services/web/service.yml:5:14  depends_on[0]  dependency cycle: db -> web -> db; remove one of these depends_on entries",
+    ] },
+  { name: 'depends on itself', files: { 'services/web/service.yml': web + 'depends_on: [web]\n' }, expect: [
+      "services/web/service.yml:5:14  depends_on[0]  an app cannot depend on itself",
+    ] },
+  { name: 'file source missing', files: { 'services/web/service.yml': web + 'files: [ { source: files/site.conf, path: /etc/site.conf } ]\n' }, expect: [
+      "services/web/service.yml:5:12  files[0].source  file not found: services/web/files/site.conf",
+    ] },
+  { name: 'file source escapes with ..', files: { 'services/web/service.yml': web + 'files: [ { source: ../db/service.yml, path: /etc/x } ]\n' }, expect: [
+      "services/web/service.yml:5:12  files[0].source  \"../db/service.yml\" leaves the app folder: files must live under services/web/",
+    ] },
+  { name: 'file source absolute', files: { 'services/web/service.yml': web + 'files: [ { source: /etc/passwd, path: /etc/x } ]\n' }, expect: [
+      "services/web/service.yml:5:12  files[0].source  \"/etc/passwd\" is absolute: give a path relative to services/web/, e.g. files/app.conf",
+    ] },
+  { name: 'file symlink leaves the app folder', files: { 'services/web/files/key': { symlink: '/etc/hostname' }, 'services/web/service.yml': web + 'files: [ { source: files/key, path: /etc/key } ]\n' }, expect: [
+      "services/web/service.yml:5:12  files[0].source  \"files/key\" is a symlink pointing outside services/web/: copy the file into the app folder instead",
+    ] },
+  { name: 'secret defined nowhere', files: { 'services/web/service.yml': web + 'secrets: [SMTP_PASSWORD]\n' }, expect: [
+      "services/web/service.yml:5:11  secrets[0]  secret \"SMTP_PASSWORD\" is defined in no secrets file; add it with `steward secrets set secrets/<file>.sops.yaml SMTP_PASSWORD`",
+    ] },
+  { name: 'env name invalid', files: { 'services/web/service.yml': web + 'env: { "1BAD": x }\n' }, expect: [
+      "services/web/service.yml:5:8  env.1BAD  invalid key name: use an environment variable name (letters, digits, \"_\", not starting with a digit)",
+    ] },
+  { name: 'volume with neither name nor host', files: { 'services/web/service.yml': web + 'volumes: [ { path: /data } ]\n' }, expect: [
+      "services/web/service.yml:5:12  volumes[0]  a volume needs exactly one of \"name\" (a named volume) or \"host\" (a host path)",
+    ] },
+  { name: 'remote route without a published port', files: { 'services/db/service.yml': BASE_PROJECT['services/db/service.yml'] + 'route: { subdomain: db, port: 5432 }\n' }, expect: [
+      "services/db/service.yml:5:25  route.port  the edge (core) reaches this app on target media over the network: publish the port, e.g. ports: [{ container: 5432, host: 5432 }]",
+    ] },
+  { name: 'sso without the sso convention', files: { 'services/web/service.yml': web.replace('port: 80 }', 'port: 80, sso: true }') }, expect: [
+      "services/web/service.yml:4:36  route.sso  sso: true needs `conventions.sso` in project.yml",
+    ] },
+  { name: 'adopted compose with image in service.yml', files: { 'services/kuma/service.yml': 'target: core\nimage: kuma:1\n', 'services/kuma/compose.yaml': 'services:\n  kuma:\n    image: kuma:1\n' }, expect: [
+      "services/kuma/service.yml:2:1  image  \"image\" cannot be used beside compose.yaml (the adopted compose file defines the app); allowed here: target, state, route, depends_on, health, metrics, secrets, purge",
+    ] },
+  { name: 'bad subdomain', files: { 'services/web/service.yml': web.replace('subdomain: web', 'subdomain: Web.App') }, expect: [
+      "services/web/service.yml:4:10  route.subdomain  must be a DNS label (lowercase letters, digits, \"-\") or \"@\" for the bare domain",
+    ] },
+  { name: 'depends on an absent app', files: { 'services/web/service.yml': web + 'depends_on: [db]\n', 'services/db/service.yml': BASE_PROJECT['services/db/service.yml'] + 'state: absent\n' }, expect: [
+      "services/web/service.yml:5:14  depends_on[0]  depends on \"db\", which is state: absent",
+    ] },
+  { name: 'port out of range', files: { 'services/web/service.yml': web.replace('host: 8080', 'host: 80800') }, expect: [
+      "services/web/service.yml:3:27  ports[0].host  must be at most 65535",
+    ] },
+  { name: 'host port taken by the edge proxy', files: { 'services/web/service.yml': web.replace('host: 8080', 'host: 443') }, expect: [
+      "services/web/service.yml:3:27  ports[0].host  host port 443/tcp on target core is taken by the edge proxy; pick another",
+    ] },
+  { name: 'app name reserved for the edge proxy', files: { 'services/caddy/service.yml': 'target: core\nimage: caddy:2\n' }, expect: [
+      "services/caddy/service.yml:1:1  -  the app name \"caddy\" is reserved for the edge proxy while conventions.routing is set: rename the folder",
+    ] },
+  { name: 'route without the routing convention', files: { 'project.yml': 'name: lab\ndomain: lab.test\n' }, expect: [
+      "services/web/service.yml:4:1  route  a route needs a reverse proxy: add `conventions: { routing: { provider: caddy } }` to project.yml",
+    ] },
+  { name: 'several errors in several files at once', files: { 'services/web/service.yml': web.replace('target: core', 'target: nas') + 'depends_on: [ghost]\n', 'network.yml': BASE_PROJECT['network.yml'].replace('edge: core', 'edge: nowhere') }, expect: [
+      "network.yml:3:1  edge  unknown target \"nowhere\"; targets: core, media",
+      "services/web/service.yml:1:1  target  unknown target \"nas\"; targets in network.yml: core, media",
+      "services/web/service.yml:5:14  depends_on[0]  unknown app \"ghost\"; apps: db, web",
+    ] },
+];
