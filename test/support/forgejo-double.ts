@@ -62,6 +62,8 @@ export interface InjectedFailure {
   path?: string | RegExp;
   body?: unknown;
   headers?: Record<string, string>;
+  /** Apply the request first, then answer with the failure (a lost response). */
+  afterEffect?: boolean;
 }
 
 export interface RecordedRequest {
@@ -269,6 +271,13 @@ export class ForgejoDouble {
       // An injected fault is deliberately off-contract in its status (a proxy's 502,
       // a 429), so only its body shape is checked, not whether the status is declared.
       const body = failure.body ?? errorBody(`injected failure ${failure.status}`);
+      if (failure.afterEffect) {
+        try {
+          this.route(op.operationId, op.pathParams, u.searchParams, checked.body, user);
+        } catch {
+          // the caller only sees the injected failure either way
+        }
+      }
       return send(failure.status, body, op.template, [failure.status], failure.headers);
     }
 
