@@ -1,0 +1,301 @@
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { envFile } from './env-file';
+import { classifyFailure, redact, TargetError } from './errors';
+import { evaluateHealth } from './health';
+import { groupApps, parseInspectOutput } from './observe-parse';
+import { run, type RunResult } from './process';
+import {
+  containerLogsScript,
+  healthScript,
+  logsScript,
+  MARK_ENGINE,
+  MARK_PROBLEM,
+  observeScript,
+  prepareScript,
+  readFileScript,
+  removeDirScript,
+  uploadScript,
+} from './scripts';
+import { SshContext, shQuote, type SshEndpoint, type SshOptions } from './ssh';
+import { checkRelativePath, tar } from './tar';
+import {
+  composeProjectName,
+  type AppRef,
+  type ApplyResult,
+  type DeployableApp,
+  type HealthResult,
+  type ObservedTarget,
+  type ObserveOptions,
+  type PrepareResult,
+  type RemoveResult,
+  type Target,
+  type TargetSpec,
+} from './target';
+
+export interface DockerTargetOptions extends SshOptions {
+  /** Engine of an `address: local` target. Default: DOCKER_HOST, else the Docker CLI's default. */
+  localDockerHost?: string;
+  /** Limit for each short remote call (observe, upload, health poll). */
+  commandTimeoutMs?: number;
+  /** Limit for pull and `compose up`, which may download images. */
+  pullTimeoutMs?: number;
+  /** Log lines returned with a failed apply. */
+  logLines?: number;
+  healthPollMs?: number;
+}
+
+const NAME = /^[a-z0-9][a-z0-9_.-]*$/;
+
+/** A host with a Docker Engine, driven by the docker CLI and `docker compose`, locally or over SSH. */
+export class DockerTarget implements Target {
+  private count = 0;
+  private sshContext?: Promise<SshContext>;
+  private readonly commandTimeoutMs: number;
+  private readonly pullTimeoutMs: number;
+
+  constructor(
+    readonly spec: TargetSpec,
+    private readonly options: DockerTargetOptions = {},
+  ) {
+    this.commandTimeoutMs = options.commandTimeoutMs ?? 30_000;
+    this.pullTimeoutMs = options.pullTimeoutMs ?? 600_000;
+  }
+
+  get roundTrips(): number {
+    return this.count;
+  }
+
+  get isLocal(): boolean {
+    return this.spec.address === 'local';
+  }
+
+  private get endpoint(): SshEndpoint {
+    return { host: this.spec.address, user: this.spec.user ?? userInfo().username, port: this.spec.port ?? 22 };
+  }
+
+  private get where(): string {
+    return this.isLocal ? 'local engine' : `${this.endpoint.user}@${this.endpoint.host}:${this.endpoint.port}`;
+  }
+
+  private ssh(): Promise<SshContext> {
+    this.sshContext ??= SshContext.create(this.options);
+    return this.sshContext;
+  }
+
+  private async dockerEnv(): Promise<NodeJS.ProcessEnv> {
+    if (!this.isLocal) return (await this.ssh()).dockerEnv(this.endpoint);
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    const host = this.options.localDockerHost ?? process.env.DOCKER_HOST;
+    if (host) env.DOCKER_HOST = host;
+    return env;
+  }
+
+  /** Runs a shell script on the target's host: one round trip. */
+  private async exec(script: string, opts: { input?: Buffer; timeoutMs?: number; secrets?: string[] } = {}): Promise<RunResult> {
+    const timeoutMs = opts.timeoutMs ?? this.commandTimeoutMs;
+    this.count++;
+    let result: RunResult;
+    if (this.isLocal) {
+      result = await run('sh', ['-c', script], { input: opts.input, timeoutMs, env: await this.dockerEnv() });
+    } else {
+      const ctx = await this.ssh();
+      result = await run('ssh', ctx.args(this.endpoint, `sh -c ${shQuote(script)}`), { input: opts.input, timeoutMs });
+    }
+    this.throwIfUnreachable(result, timeoutMs, opts.secrets ?? []);
+    return result;
+  }
+
+  /** Runs the docker CLI on the runner against the target's engine: one round trip. */
+  private async docker(args: string[], opts: { timeoutMs?: number; secrets?: string[] } = {}): Promise<RunResult> {
+    const timeoutMs = opts.timeoutMs ?? this.commandTimeoutMs;
+    this.count++;
+    const result = await run('docker', args, { timeoutMs, env: await this.dockerEnv() });
+    this.throwIfUnreachable(result, timeoutMs, opts.secrets ?? []);
+    return result;
+  }
+
+  private throwIfUnreachable(result: RunResult, timeoutMs: number, secrets: string[]): void {
+    if (result.timedOut) {
+      throw new TargetError(this.spec.name, 'timeout', `${this.where}: no answer within ${Math.round(timeoutMs / 1000)} s`);
+    }
+    if (result.code === 0) return;
+    const cause = classifyFailure(result.stderr);
+    if (cause) {
+      throw new TargetError(this.spec.name, cause.kind, `${this.where}: ${cause.say}`, redact(lastLine(result.stderr), secrets));
+    }
+    if (!this.isLocal && result.code === 255) {
+      throw new TargetError(this.spec.name, 'unreachable', `${this.where}: ssh failed: ${redact(lastLine(result.stderr), secrets)}`);
+    }
+  }
+
+  private fail(what: string, result: RunResult, secrets: string[] = []): TargetError {
+    const detail = redact(result.stderr.trim() || result.stdout.trim(), secrets);
+    return new TargetError(this.spec.name, 'command', `${what} failed (exit ${result.code}): ${lastLine(detail)}`, detail);
+  }
+
+  private appDir(project: string, app: string): string {
+    return `${this.spec.dir.replace(/\/+$/, '')}/${project}/${app}`;
+  }
+
+  async prepare(project: string, apps: string[] = []): Promise<PrepareResult> {
+    checkName('project', project);
+    apps.forEach((a) => checkName('app', a));
+    const problems: string[] = [];
+    const compose = await run('docker', ['compose', 'version', '--short'], { timeoutMs: this.commandTimeoutMs });
+    if (compose.code !== 0) {
+      problems.push('Docker Compose v2 is missing on the runner: `docker compose version` failed (install the docker-compose plugin)');
+    }
+    const result = await this.exec(prepareScript(project, this.spec.dir, apps));
+    let engineVersion: string | undefined;
+    for (const line of result.stdout.split('\n')) {
+      if (line.startsWith(`${MARK_PROBLEM} `)) problems.push(line.slice(MARK_PROBLEM.length + 1));
+      if (line.startsWith(`${MARK_ENGINE} `)) engineVersion = line.slice(MARK_ENGINE.length + 1).trim();
+    }
+    if (result.code !== 0) problems.push(`preparing the host failed: ${lastLine(result.stderr)}`);
+    const out: PrepareResult = { ok: problems.length === 0, target: this.spec.name, problems };
+    if (engineVersion) out.engineVersion = engineVersion;
+    if (compose.code === 0) out.composeVersion = compose.stdout.trim();
+    return out;
+  }
+
+  async observe(options: ObserveOptions = {}): Promise<ObservedTarget> {
+    const before = this.count;
+    const result = await this.exec(observeScript(options.project));
+    if (result.code !== 0) throw this.fail('observe', result);
+    const { containers } = parseInspectOutput(result.stdout);
+    const { apps, leftovers } = groupApps(containers, options);
+    return { target: this.spec.name, apps, leftovers, roundTrips: this.count - before };
+  }
+
+  async apply(app: DeployableApp): Promise<ApplyResult> {
+    const started = Date.now();
+    checkName('project', app.project);
+    checkName('app', app.app);
+    const secrets = Object.values(app.env);
+    const cp = composeProjectName(app.project, app.app);
+    const base = { target: this.spec.name, project: app.project, app: app.app, hash: app.hash };
+    const done = (r: Omit<ApplyResult, keyof typeof base | 'durationMs'>): ApplyResult => ({ ...base, ...r, durationMs: Date.now() - started });
+
+    const composeBytes = Buffer.from(app.compose);
+    const envBytes = Buffer.from(envFile(app.env));
+    const archive = tar([
+      { path: 'compose.yaml', content: composeBytes, mode: 0o600 },
+      { path: 'secrets.env', content: envBytes, mode: 0o600 },
+      ...app.files.map((f) => ({ path: checkUploadPath(f.path), content: f.content, mode: 0o644 })),
+    ]);
+    const upload = await this.exec(uploadScript(this.appDir(app.project, app.app)), { input: archive, secrets });
+    if (upload.code !== 0) throw this.fail(`uploading ${app.app}'s files`, upload, secrets);
+
+    // compose reads env_file on the runner, so it needs the files here too.
+    const stage = await mkdtemp(join(tmpdir(), 'stw-apply-'));
+    try {
+      await chmod(stage, 0o700);
+      await writeFile(join(stage, 'compose.yaml'), composeBytes, { mode: 0o600 });
+      await writeFile(join(stage, 'secrets.env'), envBytes, { mode: 0o600 });
+      const composeArgs = ['compose', '-p', cp, '-f', join(stage, 'compose.yaml'), '--project-directory', stage];
+      const pull = await this.docker([...composeArgs, 'pull', '--quiet'], { timeoutMs: this.pullTimeoutMs, secrets });
+      if (pull.code !== 0) {
+        return done({ ok: false, status: 'failed', message: `pull failed: ${redact(lastLine(pull.stderr), secrets)}`, containers: [] });
+      }
+      const up = await this.docker([...composeArgs, 'up', '-d', '--remove-orphans', '--quiet-pull'], { timeoutMs: this.pullTimeoutMs, secrets });
+      if (up.code !== 0) {
+        return done({ ok: false, status: 'failed', message: `compose up failed: ${redact(lastLine(up.stderr), secrets)}`, containers: [] });
+      }
+    } finally {
+      await rm(stage, { recursive: true, force: true });
+    }
+
+    const deadline = started + app.healthTimeoutMs;
+    for (;;) {
+      const h = await this.healthCheck(app);
+      if (h.status === 'healthy') {
+        return done({ ok: true, status: 'healthy', message: h.message, containers: h.containers });
+      }
+      const decisive = h.status === 'failed' || (h.status === 'unhealthy' && !h.httpOnly);
+      if (decisive || Date.now() >= deadline) {
+        const failing = h.failing ?? h.containers.find((c) => c.state !== 'running' || c.health !== 'healthy') ?? h.containers[0];
+        const logs = failing ? await this.containerLogs(failing.id, this.options.logLines ?? 50, secrets) : [];
+        const status = decisive ? (h.status === 'failed' ? 'failed' : 'unhealthy') : 'timeout';
+        const message = decisive ? h.message : `not healthy within ${Math.round(app.healthTimeoutMs / 1000)} s: ${h.message}`;
+        return done({ ok: false, status, message: redact(message, secrets), logs, containers: h.containers });
+      }
+      await sleep(Math.min(this.options.healthPollMs ?? 500, Math.max(0, deadline - Date.now())));
+    }
+  }
+
+  private async containerLogs(id: string, lines: number, secrets: string[]): Promise<string[]> {
+    const r = await this.exec(containerLogsScript(id, lines), { secrets });
+    return redact(r.stdout, secrets).split('\n').filter((l) => l.length > 0);
+  }
+
+  private async healthCheck(app: AppRef): Promise<HealthResult & { httpOnly: boolean }> {
+    const http = app.health?.http ? { path: app.health.http, port: app.health.port ?? 80 } : undefined;
+    const result = await this.exec(healthScript(app.project, app.app, http));
+    if (result.code !== 0) throw this.fail(`health check of ${app.app}`, result);
+    const parsed = parseInspectOutput(result.stdout);
+    return { target: this.spec.name, app: app.app, ...evaluateHealth(parsed.containers, parsed.http) };
+  }
+
+  async health(app: AppRef): Promise<HealthResult> {
+    const { httpOnly: _httpOnly, ...h } = await this.healthCheck(app);
+    return h;
+  }
+
+  async remove(app: AppRef): Promise<RemoveResult> {
+    checkName('project', app.project);
+    checkName('app', app.app);
+    const args = ['compose', '-p', composeProjectName(app.project, app.app), 'down', '--remove-orphans', '--timeout', '10'];
+    if (app.purge) args.push('--volumes');
+    const down = await this.docker(args, { timeoutMs: this.pullTimeoutMs });
+    if (down.code !== 0) throw this.fail(`removing ${app.app}`, down);
+    // The app dir holds its secrets: nothing of a removed app stays behind.
+    const rmDir = await this.exec(removeDirScript(this.appDir(app.project, app.app)));
+    if (rmDir.code !== 0) throw this.fail(`deleting ${app.app}'s directory`, rmDir);
+    return { target: this.spec.name, app: app.app, removedVolumes: Boolean(app.purge) };
+  }
+
+  async logs(app: AppRef, lines: number): Promise<string[]> {
+    const r = await this.exec(logsScript(app.project, app.app, lines));
+    if (r.code !== 0) throw this.fail(`logs of ${app.app}`, r);
+    const out: string[] = [];
+    let name = '';
+    for (const line of r.stdout.split('\n')) {
+      if (line.startsWith('@@steward-logs ')) name = line.slice(15).replace(/^\//, '');
+      else if (line) out.push(`${name} | ${line}`);
+    }
+    return out;
+  }
+
+  async previousCompose(app: AppRef): Promise<string | undefined> {
+    const r = await this.exec(readFileScript(`${this.appDir(app.project, app.app)}/compose.previous.yaml`));
+    if (r.code === 44) return undefined;
+    if (r.code !== 0) throw this.fail(`reading ${app.app}'s previous compose file`, r);
+    return r.stdout;
+  }
+
+  async close(): Promise<void> {
+    if (!this.sshContext) return;
+    const ctx = await this.sshContext;
+    this.sshContext = undefined;
+    await ctx.close([this.endpoint]);
+  }
+}
+
+function checkName(what: string, name: string): void {
+  if (!NAME.test(name)) throw new Error(`invalid ${what} name ${JSON.stringify(name)}: use lower-case letters, digits, '-', '_' and '.'`);
+}
+
+function checkUploadPath(path: string): string {
+  const p = checkRelativePath(path);
+  // Only files/ is replaced on each apply; anything else would linger or clash with Steward's own files.
+  if (!p.startsWith('files/')) throw new Error(`file path ${p} must be under files/ in the app directory`);
+  return p;
+}
+
+function lastLine(text: string): string {
+  const lines = text.trim().split('\n').filter((l) => l.trim());
+  return lines[lines.length - 1]?.trim() ?? '';
+}

@@ -1,0 +1,128 @@
+// Shell scripts run on a target's host (over one ssh call, or `sh -c` locally).
+// Plain POSIX sh and the docker CLI, so any host with Docker can run them.
+import { shQuote } from './ssh';
+import { composeProjectName, LABEL_PROJECT, projectNetworkName } from './target';
+
+export const MARK_CONTAINERS = '@@steward-containers';
+export const MARK_IMAGES = '@@steward-images';
+export const MARK_HTTP = '@@steward-http';
+export const MARK_PROBLEM = '@@steward-problem';
+export const MARK_ENGINE = '@@steward-engine';
+
+/** One JSON object per container, prefixed by its image ID (which the script reuses for the digests). */
+const INSPECT_FORMAT =
+  '{{.Image}} {"id":{{json .Id}},"name":{{json .Name}},"image":{{json .Config.Image}},"imageId":{{json .Image}},' +
+  '"labels":{{json .Config.Labels}},"state":{{json .State}}}';
+
+const NEED_DOCKER = `command -v docker >/dev/null 2>&1 || { echo "the docker CLI is not installed on the host" >&2; exit 127; }`;
+
+/** Containers matching the filters, inspected, then the digests of their images: three docker calls, one round trip. */
+function inspectContainers(filters: string[]): string {
+  const f = filters.map((x) => `--filter ${shQuote(x)}`).join(' ');
+  return [
+    NEED_DOCKER,
+    `ids=$(docker ps -aq --no-trunc ${f}) || exit 3`,
+    `echo ${MARK_CONTAINERS}`,
+    `out=""`,
+    `[ -z "$ids" ] || out=$(docker inspect --format ${shQuote(INSPECT_FORMAT)} $ids) || exit 3`,
+    `[ -z "$out" ] || printf '%s\\n' "$out"`,
+    `echo ${MARK_IMAGES}`,
+    `[ -z "$out" ] || docker image inspect --format '{{json .Id}} {{json .RepoDigests}}' $(printf '%s\\n' "$out" | cut -d' ' -f1 | sort -u) 2>/dev/null || true`,
+  ].join('\n');
+}
+
+export function observeScript(project?: string): string {
+  return inspectContainers([project ? `label=${LABEL_PROJECT}=${project}` : `label=${LABEL_PROJECT}`]);
+}
+
+/**
+ * The app's containers plus, when asked, the HTTP check run on the target host
+ * against the container's own address: the runner usually cannot reach a
+ * target's container networks, the host always can, and no port needs to be
+ * published nor any tool to exist inside the image.
+ */
+export function healthScript(project: string, app: string, http?: { path: string; port: number }): string {
+  const cp = composeProjectName(project, app);
+  const lines = [inspectContainers([`label=com.docker.compose.project=${cp}`])];
+  if (http) {
+    const path = http.path.startsWith('/') ? http.path : `/${http.path}`;
+    lines.push(
+      `hid=$(docker ps -q --filter ${shQuote(`label=com.docker.compose.project=${cp}`)} --filter ${shQuote(`label=com.docker.compose.service=${app}`)} | head -n 1)`,
+      `[ -n "$hid" ] || hid=$(docker ps -q --filter ${shQuote(`label=com.docker.compose.project=${cp}`)} | head -n 1)`,
+      `if [ -z "$hid" ]; then echo "${MARK_HTTP} none"; exit 0; fi`,
+      `ip=$(docker inspect --format '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}' "$hid" | awk '{print $1}')`,
+      `[ -n "$ip" ] || ip=127.0.0.1`,
+      `url="http://$ip:${http.port}${path.replace(/[^A-Za-z0-9/._~?&=%+-]/g, '')}"`,
+      'if command -v curl >/dev/null 2>&1; then curl -fsS -m 5 -o /dev/null "$url" 2>/dev/null; rc=$?',
+      'elif command -v wget >/dev/null 2>&1; then wget -q -T 5 -O /dev/null "$url" 2>/dev/null; rc=$?',
+      'elif command -v busybox >/dev/null 2>&1; then busybox wget -q -T 5 -O /dev/null "$url" 2>/dev/null; rc=$?',
+      'else rc=127; fi',
+      `echo "${MARK_HTTP} $rc $url"`,
+    );
+  }
+  return lines.join('\n');
+}
+
+/**
+ * Unpacks the tar on stdin into the app dir. The previous compose.yaml is kept
+ * as compose.previous.yaml (only when it differs, so re-applying the same app
+ * keeps the real previous one) for rollback.
+ */
+export function uploadScript(appDir: string): string {
+  const d = shQuote(appDir);
+  return [
+    'set -eu',
+    // Secrets land with 0600 from the first byte.
+    'umask 077',
+    `D=${d}`,
+    'mkdir -p "$D"',
+    'T="$D/.incoming"',
+    'rm -rf "$T"',
+    'mkdir "$T"',
+    'tar -xf - -C "$T"',
+    'if [ -f "$D/compose.yaml" ] && ! cmp -s "$D/compose.yaml" "$T/compose.yaml"; then mv -f "$D/compose.yaml" "$D/compose.previous.yaml"; fi',
+    'rm -rf "$D/files"',
+    // Mounted config files must be readable by a container's non-root user.
+    'if [ -d "$T/files" ]; then mv "$T/files" "$D/files"; chmod -R a+rX "$D/files"; fi',
+    'mv -f "$T/compose.yaml" "$D/compose.yaml"',
+    'mv -f "$T/secrets.env" "$D/secrets.env"',
+    'rm -rf "$T"',
+    'chmod 600 "$D/compose.yaml" "$D/secrets.env"',
+    'chmod 711 "$D"',
+  ].join('\n');
+}
+
+export function prepareScript(project: string, dir: string, apps: string[]): string {
+  const net = projectNetworkName(project);
+  const dirs = [`${dir}/${project}`, ...apps.map((a) => `${dir}/${project}/${a}`)].map(shQuote).join(' ');
+  return [
+    `command -v docker >/dev/null 2>&1 || { echo "${MARK_PROBLEM} the docker CLI is not installed on the host"; exit 0; }`,
+    `v=$(docker version --format '{{.Server.Version}}' 2>&1) || { echo "${MARK_PROBLEM} the Docker engine does not answer: $v" | head -n 1; exit 0; }`,
+    `echo "${MARK_ENGINE} $v"`,
+    `mkdir -p ${dirs} 2>/dev/null && chmod 711 ${dirs} 2>/dev/null || echo "${MARK_PROBLEM} cannot create the apps directory ${shQuote(dir).slice(1, -1)}/${project} (permissions?)"`,
+    `docker network inspect ${shQuote(net)} >/dev/null 2>&1 || docker network create --label ${shQuote(`${LABEL_PROJECT}=${project}`)} ${shQuote(net)} >/dev/null 2>&1 || echo "${MARK_PROBLEM} cannot create the network ${net}"`,
+  ].join('\n');
+}
+
+export function logsScript(project: string, app: string, lines: number): string {
+  const cp = composeProjectName(project, app);
+  return [
+    NEED_DOCKER,
+    `for id in $(docker ps -aq --filter ${shQuote(`label=com.docker.compose.project=${cp}`)}); do`,
+    `  echo "@@steward-logs $(docker inspect --format '{{.Name}}' "$id")"`,
+    `  docker logs --tail ${Math.max(1, Math.floor(lines))} "$id" 2>&1`,
+    'done',
+  ].join('\n');
+}
+
+export function containerLogsScript(id: string, lines: number): string {
+  return `docker logs --tail ${Math.max(1, Math.floor(lines))} ${shQuote(id)} 2>&1`;
+}
+
+export function removeDirScript(appDir: string): string {
+  return `rm -rf ${shQuote(appDir)}`;
+}
+
+export function readFileScript(path: string): string {
+  return `if [ -f ${shQuote(path)} ]; then cat ${shQuote(path)}; else exit 44; fi`;
+}

@@ -1,0 +1,128 @@
+import { chmod, mkdtemp, rm, writeFile, mkdir, access } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { tmpdir, homedir } from 'node:os';
+import { join, delimiter, dirname } from 'node:path';
+import { run } from './process';
+
+export interface SshOptions {
+  /** Private key: a path, or the key itself (as from an action secret). Default: STEWARD_SSH_KEY. */
+  key?: string;
+  /** known_hosts file Steward manages. Default: STEWARD_KNOWN_HOSTS, else ~/.local/state/steward/known_hosts. */
+  knownHosts?: string;
+  /** strict: only hosts already in known_hosts; accept-new: learn unknown hosts, still refuse changed keys. */
+  hostKeyPolicy?: 'strict' | 'accept-new';
+  connectTimeoutMs?: number;
+}
+
+export interface SshEndpoint {
+  host: string;
+  user: string;
+  port: number;
+}
+
+/**
+ * One private ssh setup: a config file (key, known_hosts, timeouts, a control
+ * master so that the many short calls share one connection) and a directory
+ * holding an `ssh` wrapper. The Docker CLI and Compose find `ssh` on PATH for
+ * DOCKER_HOST=ssh://, so putting the wrapper first makes them use the same
+ * settings without touching the user's ~/.ssh.
+ */
+export class SshContext {
+  private constructor(
+    readonly dir: string,
+    readonly configPath: string,
+    readonly binDir: string,
+  ) {}
+
+  static async create(options: SshOptions = {}): Promise<SshContext> {
+    const dir = await mkdtemp(join(tmpdir(), 'stw-ssh-'));
+    await chmod(dir, 0o700);
+    const keyPath = await materializeKey(dir, options.key ?? process.env.STEWARD_SSH_KEY);
+    const knownHosts = options.knownHosts ?? process.env.STEWARD_KNOWN_HOSTS ?? defaultKnownHosts();
+    await mkdir(dirname(knownHosts), { recursive: true, mode: 0o700 });
+    const configPath = join(dir, 'config');
+    await writeFile(configPath, sshConfig({ keyPath, knownHosts, controlDir: dir, policy: options.hostKeyPolicy ?? 'strict',
+      connectTimeoutS: Math.max(1, Math.round((options.connectTimeoutMs ?? 10_000) / 1000)) }), { mode: 0o600 });
+    const binDir = join(dir, 'bin');
+    await mkdir(binDir, { mode: 0o700 });
+    const realSsh = await findOnPath('ssh');
+    if (!realSsh) throw new Error('the ssh client is not installed on the runner (apt-get install openssh-client)');
+    await writeFile(join(binDir, 'ssh'), `#!/bin/sh\nexec ${shQuote(realSsh)} -F ${shQuote(configPath)} "$@"\n`, { mode: 0o700 });
+    return new SshContext(dir, configPath, binDir);
+  }
+
+  /** Arguments for `ssh` that run `command` on the endpoint. */
+  args(endpoint: SshEndpoint, command: string): string[] {
+    return ['-F', this.configPath, '-p', String(endpoint.port), '-l', endpoint.user, '--', endpoint.host, command];
+  }
+
+  /** Environment for the Docker CLI and Compose talking to the endpoint over ssh. */
+  dockerEnv(endpoint: SshEndpoint): NodeJS.ProcessEnv {
+    const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${this.binDir}${delimiter}${process.env.PATH ?? ''}` };
+    delete env.DOCKER_CONTEXT;
+    env.DOCKER_HOST = `ssh://${endpoint.user}@${bracket(endpoint.host)}:${endpoint.port}`;
+    return env;
+  }
+
+  async close(endpoints: SshEndpoint[]): Promise<void> {
+    await Promise.all(endpoints.map((e) =>
+      run('ssh', ['-F', this.configPath, '-p', String(e.port), '-l', e.user, '-O', 'exit', e.host], { timeoutMs: 5000 })));
+    await rm(this.dir, { recursive: true, force: true });
+  }
+}
+
+export function sshConfig(o: { keyPath?: string; knownHosts: string; controlDir: string; policy: 'strict' | 'accept-new'; connectTimeoutS: number }): string {
+  return [
+    'Host *',
+    ...(o.keyPath ? [`  IdentityFile ${quoteConfig(o.keyPath)}`, '  IdentitiesOnly yes'] : []),
+    `  UserKnownHostsFile ${quoteConfig(o.knownHosts)}`,
+    '  GlobalKnownHostsFile /dev/null',
+    `  StrictHostKeyChecking ${o.policy === 'strict' ? 'yes' : 'accept-new'}`,
+    '  HashKnownHosts no',
+    '  BatchMode yes',
+    '  PasswordAuthentication no',
+    '  KbdInteractiveAuthentication no',
+    `  ConnectTimeout ${o.connectTimeoutS}`,
+    '  ServerAliveInterval 5',
+    '  ServerAliveCountMax 3',
+    '  ControlMaster auto',
+    // %C (a hash) keeps the socket path short enough for sun_path.
+    `  ControlPath ${quoteConfig(join(o.controlDir, 'cm-%C'))}`,
+    '  ControlPersist 60',
+    '  LogLevel ERROR',
+    '',
+  ].join('\n');
+}
+
+async function materializeKey(dir: string, key: string | undefined): Promise<string | undefined> {
+  if (!key) return undefined;
+  if (!key.includes('PRIVATE KEY')) return key;
+  const path = join(dir, 'id');
+  await writeFile(path, key.endsWith('\n') ? key : `${key}\n`, { mode: 0o600 });
+  return path;
+}
+
+function defaultKnownHosts(): string {
+  const state = process.env.XDG_STATE_HOME ?? join(homedir(), '.local', 'state');
+  return join(state, 'steward', 'known_hosts');
+}
+
+async function findOnPath(name: string): Promise<string | undefined> {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    if (!dir) continue;
+    try {
+      await access(join(dir, name), constants.X_OK);
+      return join(dir, name);
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+const bracket = (host: string) => (host.includes(':') ? `[${host}]` : host);
+const quoteConfig = (s: string) => (/[\s"]/.test(s) ? `"${s}"` : s);
+
+export function shQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}

@@ -1,0 +1,157 @@
+// The contract between the engine-specific drivers and render/plan/converge.
+// Docker (local or over SSH) implements it today; Podman or Swarm fit behind it.
+
+export interface TargetSpec {
+  name: string;
+  /** "local" for the bootstrap target's own engine, else a host name or address reached over SSH. */
+  address: string;
+  user?: string;
+  port?: number;
+  /** Apps directory on the host; an app lives in `<dir>/<project>/<app>/`. Default /var/lib/steward. */
+  dir: string;
+}
+
+export interface DeployableApp {
+  project: string;
+  app: string;
+  target: string;
+  /** Value of the steward.hash label in the compose file. */
+  hash: string;
+  /** Rendered compose.yaml; its compose project name is `<project>-<app>`. */
+  compose: string;
+  /** Relative to the app dir on the target, e.g. "files/encoding.xml". */
+  files: { path: string; content: Buffer }[];
+  /** Decrypted secrets, written to a 0600 "secrets.env" that the compose file uses as env_file. */
+  env: Record<string, string>;
+  health?: { http?: string; port?: number };
+  healthTimeoutMs: number;
+  /** remove() deletes the app's volumes too. */
+  purge?: boolean;
+}
+
+/** What remove/logs/health need to find an app: a DeployableApp fits too. */
+export interface AppRef {
+  project: string;
+  app: string;
+  purge?: boolean;
+  health?: { http?: string; port?: number };
+}
+
+export type ContainerState = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
+export type ContainerHealth = 'starting' | 'healthy' | 'unhealthy';
+
+export interface ObservedContainer {
+  id: string;
+  name: string;
+  /** Compose service name, if the container belongs to a compose project. */
+  service?: string;
+  composeProject?: string;
+  project?: string;
+  app?: string;
+  hash?: string;
+  /** Compose's own hash of the service config: changes when someone edits the compose project by hand. */
+  configHash?: string;
+  image: string;
+  imageId: string;
+  imageDigests: string[];
+  state: ContainerState;
+  exitCode: number;
+  /** Only present when the container defines a healthcheck. */
+  health?: ContainerHealth;
+  labels: Record<string, string>;
+}
+
+export interface ObservedApp {
+  project: string;
+  app: string;
+  composeProject: string;
+  /** The steward.hash shared by all containers; undefined when they disagree (see hashes). */
+  hash?: string;
+  hashes: string[];
+  /** running: all running and none unhealthy; stopped: none running; degraded: anything between. */
+  status: 'running' | 'degraded' | 'stopped';
+  containers: ObservedContainer[];
+}
+
+export interface Leftover {
+  container: ObservedContainer;
+  reason: string;
+}
+
+export interface ObservedTarget {
+  target: string;
+  apps: ObservedApp[];
+  /** Containers with a steward.project label that belong to no known app, or whose labels disagree. */
+  leftovers: Leftover[];
+  /** Remote invocations this observe took (the goal is 1). */
+  roundTrips: number;
+}
+
+export interface ObserveOptions {
+  /** Only this project's objects. */
+  project?: string;
+  /** The apps the caller knows of; containers of any other app become leftovers. */
+  knownApps?: string[];
+}
+
+export interface PrepareResult {
+  ok: boolean;
+  target: string;
+  engineVersion?: string;
+  composeVersion?: string;
+  /** What is missing or wrong on the host (or the runner), in words a person can act on. */
+  problems: string[];
+}
+
+export interface HealthResult {
+  target: string;
+  app: string;
+  status: 'healthy' | 'starting' | 'unhealthy' | 'failed' | 'missing';
+  message: string;
+  containers: ObservedContainer[];
+  /** The container whose state decided a failure. */
+  failing?: ObservedContainer;
+}
+
+export interface ApplyResult {
+  ok: boolean;
+  target: string;
+  project: string;
+  app: string;
+  hash: string;
+  status: 'healthy' | 'unhealthy' | 'failed' | 'timeout';
+  message: string;
+  /** Last log lines of the failing container (secrets masked). */
+  logs?: string[];
+  durationMs: number;
+  containers: ObservedContainer[];
+}
+
+export interface RemoveResult {
+  target: string;
+  app: string;
+  removedVolumes: boolean;
+}
+
+export interface Target {
+  readonly spec: TargetSpec;
+  /** Remote invocations so far; the bench and tests read it. */
+  readonly roundTrips: number;
+  prepare(project: string, apps?: string[]): Promise<PrepareResult>;
+  observe(options?: ObserveOptions): Promise<ObservedTarget>;
+  apply(app: DeployableApp): Promise<ApplyResult>;
+  remove(app: AppRef): Promise<RemoveResult>;
+  health(app: AppRef): Promise<HealthResult>;
+  logs(app: AppRef, lines: number): Promise<string[]>;
+  /** The compose.yaml the app ran before the last change, kept on the target for rollback. */
+  previousCompose(app: AppRef): Promise<string | undefined>;
+  /** Releases connections (the SSH control master) and temporary files. */
+  close(): Promise<void>;
+}
+
+export const composeProjectName = (project: string, app: string): string => `${project}-${app}`;
+export const projectNetworkName = (project: string): string => `steward-${project}`;
+
+export const LABEL_PROJECT = 'steward.project';
+export const LABEL_APP = 'steward.app';
+export const LABEL_HASH = 'steward.hash';
