@@ -1,5 +1,5 @@
 import { ProjectError } from '../project/diagnostics';
-import { processIO, type CliIO } from './io';
+import type { CliIO } from './io';
 import { renderCommand } from './render-command';
 
 const USAGE = `usage: steward <command> [options]

@@ -1,0 +1,107 @@
+import { simpleGit, type SimpleGit } from 'simple-git';
+
+/** The ref, on the Forgejo remote, that records the last converged commit. */
+export const CONVERGED_REF = 'refs/steward/converged';
+
+export interface CommitInfo {
+  sha: string;
+  subject: string;
+  files: { status: string; path: string; oldPath?: string }[];
+}
+
+/** The few git operations Steward needs, over one working copy. */
+export class GitRepo {
+  private readonly git: SimpleGit;
+
+  constructor(readonly dir: string) {
+    this.git = simpleGit({ baseDir: dir, config: ['core.quotePath=false'] });
+  }
+
+  async head(): Promise<string> {
+    return (await this.git.revparse(['HEAD'])).trim();
+  }
+
+  async resolve(ref: string): Promise<string | undefined> {
+    try {
+      return (await this.git.raw(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`])).trim() || undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async toplevel(): Promise<string> {
+    return (await this.git.revparse(['--show-toplevel'])).trim();
+  }
+
+  async isShallow(): Promise<boolean> {
+    return (await this.git.raw(['rev-parse', '--is-shallow-repository'])).trim() === 'true';
+  }
+
+  async hasRemote(name: string): Promise<boolean> {
+    return (await this.git.getRemotes()).some((r) => r.name === name);
+  }
+
+  /** Fetch one ref from the remote into the same local name; false when the remote lacks it. */
+  async fetchRef(remote: string, ref: string, depth?: number): Promise<boolean> {
+    try {
+      await this.git.raw(['fetch', '--no-tags', '--quiet', ...(depth ? [`--depth=${depth}`] : []), remote, `+${ref}:${ref}`]);
+      return true;
+    } catch (e) {
+      if (/couldn't find remote ref|no such ref|not our ref/i.test(String((e as Error).message))) return false;
+      throw e;
+    }
+  }
+
+  async deepen(remote: string, by: number): Promise<void> {
+    await this.git.raw(['fetch', '--no-tags', '--quiet', `--deepen=${by}`, remote]);
+  }
+
+  async isAncestor(ancestor: string, of: string): Promise<boolean> {
+    try {
+      await this.git.raw(['merge-base', '--is-ancestor', ancestor, of]);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Commits in from..to, oldest first, with the files each touched. */
+  async commitsBetween(from: string | undefined, to: string): Promise<CommitInfo[]> {
+    const range = from ? [`${from}..${to}`] : [to];
+    const out = await this.git.raw(['log', '--reverse', '--no-renames', '--format=%x1e%H%x1f%s', '--name-status', ...range, '--']);
+    const commits: CommitInfo[] = [];
+    for (const chunk of out.split('\x1e').slice(1)) {
+      const [head, ...lines] = chunk.split('\n');
+      const [sha, subject] = head.split('\x1f');
+      const files = lines.filter(Boolean).map((l) => {
+        const [status, path] = l.split('\t');
+        return { status, path };
+      });
+      commits.push({ sha, subject, files });
+    }
+    return commits;
+  }
+
+  /** Paths changed between two commits (tree comparison, no history walk). */
+  async changedPaths(from: string, to: string): Promise<string[]> {
+    const out = await this.git.raw(['diff', '--name-only', '--no-renames', from, to, '--']);
+    return out.split('\n').filter(Boolean);
+  }
+
+  /** A file's text at a commit, or undefined when it does not exist there. */
+  async show(rev: string, path: string): Promise<string | undefined> {
+    try {
+      return await this.git.raw(['show', `${rev}:${path}`]);
+    } catch {
+      return undefined;
+    }
+  }
+
+  async pushRef(remote: string, sha: string, ref: string): Promise<void> {
+    await this.git.raw(['push', '--force', '--quiet', remote, `${sha}:${ref}`]);
+  }
+
+  async updateLocalRef(ref: string, sha: string): Promise<void> {
+    await this.git.raw(['update-ref', ref, sha]);
+  }
+}
