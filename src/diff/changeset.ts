@@ -1,5 +1,6 @@
 import type { Manifest, ManifestApp } from '../render/manifest';
 import type { CommitInfo } from '../git/repo';
+import { canonicalJson } from '../render/canonical';
 
 export interface Reason {
   commit?: string; // short sha
@@ -83,7 +84,13 @@ export function computeChangeSet(input: DiffInput): ChangeSet {
   } else {
     for (const c of input.commits) {
       const commit = c.sha.slice(0, 7);
-      for (const f of c.files) attribute(f.path, f.status, commit);
+      const isRendered = (f: { path: string }) => f.path.startsWith('rendered/');
+      for (const f of c.files.filter((x) => !isRendered(x))) attribute(f.path, f.status, commit);
+      // rendered/ changes count only where the commit changed no source of that app.
+      for (const f of c.files.filter(isRendered)) {
+        const m = /^rendered\/[^/]+\/([^/]+)\//.exec(f.path);
+        if (m && !(touches.get(m[1]) ?? []).some((r) => r.commit === commit)) touch(m[1], { commit, file: f.path, why: 'rendered file changed by hand or by converge' });
+      }
     }
   }
 
@@ -119,8 +126,6 @@ export function computeChangeSet(input: DiffInput): ChangeSet {
       }
       return;
     }
-    m = /^rendered\/[^/]+\/([^/]+)\//.exec(path);
-    if (m) touch(m[1], at('rendered file changed'));
   }
 
   function addConvention(name: string, r: Reason): void {
@@ -150,7 +155,7 @@ export function computeChangeSet(input: DiffInput): ChangeSet {
   for (const name of [...new Set([...Object.keys(oldT), ...Object.keys(newManifest.targets)])].sort()) {
     const a = oldT[name];
     const b = newManifest.targets[name];
-    const change: ChangeKind | undefined = !a && b ? 'added' : a && !b ? 'removed' : JSON.stringify(a) !== JSON.stringify(b) ? 'changed' : undefined;
+    const change: ChangeKind | undefined = !a && b ? 'added' : a && !b ? 'removed' : canonicalJson(a) !== canonicalJson(b) ? 'changed' : undefined;
     if (change && input.mode !== 'first-run') targets.push({ name, change, reasons: [{ file: 'network.yml', why: `target ${change}` }] });
   }
 

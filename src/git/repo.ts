@@ -57,11 +57,12 @@ export class GitRepo {
   }
 
   async isAncestor(ancestor: string, of: string): Promise<boolean> {
+    // merge-base prints the common ancestor; simple-git does not surface the
+    // exit status of --is-ancestor, so compare instead.
     try {
-      await this.git.raw(['merge-base', '--is-ancestor', ancestor, of]);
-      return true;
+      return (await this.git.raw(['merge-base', ancestor, of])).trim() === ancestor;
     } catch {
-      return false;
+      return false; // no common history at all (or a missing object in a shallow clone)
     }
   }
 
