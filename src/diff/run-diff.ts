@@ -1,5 +1,3 @@
-import { realpathSync } from 'node:fs';
-import { relative, sep } from 'node:path';
 import { parse } from 'yaml';
 import { GitRepo, CONVERGED_REF, type CommitInfo } from '../git/repo';
 import { loadProject } from '../project/load';
@@ -24,7 +22,7 @@ const DEEPEN_STEPS = [50, 200, 1000];
 export async function runDiff(opts: DiffOptions): Promise<ChangeSet> {
   const log = opts.log ?? (() => {});
   const repo = new GitRepo(opts.repoDir ?? opts.projectDir);
-  const prefix = projectPrefix(await repo.toplevel(), opts.projectDir);
+  const prefix = await repo.prefixOf(opts.projectDir);
   const remote = opts.remote ?? 'origin';
   const to = await repo.head();
   const newManifest = renderProject(loadProject(opts.projectDir)).manifest;
@@ -79,11 +77,6 @@ export async function runDiff(opts: DiffOptions): Promise<ChangeSet> {
     }
   }
   return computeChangeSet({ from, to, mode: 'incremental', commits, oldManifest, newManifest, projectKeyChanges, secretKeyChanges });
-}
-
-function projectPrefix(repoDir: string, projectDir: string): string {
-  const rel = relative(realpathSync(repoDir), realpathSync(projectDir)).split(sep).join('/');
-  return rel ? `${rel}/` : '';
 }
 
 function stripPrefix(commits: CommitInfo[], prefix: string): CommitInfo[] {

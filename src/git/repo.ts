@@ -1,3 +1,5 @@
+import { realpathSync } from 'node:fs';
+import { relative, sep } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 
 /** The ref, on the Forgejo remote, that records the last converged commit. */
@@ -31,6 +33,12 @@ export class GitRepo {
 
   async toplevel(): Promise<string> {
     return (await this.git.revparse(['--show-toplevel'])).trim();
+  }
+
+  /** Path of `dir` inside the repository, with a trailing slash ('' at the top). */
+  async prefixOf(dir: string): Promise<string> {
+    const rel = relative(realpathSync(await this.toplevel()), realpathSync(dir)).split(sep).join('/');
+    return rel ? `${rel}/` : '';
   }
 
   async isShallow(): Promise<boolean> {

@@ -1,0 +1,163 @@
+import type { ChangeSet, Reason } from '../diff/changeset';
+import type { Manifest, ManifestApp } from '../render/manifest';
+import { canonicalJson, sha256 } from '../render/canonical';
+import type { ObservedApp, ObservedTarget } from '../targets/target';
+import { linkSteps } from './order';
+import type { Plan, PlanStep, PlanSummary, PlanTarget } from './types';
+
+export type Observation = ObservedTarget | { target: string; error: string };
+
+export interface PlanInput {
+  manifest: Manifest;
+  changeset: ChangeSet;
+  observed: Record<string, Observation>;
+  settings: { selfHeal: boolean; prune: boolean };
+  /** Keyed hashes of each app's secret values; only converge, which holds the key, knows them. */
+  secretsHashes?: Record<string, string>;
+  composeDiffs?: Record<string, string>;
+  /** Limit the plan to one app (workflow_dispatch with `app`). */
+  only?: string;
+}
+
+const EDGE_KIND = 'edge';
+
+/** Pure: desired state + ChangeSet + observed state -> ordered steps. */
+export function buildPlan(input: PlanInput): Plan {
+  const { manifest, changeset, observed, settings } = input;
+  const why = new Map(changeset.apps.map((a) => [a.name, a.reasons]));
+  const steps: PlanStep[] = [];
+  const desired = manifest.apps.filter((a) => a.state === 'present');
+  const known = new Map(manifest.apps.map((a) => [a.name, a]));
+  const targets: PlanTarget[] = [];
+
+  for (const name of Object.keys(manifest.targets).sort()) {
+    const obs = observed[name];
+    if (!obs || 'error' in obs) {
+      targets.push({ name, status: 'unknown', error: obs && 'error' in obs ? obs.error : 'not observed', apps: 0 });
+      steps.push(...fromChangeSetOnly(name, changeset, known));
+      continue;
+    }
+    targets.push({ name, status: 'observed', apps: obs.apps.length });
+    const seen = new Map(obs.apps.map((a) => [a.app, a]));
+
+    for (const app of desired.filter((a) => a.target === name)) {
+      const o = seen.get(app.name);
+      const reasons = why.get(app.name) ?? [];
+      const step = desiredStep(app, o, reasons, input.secretsHashes?.[app.name]);
+      if (step) steps.push(step);
+    }
+
+    for (const o of obs.apps) {
+      const want = known.get(o.app);
+      if (want && want.state === 'present' && want.target === name) continue;
+      const reasons: Reason[] = [...(why.get(o.app) ?? [])];
+      let held: string | undefined;
+      if (!want) {
+        if (!reasons.length) reasons.push({ why: 'no services/' + o.app + '/service.yml: the app was deleted from the project' });
+        if (!settings.prune) held = 'prune: false: reported, not removed';
+      } else if (want.state === 'absent') {
+        if (!reasons.length) reasons.push({ why: 'state: absent' });
+      } else reasons.unshift({ why: `moved to target ${want.target}` });
+      // Git explains removals it caused; anything else still running here is drift.
+      const drift = why.has(o.app) ? undefined : 'running although the project does not want it on this target';
+      steps.push({ id: `remove:${name}/${o.app}`, action: 'remove', target: name, app: o.app, observedHash: o.hash, reasons, drift, after: [], held });
+    }
+
+    for (const l of obs.leftovers) {
+      const app = l.container.app ?? l.container.name;
+      if (steps.some((s) => s.id === `remove:${name}/${app}`)) continue;
+      steps.push({
+        id: `remove:${name}/${app}`,
+        action: 'remove',
+        target: name,
+        app,
+        reasons: [{ why: `leftover container ${l.container.name}: ${l.reason}` }],
+        drift: `unmanaged leftover: ${l.reason}`,
+        after: [],
+        held: settings.prune ? undefined : 'prune: false: reported, not removed',
+      });
+    }
+  }
+
+  // Drift that git does not explain is only reported when self-healing is off.
+  if (!settings.selfHeal) for (const s of steps) if (s.drift && !why.has(s.app ?? '') && !s.held) s.held = 'self_heal: false: drift reported, not corrected';
+
+  let selected = input.only ? steps.filter((s) => s.app === input.only) : steps;
+  for (const s of selected) if (s.app && input.composeDiffs?.[s.app] && s.action !== 'remove') s.composeDiff = input.composeDiffs[s.app];
+
+  const prepareTargets = [...new Set(selected.filter((s) => !s.held && s.action !== 'remove').map((s) => s.target))].sort();
+  const prepares: PlanStep[] = prepareTargets.map((t) => ({ id: `prepare:${t}`, action: 'prepare', target: t, reasons: [{ why: 'network and app directories exist, engine and compose answer' }], after: [] }));
+  selected = linkSteps([...prepares, ...selected.sort(byTargetApp)], new Map(manifest.apps.map((a) => [a.name, a.dependsOn])));
+
+  return {
+    schema: 1,
+    project: manifest.project,
+    commit: changeset.to,
+    from: changeset.from,
+    mode: changeset.mode,
+    note: changeset.note,
+    targets,
+    steps: selected,
+    summary: summarize(selected, targets),
+    observed: Object.fromEntries(Object.entries(observed).filter(([, o]) => !('error' in o)).map(([t, o]) => [t, observedDigest(o as ObservedTarget)])),
+  };
+}
+
+function desiredStep(app: ManifestApp, o: ObservedApp | undefined, reasons: Reason[], secretsHash: string | undefined): PlanStep | undefined {
+  const base = { target: app.target, app: app.name, hash: app.hash, after: [] as string[] };
+  const update = app.kind === EDGE_KIND ? 'reload-proxy' : 'update';
+  if (!o) {
+    const drift = reasons.length ? undefined : 'not running on the target (removed by hand, or never deployed)';
+    return { ...base, id: `deploy:${app.target}/${app.name}`, action: 'deploy', reasons: reasons.length ? reasons : [{ why: `drift: ${drift}` }], drift };
+  }
+  let drift: string | undefined;
+  if (o.hash !== app.hash) drift = reasons.length ? undefined : `running definition ${o.hash ?? '(mixed)'} differs from the desired ${app.hash} (edited by hand, or an earlier run failed)`;
+  else if (o.status !== 'running') drift = `container ${o.status === 'stopped' ? 'stopped' : 'degraded'} (${describeContainers(o)})`;
+  else if (secretsHash && o.containers.some((c) => (c.labels['steward.secrets-hash'] ?? 'none') !== secretsHash)) drift = 'a secret value changed';
+  else return undefined;
+  if (o.hash === app.hash && !drift) return undefined;
+  const all = drift ? [...reasons, { why: `drift: ${drift}` }] : reasons;
+  return { ...base, id: `${update}:${app.target}/${app.name}`, action: update, observedHash: o.hash, reasons: all, drift };
+}
+
+function describeContainers(o: ObservedApp): string {
+  return o.containers.map((c) => `${c.name} ${c.state}${c.health ? `/${c.health}` : ''}`).join(', ');
+}
+
+/** A target we could not observe: say what git says would change there. */
+function fromChangeSetOnly(target: string, cs: ChangeSet, known: Map<string, ManifestApp>): PlanStep[] {
+  return cs.apps
+    .filter((a) => a.target === target)
+    .map((a) => {
+      const m = known.get(a.name);
+      const action = a.change === 'added' ? 'deploy' : a.change === 'removed' ? 'remove' : m?.kind === EDGE_KIND ? 'reload-proxy' : 'update';
+      return { id: `${action}:${target}/${a.name}`, action, target, app: a.name, hash: a.change === 'removed' ? undefined : m?.hash, reasons: a.reasons, after: [] } as PlanStep;
+    });
+}
+
+function byTargetApp(a: PlanStep, b: PlanStep): number {
+  return a.target.localeCompare(b.target) || (a.app ?? '').localeCompare(b.app ?? '') || a.id.localeCompare(b.id);
+}
+
+function summarize(steps: PlanStep[], targets: PlanTarget[]): PlanSummary {
+  const count = (f: (s: PlanStep) => boolean) => steps.filter((s) => !s.held && f(s)).length;
+  return {
+    deploy: count((s) => s.action === 'deploy'),
+    update: count((s) => s.action === 'update' || s.action === 'reload-proxy'),
+    remove: count((s) => s.action === 'remove'),
+    drifted: steps.filter((s) => s.drift).length,
+    held: steps.filter((s) => s.held).length,
+    unknownTargets: targets.filter((t) => t.status === 'unknown').length,
+  };
+}
+
+/** What converge compares to know the targets did not move since the plan. */
+export function observedDigest(o: ObservedTarget): string {
+  const apps = o.apps.map((a) => [a.app, a.hash ?? '', a.status]).sort();
+  const leftovers = o.leftovers.map((l) => l.container.id).sort();
+  return sha256(canonicalJson({ apps, leftovers })).slice(0, 16);
+}
+
+export function hasChanges(plan: Plan): boolean {
+  return plan.steps.some((s) => !s.held && s.action !== 'prepare');
+}

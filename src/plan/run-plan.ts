@@ -1,0 +1,80 @@
+import type { ChangeSet } from '../diff/changeset';
+import { runDiff, type DiffOptions } from '../diff/run-diff';
+import { GitRepo } from '../git/repo';
+import { loadProject } from '../project/load';
+import type { Project } from '../project/model';
+import { renderProject } from '../render/render';
+import type { Target, TargetSpec } from '../targets/target';
+import { markdownAndExit } from './exit';
+import { buildPlan, type Observation } from './planner';
+import { unifiedDiff } from './text-diff';
+import type { Plan } from './types';
+
+export interface PlanOptions extends DiffOptions {
+  only?: string;
+  /** false: do not contact the targets (plan from git alone; every target reads "not observed"). */
+  observe?: boolean;
+  createTarget: (spec: TargetSpec) => Target;
+  secretsHashes?: Record<string, string>;
+}
+
+export interface PlanRun {
+  project: Project;
+  changeset: ChangeSet;
+  plan: Plan;
+  markdown: string;
+  /** terraform plan -detailed-exitcode: 0 nothing to do, 2 changes, 1 error (a target not observed). */
+  exitCode: 0 | 1 | 2;
+  errors: string[];
+}
+
+/** Diff, observe every target at once, and plan. */
+export async function runPlan(opts: PlanOptions): Promise<PlanRun> {
+  const log = opts.log ?? (() => {});
+  const project = loadProject(opts.projectDir);
+  const rendered = renderProject(project);
+  const changeset = await runDiff(opts);
+  log(`diff: ${changeset.mode}${changeset.from ? ` from ${changeset.from.slice(0, 7)}` : ''} to ${changeset.to.slice(0, 7)}, ${changeset.apps.length} app(s) changed${changeset.note ? ` (${changeset.note})` : ''}`);
+
+  const observed: Record<string, Observation> = {};
+  if (changeset.mode !== 'skipped' && opts.observe !== false) {
+    await Promise.all(
+      Object.values(project.network.targets).map(async (spec) => {
+        const started = Date.now();
+        const target = opts.createTarget(spec);
+        try {
+          observed[spec.name] = await target.observe({ project: project.name });
+          log(`observe ${spec.name}: ${(observed[spec.name] as { apps: unknown[] }).apps.length} app(s) in ${Date.now() - started} ms`);
+        } catch (e) {
+          observed[spec.name] = { target: spec.name, error: (e as Error).message };
+          log(`observe ${spec.name}: FAILED: ${(e as Error).message}`);
+        } finally {
+          await target.close();
+        }
+      }),
+    );
+  }
+
+  const composeDiffs: Record<string, string> = {};
+  const repo = new GitRepo(opts.repoDir ?? opts.projectDir);
+  const prefix = await repo.prefixOf(opts.projectDir);
+  for (const app of rendered.manifest.apps) {
+    if (!app.compose) continue;
+    const after = rendered.files.get(app.compose) ?? '';
+    const before = changeset.from ? ((await repo.show(changeset.from, prefix + app.compose)) ?? '') : '';
+    const d = unifiedDiff(before, after, { from: changeset.from ? `${app.compose} @ ${changeset.from.slice(0, 7)}` : '/dev/null', to: `${app.compose} @ ${changeset.to.slice(0, 7)}` });
+    if (d) composeDiffs[app.name] = d;
+  }
+
+  const plan = buildPlan({
+    manifest: rendered.manifest,
+    changeset,
+    observed: changeset.mode === 'skipped' ? {} : observed,
+    settings: { selfHeal: project.converge.selfHeal, prune: project.converge.prune },
+    secretsHashes: opts.secretsHashes,
+    composeDiffs,
+    only: opts.only,
+  });
+  if (changeset.mode === 'skipped') plan.targets = [];
+  return { project, changeset, plan, ...markdownAndExit(plan) };
+}

@@ -1,0 +1,48 @@
+import type { Reason } from '../diff/changeset';
+
+export type StepAction = 'prepare' | 'deploy' | 'update' | 'remove' | 'reload-proxy';
+
+export interface PlanStep {
+  id: string; // "<action>:<target>/<app>" or "prepare:<target>"
+  action: StepAction;
+  target: string;
+  app?: string;
+  hash?: string; // desired hash (deploy, update, reload-proxy)
+  observedHash?: string;
+  reasons: Reason[];
+  drift?: string; // what was found on the target that git does not explain
+  after: string[]; // step ids that must succeed first
+  /** Set when settings keep the step from being applied: it is reported only. */
+  held?: string;
+  composeDiff?: string; // unified diff of the rendered compose, for people
+}
+
+export interface PlanTarget {
+  name: string;
+  status: 'observed' | 'unknown';
+  error?: string;
+  apps: number; // Steward apps observed there
+}
+
+export interface Plan {
+  schema: 1;
+  project: string;
+  commit: string; // the commit the plan is for (HEAD)
+  from: string | null; // the commit compared against
+  mode: 'first-run' | 'incremental' | 'full' | 'skipped';
+  note?: string;
+  targets: PlanTarget[];
+  steps: PlanStep[];
+  summary: PlanSummary;
+  /** Per target, a digest of what was observed: converge refuses a plan whose targets have since moved. */
+  observed: Record<string, string>;
+}
+
+export interface PlanSummary {
+  deploy: number;
+  update: number;
+  remove: number;
+  drifted: number;
+  held: number;
+  unknownTargets: number;
+}
