@@ -15,6 +15,7 @@ import {
   MARK_PROBLEM,
   observeScript,
   prepareScript,
+  pruneStraysScript,
   readFileScript,
   removeDirScript,
   uploadScript,
@@ -204,6 +205,10 @@ export class DockerTarget implements Target {
       if (up.code !== 0) {
         return done({ ok: false, status: 'failed', message: `compose up failed: ${redact(lastLine(up.stderr), secrets)}`, containers: [] });
       }
+      const owned = await this.docker([...composeArgs, 'ps', '-aq'], { secrets });
+      if (owned.code !== 0) throw this.fail(`listing ${app.app}'s containers`, owned, secrets);
+      const prune = await this.exec(pruneStraysScript(app.project, app.app, owned.stdout.split(/\s+/).filter(Boolean)));
+      if (prune.code !== 0) throw this.fail(`removing stray containers of ${app.app}`, prune);
     } finally {
       await rm(stage, { recursive: true, force: true });
     }

@@ -13,7 +13,7 @@ export function evaluateHealth(containers: ObservedContainer[], http?: { code: n
   const base = { containers, httpOnly: false };
   if (containers.length === 0) return { ...base, status: 'missing', message: 'no containers' };
   const broken = containers.find(
-    (c) => c.state === 'dead' || c.state === 'restarting' || (c.state === 'exited' && c.exitCode !== 0),
+    (c) => c.state === 'dead' || c.state === 'restarting' || c.state === 'exited',
   );
   if (broken) {
     return { ...base, status: 'failed', failing: broken, message: `container ${broken.name} is ${broken.state} (exit code ${broken.exitCode})` };

@@ -126,3 +126,20 @@ export function removeDirScript(appDir: string): string {
 export function readFileScript(path: string): string {
   return `if [ -f ${shQuote(path)} ]; then cat ${shQuote(path)}; else exit 44; fi`;
 }
+
+/**
+ * Removes the app's Steward-labelled containers that compose does not own
+ * (`keep`): someone ran them by hand, and compose would neither replace nor
+ * remove them. Only containers carrying this app's labels are touched.
+ */
+export function pruneStraysScript(project: string, app: string, keep: string[]): string {
+  return [
+    NEED_DOCKER,
+    `keep=${shQuote(keep.join(' '))}`,
+    `for id in $(docker ps -aq --no-trunc --filter ${shQuote(`label=${LABEL_PROJECT}=${project}`)} --filter ${shQuote(`label=steward.app=${app}`)}); do`,
+    '  owned=""',
+    '  for k in $keep; do case "$id" in "$k"*) owned=1 ;; esac; done',
+    '  [ -n "$owned" ] || { docker rm -f "$id" >/dev/null && echo "removed $id"; }',
+    'done',
+  ].join('\n');
+}
