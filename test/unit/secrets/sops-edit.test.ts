@@ -135,3 +135,16 @@ test('a multi-line value survives YAML, JSON and dotenv', async () => {
     assert.equal((await decryptSops(created, { file, identities: ALICE })).data.TLS_KEY, pem);
   }
 });
+
+test('secretEnvValues gives env strings; changedSopsKeys handles a new or deleted file', async () => {
+  const { secretEnvValues } = await import('../../../src/secrets/sops');
+  const out = await decryptSops(readContract('humphd/secret.enc.yaml'), { file: 's.yaml', identities: HUMPHD_KEYS });
+  const env = secretEnvValues(out);
+  assert.equal(env.int, '7');
+  assert.equal(env.boolean, 'true');
+  assert.equal(env.complex, '{"value":"this is a secret","array":["one","two","three"]}');
+  const text = readContract('humphd/secret.enc.env');
+  assert.deepEqual(changedSopsKeys(null, text, 'dotenv'), [{ key: 'another_secret', change: 'added' }, { key: 'secret', change: 'added' }]);
+  assert.deepEqual(changedSopsKeys(text, null, 'dotenv').map((c) => c.change), ['removed', 'removed']);
+  assert.deepEqual(changedSopsKeys(text, text, 'dotenv'), []);
+});
