@@ -13,11 +13,12 @@ const perTarget = Number(args[args.indexOf('--apps') + 1]) || 50;
 const keep = args.includes('--keep');
 const PROJECT = 'bench';
 
-const env = loadTestenv();
-if (!env) {
+const loaded = loadTestenv();
+if (!loaded) {
   console.error(`test environment not up (${TESTENV_STATE} missing): run scripts/testenv up`);
   process.exit(2);
 }
+const env = loaded;
 const targets = env.targets.slice(0, 2);
 if (targets.length < 2) {
   console.error('need 2 SSH targets: STEWARD_TESTENV_TARGETS=2 scripts/testenv up');
