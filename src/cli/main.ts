@@ -6,6 +6,11 @@ const USAGE = `usage: steward <command> [options]
 
 commands:
   render [--project DIR] [--check]   validate the project and write rendered/ (--check: fail if stale)
+  diff [--project DIR] [--base REV] [--full] [--out F] [--json]
+                                     what changed since the last converged commit, and why
+  plan [--project DIR] [--out plan.json] [--base REV] [--full] [--app X] [--no-observe]
+                                     observe the targets and print the plan
+                                     (exit 0: nothing to do, 2: changes, 1: error)
   secrets set|rm|keys|rotate ...     edit SOPS secrets files (see: steward secrets --help)
   version                            print the version`;
 
@@ -13,6 +18,8 @@ type Command = (argv: string[], io: CliIO) => Promise<number>;
 
 const commands: Record<string, () => Promise<Command>> = {
   render: async () => renderCommand,
+  diff: async () => (await import('./diff-command')).diffCommand,
+  plan: async () => (await import('./plan-command')).planCommand,
   secrets: async () => (await import('./secrets')).runSecretsCommand,
 };
 

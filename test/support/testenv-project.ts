@@ -1,0 +1,26 @@
+import { DockerTarget } from '../../src/targets/docker-target';
+import type { Target, TargetSpec } from '../../src/targets/target';
+import type { Testenv } from './testenv';
+
+/** network.yml for the test environment: `core` is the local engine, t1.. the SSH targets. */
+export function testenvNetwork(env: Testenv, extra = ''): string {
+  const lines = ['edge: core', 'targets:', `  core: { address: local, dir: ${env.localDir} }`];
+  for (const t of env.targets) lines.push(`  ${t.name}: { address: ${t.address}, port: ${t.port}, user: ${t.user}, dir: ${t.dir} }`);
+  return lines.join('\n') + '\n' + extra;
+}
+
+export function testenvTargetFactory(env: Testenv, opts: { commandTimeoutMs?: number; connectTimeoutMs?: number } = {}): (spec: TargetSpec) => Target {
+  return (spec) =>
+    new DockerTarget(spec, {
+      localDockerHost: env.localDockerHost,
+      key: env.sshKey,
+      knownHosts: env.knownHosts,
+      commandTimeoutMs: opts.commandTimeoutMs ?? 30_000,
+      connectTimeoutMs: opts.connectTimeoutMs ?? 5_000,
+      healthPollMs: 200,
+    });
+}
+
+export function serviceYml(target: string, image: string, extra = ''): string {
+  return `target: ${target}\nimage: ${image}\nhealth: { http: /, port: 80 }\n${extra}`;
+}
