@@ -11,6 +11,8 @@ commands:
   plan [--project DIR] [--out plan.json] [--base REV] [--full] [--app X] [--no-observe]
                                      observe the targets and print the plan
                                      (exit 0: nothing to do, 2: changes, 1: error)
+  converge [--project DIR] [--plan plan.json] [--app X] [--full] [--dry-run] [--out run.json]
+                                     apply the plan under a lock (age key: STEWARD_AGE_KEY or SOPS_AGE_KEY_FILE)
   secrets set|rm|keys|rotate ...     edit SOPS secrets files (see: steward secrets --help)
   version                            print the version`;
 
@@ -20,6 +22,7 @@ const commands: Record<string, () => Promise<Command>> = {
   render: async () => renderCommand,
   diff: async () => (await import('./diff-command')).diffCommand,
   plan: async () => (await import('./plan-command')).planCommand,
+  converge: async () => (await import('./converge-command')).convergeCommand,
   secrets: async () => (await import('./secrets')).runSecretsCommand,
 };
 

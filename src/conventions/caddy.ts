@@ -51,7 +51,7 @@ export function renderEdgeCompose(p: Project, dir: string): Record<string, unkno
           ...(routing.tls === 'off' ? [] : [{ target: 443, published: String(routing.httpsPort), protocol: 'tcp' }]),
         ],
         volumes: [
-          { type: 'bind', source: `${dir}/Caddyfile`, target: '/etc/caddy/Caddyfile', read_only: true },
+          { type: 'bind', source: `${dir}/files/Caddyfile`, target: '/etc/caddy/Caddyfile', read_only: true },
           { type: 'volume', source: 'caddy_data', target: '/data' },
         ],
         extra_hosts: ['host.docker.internal:host-gateway'],

@@ -110,12 +110,17 @@ function desiredStep(app: ManifestApp, o: ObservedApp | undefined, reasons: Reas
     const drift = reasons.length ? undefined : 'not running on the target (removed by hand, or never deployed)';
     return { ...base, id: `deploy:${app.target}/${app.name}`, action: 'deploy', reasons: reasons.length ? reasons : [{ why: `drift: ${drift}` }], drift };
   }
+  const secretReason = reasons.some((r) => r.why.startsWith('secret '));
   let drift: string | undefined;
-  if (o.hash !== app.hash) drift = reasons.length ? undefined : `running definition ${o.hash ?? '(mixed)'} differs from the desired ${app.hash} (edited by hand, or an earlier run failed)`;
-  else if (o.status !== 'running') drift = `container ${o.status === 'stopped' ? 'stopped' : 'degraded'} (${describeContainers(o)})`;
-  else if (secretsHash && o.containers.some((c) => (c.labels['steward.secrets-hash'] ?? 'none') !== secretsHash)) drift = 'a secret value changed';
-  else return undefined;
-  if (o.hash === app.hash && !drift) return undefined;
+  if (o.hash !== app.hash) {
+    drift = reasons.length ? undefined : `running definition ${o.hash ?? '(mixed)'} differs from the desired ${app.hash} (edited by hand, or an earlier run failed)`;
+  } else if (o.status !== 'running') {
+    drift = `container ${o.status === 'stopped' ? 'stopped' : 'degraded'} (${describeContainers(o)})`;
+  } else if (secretsHash !== undefined) {
+    // With the key we know whether the values really moved.
+    if (!o.containers.some((c) => (c.labels['steward.secrets-hash'] ?? 'none') !== secretsHash)) return undefined;
+    if (!secretReason) drift = 'a secret value differs from the one deployed';
+  } else if (!secretReason) return undefined;
   const all = drift ? [...reasons, { why: `drift: ${drift}` }] : reasons;
   return { ...base, id: `${update}:${app.target}/${app.name}`, action: update, observedHash: o.hash, reasons: all, drift };
 }

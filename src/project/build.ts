@@ -3,7 +3,7 @@ import { type Diagnostic, sortDiagnostics } from './diagnostics';
 import { DNS_LABEL, parseDuration, type App, type AppFile, type Project, type TargetDef, type SecretFile } from './model';
 import type { ProjectFiles } from './read';
 import { checkSchema } from './schema-check';
-import { listSecretKeys } from './secret-keys';
+import { listSopsKeys, sopsFormatFromPath } from '../secrets';
 import { parseYamlSource, type YamlSource } from './yaml-source';
 import { checkProject } from './semantics';
 
@@ -43,7 +43,7 @@ export function buildProject(files: ProjectFiles): BuildResult {
   for (const [rel, text] of files.texts) {
     if (!rel.startsWith('secrets/')) continue;
     try {
-      secretFiles.push({ path: rel, keys: listSecretKeys(rel, text), text });
+      secretFiles.push({ path: rel, keys: [...listSopsKeys(text, sopsFormatFromPath(rel), rel)].sort(), text });
     } catch (e) {
       diags.push({ file: rel, line: 1, column: 1, key: '', message: `cannot read the key names of this SOPS file: ${(e as Error).message.split('\n')[0]}` });
     }

@@ -8,6 +8,14 @@ export interface RenderedCompose {
   hash: string;
 }
 
+/**
+ * Where an app file lands inside the app dir on the target. The driver owns
+ * `files/` and replaces it whole on each apply, so everything goes below it.
+ */
+export function uploadPathOf(source: string): string {
+  return source.startsWith('files/') ? source : `files/${source}`;
+}
+
 /** Absolute directory of an app on its target; bind mounts point here. */
 export function appDir(target: TargetDef, project: string, app: string): string {
   return `${target.dir}/${project}/${app}`;
@@ -27,7 +35,7 @@ export function renderServiceCompose(p: Project, app: App): RenderedCompose {
       volumes.push({ type: 'bind', source: v.host, target: v.path, read_only: v.readonly || undefined });
     }
   }
-  for (const f of app.files) volumes.push({ type: 'bind', source: `${dir}/${f.source}`, target: f.path, read_only: true });
+  for (const f of app.files) volumes.push({ type: 'bind', source: `${dir}/${uploadPathOf(f.source)}`, target: f.path, read_only: true });
 
   const service: Record<string, unknown> = {
     image: app.image,
@@ -105,12 +113,12 @@ function toList(v: unknown): unknown[] {
 function absolutize(v: unknown, dir: string): unknown {
   if (typeof v === 'string') {
     const [src, ...rest] = v.split(':');
-    if (rest.length && (src.startsWith('./') || src === '.' || src.startsWith('../'))) return [`${dir}/${src.replace(/^\.\/?/, '')}`.replace(/\/$/, ''), ...rest].join(':');
+    if (rest.length && (src.startsWith('./') || src === '.' || src.startsWith('../'))) return [`${dir}/${uploadPathOf(src.replace(/^\.\/?/, ''))}`.replace(/\/$/, ''), ...rest].join(':');
     return v;
   }
   if (v && typeof v === 'object') {
     const o = v as Record<string, unknown>;
-    if (o.type === 'bind' && typeof o.source === 'string' && o.source.startsWith('.')) return { ...o, source: `${dir}/${o.source.replace(/^\.\/?/, '')}`.replace(/\/$/, '') };
+    if (o.type === 'bind' && typeof o.source === 'string' && o.source.startsWith('.')) return { ...o, source: `${dir}/${uploadPathOf(o.source.replace(/^\.\/?/, ''))}`.replace(/\/$/, '') };
   }
   return v;
 }

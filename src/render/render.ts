@@ -3,7 +3,7 @@ import { EDGE_APP, renderCaddyfile, renderEdgeCompose } from '../conventions/cad
 import { renderPrometheusTargets } from '../conventions/prometheus';
 import { hostnameOf } from '../conventions/upstream';
 import { canonicalJson, canonicalYaml, sha256 } from './canonical';
-import { appDir, renderAdoptedCompose, renderServiceCompose } from './compose';
+import { appDir, renderAdoptedCompose, renderServiceCompose, uploadPathOf } from './compose';
 import { LABEL_HASH } from './labels';
 import type { Manifest, ManifestApp } from './manifest';
 
@@ -44,7 +44,7 @@ export function renderProject(p: Project): RenderOutput {
       ...base,
       hash,
       compose: path,
-      files: app.files.map((f) => ({ from: `services/${app.name}/${f.source}`, to: f.source, sha256: sha256(f.content) })),
+      files: app.files.map((f) => ({ from: `services/${app.name}/${f.source}`, to: uploadPathOf(f.source), sha256: sha256(f.content) })),
     });
   }
 
@@ -67,7 +67,7 @@ export function renderProject(p: Project): RenderOutput {
       state: 'present',
       hash,
       compose: path,
-      files: [{ from: caddyfilePath, to: 'Caddyfile', sha256: sha256(caddyfile) }],
+      files: [{ from: caddyfilePath, to: 'files/Caddyfile', sha256: sha256(caddyfile) }],
       secrets: [],
       // The proxy starts after the apps it routes to, so its first health check can pass.
       dependsOn: [],

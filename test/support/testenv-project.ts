@@ -22,5 +22,5 @@ export function testenvTargetFactory(env: Testenv, opts: { commandTimeoutMs?: nu
 }
 
 export function serviceYml(target: string, image: string, extra = ''): string {
-  return `target: ${target}\nimage: ${image}\nhealth: { http: /, port: 80 }\n${extra}`;
+  return `target: ${target}\nimage: ${image}\nhealth: { http: /health, port: 80 }\n${extra}`;
 }
