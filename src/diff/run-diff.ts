@@ -3,7 +3,7 @@ import { GitRepo, CONVERGED_REF, type CommitInfo } from '../git/repo';
 import { loadProject } from '../project/load';
 import { renderProject } from '../render/render';
 import type { Manifest } from '../render/manifest';
-import { changedSopsKeys, sopsFormatFromPath } from '../secrets/sops';
+import { changedSopsKeys, sopsFormatFromPath } from '../secrets';
 import { changedProjectKeys, computeChangeSet, onlyConvergeCommits, skippedChangeSet, type ChangeSet } from './changeset';
 
 export interface DiffOptions {

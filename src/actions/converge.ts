@@ -1,0 +1,58 @@
+import * as core from '@actions/core';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { runConverge } from '../converge/run-converge';
+import { defaultStateDir, identitiesFrom } from '../converge/identities';
+import type { RunRecord } from '../converge/run-record';
+import { canonicalJson } from '../render/canonical';
+import { createTarget } from '../cli/targets';
+import { parseDuration } from '../project/model';
+import { failWith, projectDir, useSshInputs, workspacePath } from './_inputs';
+
+const TRIGGERS: Record<string, RunRecord['trigger']> = { push: 'push', schedule: 'schedule', workflow_dispatch: 'dispatch', pull_request: 'pull_request' };
+
+try {
+  useSshInputs();
+  const ageKey = core.getInput('age-key');
+  if (ageKey) core.setSecret(ageKey);
+  const lockTimeout = core.getInput('lock-timeout');
+  const token = core.getInput('token');
+  if (token) configurePushAuth(token);
+  const record = await runConverge({
+    projectDir: projectDir(),
+    planPath: core.getInput('plan') ? workspacePath(core.getInput('plan')) : undefined,
+    only: core.getInput('app') || undefined,
+    full: core.getBooleanInput('full'),
+    dryRun: core.getBooleanInput('dry-run'),
+    identities: identitiesFrom(ageKey, {}),
+    stateDir: defaultStateDir(process.env),
+    runId: `${process.env.GITHUB_RUN_ID ?? 'local'}-${process.env.GITHUB_RUN_ATTEMPT ?? '1'}`,
+    trigger: TRIGGERS[process.env.GITHUB_EVENT_NAME ?? ''] ?? 'cli',
+    lockWaitMs: lockTimeout ? parseDuration(lockTimeout) : undefined,
+    createTarget,
+    log: core.info,
+    // Masked before anything can print it; the Redactor in converge is the second guard.
+    onSecret: (v) => core.setSecret(v),
+  });
+  const out = workspacePath(core.getInput('out') || '.steward/run.json');
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, canonicalJson(record, 2) + '\n');
+  core.setOutput('result', record.result);
+  core.setOutput('run-record', out);
+  core.setOutput('summary', record.summary);
+  core.info(`${record.result}: ${record.summary}`);
+  if (record.result === 'failure') core.setFailed(`${record.errors.join('\n')}\nSee the RunRecord (${out}); the next run retries what failed.`);
+} catch (e) {
+  failWith(e);
+}
+
+/** Lets `git push` of the converged ref use the workflow token, as actions/checkout does. */
+function configurePushAuth(token: string): void {
+  core.setSecret(token);
+  const basic = Buffer.from(`x-access-token:${token}`).toString('base64');
+  core.setSecret(basic);
+  const n = Number(process.env.GIT_CONFIG_COUNT ?? '0');
+  process.env.GIT_CONFIG_COUNT = String(n + 1);
+  process.env[`GIT_CONFIG_KEY_${n}`] = 'http.extraheader';
+  process.env[`GIT_CONFIG_VALUE_${n}`] = `AUTHORIZATION: basic ${basic}`;
+}

@@ -1,0 +1,72 @@
+import type { RunRecord } from '../converge/run-record';
+import { fitComment, FORGEJO_COMMENT_LIMIT } from '../report/comment-body';
+import { notify, type NotifyFormat } from '../report/notify';
+import { commitState, runMarkdown, worthNotifying } from '../report/run-markdown';
+import { planMarkdown, summaryLine } from '../plan/markdown';
+import type { Plan } from '../plan/types';
+import { ForgeClient, stickyMarker } from './client';
+
+export interface PublishOptions {
+  token?: string;
+  env: NodeJS.ProcessEnv;
+  statusContext: string;
+  pullRequest?: number; // set on pull_request events: the plan goes into the sticky comment
+  sha?: string; // commit for the status; default the record's / plan's commit
+  webhookUrl?: string;
+  webhookFormat?: NotifyFormat;
+  redact: (text: string) => string;
+  log: (line: string) => void;
+}
+
+export interface Published {
+  markdown: string;
+  state: 'success' | 'failure';
+  commentId?: number;
+  notified: boolean;
+}
+
+/** RunRecord (converge) or Plan (pull requests) -> commit status, sticky comment, webhook. */
+export async function publish(input: { record?: RunRecord; plan?: Plan }, o: PublishOptions): Promise<Published> {
+  const { record, plan } = input;
+  if (!record && !plan) throw new Error('nothing to report: give the run-record or the plan input');
+  const markdown = o.redact(record ? runMarkdown(record) : planMarkdown(plan!));
+  const planErrors = plan ? plan.targets.filter((t) => t.status === 'unknown').length : 0;
+  const state = record ? commitState(record) : planErrors ? 'failure' : 'success';
+  const description = o.redact(record ? record.summary : summaryLine(plan!));
+  const sha = o.sha ?? record?.commit ?? plan!.commit;
+  let commentId: number | undefined;
+
+  const client = o.token && hasForge(o.env) ? ForgeClient.fromEnv(o.token, o.env) : undefined;
+  if (!client) o.log('no token or no Forgejo API in the environment: commit status and comment skipped');
+  if (client) {
+    await client.setCommitStatus(sha, { state, context: o.statusContext, description, targetUrl: runUrl(o.env) });
+    o.log(`commit status ${o.statusContext}=${state} on ${sha.slice(0, 7)}`);
+    if (o.pullRequest) {
+      const project = record?.project ?? plan!.project;
+      // The marker line is added by the client: leave room for it.
+      const body = fitComment(markdown, { limit: FORGEJO_COMMENT_LIMIT - stickyMarker(project).length - 1 });
+      const r = await client.upsertStickyComment(o.pullRequest, project, body);
+      commentId = r.id;
+      o.log(`plan comment ${r.action} on #${o.pullRequest} (id ${r.id})`);
+    }
+  }
+
+  let notified = false;
+  if (o.webhookUrl && (!record || worthNotifying(record))) {
+    const title = o.redact(record ? `Steward ${record.project}: ${record.result}` : `Steward plan ${plan!.project}`);
+    await notify(o.webhookUrl, { title, text: description, priority: state === 'failure' ? 4 : 3, url: runUrl(o.env) }, { format: o.webhookFormat ?? 'ntfy' });
+    notified = true;
+  }
+  return { markdown, state, commentId, notified };
+}
+
+function hasForge(env: NodeJS.ProcessEnv): boolean {
+  return !!(env.FORGEJO_API_URL || env.GITHUB_API_URL || env.GITHUB_SERVER_URL || env.FORGEJO_SERVER_URL) && !!(env.GITHUB_REPOSITORY || env.FORGEJO_REPOSITORY);
+}
+
+function runUrl(env: NodeJS.ProcessEnv): string | undefined {
+  const server = env.FORGEJO_SERVER_URL || env.GITHUB_SERVER_URL;
+  const repo = env.FORGEJO_REPOSITORY || env.GITHUB_REPOSITORY;
+  const run = env.GITHUB_RUN_NUMBER || env.GITHUB_RUN_ID;
+  return server && repo && run ? `${server.replace(/\/+$/, '')}/${repo}/actions/runs/${run}` : undefined;
+}
