@@ -3109,7 +3109,7 @@ var require_compile = __commonJS({
       const schOrFunc = root.refs[ref];
       if (schOrFunc)
         return schOrFunc;
-      let _sch = resolve6.call(this, root, ref);
+      let _sch = resolve7.call(this, root, ref);
       if (_sch === void 0) {
         const schema = (_a = root.localRefs) === null || _a === void 0 ? void 0 : _a[ref];
         const { schemaId } = this.opts;
@@ -3136,7 +3136,7 @@ var require_compile = __commonJS({
     function sameSchemaEnv(s1, s2) {
       return s1.schema === s2.schema && s1.root === s2.root && s1.baseId === s2.baseId;
     }
-    function resolve6(root, ref) {
+    function resolve7(root, ref) {
       let sch;
       while (typeof (sch = this.refs[ref]) == "string")
         ref = sch;
@@ -4000,7 +4000,7 @@ var require_fast_uri = __commonJS({
       }
       return uri;
     }
-    function resolve6(baseURI, relativeURI, options) {
+    function resolve7(baseURI, relativeURI, options) {
       const schemelessOptions = options ? Object.assign({ scheme: "null" }, options) : { scheme: "null" };
       const {
         parsed: baseParsed,
@@ -4036,50 +4036,50 @@ var require_fast_uri = __commonJS({
       schemelessOptions.skipEscape = true;
       return serialize(resolved, schemelessOptions);
     }
-    function resolveComponent(base, relative5, options, skipNormalization) {
+    function resolveComponent(base, relative7, options, skipNormalization) {
       const target = {};
       if (!skipNormalization) {
         base = parse4(serialize(base, options), options);
-        relative5 = parse4(serialize(relative5, options), options);
+        relative7 = parse4(serialize(relative7, options), options);
       }
       options = options || {};
-      if (!options.tolerant && relative5.scheme) {
-        target.scheme = relative5.scheme;
-        target.userinfo = relative5.userinfo;
-        target.host = relative5.host;
-        target.port = relative5.port;
-        target.path = removeDotSegments(relative5.path || "");
-        target.query = relative5.query;
+      if (!options.tolerant && relative7.scheme) {
+        target.scheme = relative7.scheme;
+        target.userinfo = relative7.userinfo;
+        target.host = relative7.host;
+        target.port = relative7.port;
+        target.path = removeDotSegments(relative7.path || "");
+        target.query = relative7.query;
       } else {
-        if (relative5.userinfo !== void 0 || relative5.host !== void 0 || relative5.port !== void 0) {
-          target.userinfo = relative5.userinfo;
-          target.host = relative5.host;
-          target.port = relative5.port;
-          target.path = removeDotSegments(relative5.path || "");
-          target.query = relative5.query;
+        if (relative7.userinfo !== void 0 || relative7.host !== void 0 || relative7.port !== void 0) {
+          target.userinfo = relative7.userinfo;
+          target.host = relative7.host;
+          target.port = relative7.port;
+          target.path = removeDotSegments(relative7.path || "");
+          target.query = relative7.query;
         } else {
-          if (!relative5.path) {
+          if (!relative7.path) {
             target.path = base.path;
-            if (relative5.query !== void 0) {
-              target.query = relative5.query;
+            if (relative7.query !== void 0) {
+              target.query = relative7.query;
             } else {
               target.query = base.query;
             }
           } else {
-            if (relative5.path[0] === "/") {
-              target.path = removeDotSegments(relative5.path);
+            if (relative7.path[0] === "/") {
+              target.path = removeDotSegments(relative7.path);
             } else {
               const baseHasAuthority = base.userinfo !== void 0 || base.host !== void 0 || base.port !== void 0;
               if (baseHasAuthority && !base.path) {
-                target.path = "/" + relative5.path;
+                target.path = "/" + relative7.path;
               } else if (!base.path) {
-                target.path = relative5.path;
+                target.path = relative7.path;
               } else {
-                target.path = base.path.slice(0, base.path.lastIndexOf("/") + 1) + relative5.path;
+                target.path = base.path.slice(0, base.path.lastIndexOf("/") + 1) + relative7.path;
               }
               target.path = base.scheme === void 0 && !baseHasAuthority && target.path[0] !== "/" ? removeDotSegmentsRelative(target.path) : removeDotSegments(target.path);
             }
-            target.query = relative5.query;
+            target.query = relative7.query;
           }
           target.userinfo = base.userinfo;
           target.host = base.host;
@@ -4087,7 +4087,7 @@ var require_fast_uri = __commonJS({
         }
         target.scheme = base.scheme;
       }
-      target.fragment = relative5.fragment;
+      target.fragment = relative7.fragment;
       return target;
     }
     function equal(uriA, uriB, options) {
@@ -4391,7 +4391,7 @@ var require_fast_uri = __commonJS({
     var fastUri = {
       SCHEMES,
       normalize,
-      resolve: resolve6,
+      resolve: resolve7,
       resolveComponent,
       equal,
       serialize,
@@ -7557,13 +7557,13 @@ var require_directives = __commonJS({
               onError(0, "%YAML directive should contain exactly one part");
               return false;
             }
-            const [version] = parts;
-            if (version === "1.1" || version === "1.2") {
-              this.yaml.version = version;
+            const [version2] = parts;
+            if (version2 === "1.1" || version2 === "1.2") {
+              this.yaml.version = version2;
               return true;
             } else {
-              const isValid = /^\d+\.\d+$/.test(version);
-              onError(6, `Unsupported YAML version ${version}`, isValid);
+              const isValid = /^\d+\.\d+$/.test(version2);
+              onError(6, `Unsupported YAML version ${version2}`, isValid);
               return false;
             }
           }
@@ -10665,14 +10665,14 @@ var require_Document = __commonJS({
           version: "1.2"
         }, options);
         this.options = opt;
-        let { version } = opt;
+        let { version: version2 } = opt;
         if (options?._directives) {
           this.directives = options._directives.atDocument();
           if (this.directives.yaml.explicit)
-            version = this.directives.yaml.version;
+            version2 = this.directives.yaml.version;
         } else
-          this.directives = new directives.Directives({ version });
-        this.setSchema(version, options);
+          this.directives = new directives.Directives({ version: version2 });
+        this.setSchema(version2, options);
         this.contents = value === void 0 ? null : this.createNode(value, _replacer, options);
       }
       /**
@@ -10852,11 +10852,11 @@ var require_Document = __commonJS({
        *
        * Overrides all previously set schema options.
        */
-      setSchema(version, options = {}) {
-        if (typeof version === "number")
-          version = String(version);
+      setSchema(version2, options = {}) {
+        if (typeof version2 === "number")
+          version2 = String(version2);
         let opt;
-        switch (version) {
+        switch (version2) {
           case "1.1":
             if (this.directives)
               this.directives.yaml.version = "1.1";
@@ -10867,9 +10867,9 @@ var require_Document = __commonJS({
           case "1.2":
           case "next":
             if (this.directives)
-              this.directives.yaml.version = version;
+              this.directives.yaml.version = version2;
             else
-              this.directives = new directives.Directives({ version });
+              this.directives = new directives.Directives({ version: version2 });
             opt = { resolveKnownTags: true, schema: "core" };
             break;
           case null:
@@ -10878,7 +10878,7 @@ var require_Document = __commonJS({
             opt = null;
             break;
           default: {
-            const sv = JSON.stringify(version);
+            const sv = JSON.stringify(version2);
             throw new Error(`Expected '1.1', '1.2' or null as first argument, but found: ${sv}`);
           }
         }
@@ -11228,10 +11228,10 @@ var require_resolve_block_map = __commonJS({
       let offset = bm.offset;
       let commentEnd = null;
       for (const collItem of bm.items) {
-        const { start, key: key2, sep: sep5, value } = collItem;
+        const { start, key: key2, sep: sep6, value } = collItem;
         const keyProps = resolveProps.resolveProps(start, {
           indicator: "explicit-key-ind",
-          next: key2 ?? sep5?.[0],
+          next: key2 ?? sep6?.[0],
           offset,
           onError,
           parentIndent: bm.indent,
@@ -11245,7 +11245,7 @@ var require_resolve_block_map = __commonJS({
             else if ("indent" in key2 && key2.indent !== bm.indent)
               onError(offset, "BAD_INDENT", startColMsg);
           }
-          if (!keyProps.anchor && !keyProps.tag && !sep5) {
+          if (!keyProps.anchor && !keyProps.tag && !sep6) {
             commentEnd = keyProps.end;
             if (keyProps.comment) {
               if (map.comment)
@@ -11269,7 +11269,7 @@ var require_resolve_block_map = __commonJS({
         ctx.atKey = false;
         if (utilMapIncludes.mapIncludes(ctx, map.items, keyNode))
           onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
-        const valueProps = resolveProps.resolveProps(sep5 ?? [], {
+        const valueProps = resolveProps.resolveProps(sep6 ?? [], {
           indicator: "map-value-ind",
           next: value,
           offset: keyNode.range[2],
@@ -11285,7 +11285,7 @@ var require_resolve_block_map = __commonJS({
             if (ctx.options.strict && keyProps.start < valueProps.found.offset - 1024)
               onError(keyNode.range, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit block mapping key");
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep5, null, valueProps, onError);
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep6, null, valueProps, onError);
           if (ctx.schema.compat)
             utilFlowIndentCheck.flowIndentCheck(bm.indent, value, onError);
           offset = valueNode.range[2];
@@ -11376,7 +11376,7 @@ var require_resolve_end = __commonJS({
       let comment = "";
       if (end) {
         let hasSpace = false;
-        let sep5 = "";
+        let sep6 = "";
         for (const token of end) {
           const { source, type } = token;
           switch (type) {
@@ -11390,13 +11390,13 @@ var require_resolve_end = __commonJS({
               if (!comment)
                 comment = cb;
               else
-                comment += sep5 + cb;
-              sep5 = "";
+                comment += sep6 + cb;
+              sep6 = "";
               break;
             }
             case "newline":
               if (comment)
-                sep5 += source;
+                sep6 += source;
               hasSpace = true;
               break;
             default:
@@ -11439,18 +11439,18 @@ var require_resolve_flow_collection = __commonJS({
       let offset = fc.offset + fc.start.source.length;
       for (let i = 0; i < fc.items.length; ++i) {
         const collItem = fc.items[i];
-        const { start, key: key2, sep: sep5, value } = collItem;
+        const { start, key: key2, sep: sep6, value } = collItem;
         const props = resolveProps.resolveProps(start, {
           flow: fcName,
           indicator: "explicit-key-ind",
-          next: key2 ?? sep5?.[0],
+          next: key2 ?? sep6?.[0],
           offset,
           onError,
           parentIndent: fc.indent,
           startOnNewline: false
         });
         if (!props.found) {
-          if (!props.anchor && !props.tag && !sep5 && !value) {
+          if (!props.anchor && !props.tag && !sep6 && !value) {
             if (i === 0 && props.comma)
               onError(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`);
             else if (i < fc.items.length - 1)
@@ -11504,8 +11504,8 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap4 && !sep5 && !props.found) {
-          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep5, null, props, onError);
+        if (!isMap4 && !sep6 && !props.found) {
+          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep6, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
           if (isBlock(value))
@@ -11517,7 +11517,7 @@ var require_resolve_flow_collection = __commonJS({
           if (isBlock(key2))
             onError(keyNode.range, "BLOCK_IN_FLOW", blockMsg);
           ctx.atKey = false;
-          const valueProps = resolveProps.resolveProps(sep5 ?? [], {
+          const valueProps = resolveProps.resolveProps(sep6 ?? [], {
             flow: fcName,
             indicator: "map-value-ind",
             next: value,
@@ -11528,8 +11528,8 @@ var require_resolve_flow_collection = __commonJS({
           });
           if (valueProps.found) {
             if (!isMap4 && !props.found && ctx.options.strict) {
-              if (sep5)
-                for (const st2 of sep5) {
+              if (sep6)
+                for (const st2 of sep6) {
                   if (st2 === valueProps.found)
                     break;
                   if (st2.type === "newline") {
@@ -11546,7 +11546,7 @@ var require_resolve_flow_collection = __commonJS({
             else
               onError(valueProps.start, "MISSING_CHAR", `Missing , or : between ${fcName} items`);
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep5, null, valueProps, onError) : null;
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep6, null, valueProps, onError) : null;
           if (valueNode) {
             if (isBlock(value))
               onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
@@ -11726,7 +11726,7 @@ var require_resolve_block_scalar = __commonJS({
           chompStart = i + 1;
       }
       let value = "";
-      let sep5 = "";
+      let sep6 = "";
       let prevMoreIndented = false;
       for (let i = 0; i < contentStart; ++i)
         value += lines2[i][0].slice(trimIndent) + "\n";
@@ -11743,24 +11743,24 @@ var require_resolve_block_scalar = __commonJS({
           indent = "";
         }
         if (type === Scalar2.Scalar.BLOCK_LITERAL) {
-          value += sep5 + indent.slice(trimIndent) + content;
-          sep5 = "\n";
+          value += sep6 + indent.slice(trimIndent) + content;
+          sep6 = "\n";
         } else if (indent.length > trimIndent || content[0] === "	") {
-          if (sep5 === " ")
-            sep5 = "\n";
-          else if (!prevMoreIndented && sep5 === "\n")
-            sep5 = "\n\n";
-          value += sep5 + indent.slice(trimIndent) + content;
-          sep5 = "\n";
+          if (sep6 === " ")
+            sep6 = "\n";
+          else if (!prevMoreIndented && sep6 === "\n")
+            sep6 = "\n\n";
+          value += sep6 + indent.slice(trimIndent) + content;
+          sep6 = "\n";
           prevMoreIndented = true;
         } else if (content === "") {
-          if (sep5 === "\n")
+          if (sep6 === "\n")
             value += "\n";
           else
-            sep5 = "\n";
+            sep6 = "\n";
         } else {
-          value += sep5 + content;
-          sep5 = " ";
+          value += sep6 + content;
+          sep6 = " ";
           prevMoreIndented = false;
         }
       }
@@ -11943,25 +11943,25 @@ var require_resolve_flow_scalar = __commonJS({
         trimBoth = /^[ \t]+|[ \t]+$/g;
       }
       let res = match[1].replace(trimEnd, "");
-      let sep5 = " ";
+      let sep6 = " ";
       let pos = line.lastIndex;
       while (match = line.exec(source)) {
         const lm = match[1].replace(trimBoth, "");
         if (lm === "") {
-          if (sep5 === "\n")
-            res += sep5;
+          if (sep6 === "\n")
+            res += sep6;
           else
-            sep5 = "\n";
+            sep6 = "\n";
         } else {
-          res += sep5 + lm;
-          sep5 = " ";
+          res += sep6 + lm;
+          sep6 = " ";
         }
         pos = line.lastIndex;
       }
       const last = /[ \t]*(.*)/sy;
       last.lastIndex = pos;
       match = last.exec(source);
-      return res + sep5 + (match?.[1] ?? "");
+      return res + sep6 + (match?.[1] ?? "");
     }
     function doubleQuotedValue(source, onError) {
       let res = "";
@@ -12771,14 +12771,14 @@ var require_cst_stringify = __commonJS({
         }
       }
     }
-    function stringifyItem({ start, key: key2, sep: sep5, value }) {
+    function stringifyItem({ start, key: key2, sep: sep6, value }) {
       let res = "";
       for (const st2 of start)
         res += st2.source;
       if (key2)
         res += stringifyToken(key2);
-      if (sep5)
-        for (const st2 of sep5)
+      if (sep6)
+        for (const st2 of sep6)
           res += st2.source;
       if (value)
         res += stringifyToken(value);
@@ -13945,18 +13945,18 @@ var require_parser = __commonJS({
         if (this.type === "map-value-ind") {
           const prev = getPrevProps(this.peek(2));
           const start = getFirstKeyStartProps(prev);
-          let sep5;
+          let sep6;
           if (scalar2.end) {
-            sep5 = scalar2.end;
-            sep5.push(this.sourceToken);
+            sep6 = scalar2.end;
+            sep6.push(this.sourceToken);
             delete scalar2.end;
           } else
-            sep5 = [this.sourceToken];
+            sep6 = [this.sourceToken];
           const map = {
             type: "block-map",
             offset: scalar2.offset,
             indent: scalar2.indent,
-            items: [{ start, key: scalar2, sep: sep5 }]
+            items: [{ start, key: scalar2, sep: sep6 }]
           };
           this.onKeyLine = true;
           this.stack[this.stack.length - 1] = map;
@@ -14109,15 +14109,15 @@ var require_parser = __commonJS({
                 } else if (isFlowToken(it2.key) && !includesToken(it2.sep, "newline")) {
                   const start2 = getFirstKeyStartProps(it2.start);
                   const key2 = it2.key;
-                  const sep5 = it2.sep;
-                  sep5.push(this.sourceToken);
+                  const sep6 = it2.sep;
+                  sep6.push(this.sourceToken);
                   delete it2.key;
                   delete it2.sep;
                   this.stack.push({
                     type: "block-map",
                     offset: this.offset,
                     indent: this.indent,
-                    items: [{ start: start2, key: key2, sep: sep5 }]
+                    items: [{ start: start2, key: key2, sep: sep6 }]
                   });
                 } else if (start.length > 0) {
                   it2.sep = it2.sep.concat(start, this.sourceToken);
@@ -14311,13 +14311,13 @@ var require_parser = __commonJS({
             const prev = getPrevProps(parent);
             const start = getFirstKeyStartProps(prev);
             fixFlowSeqItems(fc);
-            const sep5 = fc.end.splice(1, fc.end.length);
-            sep5.push(this.sourceToken);
+            const sep6 = fc.end.splice(1, fc.end.length);
+            sep6.push(this.sourceToken);
             const map = {
               type: "block-map",
               offset: fc.offset,
               indent: fc.indent,
-              items: [{ start, key: fc, sep: sep5 }]
+              items: [{ start, key: fc, sep: sep6 }]
             };
             this.onKeyLine = true;
             this.stack[this.stack.length - 1] = map;
@@ -23407,6 +23407,35 @@ var init_format = __esm({
 });
 
 // node_modules/age-encryption/dist/recipients.js
+function generateIdentity() {
+  return generateX25519Identity();
+}
+function generateX25519Identity() {
+  const scalar2 = randomBytes(32);
+  const identity = bech32.encodeFromBytes("AGE-SECRET-KEY-", scalar2).toUpperCase();
+  return Promise.resolve(identity);
+}
+async function identityToRecipient(identity) {
+  let scalar2;
+  if (isCryptoKey2(identity)) {
+    scalar2 = identity;
+  } else if (identity.startsWith("AGE-SECRET-KEY-PQ-1")) {
+    const res = bech32.decodeToBytes(identity);
+    if (res.prefix.toUpperCase() !== "AGE-SECRET-KEY-PQ-" || res.bytes.length !== 32) {
+      throw Error("invalid identity");
+    }
+    const recipient2 = MLKEM768X25519.getPublicKey(res.bytes);
+    return bech32.encode("age1pq", bech32.toWords(recipient2), false);
+  } else {
+    const res = bech32.decodeToBytes(identity);
+    if (!identity.startsWith("AGE-SECRET-KEY-1") || res.prefix.toUpperCase() !== "AGE-SECRET-KEY-" || res.bytes.length !== 32) {
+      throw Error("invalid identity");
+    }
+    scalar2 = res.bytes;
+  }
+  const recipient = await scalarMultBase(scalar2);
+  return bech32.encodeFromBytes("age", recipient);
+}
 function hpkeContext(kemID, sharedSecret, info) {
   const suiteID = hpkeSuiteID(kemID);
   const pskIDHash = hpkeLabeledExtract(suiteID, void 0, "psk_id_hash", new Uint8Array(0));
@@ -24295,8 +24324,8 @@ function parseSopsMetadata(raw, file) {
   const lastModifiedAad = goRfc3339(lastModified);
   if (lastModifiedAad === null) throw new SopsError(file, "not an RFC 3339 timestamp", "sops.lastmodified");
   const mac = requireString(md.mac, file, "sops.mac");
-  const version = typeof md.version === "string" ? md.version : String(md.version ?? "");
-  return { age, lastModified, lastModifiedAad, mac, version, rules: parseRules(md, file), hasOtherMasterKeys, raw: md };
+  const version2 = typeof md.version === "string" ? md.version : String(md.version ?? "");
+  return { age, lastModified, lastModifiedAad, mac, version: version2, rules: parseRules(md, file), hasOtherMasterKeys, raw: md };
 }
 function parseAgeStanzas(value, file) {
   if (value === void 0 || value === null) return [];
@@ -26187,6 +26216,489 @@ var init_render = __esm({
   }
 });
 
+// src/render/write.ts
+import { existsSync as existsSync2, mkdirSync, readdirSync as readdirSync2, readFileSync as readFileSync2, rmdirSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { dirname as dirname2, join as join3, relative as relative3, sep as sep3 } from "node:path";
+function compareRendered(root, out) {
+  const existing = listFiles(join3(root, RENDERED_DIR)).map((f3) => `${RENDERED_DIR}/${f3}`);
+  const written = [];
+  let unchanged = 0;
+  for (const [path, content] of out.files) {
+    const abs = join3(root, path);
+    if (existsSync2(abs) && readFileSync2(abs, "utf8") === content) unchanged++;
+    else written.push(path);
+  }
+  const deleted = existing.filter((f3) => !out.files.has(f3)).sort();
+  return { written, deleted, unchanged };
+}
+function writeRendered(root, out) {
+  const delta = compareRendered(root, out);
+  for (const path of delta.written) {
+    const abs = join3(root, path);
+    mkdirSync(dirname2(abs), { recursive: true });
+    writeFileSync(abs, out.files.get(path));
+  }
+  for (const path of delta.deleted) unlinkSync(join3(root, path));
+  pruneEmptyDirs(join3(root, RENDERED_DIR));
+  return { written: delta.written, deleted: delta.deleted };
+}
+function listFiles(dir) {
+  if (!existsSync2(dir)) return [];
+  const out = [];
+  const walk = (d2) => {
+    for (const e of readdirSync2(d2)) {
+      const p2 = join3(d2, e);
+      if (statSync(p2).isDirectory()) walk(p2);
+      else out.push(relative3(dir, p2).split(sep3).join("/"));
+    }
+  };
+  walk(dir);
+  return out;
+}
+function pruneEmptyDirs(dir) {
+  if (!existsSync2(dir)) return;
+  for (const e of readdirSync2(dir)) {
+    const p2 = join3(dir, e);
+    if (statSync(p2).isDirectory()) {
+      pruneEmptyDirs(p2);
+      if (!readdirSync2(p2).length) rmdirSync(p2);
+    }
+  }
+}
+var init_write = __esm({
+  "src/render/write.ts"() {
+    "use strict";
+    init_render();
+  }
+});
+
+// src/render/run-render.ts
+import { join as join4 } from "node:path";
+function runRender(projectDir, opts2 = {}) {
+  const project = loadProject(projectDir);
+  const out = renderProject(project);
+  const delta = opts2.check ? compareRendered(projectDir, out) : writeRendered(projectDir, out);
+  return {
+    changed: delta.written.length + delta.deleted.length > 0,
+    written: delta.written,
+    deleted: delta.deleted,
+    manifestPath: join4(projectDir, RENDERED_DIR, "manifest.json"),
+    apps: out.manifest.apps.length
+  };
+}
+var init_run_render = __esm({
+  "src/render/run-render.ts"() {
+    "use strict";
+    init_load();
+    init_render();
+    init_write();
+  }
+});
+
+// package.json
+var version;
+var init_package = __esm({
+  "package.json"() {
+    version = "0.1.0";
+  }
+});
+
+// src/init/actions-ref.ts
+function parseActionsRef(value, schemasHost) {
+  const text = (value ?? "").trim() || DEFAULT_ACTIONS_REPO;
+  const at2 = text.lastIndexOf("@");
+  const repoPart = at2 > 0 ? text.slice(0, at2) : text;
+  const ref = at2 > 0 ? text.slice(at2 + 1) : TOOLKIT_VERSION;
+  const short = SHORT_RE.exec(repoPart);
+  const url = URL_RE.exec(repoPart);
+  if (!short && !url) {
+    throw new Error(`--actions "${text}": expected owner/repo[@ref] or https://host/owner/repo[@ref], e.g. ${DEFAULT_ACTIONS_REPO}@${TOOLKIT_VERSION}`);
+  }
+  if (!REF_RE.test(ref) || ref.includes("..")) throw new Error(`--actions "${text}": "${ref}" is not a git tag, branch or commit`);
+  const repo = short ? short[1] : url[1];
+  const home = short ? schemasHost ? `${schemasHost.replace(/\/+$/, "")}/${repo}` : void 0 : repo;
+  return { repo, version: ref, schemaBase: home && `${home}/raw/${refKind(ref)}/${ref}/schemas` };
+}
+function refKind(ref) {
+  if (/^[0-9a-f]{40}$/.test(ref)) return "commit";
+  if (/^v?[0-9]+(\.[0-9]+)*([-+].*)?$/.test(ref)) return "tag";
+  return "branch";
+}
+var TOOLKIT_VERSION, DEFAULT_ACTIONS_REPO, NAME, SHORT_RE, URL_RE, REF_RE;
+var init_actions_ref = __esm({
+  "src/init/actions-ref.ts"() {
+    "use strict";
+    init_package();
+    TOOLKIT_VERSION = `v${version}`;
+    DEFAULT_ACTIONS_REPO = "steward/steward";
+    NAME = "[A-Za-z0-9][A-Za-z0-9._-]*";
+    SHORT_RE = new RegExp(`^(${NAME}/${NAME})$`);
+    URL_RE = new RegExp(`^(https?://[A-Za-z0-9.-]+(?::[0-9]+)?/${NAME}/${NAME})/?$`);
+    REF_RE = /^[A-Za-z0-9][A-Za-z0-9._/-]*$/;
+  }
+});
+
+// src/init/options.ts
+import { basename, isAbsolute, join as join5, relative as relative4, resolve as resolve2, sep as sep4 } from "node:path";
+function resolveInitOptions(a, ctx) {
+  const dir = resolve2(ctx.cwd, a.dir ?? ".");
+  const name = a.name ?? (projectNameFrom(basename(dir)) || FALLBACK_NAME);
+  check(DNS_LABEL2.test(name), `--name "${name}": a project name is a DNS label: lowercase letters, digits and "-", e.g. homelab`);
+  const domain = a.domain ?? DEFAULT_DOMAIN;
+  check(DOMAIN2.test(domain), `--domain "${domain}": expected a lowercase domain name, e.g. home.example.org`);
+  const runnerLabel = a.runnerLabel ?? DEFAULT_RUNNER_LABEL;
+  check(RUNNER_LABEL.test(runnerLabel), `--runner-label "${runnerLabel}": letters, digits, ".", "_" and "-" only, e.g. ${DEFAULT_RUNNER_LABEL}`);
+  const planRunnerLabel = a.planRunnerLabel ?? runnerLabel;
+  check(RUNNER_LABEL.test(planRunnerLabel), `--plan-runner-label "${planRunnerLabel}": letters, digits, ".", "_" and "-" only, e.g. docker`);
+  const branch = a.branch ?? DEFAULT_BRANCH;
+  check(BRANCH.test(branch) && !branch.includes("..") && !branch.endsWith("/"), `--branch "${branch}": not a branch name`);
+  let actions;
+  try {
+    actions = parseActionsRef(a.actions, a.schemasHost);
+  } catch (e) {
+    throw new InitUsageError(e.message);
+  }
+  const keyFile = a.keyFile !== void 0 ? resolve2(ctx.cwd, a.keyFile) : defaultKeyFile(name, ctx.env);
+  check(!isInside(dir, keyFile), `--key-file ${keyFile} is inside ${dir}: the private key must live outside the repository`);
+  return { dir, name, domain, actions, runnerLabel, planRunnerLabel, branch, keyFile, force: a.force === true };
+}
+function projectNameFrom(folder) {
+  return folder.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 63).replace(/-+$/, "");
+}
+function defaultKeyFile(name, env) {
+  const xdg = env.XDG_CONFIG_HOME;
+  if (xdg && isAbsolute(xdg)) return join5(xdg, "steward", `${name}.agekey`);
+  const home = env.HOME || env.USERPROFILE;
+  if (!home) throw new InitUsageError("no HOME to keep the private key in: pass --key-file PATH (outside the project)");
+  return join5(home, ".config", "steward", `${name}.agekey`);
+}
+function isInside(dir, path) {
+  const rel = relative4(dir, path);
+  return rel === "" || rel !== ".." && !rel.startsWith(`..${sep4}`) && !isAbsolute(rel);
+}
+function check(ok, message) {
+  if (!ok) throw new InitUsageError(message);
+}
+var DEFAULT_RUNNER_LABEL, DEFAULT_BRANCH, DEFAULT_DOMAIN, FALLBACK_NAME, DNS_LABEL2, DOMAIN2, RUNNER_LABEL, BRANCH, InitUsageError;
+var init_options = __esm({
+  "src/init/options.ts"() {
+    "use strict";
+    init_actions_ref();
+    DEFAULT_RUNNER_LABEL = "steward-host";
+    DEFAULT_BRANCH = "main";
+    DEFAULT_DOMAIN = "home.arpa";
+    FALLBACK_NAME = "homelab";
+    DNS_LABEL2 = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+    DOMAIN2 = /^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)*[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+    RUNNER_LABEL = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+    BRANCH = /^[A-Za-z0-9][A-Za-z0-9._/-]*$/;
+    InitUsageError = class extends Error {
+    };
+  }
+});
+
+// src/init/template.ts
+function fillTemplate(text, vars, source) {
+  return text.replace(/(?<!\$)\{\{([A-Z_]+)\}\}/g, (_3, name) => {
+    const value = vars[name];
+    if (value === void 0) throw new Error(`${source}: no value for the placeholder {{${name}}}`);
+    return value;
+  });
+}
+var init_template = __esm({
+  "src/init/template.ts"() {
+    "use strict";
+  }
+});
+
+// src/init/scaffold.ts
+function scaffoldProject(o2, t2) {
+  const vars = templateVars(o2);
+  const modeline = (schema) => o2.actions.schemaBase ? `# yaml-language-server: $schema=${o2.actions.schemaBase}/${schema}.schema.json
+` : "";
+  return [
+    { path: "project.yml", content: modeline("project") + projectYml(o2) },
+    { path: "network.yml", content: modeline("network") + NETWORK_YML },
+    { path: `services/${SAMPLE_APP}/service.yml`, content: modeline("service") + SAMPLE_SERVICE_YML },
+    { path: ".sops.yaml", content: sopsYaml(o2.recipient) },
+    { path: ".gitignore", content: GITIGNORE },
+    { path: WORKFLOW_PATHS.converge, content: fillTemplate(t2.converge, vars, "templates/workflows/steward-converge.yml") },
+    { path: WORKFLOW_PATHS.plan, content: fillTemplate(t2.plan, vars, "templates/workflows/steward-plan.yml") },
+    { path: "README.md", content: fillTemplate(t2.readme, vars, "templates/project/README.md") }
+  ];
+}
+function templateVars(o2) {
+  return {
+    NAME: o2.name,
+    DOMAIN: o2.domain,
+    STEWARD: o2.actions.repo,
+    VERSION: o2.actions.version,
+    RUNNER_LABEL: o2.runnerLabel,
+    PLAN_RUNNER_LABEL: o2.planRunnerLabel,
+    BRANCH: o2.branch,
+    SAMPLE_APP
+  };
+}
+var WORKFLOW_PATHS, SAMPLE_APP, projectYml, NETWORK_YML, SAMPLE_SERVICE_YML, sopsYaml, GITIGNORE;
+var init_scaffold = __esm({
+  "src/init/scaffold.ts"() {
+    "use strict";
+    init_template();
+    WORKFLOW_PATHS = {
+      converge: ".forgejo/workflows/steward-converge.yml",
+      plan: ".forgejo/workflows/steward-plan.yml"
+    };
+    SAMPLE_APP = "hello";
+    projectYml = (o2) => `name: ${o2.name}
+domain: ${o2.domain}            # apps are reached at <subdomain>.${o2.domain}
+converge:
+  prune: true                # remove apps whose service.yml is gone
+  self_heal: true            # false: report drift, do not correct it
+  parallelism: 4             # apps applied at once per target
+  health_timeout: 120s
+conventions:
+  routing: { provider: caddy, tls: internal }   # tls: internal | acme | off
+`;
+    NETWORK_YML = `# The servers Steward manages. \`core\` is the bootstrap target: the host of the
+# Forgejo runner, reached through its own Docker socket.
+edge: core                   # the target that runs the reverse proxy (Caddy)
+targets:
+  core: { address: local }
+  # Another server, reached over SSH with the STEWARD_SSH_KEY secret:
+  # media: { address: 192.168.1.20, user: deploy, port: 22 }
+`;
+    SAMPLE_SERVICE_YML = `# A sample app. The folder name is the app's name: copy this folder to add an
+# app, delete it (and push) to remove this one.
+target: core
+image: traefik/whoami:v1.10.3
+route: { subdomain: ${SAMPLE_APP}, port: 80 }
+health: { http: /health, port: 80 }
+`;
+    sopsYaml = (recipient) => `# Which age keys new and rotated secrets files are encrypted for. The matching
+# private key is NOT in this repository: it is the Forgejo secret STEWARD_AGE_KEY.
+# To add a key, append its public key (comma-separated), then run
+# \`steward secrets rotate\` on each file under secrets/.
+creation_rules:
+  - path_regex: secrets/.*\\.sops\\.(yaml|yml|json|env)$
+    age: ${recipient}
+`;
+    GITIGNORE = `# Steward's working files (plans, run records) and private keys never belong in git.
+.steward/
+*.agekey
+`;
+  }
+});
+
+// src/init/template-files.ts
+import { readFileSync as readFileSync3 } from "node:fs";
+function readTemplates() {
+  const read2 = (rel) => readFileSync3(new URL(rel, TEMPLATES), "utf8");
+  return {
+    converge: read2("workflows/steward-converge.yml"),
+    plan: read2("workflows/steward-plan.yml"),
+    readme: read2("project/README.md")
+  };
+}
+var TEMPLATES;
+var init_template_files = __esm({
+  "src/init/template-files.ts"() {
+    "use strict";
+    TEMPLATES = new URL("../../templates/", import.meta.url);
+  }
+});
+
+// src/init/write.ts
+import { chmodSync, existsSync as existsSync3, mkdirSync as mkdirSync2, openSync, readFileSync as readFileSync4, realpathSync as realpathSync2, writeFileSync as writeFileSync2, closeSync } from "node:fs";
+import { basename as basename2, dirname as dirname3, join as join6 } from "node:path";
+async function loadOrCreateAgeKey(keyFile, projectName, now) {
+  if (existsSync3(keyFile)) {
+    const [identity2] = parseAgeIdentities(readFileSync4(keyFile, "utf8"), keyFile);
+    return { recipient: await identityToRecipient(identity2) };
+  }
+  const identity = await generateIdentity();
+  const recipient = await identityToRecipient(identity);
+  return { recipient, newKeyFile: ageKeyFileText(identity, recipient, projectName, now) };
+}
+function ageKeyFileText(identity, recipient, projectName, now) {
+  return [
+    `# Steward age key of the project "${projectName}", created: ${now.toISOString()}`,
+    "# Store this whole file as the Forgejo secret STEWARD_AGE_KEY, and back it up.",
+    `# public key: ${recipient}`,
+    identity,
+    ""
+  ].join("\n");
+}
+function writeAgeKey(keyFile, text) {
+  const dir = dirname3(keyFile);
+  mkdirSync2(dir, { recursive: true, mode: 448 });
+  chmodSync(dir, 448);
+  const fd = openSync(keyFile, "wx", 384);
+  try {
+    writeFileSync2(fd, text);
+  } finally {
+    closeSync(fd);
+  }
+  chmodSync(keyFile, 384);
+}
+function keyFileInsideProject(dir, keyFile) {
+  return isInside(realExisting(dir), realExisting(keyFile));
+}
+function realExisting(path) {
+  if (existsSync3(path)) return realpathSync2(path);
+  const parent = dirname3(path);
+  return parent === path ? path : join6(realExisting(parent), basename2(path));
+}
+function existingFiles(dir, files) {
+  const found = files.map((f3) => f3.path).filter((p2) => existsSync3(join6(dir, p2)));
+  if (existsSync3(join6(dir, "rendered"))) found.push("rendered/");
+  return found;
+}
+function writeFiles(dir, files) {
+  for (const f3 of files) {
+    const path = join6(dir, f3.path);
+    mkdirSync2(dirname3(path), { recursive: true });
+    writeFileSync2(path, f3.content);
+  }
+}
+var init_write2 = __esm({
+  "src/init/write.ts"() {
+    "use strict";
+    init_dist();
+    init_age_keys();
+    init_options();
+  }
+});
+
+// src/cli/init-command.ts
+var init_command_exports = {};
+__export(init_command_exports, {
+  INIT_USAGE: () => INIT_USAGE,
+  initCommand: () => initCommand
+});
+import { parseArgs as parseArgs2 } from "node:util";
+import { relative as relative5 } from "node:path";
+async function initCommand(argv, io2) {
+  let opts2;
+  try {
+    const { values, positionals } = parseArgs2({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        name: { type: "string" },
+        domain: { type: "string" },
+        actions: { type: "string" },
+        "schemas-host": { type: "string" },
+        "runner-label": { type: "string" },
+        "plan-runner-label": { type: "string" },
+        branch: { type: "string" },
+        "key-file": { type: "string" },
+        force: { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false }
+      }
+    });
+    if (values.help) {
+      io2.stdout(INIT_USAGE);
+      return 0;
+    }
+    if (positionals.length > 1) throw new InitUsageError(`expected at most one directory, got ${positionals.join(" ")}`);
+    opts2 = resolveInitOptions(
+      {
+        dir: positionals[0],
+        name: values.name,
+        domain: values.domain,
+        actions: values.actions,
+        schemasHost: values["schemas-host"],
+        runnerLabel: values["runner-label"],
+        planRunnerLabel: values["plan-runner-label"],
+        branch: values.branch,
+        keyFile: values["key-file"],
+        force: values.force
+      },
+      io2
+    );
+    if (keyFileInsideProject(opts2.dir, opts2.keyFile)) {
+      throw new InitUsageError(`--key-file ${opts2.keyFile} is inside ${opts2.dir}: the private key must live outside the repository`);
+    }
+  } catch (e) {
+    if (!(e instanceof InitUsageError) && e.code?.startsWith("ERR_PARSE_ARGS") !== true) throw e;
+    io2.stderr(`steward init: ${e.message}
+
+${INIT_USAGE}`);
+    return 2;
+  }
+  const key2 = await loadOrCreateAgeKey(opts2.keyFile, opts2.name, /* @__PURE__ */ new Date());
+  const files = scaffoldProject({ ...opts2, recipient: key2.recipient }, readTemplates());
+  const existing = existingFiles(opts2.dir, files);
+  if (existing.length > 0 && !opts2.force) {
+    io2.stderr(
+      [`steward init: ${opts2.dir} already holds files init would overwrite; nothing was written:`, ...existing.map((f3) => `  ${f3}`), "Run it in an empty directory, or pass --force to overwrite them."].join("\n")
+    );
+    return 1;
+  }
+  if (key2.newKeyFile !== void 0) writeAgeKey(opts2.keyFile, key2.newKeyFile);
+  writeFiles(opts2.dir, files);
+  const rendered = runRender(opts2.dir);
+  const where = relative5(io2.cwd, opts2.dir) || ".";
+  io2.stdout(
+    [
+      `steward init: wrote the Steward project "${opts2.name}" in ${where}`,
+      ...files.map((f3) => `  ${existing.includes(f3.path) ? "overwrote" : "created  "} ${f3.path}`),
+      `  rendered  rendered/ (${rendered.apps} app${rendered.apps === 1 ? "" : "s"})`,
+      "",
+      "Next:",
+      `  1. Register a Forgejo runner on the bootstrap target with the label ${opts2.runnerLabel}:host`,
+      "  2. Set the secret STEWARD_AGE_KEY in the repository (Settings \u2192 Actions \u2192 Secrets); see README.md",
+      `  3. git init -b ${opts2.branch} && git add . && git commit -m "Steward project", then push to your Forgejo`
+    ].join("\n")
+  );
+  io2.stderr(keyNote(opts2.keyFile, key2.newKeyFile !== void 0));
+  return 0;
+}
+function keyNote(keyFile, created) {
+  const bar = "!".repeat(78);
+  return [
+    bar,
+    created ? `!!  NEW AGE PRIVATE KEY: ${keyFile}` : `!!  REUSED THE AGE PRIVATE KEY: ${keyFile}`,
+    "!!  It is the only key that decrypts this project's secrets, and it is NOT in the",
+    "!!  repository. Now:",
+    "!!    1. store the whole file as the Forgejo secret STEWARD_AGE_KEY",
+    "!!       (repository \u2192 Settings \u2192 Actions \u2192 Secrets);",
+    "!!    2. back it up (password manager, offline copy): lose it and every secret",
+    "!!       has to be set again.",
+    bar
+  ].join("\n");
+}
+var INIT_USAGE;
+var init_init_command = __esm({
+  "src/cli/init-command.ts"() {
+    "use strict";
+    init_run_render();
+    init_options();
+    init_scaffold();
+    init_template_files();
+    init_write2();
+    INIT_USAGE = `usage: steward init [DIR] [options]
+
+Scaffolds a Steward project in DIR (default: .): project.yml, network.yml, a
+sample app, .sops.yaml with a new age key, .gitignore, README.md and the
+Forgejo workflows in .forgejo/workflows/, then renders it.
+
+  --name N                project name, a DNS label (default: DIR's name)
+  --domain D              base domain of the apps' routes (default: home.arpa)
+  --actions REF           how the workflows reference Steward's actions:
+                          owner/repo[@ref] (resolved with the instance's DEFAULT_ACTIONS_URL)
+                          or https://host/owner/repo[@ref] (default: steward/steward@<this version>)
+  --schemas-host URL      with the owner/repo form: the Forgejo holding the toolkit, for the
+                          editor's yaml-language-server $schema lines (e.g. https://git.home.arpa)
+  --runner-label L        runs-on label of the host runner on the bootstrap target (default: steward-host)
+  --plan-runner-label L   runs-on label of the pull request plans (default: the runner label)
+  --branch B              the branch that is converged (default: main)
+  --key-file PATH         where the age private key goes, outside DIR
+                          (default: ~/.config/steward/<name>.agekey; an existing one is reused)
+  --force                 overwrite existing files`;
+  }
+});
+
 // node_modules/@simple-git/args-pathspec/dist/index.mjs
 function c(...n) {
   const e = new String(n);
@@ -26864,7 +27376,7 @@ var require_src2 = __commonJS({
     var fs_1 = __require("fs");
     var debug_1 = __importDefault(require_src());
     var log = debug_1.default("@kwsites/file-exists");
-    function check(path, isFile, isDirectory) {
+    function check2(path, isFile, isDirectory) {
       log(`checking %s`, path);
       try {
         const stat = fs_1.statSync(path);
@@ -26888,7 +27400,7 @@ var require_src2 = __commonJS({
       }
     }
     function exists(path, type = exports.READABLE) {
-      return check(path, (type & exports.FILE) > 0, (type & exports.FOLDER) > 0);
+      return check2(path, (type & exports.FILE) > 0, (type & exports.FOLDER) > 0);
     }
     exports.exists = exists;
     exports.FILE = 1;
@@ -30388,8 +30900,8 @@ var init_dist4 = __esm({
 });
 
 // src/git/repo.ts
-import { realpathSync as realpathSync2 } from "node:fs";
-import { relative as relative4, sep as sep4 } from "node:path";
+import { realpathSync as realpathSync3 } from "node:fs";
+import { relative as relative6, sep as sep5 } from "node:path";
 var CONVERGED_REF, GitRepo;
 var init_repo = __esm({
   "src/git/repo.ts"() {
@@ -30418,7 +30930,7 @@ var init_repo = __esm({
       }
       /** Path of `dir` inside the repository, with a trailing slash ('' at the top). */
       async prefixOf(dir) {
-        const rel = relative4(realpathSync2(await this.toplevel()), realpathSync2(dir)).split(sep4).join("/");
+        const rel = relative6(realpathSync3(await this.toplevel()), realpathSync3(dir)).split(sep5).join("/");
         return rel ? `${rel}/` : "";
       }
       async isShallow() {
@@ -30725,18 +31237,18 @@ var init_run_diff = __esm({
 });
 
 // src/plan/save.ts
-import { mkdirSync as mkdirSync2, writeFileSync as writeFileSync2 } from "node:fs";
-import { dirname as dirname3 } from "node:path";
+import { mkdirSync as mkdirSync3, writeFileSync as writeFileSync3 } from "node:fs";
+import { dirname as dirname4 } from "node:path";
 function savePlan(plan, markdown, jsonPath) {
-  mkdirSync2(dirname3(jsonPath), { recursive: true });
-  writeFileSync2(jsonPath, canonicalJson(plan, 2) + "\n");
+  mkdirSync3(dirname4(jsonPath), { recursive: true });
+  writeFileSync3(jsonPath, canonicalJson(plan, 2) + "\n");
   const mdPath = jsonPath.replace(/\.json$/, "") + ".md";
-  writeFileSync2(mdPath, markdown);
+  writeFileSync3(mdPath, markdown);
   return { json: jsonPath, markdown: mdPath };
 }
 function saveChangeSet(cs2, path) {
-  mkdirSync2(dirname3(path), { recursive: true });
-  writeFileSync2(path, canonicalJson(cs2, 2) + "\n");
+  mkdirSync3(dirname4(path), { recursive: true });
+  writeFileSync3(path, canonicalJson(cs2, 2) + "\n");
   return path;
 }
 var init_save = __esm({
@@ -30751,15 +31263,15 @@ var diff_command_exports = {};
 __export(diff_command_exports, {
   diffCommand: () => diffCommand
 });
-import { parseArgs as parseArgs2 } from "node:util";
-import { resolve as resolve2 } from "node:path";
+import { parseArgs as parseArgs3 } from "node:util";
+import { resolve as resolve3 } from "node:path";
 async function diffCommand(argv, io2) {
-  const { values } = parseArgs2({
+  const { values } = parseArgs3({
     args: argv,
     options: { project: { type: "string", short: "p", default: "." }, base: { type: "string" }, full: { type: "boolean", default: false }, out: { type: "string" }, json: { type: "boolean", default: false } }
   });
-  const cs2 = await runDiff({ projectDir: resolve2(io2.cwd, values.project), base: values.base, full: values.full, log: (l3) => io2.stderr(l3) });
-  if (values.out) saveChangeSet(cs2, resolve2(io2.cwd, values.out));
+  const cs2 = await runDiff({ projectDir: resolve3(io2.cwd, values.project), base: values.base, full: values.full, log: (l3) => io2.stderr(l3) });
+  if (values.out) saveChangeSet(cs2, resolve3(io2.cwd, values.out));
   if (values.json) {
     io2.stdout(JSON.stringify(cs2, null, 2));
     return 0;
@@ -30795,7 +31307,7 @@ function planMarkdown(plan) {
   else if (plan.mode === "first-run") out.push("First run: nothing has been converged yet.", "");
   for (const t2 of plan.targets) {
     const steps = plan.steps.filter((s) => s.target === t2.name && s.action !== "prepare");
-    const head = t2.status === "observed" ? `${t2.apps} Steward app${t2.apps === 1 ? "" : "s"} observed` : `**not observed**: ${t2.error}`;
+    const head = t2.status === "observed" ? `${t2.apps} Steward app${t2.apps === 1 ? "" : "s"} observed` : t2.status === "not-observed" ? "not observed: planned from git alone" : `**not observed**: ${t2.error}`;
     out.push(`#### Target \`${t2.name}\` (${head})`, "");
     if (!steps.length) {
       out.push("No changes.", "");
@@ -30893,7 +31405,7 @@ function buildPlan(input) {
   for (const name of Object.keys(manifest.targets).sort()) {
     const obs = observed[name];
     if (!obs || "error" in obs) {
-      targets.push({ name, status: "unknown", error: obs && "error" in obs ? obs.error : "not observed", apps: 0 });
+      targets.push(obs ? { name, status: "unknown", error: obs.error, apps: 0 } : { name, status: "not-observed", apps: 0 });
       steps.push(...fromChangeSetOnly(name, changeset, known));
       continue;
     }
@@ -31260,7 +31772,7 @@ var init_health = __esm({
 // src/targets/process.ts
 import { spawn } from "node:child_process";
 function run(cmd, args, options) {
-  return new Promise((resolve6) => {
+  return new Promise((resolve7) => {
     const child = spawn(cmd, args, {
       env: options.env ?? process.env,
       cwd: options.cwd,
@@ -31275,7 +31787,7 @@ function run(cmd, args, options) {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      resolve6({ code, stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(err).toString("utf8"), timedOut });
+      resolve7({ code, stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(err).toString("utf8"), timedOut });
     };
     const timer = setTimeout(() => {
       timedOut = true;
@@ -31306,7 +31818,7 @@ var init_process = __esm({
 import { chmod, mkdtemp, rm, writeFile as writeFile2, mkdir, access } from "node:fs/promises";
 import { constants } from "node:fs";
 import { tmpdir, homedir } from "node:os";
-import { join as join5, delimiter, dirname as dirname4 } from "node:path";
+import { join as join7, delimiter, dirname as dirname5 } from "node:path";
 function sshConfig(o2) {
   return [
     "Host *",
@@ -31323,7 +31835,7 @@ function sshConfig(o2) {
     "  ServerAliveCountMax 3",
     "  ControlMaster auto",
     // %C (a hash) keeps the socket path short enough for sun_path.
-    `  ControlPath ${quoteConfig(join5(o2.controlDir, "cm-%C"))}`,
+    `  ControlPath ${quoteConfig(join7(o2.controlDir, "cm-%C"))}`,
     "  ControlPersist 60",
     "  LogLevel ERROR",
     ""
@@ -31332,21 +31844,21 @@ function sshConfig(o2) {
 async function materializeKey(dir, key2) {
   if (!key2) return void 0;
   if (!key2.includes("PRIVATE KEY")) return key2;
-  const path = join5(dir, "id");
+  const path = join7(dir, "id");
   await writeFile2(path, key2.endsWith("\n") ? key2 : `${key2}
 `, { mode: 384 });
   return path;
 }
 function defaultKnownHosts() {
-  const state = process.env.XDG_STATE_HOME ?? join5(homedir(), ".local", "state");
-  return join5(state, "steward", "known_hosts");
+  const state = process.env.XDG_STATE_HOME ?? join7(homedir(), ".local", "state");
+  return join7(state, "steward", "known_hosts");
 }
 async function findOnPath(name) {
   for (const dir of (process.env.PATH ?? "").split(delimiter)) {
     if (!dir) continue;
     try {
-      await access(join5(dir, name), constants.X_OK);
-      return join5(dir, name);
+      await access(join7(dir, name), constants.X_OK);
+      return join7(dir, name);
     } catch {
     }
   }
@@ -31370,12 +31882,12 @@ var init_ssh = __esm({
       configPath;
       binDir;
       static async create(options = {}) {
-        const dir = await mkdtemp(join5(tmpdir(), "stw-ssh-"));
+        const dir = await mkdtemp(join7(tmpdir(), "stw-ssh-"));
         await chmod(dir, 448);
         const keyPath = await materializeKey(dir, options.key ?? process.env.STEWARD_SSH_KEY);
         const knownHosts = options.knownHosts ?? process.env.STEWARD_KNOWN_HOSTS ?? defaultKnownHosts();
-        await mkdir(dirname4(knownHosts), { recursive: true, mode: 448 });
-        const configPath = join5(dir, "config");
+        await mkdir(dirname5(knownHosts), { recursive: true, mode: 448 });
+        const configPath = join7(dir, "config");
         await writeFile2(configPath, sshConfig({
           keyPath,
           knownHosts,
@@ -31383,11 +31895,11 @@ var init_ssh = __esm({
           policy: options.hostKeyPolicy ?? "strict",
           connectTimeoutS: Math.max(1, Math.round((options.connectTimeoutMs ?? 1e4) / 1e3))
         }), { mode: 384 });
-        const binDir = join5(dir, "bin");
+        const binDir = join7(dir, "bin");
         await mkdir(binDir, { mode: 448 });
         const realSsh = await findOnPath("ssh");
         if (!realSsh) throw new Error("the ssh client is not installed on the runner (apt-get install openssh-client)");
-        await writeFile2(join5(binDir, "ssh"), `#!/bin/sh
+        await writeFile2(join7(binDir, "ssh"), `#!/bin/sh
 exec ${shQuote(realSsh)} -F ${shQuote(configPath)} "$@"
 `, { mode: 448 });
         return new _SshContext(dir, configPath, binDir);
@@ -31710,10 +32222,10 @@ var init_tar = __esm({
 // src/targets/docker-target.ts
 import { chmod as chmod2, mkdtemp as mkdtemp2, rm as rm2, writeFile as writeFile3 } from "node:fs/promises";
 import { tmpdir as tmpdir2, userInfo } from "node:os";
-import { join as join6 } from "node:path";
+import { join as join8 } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 function checkName(what, name) {
-  if (!NAME.test(name)) throw new Error(`invalid ${what} name ${JSON.stringify(name)}: use lower-case letters, digits, '-', '_' and '.'`);
+  if (!NAME2.test(name)) throw new Error(`invalid ${what} name ${JSON.stringify(name)}: use lower-case letters, digits, '-', '_' and '.'`);
 }
 function checkUploadPath(path) {
   const p2 = checkRelativePath(path);
@@ -31724,7 +32236,7 @@ function lastLine(text) {
   const lines2 = text.trim().split("\n").filter((l3) => l3.trim());
   return lines2[lines2.length - 1]?.trim() ?? "";
 }
-var NAME, DockerTarget;
+var NAME2, DockerTarget;
 var init_docker_target = __esm({
   "src/targets/docker-target.ts"() {
     "use strict";
@@ -31737,7 +32249,7 @@ var init_docker_target = __esm({
     init_ssh();
     init_tar();
     init_target();
-    NAME = /^[a-z0-9][a-z0-9_.-]*$/;
+    NAME2 = /^[a-z0-9][a-z0-9_.-]*$/;
     DockerTarget = class {
       constructor(spec, options = {}) {
         this.spec = spec;
@@ -31861,12 +32373,12 @@ var init_docker_target = __esm({
         ]);
         const upload = await this.exec(uploadScript(this.appDir(app.project, app.app)), { input: archive, secrets });
         if (upload.code !== 0) throw this.fail(`uploading ${app.app}'s files`, upload, secrets);
-        const stage = await mkdtemp2(join6(tmpdir2(), "stw-apply-"));
+        const stage = await mkdtemp2(join8(tmpdir2(), "stw-apply-"));
         try {
           await chmod2(stage, 448);
-          await writeFile3(join6(stage, "compose.yaml"), composeBytes, { mode: 384 });
-          await writeFile3(join6(stage, "secrets.env"), envBytes, { mode: 384 });
-          const composeArgs = ["compose", "-p", cp, "-f", join6(stage, "compose.yaml"), "--project-directory", stage];
+          await writeFile3(join8(stage, "compose.yaml"), composeBytes, { mode: 384 });
+          await writeFile3(join8(stage, "secrets.env"), envBytes, { mode: 384 });
+          const composeArgs = ["compose", "-p", cp, "-f", join8(stage, "compose.yaml"), "--project-directory", stage];
           const pull = await this.docker([...composeArgs, "pull", "--quiet"], { timeoutMs: this.pullTimeoutMs, secrets });
           if (pull.code !== 0) {
             return done({ ok: false, status: "failed", message: `pull failed: ${redact(lastLine(pull.stderr), secrets)}`, containers: [] });
@@ -31968,10 +32480,10 @@ var plan_command_exports = {};
 __export(plan_command_exports, {
   planCommand: () => planCommand
 });
-import { parseArgs as parseArgs3 } from "node:util";
-import { resolve as resolve3 } from "node:path";
+import { parseArgs as parseArgs4 } from "node:util";
+import { resolve as resolve4 } from "node:path";
 async function planCommand(argv, io2) {
-  const { values } = parseArgs3({
+  const { values } = parseArgs4({
     args: argv,
     options: {
       project: { type: "string", short: "p", default: "." },
@@ -31983,7 +32495,7 @@ async function planCommand(argv, io2) {
     }
   });
   const run2 = await runPlan({
-    projectDir: resolve3(io2.cwd, values.project),
+    projectDir: resolve4(io2.cwd, values.project),
     base: values.base,
     full: values.full,
     only: values.app,
@@ -31991,7 +32503,7 @@ async function planCommand(argv, io2) {
     createTarget,
     log: (l3) => io2.stderr(l3)
   });
-  if (values.out) savePlan(run2.plan, run2.markdown, resolve3(io2.cwd, values.out));
+  if (values.out) savePlan(run2.plan, run2.markdown, resolve4(io2.cwd, values.out));
   io2.stdout(run2.markdown);
   for (const e of run2.errors) io2.stderr(`error: ${e}`);
   io2.stderr(`plan: ${summaryLine(run2.plan)} (exit ${run2.exitCode})`);
@@ -32100,15 +32612,15 @@ var init_execute = __esm({
 });
 
 // src/converge/lock.ts
-import { closeSync, mkdirSync as mkdirSync3, openSync, readFileSync as readFileSync3, renameSync, rmSync, writeFileSync as writeFileSync3, writeSync } from "node:fs";
+import { closeSync as closeSync2, mkdirSync as mkdirSync4, openSync as openSync2, readFileSync as readFileSync5, renameSync, rmSync, writeFileSync as writeFileSync4, writeSync } from "node:fs";
 import { hostname } from "node:os";
-import { join as join7 } from "node:path";
+import { join as join9 } from "node:path";
 async function acquireLock(o2) {
   const now = o2.now ?? Date.now;
   const leaseMs = o2.leaseMs ?? DEFAULT_LEASE_MS;
   const pidAlive = o2.pidAlive ?? isPidAlive;
-  mkdirSync3(o2.dir, { recursive: true, mode: 448 });
-  const path = join7(o2.dir, `${o2.project}.lock`);
+  mkdirSync4(o2.dir, { recursive: true, mode: 448 });
+  const path = join9(o2.dir, `${o2.project}.lock`);
   const deadline = now() + o2.waitMs;
   let holder;
   for (; ; ) {
@@ -32133,7 +32645,7 @@ async function acquireLock(o2) {
 function tryCreate(path, h3) {
   let fd;
   try {
-    fd = openSync(path, "wx", 384);
+    fd = openSync2(path, "wx", 384);
   } catch (e) {
     if (e.code === "EEXIST") return false;
     throw e;
@@ -32141,13 +32653,13 @@ function tryCreate(path, h3) {
   try {
     writeSync(fd, JSON.stringify(h3));
   } finally {
-    closeSync(fd);
+    closeSync2(fd);
   }
   return true;
 }
 function readHolder(path) {
   try {
-    return JSON.parse(readFileSync3(path, "utf8"));
+    return JSON.parse(readFileSync5(path, "utf8"));
   } catch {
     return void 0;
   }
@@ -32161,7 +32673,7 @@ function held(path, h3, leaseMs, now) {
     try {
       const current = readHolder(path);
       if (current?.runId !== h3.runId) return;
-      writeFileSync3(path, JSON.stringify({ ...h3, leaseUntil: new Date(now() + leaseMs).toISOString() }), { mode: 384 });
+      writeFileSync4(path, JSON.stringify({ ...h3, leaseUntil: new Date(now() + leaseMs).toISOString() }), { mode: 384 });
     } catch {
     }
   }, Math.max(1e3, leaseMs / 3));
@@ -32230,7 +32742,7 @@ var init_secrets2 = __esm({
 });
 
 // src/converge/run-converge.ts
-import { readFileSync as readFileSync4 } from "node:fs";
+import { readFileSync as readFileSync6 } from "node:fs";
 async function runConverge(o2) {
   const now = o2.now ?? Date.now;
   const log = o2.log ?? (() => {
@@ -32276,7 +32788,7 @@ async function runConverge(o2) {
     let commits = [];
     let planErrors = [];
     if (o2.planPath) {
-      plan = JSON.parse(readFileSync4(o2.planPath, "utf8"));
+      plan = JSON.parse(readFileSync6(o2.planPath, "utf8"));
       const refusal = await checkSavedPlan(plan, head, project, targetFor);
       if (refusal) throw new Error(`refusing the saved plan: ${refusal}; plan again`);
       ({ markdown, errors: planErrors } = markdownAndExit(plan));
@@ -32414,12 +32926,12 @@ var init_run_converge = __esm({
 });
 
 // src/converge/identities.ts
-import { readFileSync as readFileSync5 } from "node:fs";
+import { readFileSync as readFileSync7 } from "node:fs";
 function identitiesFrom(explicit, env) {
   if (explicit && explicit.trim()) return parseAgeIdentities(explicit, "the age-key input");
   const src = ageKeySourceFromEnv(env);
   if (!src) return [];
-  const text = src.kind === "content" ? src.text : readFileSync5(src.path, "utf8");
+  const text = src.kind === "content" ? src.text : readFileSync7(src.path, "utf8");
   return parseAgeIdentities(text, src.source);
 }
 function defaultStateDir(env) {
@@ -32437,12 +32949,12 @@ var converge_command_exports = {};
 __export(converge_command_exports, {
   convergeCommand: () => convergeCommand
 });
-import { parseArgs as parseArgs4 } from "node:util";
+import { parseArgs as parseArgs5 } from "node:util";
 import { randomUUID } from "node:crypto";
-import { mkdirSync as mkdirSync4, writeFileSync as writeFileSync4 } from "node:fs";
-import { dirname as dirname5, resolve as resolve4 } from "node:path";
+import { mkdirSync as mkdirSync5, writeFileSync as writeFileSync5 } from "node:fs";
+import { dirname as dirname6, resolve as resolve5 } from "node:path";
 async function convergeCommand(argv, io2) {
-  const { values } = parseArgs4({
+  const { values } = parseArgs5({
     args: argv,
     options: {
       project: { type: "string", short: "p", default: "." },
@@ -32456,8 +32968,8 @@ async function convergeCommand(argv, io2) {
     }
   });
   const record = await runConverge({
-    projectDir: resolve4(io2.cwd, values.project),
-    planPath: values.plan && resolve4(io2.cwd, values.plan),
+    projectDir: resolve5(io2.cwd, values.project),
+    planPath: values.plan && resolve5(io2.cwd, values.plan),
     only: values.app,
     full: values.full,
     dryRun: values["dry-run"],
@@ -32471,9 +32983,9 @@ async function convergeCommand(argv, io2) {
     log: (l3) => io2.stderr(l3)
   });
   if (values.out) {
-    const out = resolve4(io2.cwd, values.out);
-    mkdirSync4(dirname5(out), { recursive: true });
-    writeFileSync4(out, canonicalJson(record, 2) + "\n");
+    const out = resolve5(io2.cwd, values.out);
+    mkdirSync5(dirname6(out), { recursive: true });
+    writeFileSync5(out, canonicalJson(record, 2) + "\n");
   }
   io2.stdout(`${record.result}: ${record.summary}`);
   for (const e of record.errors) io2.stderr(`error: ${e}`);
@@ -32494,8 +33006,8 @@ var secrets_exports = {};
 __export(secrets_exports, {
   runSecretsCommand: () => runSecretsCommand
 });
-import { readFile, rename, writeFile as writeFile4 } from "node:fs/promises";
-import { isAbsolute, resolve as resolve5 } from "node:path";
+import { mkdir as mkdir2, readFile, rename, writeFile as writeFile4 } from "node:fs/promises";
+import { dirname as dirname7, isAbsolute as isAbsolute2, resolve as resolve6 } from "node:path";
 async function runSecretsCommand(argv, io2) {
   const redactor = new Redactor();
   const out = (s) => io2.stdout(redactor.redact(s));
@@ -32513,7 +33025,7 @@ async function runSecretsCommand(argv, io2) {
     };
     const unknownFlags = [...flags].filter((f3) => f3 !== "--keep-newline");
     if (unknownFlags.length > 0) throw new UsageError(`unknown option ${unknownFlags[0]}`);
-    const path = isAbsolute(fileArg ?? "") ? fileArg : resolve5(io2.cwd, fileArg ?? "");
+    const path = isAbsolute2(fileArg ?? "") ? fileArg : resolve6(io2.cwd, fileArg ?? "");
     const file = fileArg ?? "";
     switch (command) {
       case "keys": {
@@ -32621,7 +33133,7 @@ async function identities(io2) {
   const source = ageKeySourceFromEnv(io2.env);
   if (!source) throw new SopsError("(age key)", "no age key: set STEWARD_AGE_KEY to the key file content or SOPS_AGE_KEY_FILE to its path");
   if (source.kind === "content") return parseAgeIdentities(source.text, source.source);
-  const path = resolve5(io2.cwd, source.path);
+  const path = resolve6(io2.cwd, source.path);
   const text = await readIfExists(path, source.path);
   if (text === null) throw new SopsError(source.path, "SOPS_AGE_KEY_FILE points to a file that does not exist");
   return parseAgeIdentities(text, source.path);
@@ -32637,6 +33149,7 @@ async function creationRule(path, file, optional = false) {
 }
 async function writeAtomically(path, text) {
   const tmp = `${path}.steward-tmp-${process.pid}`;
+  await mkdir2(dirname7(path), { recursive: true });
   await writeFile4(tmp, text, { mode: 420 });
   await rename(tmp, path);
 }
@@ -32669,80 +33182,9 @@ The age key comes from STEWARD_AGE_KEY (key file content), SOPS_AGE_KEY, or SOPS
 init_diagnostics();
 
 // src/cli/render-command.ts
+init_run_render();
 import { parseArgs } from "node:util";
 import { resolve } from "node:path";
-
-// src/render/run-render.ts
-init_load();
-init_render();
-import { join as join4 } from "node:path";
-
-// src/render/write.ts
-init_render();
-import { existsSync as existsSync2, mkdirSync, readdirSync as readdirSync2, readFileSync as readFileSync2, rmdirSync, statSync, unlinkSync, writeFileSync } from "node:fs";
-import { dirname as dirname2, join as join3, relative as relative3, sep as sep3 } from "node:path";
-function compareRendered(root, out) {
-  const existing = listFiles(join3(root, RENDERED_DIR)).map((f3) => `${RENDERED_DIR}/${f3}`);
-  const written = [];
-  let unchanged = 0;
-  for (const [path, content] of out.files) {
-    const abs = join3(root, path);
-    if (existsSync2(abs) && readFileSync2(abs, "utf8") === content) unchanged++;
-    else written.push(path);
-  }
-  const deleted = existing.filter((f3) => !out.files.has(f3)).sort();
-  return { written, deleted, unchanged };
-}
-function writeRendered(root, out) {
-  const delta = compareRendered(root, out);
-  for (const path of delta.written) {
-    const abs = join3(root, path);
-    mkdirSync(dirname2(abs), { recursive: true });
-    writeFileSync(abs, out.files.get(path));
-  }
-  for (const path of delta.deleted) unlinkSync(join3(root, path));
-  pruneEmptyDirs(join3(root, RENDERED_DIR));
-  return { written: delta.written, deleted: delta.deleted };
-}
-function listFiles(dir) {
-  if (!existsSync2(dir)) return [];
-  const out = [];
-  const walk = (d2) => {
-    for (const e of readdirSync2(d2)) {
-      const p2 = join3(d2, e);
-      if (statSync(p2).isDirectory()) walk(p2);
-      else out.push(relative3(dir, p2).split(sep3).join("/"));
-    }
-  };
-  walk(dir);
-  return out;
-}
-function pruneEmptyDirs(dir) {
-  if (!existsSync2(dir)) return;
-  for (const e of readdirSync2(dir)) {
-    const p2 = join3(dir, e);
-    if (statSync(p2).isDirectory()) {
-      pruneEmptyDirs(p2);
-      if (!readdirSync2(p2).length) rmdirSync(p2);
-    }
-  }
-}
-
-// src/render/run-render.ts
-function runRender(projectDir, opts2 = {}) {
-  const project = loadProject(projectDir);
-  const out = renderProject(project);
-  const delta = opts2.check ? compareRendered(projectDir, out) : writeRendered(projectDir, out);
-  return {
-    changed: delta.written.length + delta.deleted.length > 0,
-    written: delta.written,
-    deleted: delta.deleted,
-    manifestPath: join4(projectDir, RENDERED_DIR, "manifest.json"),
-    apps: out.manifest.apps.length
-  };
-}
-
-// src/cli/render-command.ts
 async function renderCommand(argv, io2) {
   const { values } = parseArgs({ args: argv, options: { project: { type: "string", short: "p", default: "." }, check: { type: "boolean", default: false } } });
   const dir = resolve(io2.cwd, values.project);
@@ -32766,6 +33208,8 @@ async function renderCommand(argv, io2) {
 var USAGE2 = `usage: steward <command> [options]
 
 commands:
+  init [DIR] [--name N] [--domain D] [--actions REF] [--force]
+                                     scaffold a user project with workflows and a new age key
   render [--project DIR] [--check]   validate the project and write rendered/ (--check: fail if stale)
   diff [--project DIR] [--base REV] [--full] [--out F] [--json]
                                      what changed since the last converged commit, and why
@@ -32777,6 +33221,7 @@ commands:
   secrets set|rm|keys|rotate ...     edit SOPS secrets files (see: steward secrets --help)
   version                            print the version`;
 var commands = {
+  init: async () => (await Promise.resolve().then(() => (init_init_command(), init_command_exports))).initCommand,
   render: async () => renderCommand,
   diff: async () => (await Promise.resolve().then(() => (init_diff_command(), diff_command_exports))).diffCommand,
   plan: async () => (await Promise.resolve().then(() => (init_plan_command(), plan_command_exports))).planCommand,

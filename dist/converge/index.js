@@ -47604,7 +47604,7 @@ function planMarkdown(plan) {
   else if (plan.mode === "first-run") out.push("First run: nothing has been converged yet.", "");
   for (const t2 of plan.targets) {
     const steps = plan.steps.filter((s) => s.target === t2.name && s.action !== "prepare");
-    const head = t2.status === "observed" ? `${t2.apps} Steward app${t2.apps === 1 ? "" : "s"} observed` : `**not observed**: ${t2.error}`;
+    const head = t2.status === "observed" ? `${t2.apps} Steward app${t2.apps === 1 ? "" : "s"} observed` : t2.status === "not-observed" ? "not observed: planned from git alone" : `**not observed**: ${t2.error}`;
     out.push(`#### Target \`${t2.name}\` (${head})`, "");
     if (!steps.length) {
       out.push("No changes.", "");
@@ -47693,7 +47693,7 @@ function buildPlan(input) {
   for (const name of Object.keys(manifest.targets).sort()) {
     const obs = observed[name];
     if (!obs || "error" in obs) {
-      targets.push({ name, status: "unknown", error: obs && "error" in obs ? obs.error : "not observed", apps: 0 });
+      targets.push(obs ? { name, status: "unknown", error: obs.error, apps: 0 } : { name, status: "not-observed", apps: 0 });
       steps.push(...fromChangeSetOnly(name, changeset, known));
       continue;
     }

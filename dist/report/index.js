@@ -20656,7 +20656,7 @@ function planMarkdown(plan) {
   else if (plan.mode === "first-run") out.push("First run: nothing has been converged yet.", "");
   for (const t of plan.targets) {
     const steps = plan.steps.filter((s) => s.target === t.name && s.action !== "prepare");
-    const head = t.status === "observed" ? `${t.apps} Steward app${t.apps === 1 ? "" : "s"} observed` : `**not observed**: ${t.error}`;
+    const head = t.status === "observed" ? `${t.apps} Steward app${t.apps === 1 ? "" : "s"} observed` : t.status === "not-observed" ? "not observed: planned from git alone" : `**not observed**: ${t.error}`;
     out.push(`#### Target \`${t.name}\` (${head})`, "");
     if (!steps.length) {
       out.push("No changes.", "");
@@ -25137,6 +25137,10 @@ try {
   const planPath = getInput("plan");
   const record = recordPath ? JSON.parse(readFileSync2(workspacePath(recordPath), "utf8")) : void 0;
   const plan = !record && planPath ? JSON.parse(readFileSync2(workspacePath(planPath), "utf8")) : void 0;
+  if (!record && !plan) {
+    info("nothing to report: no run-record and no plan (the run was skipped before planning)");
+    process.exit(0);
+  }
   const event = readEvent();
   const token = getInput("token");
   if (token) setSecret(token);

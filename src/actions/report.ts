@@ -10,6 +10,11 @@ try {
   const planPath = core.getInput('plan');
   const record = recordPath ? (JSON.parse(readFileSync(workspacePath(recordPath), 'utf8')) as RunRecord) : undefined;
   const plan = !record && planPath ? (JSON.parse(readFileSync(workspacePath(planPath), 'utf8')) as Plan) : undefined;
+  if (!record && !plan) {
+    // A push of only converge: commits skips plan and converge; there is nothing to publish.
+    core.info('nothing to report: no run-record and no plan (the run was skipped before planning)');
+    process.exit(0);
+  }
   const event = readEvent();
   const token = core.getInput('token');
   if (token) core.setSecret(token);

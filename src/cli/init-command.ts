@@ -18,6 +18,8 @@ Forgejo workflows in .forgejo/workflows/, then renders it.
   --actions REF           how the workflows reference Steward's actions:
                           owner/repo[@ref] (resolved with the instance's DEFAULT_ACTIONS_URL)
                           or https://host/owner/repo[@ref] (default: steward/steward@<this version>)
+  --schemas-host URL      with the owner/repo form: the Forgejo holding the toolkit, for the
+                          editor's yaml-language-server $schema lines (e.g. https://git.home.arpa)
   --runner-label L        runs-on label of the host runner on the bootstrap target (default: steward-host)
   --plan-runner-label L   runs-on label of the pull request plans (default: the runner label)
   --branch B              the branch that is converged (default: main)
@@ -35,6 +37,7 @@ export async function initCommand(argv: string[], io: CliIO): Promise<number> {
         name: { type: 'string' },
         domain: { type: 'string' },
         actions: { type: 'string' },
+        'schemas-host': { type: 'string' },
         'runner-label': { type: 'string' },
         'plan-runner-label': { type: 'string' },
         branch: { type: 'string' },
@@ -54,6 +57,7 @@ export async function initCommand(argv: string[], io: CliIO): Promise<number> {
         name: values.name,
         domain: values.domain,
         actions: values.actions,
+        schemasHost: values['schemas-host'],
         runnerLabel: values['runner-label'],
         planRunnerLabel: values['plan-runner-label'],
         branch: values.branch,

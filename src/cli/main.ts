@@ -5,6 +5,8 @@ import { renderCommand } from './render-command';
 const USAGE = `usage: steward <command> [options]
 
 commands:
+  init [DIR] [--name N] [--domain D] [--actions REF] [--force]
+                                     scaffold a user project with workflows and a new age key
   render [--project DIR] [--check]   validate the project and write rendered/ (--check: fail if stale)
   diff [--project DIR] [--base REV] [--full] [--out F] [--json]
                                      what changed since the last converged commit, and why
@@ -19,6 +21,7 @@ commands:
 type Command = (argv: string[], io: CliIO) => Promise<number>;
 
 const commands: Record<string, () => Promise<Command>> = {
+  init: async () => (await import('./init-command')).initCommand,
   render: async () => renderCommand,
   diff: async () => (await import('./diff-command')).diffCommand,
   plan: async () => (await import('./plan-command')).planCommand,

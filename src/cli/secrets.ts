@@ -1,5 +1,5 @@
-import { readFile, rename, writeFile } from 'node:fs/promises';
-import { isAbsolute, resolve } from 'node:path';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { ageKeySourceFromEnv, parseAgeIdentities } from '../secrets/age-keys';
 import { Redactor } from '../secrets/redact';
 import {
@@ -176,6 +176,7 @@ async function creationRule(path: string, file: string, optional = false): Promi
 
 async function writeAtomically(path: string, text: string): Promise<void> {
   const tmp = `${path}.steward-tmp-${process.pid}`;
+  await mkdir(dirname(path), { recursive: true });
   await writeFile(tmp, text, { mode: 0o644 });
   await rename(tmp, path);
 }

@@ -10,18 +10,18 @@ export interface ActionsRef {
   readonly repo: string;
   readonly version: string;
   /** Base URL of the toolkit's JSON Schemas at that version, for the yaml-language-server modelines. */
-  readonly schemaBase: string;
+  /** Where editors fetch the JSON Schemas; undefined when init cannot know the host. */
+  readonly schemaBase?: string;
 }
 
 export const TOOLKIT_VERSION = `v${version}`;
 export const DEFAULT_ACTIONS_REPO = 'steward/steward';
 
 /**
- * Where the toolkit is published. Only the modelines of a project whose
- * workflows use the short `owner/repo` form need it: the runner resolves that
- * form against an instance setting init cannot know.
+ * The short `owner/repo` form resolves against the runner's DEFAULT_ACTIONS_URL,
+ * an instance setting init cannot see; `--schemas-host` (or a full URL in
+ * `--actions`) says where the mirrored toolkit is, for the editor modelines.
  */
-export const TOOLKIT_HOST = 'https://codeberg.org';
 
 const NAME = '[A-Za-z0-9][A-Za-z0-9._-]*';
 const SHORT_RE = new RegExp(`^(${NAME}/${NAME})$`);
@@ -29,7 +29,7 @@ const SHORT_RE = new RegExp(`^(${NAME}/${NAME})$`);
 const URL_RE = new RegExp(`^(https?://[A-Za-z0-9.-]+(?::[0-9]+)?/${NAME}/${NAME})/?$`);
 const REF_RE = /^[A-Za-z0-9][A-Za-z0-9._/-]*$/;
 
-export function parseActionsRef(value: string | undefined): ActionsRef {
+export function parseActionsRef(value: string | undefined, schemasHost?: string): ActionsRef {
   const text = (value ?? '').trim() || DEFAULT_ACTIONS_REPO;
   const at = text.lastIndexOf('@');
   const repoPart = at > 0 ? text.slice(0, at) : text;
@@ -41,8 +41,8 @@ export function parseActionsRef(value: string | undefined): ActionsRef {
   }
   if (!REF_RE.test(ref) || ref.includes('..')) throw new Error(`--actions "${text}": "${ref}" is not a git tag, branch or commit`);
   const repo = short ? short[1]! : url![1]!;
-  const home = short ? `${TOOLKIT_HOST}/${repo}` : repo;
-  return { repo, version: ref, schemaBase: `${home}/raw/${refKind(ref)}/${ref}/schemas` };
+  const home = short ? (schemasHost ? `${schemasHost.replace(/\/+$/, '')}/${repo}` : undefined) : repo;
+  return { repo, version: ref, schemaBase: home && `${home}/raw/${refKind(ref)}/${ref}/schemas` };
 }
 
 /** Forgejo's raw file URLs name the kind of ref: /raw/tag/v1, /raw/branch/main, /raw/commit/<sha>. */

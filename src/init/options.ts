@@ -7,6 +7,7 @@ export interface InitArgs {
   readonly name?: string;
   readonly domain?: string;
   readonly actions?: string;
+  readonly schemasHost?: string;
   readonly runnerLabel?: string;
   readonly planRunnerLabel?: string;
   readonly branch?: string;
@@ -56,7 +57,7 @@ export function resolveInitOptions(a: InitArgs, ctx: { cwd: string; env: Readonl
   check(BRANCH.test(branch) && !branch.includes('..') && !branch.endsWith('/'), `--branch "${branch}": not a branch name`);
   let actions: ActionsRef;
   try {
-    actions = parseActionsRef(a.actions);
+    actions = parseActionsRef(a.actions, a.schemasHost);
   } catch (e) {
     throw new InitUsageError((e as Error).message);
   }

@@ -35,7 +35,7 @@ export const SAMPLE_APP = 'hello';
 
 export function scaffoldProject(o: ScaffoldOptions, t: Templates): ScaffoldFile[] {
   const vars = templateVars(o);
-  const modeline = (schema: string) => `# yaml-language-server: $schema=${o.actions.schemaBase}/${schema}.schema.json\n`;
+  const modeline = (schema: string) => (o.actions.schemaBase ? `# yaml-language-server: $schema=${o.actions.schemaBase}/${schema}.schema.json\n` : '');
   return [
     { path: 'project.yml', content: modeline('project') + projectYml(o) },
     { path: 'network.yml', content: modeline('network') + NETWORK_YML },

@@ -22,7 +22,8 @@ export function planMarkdown(plan: Plan): string {
 
   for (const t of plan.targets) {
     const steps = plan.steps.filter((s) => s.target === t.name && s.action !== 'prepare');
-    const head = t.status === 'observed' ? `${t.apps} Steward app${t.apps === 1 ? '' : 's'} observed` : `**not observed**: ${t.error}`;
+    const head =
+      t.status === 'observed' ? `${t.apps} Steward app${t.apps === 1 ? '' : 's'} observed` : t.status === 'not-observed' ? 'not observed: planned from git alone' : `**not observed**: ${t.error}`;
     out.push(`#### Target \`${t.name}\` (${head})`, '');
     if (!steps.length) {
       out.push('No changes.', '');

@@ -33,7 +33,7 @@ export function buildPlan(input: PlanInput): Plan {
   for (const name of Object.keys(manifest.targets).sort()) {
     const obs = observed[name];
     if (!obs || 'error' in obs) {
-      targets.push({ name, status: 'unknown', error: obs && 'error' in obs ? obs.error : 'not observed', apps: 0 });
+      targets.push(obs ? { name, status: 'unknown', error: obs.error, apps: 0 } : { name, status: 'not-observed', apps: 0 });
       steps.push(...fromChangeSetOnly(name, changeset, known));
       continue;
     }

@@ -19,7 +19,7 @@ export interface PlanStep {
 
 export interface PlanTarget {
   name: string;
-  status: 'observed' | 'unknown';
+  status: 'observed' | 'unknown' | 'not-observed'; // not-observed: by choice (PR plans), planned from git alone
   error?: string;
   apps: number; // Steward apps observed there
 }

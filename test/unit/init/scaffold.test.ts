@@ -44,11 +44,13 @@ test('no placeholder is left, and workflow expressions are kept', () => {
 });
 
 test('project files carry the yaml-language-server modeline of their schema, at the pinned version', () => {
-  const files = byPath(options());
+  const files = byPath(options({ actions: parseActionsRef(undefined, 'https://git.home.arpa') }));
   for (const [path, schema] of [['project.yml', 'project'], ['network.yml', 'network'], ['services/hello/service.yml', 'service']] as const) {
     const first = files.get(path)!.split('\n')[0];
-    assert.equal(first, `# yaml-language-server: $schema=https://codeberg.org/steward/steward/raw/tag/${TOOLKIT_VERSION}/schemas/${schema}.schema.json`);
+    assert.equal(first, `# yaml-language-server: $schema=https://git.home.arpa/steward/steward/raw/tag/${TOOLKIT_VERSION}/schemas/${schema}.schema.json`);
   }
+  // owner/repo without --schemas-host: the host is unknown, so no modeline rather than a wrong one.
+  assert.doesNotMatch(byPath(options()).get('project.yml')!, /yaml-language-server/);
   const mirrored = byPath(options({ actions: parseActionsRef('https://git.home.example.org/infra/steward@v0.2.0') }));
   assert.match(mirrored.get('project.yml')!, /^# yaml-language-server: \$schema=https:\/\/git\.home\.example\.org\/infra\/steward\/raw\/tag\/v0\.2\.0\/schemas\/project\.schema\.json\n/);
 });
@@ -89,8 +91,8 @@ test('the workflows reference the actions as --actions says', () => {
 });
 
 test('parseActionsRef: short and full forms, default version, raw URL kinds', () => {
-  assert.deepEqual(parseActionsRef(undefined), { repo: 'steward/steward', version: TOOLKIT_VERSION, schemaBase: `https://codeberg.org/steward/steward/raw/tag/${TOOLKIT_VERSION}/schemas` });
-  assert.equal(parseActionsRef('me/steward@main').schemaBase, 'https://codeberg.org/me/steward/raw/branch/main/schemas');
+  assert.deepEqual(parseActionsRef(undefined), { repo: 'steward/steward', version: TOOLKIT_VERSION, schemaBase: undefined });
+  assert.equal(parseActionsRef('me/steward@main', 'https://git.home.arpa').schemaBase, 'https://git.home.arpa/me/steward/raw/branch/main/schemas');
   const sha = 'a'.repeat(40);
   assert.deepEqual(parseActionsRef(`http://10.0.0.2:3000/ops/steward@${sha}`), {
     repo: 'http://10.0.0.2:3000/ops/steward',
