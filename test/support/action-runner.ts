@@ -400,7 +400,10 @@ async function runSteps(
         for (const [k, def] of Object.entries(action.outputs ?? {})) outputs[k] = interpolate(String(def.value ?? ""), { ...base(), inputs, steps: innerSteps });
         results.push(...inner.steps.map((s) => ({ ...s, id: `${id}/${s.id}` })));
       } else {
-        sr = await runNodeAction(ctx, { actionDir: dir, inputs: withValues, stepEnv, id });
+        // The runner evaluates expressions in input defaults (e.g. `${{ github.token }}`).
+        const defaults: Record<string, string> = {};
+        for (const [k, def] of Object.entries(action.inputs ?? {})) if (def.default !== undefined) defaults[k] = interpolate(String(def.default), c);
+        sr = await runNodeAction(ctx, { actionDir: dir, inputs: { ...defaults, ...withValues }, stepEnv, id });
         ok = sr.code === 0;
         outputs = sr.outputs;
       }

@@ -21,7 +21,7 @@ export interface Testenv {
   localDockerHost: string;
   localDir: string;
   registry: string;
-  images: { v1: string; v2: string; broken: string };
+  images: { v1: string; v2: string; broken: string; caddy: string };
   sshKey: string;
   knownHosts: string;
   targets: TestenvTarget[];
