@@ -69,3 +69,8 @@ test('the root action refers only to its own inputs and to outputs its stages ha
     for (const ref of stepOutputRefs(o.value)) assert.ok(ref.output in stageAction(ref.id).outputs, `output ${name}: actions/${ref.id} has no output "${ref.output}"`);
   }
 });
+
+test("the toolkit's own CI workflow validates against github-workflow.json", async () => {
+  const { workflowErrors } = await import('../init/schemas');
+  assert.deepEqual(workflowErrors(readFileSync(new URL('.forgejo/workflows/ci.yml', ROOT), 'utf8')), []);
+});
