@@ -1995,8 +1995,8 @@ var require_keyword = __commonJS({
       var _a;
       const { gen, keyword, schema, parentSchema, $data, it: it2 } = cxt;
       checkAsyncKeyword(it2, def);
-      const validate = !$data && def.compile ? def.compile.call(it2.self, schema, parentSchema, it2) : def.validate;
-      const validateRef = useKeyword(gen, keyword, validate);
+      const validate2 = !$data && def.compile ? def.compile.call(it2.self, schema, parentSchema, it2) : def.validate;
+      const validateRef = useKeyword(gen, keyword, validate2);
       const valid = gen.let("valid");
       cxt.block$data(valid, validateKeyword);
       cxt.ok((_a = def.valid) !== null && _a !== void 0 ? _a : valid);
@@ -3069,28 +3069,28 @@ var require_compile = __commonJS({
         if (this.opts.code.process)
           sourceCode = this.opts.code.process(sourceCode, sch);
         const makeValidate = new Function(`${names_1.default.self}`, `${names_1.default.scope}`, sourceCode);
-        const validate = makeValidate(this, this.scope.get());
-        this.scope.value(validateName, { ref: validate });
-        validate.errors = null;
-        validate.schema = sch.schema;
-        validate.schemaEnv = sch;
+        const validate2 = makeValidate(this, this.scope.get());
+        this.scope.value(validateName, { ref: validate2 });
+        validate2.errors = null;
+        validate2.schema = sch.schema;
+        validate2.schemaEnv = sch;
         if (sch.$async)
-          validate.$async = true;
+          validate2.$async = true;
         if (this.opts.code.source === true) {
-          validate.source = { validateName, validateCode, scopeValues: gen._values };
+          validate2.source = { validateName, validateCode, scopeValues: gen._values };
         }
         if (this.opts.unevaluated) {
           const { props, items } = schemaCxt;
-          validate.evaluated = {
+          validate2.evaluated = {
             props: props instanceof codegen_1.Name ? void 0 : props,
             items: items instanceof codegen_1.Name ? void 0 : items,
             dynamicProps: props instanceof codegen_1.Name,
             dynamicItems: items instanceof codegen_1.Name
           };
-          if (validate.source)
-            validate.source.evaluated = (0, codegen_1.stringify)(validate.evaluated);
+          if (validate2.source)
+            validate2.source.evaluated = (0, codegen_1.stringify)(validate2.evaluated);
         }
-        sch.validate = validate;
+        sch.validate = validate2;
         return sch;
       } catch (e) {
         delete sch.validate;
@@ -4522,7 +4522,7 @@ var require_core = __commonJS({
         uriResolver
       };
     }
-    var Ajv2 = class {
+    var Ajv3 = class {
       constructor(opts2 = {}) {
         this.schemas = {};
         this.refs = {};
@@ -4892,9 +4892,9 @@ var require_core = __commonJS({
         }
       }
     };
-    Ajv2.ValidationError = validation_error_1.default;
-    Ajv2.MissingRefError = ref_error_1.default;
-    exports.default = Ajv2;
+    Ajv3.ValidationError = validation_error_1.default;
+    Ajv3.MissingRefError = ref_error_1.default;
+    exports.default = Ajv3;
     function checkOptions(checkOpts3, options, msg, log = "error") {
       for (const key2 in checkOpts3) {
         const opt = key2;
@@ -7005,7 +7005,7 @@ var require_ajv = __commonJS({
     var draft7MetaSchema = require_json_schema_draft_07();
     var META_SUPPORT_DATA = ["/properties"];
     var META_SCHEMA_ID = "http://json-schema.org/draft-07/schema";
-    var Ajv2 = class extends core_1.default {
+    var Ajv3 = class extends core_1.default {
       _addVocabularies() {
         super._addVocabularies();
         draft7_1.default.forEach((v2) => this.addVocabulary(v2));
@@ -7024,11 +7024,11 @@ var require_ajv = __commonJS({
         return this.opts.defaultMeta = super.defaultMeta() || (this.getSchema(META_SCHEMA_ID) ? META_SCHEMA_ID : void 0);
       }
     };
-    exports.Ajv = Ajv2;
-    module.exports = exports = Ajv2;
-    module.exports.Ajv = Ajv2;
+    exports.Ajv = Ajv3;
+    module.exports = exports = Ajv3;
+    module.exports.Ajv = Ajv3;
     Object.defineProperty(exports, "__esModule", { value: true });
-    exports.default = Ajv2;
+    exports.default = Ajv3;
     var validate_1 = require_validate();
     Object.defineProperty(exports, "KeywordCxt", { enumerable: true, get: function() {
       return validate_1.KeywordCxt;
@@ -14681,10 +14681,10 @@ function validator(name) {
   return v2;
 }
 function checkSchema(name, src, diags) {
-  const validate = validator(name);
-  if (validate(src.value)) return true;
+  const validate2 = validator(name);
+  if (validate2(src.value)) return true;
   const seen = /* @__PURE__ */ new Set();
-  for (const err of pickErrors(validate.errors ?? [])) {
+  for (const err of pickErrors(validate2.errors ?? [])) {
     const path = errorPath(err);
     const { line, column } = src.locate(path);
     const message = describe(err, schemas[name]);
@@ -26182,7 +26182,7 @@ function renderProject(p2) {
       compose: path,
       files: [{ from: caddyfilePath, to: "files/Caddyfile", sha256: sha2563(caddyfile) }],
       secrets: [],
-      // The proxy starts after the apps it routes to, so its first health check can pass.
+      // Caddy starts without its upstreams and retries them, so it waits for nothing.
       dependsOn: []
     });
   }
@@ -32741,6 +32741,128 @@ var init_secrets2 = __esm({
   }
 });
 
+// schemas/plan.schema.json
+var plan_schema_default;
+var init_plan_schema = __esm({
+  "schemas/plan.schema.json"() {
+    plan_schema_default = {
+      $schema: "http://json-schema.org/draft-07/schema#",
+      $id: "https://steward.invalid/schemas/plan.schema.json",
+      title: "Steward plan.json",
+      description: "What `steward plan --out plan.json` (and the plan action) saves: the ordered steps that would make the targets match the commit. converge applies exactly this file.",
+      type: "object",
+      additionalProperties: false,
+      required: ["schema", "project", "commit", "from", "mode", "targets", "steps", "summary", "observed"],
+      definitions: {
+        reason: {
+          type: "object",
+          additionalProperties: false,
+          required: ["why"],
+          description: "Why something changed: the commit and the file that caused it, when git knows them.",
+          properties: {
+            commit: { type: "string", minLength: 1, description: "Short sha of the commit that caused the change." },
+            file: { type: "string", minLength: 1, description: "Project-relative path of the file that caused the change." },
+            why: { type: "string", minLength: 1, description: "The reason, for people." }
+          }
+        },
+        step: {
+          type: "object",
+          additionalProperties: false,
+          required: ["id", "action", "target", "reasons", "after"],
+          properties: {
+            id: {
+              type: "string",
+              pattern: "^(prepare:[^/]+|(deploy|update|remove|reload-proxy):[^/]+/.+)$",
+              description: '"<action>:<target>/<app>", or "prepare:<target>"; unique in the plan.'
+            },
+            action: {
+              enum: ["prepare", "deploy", "update", "remove", "reload-proxy"],
+              description: "prepare: check the engine and create the network and directories; deploy, update, remove: an app; reload-proxy: update the edge proxy."
+            },
+            target: { type: "string", minLength: 1, description: "The target the step runs on." },
+            app: { type: "string", minLength: 1, description: "The app (every action but prepare)." },
+            hash: { type: "string", pattern: "^[0-9a-f]{16}$", description: "The desired steward.hash (deploy, update, reload-proxy)." },
+            observedHash: { type: "string", description: "The steward.hash found on the target, when the app runs there." },
+            reasons: { type: "array", minItems: 1, items: { $ref: "#/definitions/reason" }, description: "Why the step is needed." },
+            drift: { type: "string", minLength: 1, description: "What was found on the target that git does not explain." },
+            after: { type: "array", uniqueItems: true, items: { type: "string" }, description: "Ids of the steps that must succeed first." },
+            held: { type: "string", minLength: 1, description: "Why settings (self_heal: false, prune: false) keep the step from being applied: it is reported only." },
+            composeDiff: { type: "string", description: "Unified diff of the rendered compose file, for people." }
+          },
+          if: { properties: { action: { const: "prepare" } } },
+          then: { properties: { app: false } },
+          else: { properties: { app: true }, required: ["app"] }
+        },
+        target: {
+          type: "object",
+          additionalProperties: false,
+          required: ["name", "status", "apps"],
+          properties: {
+            name: { type: "string", minLength: 1, description: "The target." },
+            status: {
+              enum: ["observed", "unknown", "not-observed"],
+              description: "observed; unknown: it could not be observed (see error), planned from git alone; not-observed: by choice (pull request plans), planned from git alone."
+            },
+            error: { type: "string", description: "Why the target could not be observed (status unknown)." },
+            apps: { type: "integer", minimum: 0, description: "Steward apps observed there." }
+          }
+        },
+        summary: {
+          type: "object",
+          additionalProperties: false,
+          required: ["deploy", "update", "remove", "drifted", "held", "unknownTargets"],
+          properties: {
+            deploy: { type: "integer", minimum: 0, description: "Deploy steps that will be applied." },
+            update: { type: "integer", minimum: 0, description: "Update and reload-proxy steps that will be applied." },
+            remove: { type: "integer", minimum: 0, description: "Remove steps that will be applied." },
+            drifted: { type: "integer", minimum: 0, description: "Steps caused by drift, held ones included." },
+            held: { type: "integer", minimum: 0, description: "Steps reported but not applied." },
+            unknownTargets: { type: "integer", minimum: 0, description: "Targets that could not be observed." }
+          }
+        }
+      },
+      properties: {
+        schema: { const: 1, description: "Version of this format." },
+        project: { type: "string", minLength: 1, description: "The project's name." },
+        commit: { type: "string", minLength: 1, description: "The commit the plan is for (HEAD); converge refuses the plan at any other commit." },
+        from: {
+          anyOf: [{ type: "string", minLength: 1 }, { type: "null" }],
+          description: "The commit compared against (the last converged commit); null on the first run or a full comparison without one."
+        },
+        mode: {
+          enum: ["first-run", "incremental", "full", "skipped"],
+          description: "The ChangeSet's mode: first-run, incremental, full, or skipped (only converge: commits)."
+        },
+        note: { type: "string", description: "Why the mode was chosen, when it is not incremental." },
+        targets: { type: "array", items: { $ref: "#/definitions/target" }, description: "Every target, sorted by name, and how it was observed." },
+        steps: { type: "array", items: { $ref: "#/definitions/step" }, description: "The steps, in an order that honours their after links." },
+        summary: { $ref: "#/definitions/summary", description: "Counts of the steps." },
+        observed: {
+          type: "object",
+          additionalProperties: { type: "string", minLength: 1 },
+          description: "Per observed target, a digest of what was observed: converge refuses the plan when a target has moved since."
+        }
+      }
+    };
+  }
+});
+
+// src/plan/validate-plan.ts
+function planSchemaErrors(plan) {
+  validate ??= new import_ajv2.default({ allErrors: false, strict: false }).compile(plan_schema_default);
+  if (validate(plan)) return void 0;
+  const e = validate.errors?.[0];
+  return e ? `${e.instancePath || "/"} ${e.message}` : "invalid";
+}
+var import_ajv2, validate;
+var init_validate_plan = __esm({
+  "src/plan/validate-plan.ts"() {
+    "use strict";
+    import_ajv2 = __toESM(require_ajv(), 1);
+    init_plan_schema();
+  }
+});
+
 // src/converge/run-converge.ts
 import { readFileSync as readFileSync6 } from "node:fs";
 async function runConverge(o2) {
@@ -32883,7 +33005,8 @@ function hashOf(composeText) {
   return void 0;
 }
 async function checkSavedPlan(plan, head, project, targetFor) {
-  if (plan.schema !== 1 || !Array.isArray(plan.steps)) return "not a Steward plan.json";
+  const invalid = planSchemaErrors(plan);
+  if (invalid) return `not a valid Steward plan.json (${invalid})`;
   if (plan.project !== project.name) return `it is for project ${plan.project}, not ${project.name}`;
   if (plan.commit !== head) return `it was made for commit ${plan.commit.slice(0, 7)}, but HEAD is ${head.slice(0, 7)}`;
   for (const [name, digest] of Object.entries(plan.observed)) {
@@ -32922,6 +33045,7 @@ var init_run_converge = __esm({
     init_execute();
     init_lock();
     init_secrets2();
+    init_validate_plan();
   }
 });
 

@@ -7,6 +7,7 @@ import type { RunRecord } from '../converge/run-record';
 import { canonicalJson } from '../render/canonical';
 import { createTarget } from '../cli/targets';
 import { parseDuration } from '../project/model';
+import { ForgeClient } from '../forge/client';
 import { failWith, projectDir, useSshInputs, workspacePath } from './_inputs';
 
 const TRIGGERS: Record<string, RunRecord['trigger']> = { push: 'push', schedule: 'schedule', workflow_dispatch: 'dispatch', pull_request: 'pull_request' };
@@ -17,7 +18,10 @@ try {
   if (ageKey) core.setSecret(ageKey);
   const lockTimeout = core.getInput('lock-timeout');
   const token = core.getInput('token');
-  if (token) configurePushAuth(token);
+  if (token) {
+    configurePushAuth(token);
+    await markPending(token);
+  }
   const record = await runConverge({
     projectDir: projectDir(),
     planPath: core.getInput('plan') ? workspacePath(core.getInput('plan')) : undefined,
@@ -55,4 +59,15 @@ function configurePushAuth(token: string): void {
   process.env.GIT_CONFIG_COUNT = String(n + 1);
   process.env[`GIT_CONFIG_KEY_${n}`] = 'http.extraheader';
   process.env[`GIT_CONFIG_VALUE_${n}`] = `AUTHORIZATION: basic ${basic}`;
+}
+
+/** The commit shows `steward/converge: pending` while the run works; report sets the outcome. */
+async function markPending(token: string): Promise<void> {
+  const sha = process.env.GITHUB_SHA;
+  if (!sha || !(process.env.GITHUB_API_URL || process.env.FORGEJO_API_URL || process.env.GITHUB_SERVER_URL)) return;
+  try {
+    await ForgeClient.fromEnv(token, process.env, { attempts: 1 }).setCommitStatus(sha, { state: 'pending', context: 'steward/converge', description: 'converging…' });
+  } catch (e) {
+    core.info(`could not set the pending status (the run goes on): ${(e as Error).message}`);
+  }
 }

@@ -2,6 +2,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { ageKeySourceFromEnv, parseAgeIdentities } from '../secrets/age-keys';
 import { Redactor } from '../secrets/redact';
+import type { CliIO } from './io';
 import {
   createSopsFile,
   decryptSops,
@@ -13,14 +14,6 @@ import {
   sopsFormatFromPath,
 } from '../secrets/sops';
 import { creationRuleFor, parseSopsConfig, pathRelativeToConfig, sopsConfigCandidates, type SopsCreationRule } from '../secrets/sops-config';
-
-export interface SecretsIo {
-  stdin: NodeJS.ReadableStream;
-  stdout: (s: string) => void;
-  stderr: (s: string) => void;
-  env: NodeJS.ProcessEnv;
-  cwd: string;
-}
 
 const USAGE = `usage: steward secrets <command> <file> [KEY]
 
@@ -38,7 +31,7 @@ The age key comes from STEWARD_AGE_KEY (key file content), SOPS_AGE_KEY, or SOPS
 class UsageError extends Error {}
 
 /** `steward secrets …`; returns the exit code. Output never contains a secret value. */
-export async function runSecretsCommand(argv: string[], io: SecretsIo): Promise<number> {
+export async function runSecretsCommand(argv: string[], io: CliIO): Promise<number> {
   const redactor = new Redactor();
   const out = (s: string) => io.stdout(redactor.redact(s));
   const err = (s: string) => io.stderr(redactor.redact(s));
@@ -152,7 +145,7 @@ async function readText(path: string, file: string): Promise<string> {
   return text;
 }
 
-async function identities(io: SecretsIo): Promise<string[]> {
+async function identities(io: CliIO): Promise<string[]> {
   const source = ageKeySourceFromEnv(io.env);
   if (!source) throw new SopsError('(age key)', 'no age key: set STEWARD_AGE_KEY to the key file content or SOPS_AGE_KEY_FILE to its path');
   if (source.kind === 'content') return parseAgeIdentities(source.text, source.source);

@@ -16,6 +16,7 @@ import { executeSteps, type StepRunner } from './execute';
 import { acquireLock } from './lock';
 import type { RunRecord } from './run-record';
 import { loadAppSecrets, type AppSecrets } from './secrets';
+import { planSchemaErrors } from '../plan/validate-plan';
 
 export interface ConvergeOptions {
   projectDir: string;
@@ -185,7 +186,8 @@ function hashOf(composeText: string): string | undefined {
 
 /** A saved plan applies only to the commit it was made for and to targets as they were then. */
 async function checkSavedPlan(plan: Plan, head: string, project: Project, targetFor: (n: string) => Target): Promise<string | undefined> {
-  if (plan.schema !== 1 || !Array.isArray(plan.steps)) return 'not a Steward plan.json';
+  const invalid = planSchemaErrors(plan);
+  if (invalid) return `not a valid Steward plan.json (${invalid})`;
   if (plan.project !== project.name) return `it is for project ${plan.project}, not ${project.name}`;
   if (plan.commit !== head) return `it was made for commit ${plan.commit.slice(0, 7)}, but HEAD is ${head.slice(0, 7)}`;
   for (const [name, digest] of Object.entries(plan.observed)) {

@@ -69,7 +69,7 @@ export function renderProject(p: Project): RenderOutput {
       compose: path,
       files: [{ from: caddyfilePath, to: 'files/Caddyfile', sha256: sha256(caddyfile) }],
       secrets: [],
-      // The proxy starts after the apps it routes to, so its first health check can pass.
+      // Caddy starts without its upstreams and retries them, so it waits for nothing.
       dependsOn: [],
     });
   }

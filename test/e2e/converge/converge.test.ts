@@ -165,3 +165,40 @@ test('SIGKILL in the middle of a converge, then a re-run: converged, nothing los
   }
   assert.equal((await runConverge(convergeOptions(env, p, { stateDir }))).steps.length, 0);
 });
+
+test('a saved plan is applied exactly; refused when made for another commit, when targets moved, or when not a plan', { skip }, async (t) => {
+  const { runPlan } = await import('../../../src/plan/run-plan');
+  const { savePlan } = await import('../../../src/plan/save');
+  const { testenvTargetFactory } = await import('../../support/testenv-project');
+  const { writeFileSync } = await import('node:fs');
+  const p = await convergeProject(env, 'cvf');
+  t.after(async () => {
+    await removeAll(env, p);
+    p.cleanup();
+  });
+  const planFile = join(p.dir, '.steward/plan.json');
+  const plan = async () => {
+    const run = await runPlan({ projectDir: p.dir, createTarget: testenvTargetFactory(env) });
+    savePlan(run.plan, run.markdown, planFile);
+    return run.plan;
+  };
+  const saved = await plan();
+  const r = await runConverge(convergeOptions(env, p, { planPath: planFile }));
+  assert.equal(r.result, 'success', JSON.stringify(r.errors));
+  assert.deepEqual(r.steps.map((s) => s.id), saved.steps.map((s) => s.id));
+
+  await plan();
+  p.commit({ 'services/worker/service.yml': serviceYml('t2', env.images.v2) }, 'worker v2');
+  let refused = await runConverge(convergeOptions(env, p, { planPath: planFile }));
+  assert.equal(refused.result, 'failure');
+  assert.match(refused.errors[0], /^refusing the saved plan: it was made for commit [0-9a-f]{7}, but HEAD is [0-9a-f]{7}; plan again$/);
+
+  await plan();
+  execFileSync('docker', ['-H', env.localDockerHost, 'compose', '-p', 'cvf-web', 'stop'], { stdio: 'pipe' });
+  refused = await runConverge(convergeOptions(env, p, { planPath: planFile }));
+  assert.match(refused.errors[0], /^refusing the saved plan: target core changed since the plan was made; plan again$/);
+
+  writeFileSync(planFile, JSON.stringify({ schema: 1, steps: 'all of them' }));
+  refused = await runConverge(convergeOptions(env, p, { planPath: planFile }));
+  assert.match(refused.errors[0], /^refusing the saved plan: not a valid Steward plan\.json \(/);
+});

@@ -1,0 +1,61 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { acquireLock, isStale } from '../../../src/converge/lock';
+
+const dir = () => mkdtempSync(join(tmpdir(), 'steward-lock-'));
+
+test('one holder at a time; the second gives up after waiting and names the holder', async () => {
+  const d = dir();
+  const a = await acquireLock({ dir: d, project: 'lab', runId: 'run-a', waitMs: 0 });
+  assert.ok(a.acquired);
+  const b = await acquireLock({ dir: d, project: 'lab', runId: 'run-b', waitMs: 300, pollMs: 50 });
+  assert.equal(b.acquired, false);
+  if (!b.acquired) assert.match(b.reason, /^another run holds the lock since \S+ \(run run-a\)$/);
+  if (a.acquired) a.lock.release();
+  const c = await acquireLock({ dir: d, project: 'lab', runId: 'run-c', waitMs: 0 });
+  assert.ok(c.acquired, 'released locks are free');
+  if (c.acquired) c.lock.release();
+});
+
+test('a waiter gets the lock as soon as the holder releases it', async () => {
+  const d = dir();
+  const a = await acquireLock({ dir: d, project: 'lab', runId: 'run-a', waitMs: 0 });
+  setTimeout(() => a.acquired && a.lock.release(), 200);
+  const b = await acquireLock({ dir: d, project: 'lab', runId: 'run-b', waitMs: 5000, pollMs: 50 });
+  assert.ok(b.acquired);
+  if (b.acquired) b.lock.release();
+});
+
+test('a lock whose holder died on this host is taken over; a live holder is respected', async () => {
+  const d = dir();
+  const lease = new Date(Date.now() + 600_000).toISOString();
+  writeFileSync(join(d, 'lab.lock'), JSON.stringify({ runId: 'dead', pid: 999_999_999, host: hostname(), since: new Date().toISOString(), leaseUntil: lease }));
+  const r = await acquireLock({ dir: d, project: 'lab', runId: 'next', waitMs: 0 });
+  assert.ok(r.acquired);
+  assert.match(readFileSync(join(d, 'lab.lock'), 'utf8'), /"runId":"next"/);
+  if (r.acquired) r.lock.release();
+
+  writeFileSync(join(d, 'lab.lock'), JSON.stringify({ runId: 'alive', pid: process.pid, host: hostname(), since: new Date().toISOString(), leaseUntil: lease }));
+  const s = await acquireLock({ dir: d, project: 'lab', runId: 'next', waitMs: 0 });
+  assert.equal(s.acquired, false);
+});
+
+test('staleness: an expired lease, or a dead pid on this host; another host is trusted until its lease ends', () => {
+  const now = Date.parse('2026-01-01T00:10:00Z');
+  const h = { runId: 'x', pid: 1, host: 'other-host', since: '2026-01-01T00:00:00Z', leaseUntil: '2026-01-01T00:20:00Z' };
+  assert.equal(isStale(h, now, () => false), false, 'another host: only the lease counts');
+  assert.equal(isStale({ ...h, leaseUntil: '2026-01-01T00:05:00Z' }, now, () => true), true);
+  assert.equal(isStale({ ...h, host: hostname() }, now, () => false), true);
+  assert.equal(isStale({ ...h, host: hostname() }, now, () => true), false);
+});
+
+test('a half-written lock file (holder killed mid-write) does not wedge the project', async () => {
+  const d = dir();
+  writeFileSync(join(d, 'lab.lock'), '{"runId":');
+  const r = await acquireLock({ dir: d, project: 'lab', runId: 'next', waitMs: 0 });
+  assert.ok(r.acquired);
+  if (r.acquired) r.lock.release();
+});
