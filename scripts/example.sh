@@ -7,6 +7,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
+if ! command -v git >/dev/null; then
+  # diff and plan read git history; a fresh Debian may not have git yet.
+  [ "$(id -u)" = 0 ] || { echo "git is missing: apt-get install git" >&2; exit 1; }
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends git >/dev/null
+fi
 npm ci --no-audit --no-fund
 npm run build
 steward() { node "$root/bin/steward.js" "$@"; }
