@@ -48736,7 +48736,7 @@ async function runDiff(opts2) {
   const prefix = await repo.prefixOf(opts2.projectDir);
   const remote = opts2.remote ?? "origin";
   const to2 = await repo.head();
-  const newManifest = renderProject(loadProject(opts2.projectDir)).manifest;
+  const newManifest = opts2.manifest ?? renderProject(loadProject(opts2.projectDir)).manifest;
   const hasRemote = await repo.hasRemote(remote);
   let from;
   if (opts2.base) {
@@ -48875,7 +48875,7 @@ async function runPlan(opts2) {
   });
   const project = loadProject(opts2.projectDir);
   const rendered = renderProject(project);
-  const changeset = await runDiff(opts2);
+  const changeset = await runDiff({ ...opts2, manifest: rendered.manifest });
   log(`diff: ${changeset.mode}${changeset.from ? ` from ${changeset.from.slice(0, 7)}` : ""} to ${changeset.to.slice(0, 7)}, ${changeset.apps.length} app(s) changed${changeset.note ? ` (${changeset.note})` : ""}`);
   const observed = {};
   if (changeset.mode !== "skipped" && opts2.observe !== false) {
@@ -48895,25 +48895,24 @@ async function runPlan(opts2) {
       })
     );
   }
-  const composeDiffs = {};
-  const repo = new GitRepo(opts2.repoDir ?? opts2.projectDir);
-  const prefix = await repo.prefixOf(opts2.projectDir);
-  for (const app of rendered.manifest.apps) {
-    if (!app.compose) continue;
-    const after = rendered.files.get(app.compose) ?? "";
-    const before = changeset.from ? await repo.show(changeset.from, prefix + app.compose) ?? "" : "";
-    const d2 = unifiedDiff(before, after, { from: changeset.from ? `${app.compose} @ ${changeset.from.slice(0, 7)}` : "/dev/null", to: `${app.compose} @ ${changeset.to.slice(0, 7)}` });
-    if (d2) composeDiffs[app.name] = d2;
-  }
   const plan = buildPlan({
     manifest: rendered.manifest,
     changeset,
     observed: changeset.mode === "skipped" ? {} : observed,
     settings: { selfHeal: project.converge.selfHeal, prune: project.converge.prune },
     secretsHashes: opts2.secretsHashes,
-    composeDiffs,
     only: opts2.only
   });
+  const repo = new GitRepo(opts2.repoDir ?? opts2.projectDir);
+  const prefix = await repo.prefixOf(opts2.projectDir);
+  for (const step of plan.steps) {
+    const app = rendered.manifest.apps.find((a) => a.name === step.app);
+    if (!app?.compose || step.action === "remove" || step.action === "prepare") continue;
+    const after = rendered.files.get(app.compose) ?? "";
+    const before = changeset.from ? await repo.show(changeset.from, prefix + app.compose) ?? "" : "";
+    const from = changeset.from ? `${app.compose} @ ${changeset.from.slice(0, 7)}` : "/dev/null";
+    step.composeDiff = unifiedDiff(before, after, { from, to: `${app.compose} @ ${changeset.to.slice(0, 7)}` }) || void 0;
+  }
   if (changeset.mode === "skipped") plan.targets = [];
   return { project, changeset, plan, ...markdownAndExit(plan) };
 }

@@ -39745,7 +39745,7 @@ async function runDiff(opts) {
   const prefix = await repo.prefixOf(opts.projectDir);
   const remote = opts.remote ?? "origin";
   const to2 = await repo.head();
-  const newManifest = renderProject(loadProject(opts.projectDir)).manifest;
+  const newManifest = opts.manifest ?? renderProject(loadProject(opts.projectDir)).manifest;
   const hasRemote = await repo.hasRemote(remote);
   let from;
   if (opts.base) {

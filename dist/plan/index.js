@@ -39803,7 +39803,7 @@ async function runDiff(opts) {
   const prefix = await repo.prefixOf(opts.projectDir);
   const remote = opts.remote ?? "origin";
   const to2 = await repo.head();
-  const newManifest = renderProject(loadProject(opts.projectDir)).manifest;
+  const newManifest = opts.manifest ?? renderProject(loadProject(opts.projectDir)).manifest;
   const hasRemote = await repo.hasRemote(remote);
   let from;
   if (opts.base) {
@@ -40109,7 +40109,7 @@ async function runPlan(opts) {
   });
   const project = loadProject(opts.projectDir);
   const rendered = renderProject(project);
-  const changeset = await runDiff(opts);
+  const changeset = await runDiff({ ...opts, manifest: rendered.manifest });
   log(`diff: ${changeset.mode}${changeset.from ? ` from ${changeset.from.slice(0, 7)}` : ""} to ${changeset.to.slice(0, 7)}, ${changeset.apps.length} app(s) changed${changeset.note ? ` (${changeset.note})` : ""}`);
   const observed = {};
   if (changeset.mode !== "skipped" && opts.observe !== false) {
@@ -40129,25 +40129,24 @@ async function runPlan(opts) {
       })
     );
   }
-  const composeDiffs = {};
-  const repo = new GitRepo(opts.repoDir ?? opts.projectDir);
-  const prefix = await repo.prefixOf(opts.projectDir);
-  for (const app of rendered.manifest.apps) {
-    if (!app.compose) continue;
-    const after = rendered.files.get(app.compose) ?? "";
-    const before = changeset.from ? await repo.show(changeset.from, prefix + app.compose) ?? "" : "";
-    const d2 = unifiedDiff(before, after, { from: changeset.from ? `${app.compose} @ ${changeset.from.slice(0, 7)}` : "/dev/null", to: `${app.compose} @ ${changeset.to.slice(0, 7)}` });
-    if (d2) composeDiffs[app.name] = d2;
-  }
   const plan = buildPlan({
     manifest: rendered.manifest,
     changeset,
     observed: changeset.mode === "skipped" ? {} : observed,
     settings: { selfHeal: project.converge.selfHeal, prune: project.converge.prune },
     secretsHashes: opts.secretsHashes,
-    composeDiffs,
     only: opts.only
   });
+  const repo = new GitRepo(opts.repoDir ?? opts.projectDir);
+  const prefix = await repo.prefixOf(opts.projectDir);
+  for (const step of plan.steps) {
+    const app = rendered.manifest.apps.find((a) => a.name === step.app);
+    if (!app?.compose || step.action === "remove" || step.action === "prepare") continue;
+    const after = rendered.files.get(app.compose) ?? "";
+    const before = changeset.from ? await repo.show(changeset.from, prefix + app.compose) ?? "" : "";
+    const from = changeset.from ? `${app.compose} @ ${changeset.from.slice(0, 7)}` : "/dev/null";
+    step.composeDiff = unifiedDiff(before, after, { from, to: `${app.compose} @ ${changeset.to.slice(0, 7)}` }) || void 0;
+  }
   if (changeset.mode === "skipped") plan.targets = [];
   return { project, changeset, plan, ...markdownAndExit(plan) };
 }

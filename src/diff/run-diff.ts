@@ -13,6 +13,7 @@ export interface DiffOptions {
   base?: string; // compare against this commit instead of the converged ref (pull requests)
   full?: boolean; // ignore the converged commit: compare everything
   log?: (line: string) => void;
+  manifest?: Manifest; // the rendered manifest of HEAD, when the caller has it already
 }
 
 // A shallow clone is deepened this far, step by step, to reach the converged commit.
@@ -25,7 +26,7 @@ export async function runDiff(opts: DiffOptions): Promise<ChangeSet> {
   const prefix = await repo.prefixOf(opts.projectDir);
   const remote = opts.remote ?? 'origin';
   const to = await repo.head();
-  const newManifest = renderProject(loadProject(opts.projectDir)).manifest;
+  const newManifest = opts.manifest ?? renderProject(loadProject(opts.projectDir)).manifest;
   const hasRemote = await repo.hasRemote(remote);
 
   let from: string | undefined;

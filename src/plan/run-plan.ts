@@ -33,7 +33,7 @@ export async function runPlan(opts: PlanOptions): Promise<PlanRun> {
   const log = opts.log ?? (() => {});
   const project = loadProject(opts.projectDir);
   const rendered = renderProject(project);
-  const changeset = await runDiff(opts);
+  const changeset = await runDiff({ ...opts, manifest: rendered.manifest });
   log(`diff: ${changeset.mode}${changeset.from ? ` from ${changeset.from.slice(0, 7)}` : ''} to ${changeset.to.slice(0, 7)}, ${changeset.apps.length} app(s) changed${changeset.note ? ` (${changeset.note})` : ''}`);
 
   const observed: Record<string, Observation> = {};
@@ -55,26 +55,25 @@ export async function runPlan(opts: PlanOptions): Promise<PlanRun> {
     );
   }
 
-  const composeDiffs: Record<string, string> = {};
-  const repo = new GitRepo(opts.repoDir ?? opts.projectDir);
-  const prefix = await repo.prefixOf(opts.projectDir);
-  for (const app of rendered.manifest.apps) {
-    if (!app.compose) continue;
-    const after = rendered.files.get(app.compose) ?? '';
-    const before = changeset.from ? ((await repo.show(changeset.from, prefix + app.compose)) ?? '') : '';
-    const d = unifiedDiff(before, after, { from: changeset.from ? `${app.compose} @ ${changeset.from.slice(0, 7)}` : '/dev/null', to: `${app.compose} @ ${changeset.to.slice(0, 7)}` });
-    if (d) composeDiffs[app.name] = d;
-  }
-
   const plan = buildPlan({
     manifest: rendered.manifest,
     changeset,
     observed: changeset.mode === 'skipped' ? {} : observed,
     settings: { selfHeal: project.converge.selfHeal, prune: project.converge.prune },
     secretsHashes: opts.secretsHashes,
-    composeDiffs,
     only: opts.only,
   });
+  // Diffs only for the apps that change: one `git show` per step, not per app.
+  const repo = new GitRepo(opts.repoDir ?? opts.projectDir);
+  const prefix = await repo.prefixOf(opts.projectDir);
+  for (const step of plan.steps) {
+    const app = rendered.manifest.apps.find((a) => a.name === step.app);
+    if (!app?.compose || step.action === 'remove' || step.action === 'prepare') continue;
+    const after = rendered.files.get(app.compose) ?? '';
+    const before = changeset.from ? ((await repo.show(changeset.from, prefix + app.compose)) ?? '') : '';
+    const from = changeset.from ? `${app.compose} @ ${changeset.from.slice(0, 7)}` : '/dev/null';
+    step.composeDiff = unifiedDiff(before, after, { from, to: `${app.compose} @ ${changeset.to.slice(0, 7)}` }) || undefined;
+  }
   if (changeset.mode === 'skipped') plan.targets = [];
   return { project, changeset, plan, ...markdownAndExit(plan) };
 }
