@@ -192,6 +192,21 @@ export function countContainers(env: Testenv, project: string): number {
   return n;
 }
 
+/**
+ * Creates the project network on every engine (set-up, not timed). Several Steward targets share
+ * an engine here, and their prepare steps would race to create the same network at once (one
+ * fails with "cannot create the network"); a host per target, as in production, has no such race.
+ */
+export function precreateNetwork(env: Testenv, project: string): void {
+  for (const e of engines(env)) {
+    try {
+      execFileSync('docker', ['-H', e.socket, 'network', 'create', '--label', `steward.project=${project}`, `steward-${project}`], { stdio: 'ignore' });
+    } catch {
+      /* exists */
+    }
+  }
+}
+
 /** Removes every container, network and volume of the project on every engine, and its app dirs. Not timed. */
 export async function purgeProject(env: Testenv, project: string, opts: { keepNetwork?: boolean } = {}): Promise<void> {
   await Promise.all(engines(env).map(async (e) => {
@@ -200,7 +215,9 @@ export async function purgeProject(env: Testenv, project: string, opts: { keepNe
     for (let i = 0; i < ids.length; i += 50) execFileSync('docker', ['-H', e.socket, 'rm', '-f', '-v', ...ids.slice(i, i + 50)], { stdio: 'ignore' });
     const vols = dockerOut(['volume', 'ls', '-q', '--filter', `label=steward.project=${project}`]);
     if (vols.length) execFileSync('docker', ['-H', e.socket, 'volume', 'rm', '-f', ...vols], { stdio: 'ignore' });
-    if (!opts.keepNetwork) execFileSync('docker', ['-H', e.socket, 'network', 'rm', `steward-${project}`], { stdio: 'ignore' });
+    // By id: a race between targets sharing an engine can leave two networks of that name.
+    const nets = opts.keepNetwork ? [] : dockerOut(['network', 'ls', '-q', '--filter', `name=^steward-${project}$`]);
+    if (nets.length) execFileSync('docker', ['-H', e.socket, 'network', 'rm', ...nets], { stdio: 'ignore' });
   }).map((p) => p.catch(() => undefined)));
   for (const h of [env.localDir, ...env.targets.map((t) => t.dir)]) {
     // Per-target dirs (fleet) and the plain layout (<dir>/<project>).

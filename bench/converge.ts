@@ -28,6 +28,7 @@ import {
   fleetTargets,
   median,
   ms,
+  precreateNetwork,
   purgeProject,
   requireTestenv,
 } from './_testenv-bench';
@@ -278,6 +279,7 @@ if (!args.includes('--skip-fleet')) {
   const preexisting = countContainers(env, FLEET);
   try {
     if (preexisting < FLEET_APPS) {
+      precreateNetwork(env, FLEET);
       const t0 = process.hrtime.bigint();
       const rec = await converge(env, p, createTarget);
       out.fleetDeploy = { ms: ms(t0), result: rec.result, summary: rec.summary, note: 'setup, not a figure: parallelism 1 per Steward target (10 targets on 3 engines)' };
