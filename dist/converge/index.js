@@ -49674,7 +49674,7 @@ function observeScript(project) {
 }
 function healthScript(project, app, http) {
   const cp = composeProjectName2(project, app);
-  const lines2 = [inspectContainers([`label=com.docker.compose.project=${cp}`])];
+  const lines2 = [inspectContainers([`label=${LABEL_PROJECT2}=${project}`, `label=steward.app=${app}`])];
   if (http) {
     const path = http.path.startsWith("/") ? http.path : `/${http.path}`;
     lines2.push(
@@ -49724,7 +49724,7 @@ function prepareScript(project, dir, apps) {
     `v=$(docker version --format '{{.Server.Version}}' 2>&1) || { echo "${MARK_PROBLEM} the Docker engine does not answer: $v" | head -n 1; exit 0; }`,
     `echo "${MARK_ENGINE} $v"`,
     `mkdir -p ${dirs} 2>/dev/null && chmod 711 ${dirs} 2>/dev/null || echo "${MARK_PROBLEM} cannot create the apps directory ${shQuote(dir).slice(1, -1)}/${project} (permissions?)"`,
-    `docker network inspect ${shQuote(net)} >/dev/null 2>&1 || docker network create --label ${shQuote(`${LABEL_PROJECT2}=${project}`)} ${shQuote(net)} >/dev/null 2>&1 || echo "${MARK_PROBLEM} cannot create the network ${net}"`
+    `docker network inspect ${shQuote(net)} >/dev/null 2>&1 || docker network create --label ${shQuote(`${LABEL_PROJECT2}=${project}`)} ${shQuote(net)} >/dev/null 2>&1 || docker network inspect ${shQuote(net)} >/dev/null 2>&1 || echo "${MARK_PROBLEM} cannot create the network ${net}"`
   ].join("\n");
 }
 function logsScript(project, app, lines2) {
@@ -50039,24 +50039,28 @@ var DockerTarget = class {
       await writeFile3(join4(stage, "compose.yaml"), composeBytes, { mode: 384 });
       await writeFile3(join4(stage, "secrets.env"), envBytes, { mode: 384 });
       const composeArgs = ["compose", "-p", cp, "-f", join4(stage, "compose.yaml"), "--project-directory", stage];
-      const pull = await this.docker([...composeArgs, "pull", "--quiet"], { timeoutMs: this.pullTimeoutMs, secrets });
-      if (pull.code !== 0) {
-        return done({ ok: false, status: "failed", message: `pull failed: ${redact(lastLine(pull.stderr), secrets)}`, containers: [] });
-      }
-      const up = await this.docker([...composeArgs, "up", "-d", "--remove-orphans", "--quiet-pull"], { timeoutMs: this.pullTimeoutMs, secrets });
+      const up = await this.docker([...composeArgs, "up", "-d", "--remove-orphans", "--quiet-pull", "--pull", "missing"], { timeoutMs: this.pullTimeoutMs, secrets });
       if (up.code !== 0) {
-        return done({ ok: false, status: "failed", message: `compose up failed: ${redact(lastLine(up.stderr), secrets)}`, containers: [] });
+        const why = redact(lastLine(up.stderr), secrets);
+        return done({ ok: false, status: "failed", message: /pull|manifest|not found|denied/i.test(why) ? `pull failed: ${why}` : `compose up failed: ${why}`, containers: [] });
       }
-      const owned = await this.docker([...composeArgs, "ps", "-aq"], { secrets });
-      if (owned.code !== 0) throw this.fail(`listing ${app.app}'s containers`, owned, secrets);
-      const prune = await this.exec(pruneStraysScript(app.project, app.app, owned.stdout.split(/\s+/).filter(Boolean)));
-      if (prune.code !== 0) throw this.fail(`removing stray containers of ${app.app}`, prune);
     } finally {
       await rm3(stage, { recursive: true, force: true });
     }
     const deadline = started + app.healthTimeoutMs;
+    let strayCheck = true;
     for (; ; ) {
       const h3 = await this.healthCheck(app);
+      if (strayCheck) {
+        strayCheck = false;
+        const strays = h3.containers.filter((c3) => c3.hash !== app.hash);
+        if (strays.length) {
+          const owned = h3.containers.filter((c3) => c3.hash === app.hash).map((c3) => c3.id);
+          const prune = await this.exec(pruneStraysScript(app.project, app.app, owned));
+          if (prune.code !== 0) throw this.fail(`removing stray containers of ${app.app}`, prune);
+          continue;
+        }
+      }
       if (h3.status === "healthy") {
         return done({ ok: true, status: "healthy", message: h3.message, containers: h3.containers });
       }

@@ -197,25 +197,34 @@ export class DockerTarget implements Target {
       await writeFile(join(stage, 'compose.yaml'), composeBytes, { mode: 0o600 });
       await writeFile(join(stage, 'secrets.env'), envBytes, { mode: 0o600 });
       const composeArgs = ['compose', '-p', cp, '-f', join(stage, 'compose.yaml'), '--project-directory', stage];
-      const pull = await this.docker([...composeArgs, 'pull', '--quiet'], { timeoutMs: this.pullTimeoutMs, secrets });
-      if (pull.code !== 0) {
-        return done({ ok: false, status: 'failed', message: `pull failed: ${redact(lastLine(pull.stderr), secrets)}`, containers: [] });
-      }
-      const up = await this.docker([...composeArgs, 'up', '-d', '--remove-orphans', '--quiet-pull'], { timeoutMs: this.pullTimeoutMs, secrets });
+      // One compose call: it pulls what is missing itself. A new tag is a new
+      // image and gets pulled; a tag moved in the registry is not (pin versions).
+      const up = await this.docker([...composeArgs, 'up', '-d', '--remove-orphans', '--quiet-pull', '--pull', 'missing'], { timeoutMs: this.pullTimeoutMs, secrets });
       if (up.code !== 0) {
-        return done({ ok: false, status: 'failed', message: `compose up failed: ${redact(lastLine(up.stderr), secrets)}`, containers: [] });
+        const why = redact(lastLine(up.stderr), secrets);
+        return done({ ok: false, status: 'failed', message: /pull|manifest|not found|denied/i.test(why) ? `pull failed: ${why}` : `compose up failed: ${why}`, containers: [] });
       }
-      const owned = await this.docker([...composeArgs, 'ps', '-aq'], { secrets });
-      if (owned.code !== 0) throw this.fail(`listing ${app.app}'s containers`, owned, secrets);
-      const prune = await this.exec(pruneStraysScript(app.project, app.app, owned.stdout.split(/\s+/).filter(Boolean)));
-      if (prune.code !== 0) throw this.fail(`removing stray containers of ${app.app}`, prune);
     } finally {
       await rm(stage, { recursive: true, force: true });
     }
 
     const deadline = started + app.healthTimeoutMs;
+    let strayCheck = true;
     for (;;) {
       const h = await this.healthCheck(app);
+      // After `up`, every container compose owns carries the hash just applied;
+      // one with this app's labels and another hash was made by hand, and compose
+      // would never replace it. Found in the health listing: no extra round trip.
+      if (strayCheck) {
+        strayCheck = false;
+        const strays = h.containers.filter((c) => c.hash !== app.hash);
+        if (strays.length) {
+          const owned = h.containers.filter((c) => c.hash === app.hash).map((c) => c.id);
+          const prune = await this.exec(pruneStraysScript(app.project, app.app, owned));
+          if (prune.code !== 0) throw this.fail(`removing stray containers of ${app.app}`, prune);
+          continue;
+        }
+      }
       if (h.status === 'healthy') {
         return done({ ok: true, status: 'healthy', message: h.message, containers: h.containers });
       }

@@ -43,7 +43,9 @@ export function observeScript(project?: string): string {
  */
 export function healthScript(project: string, app: string, http?: { path: string; port: number }): string {
   const cp = composeProjectName(project, app);
-  const lines = [inspectContainers([`label=com.docker.compose.project=${cp}`])];
+  // Every container carrying the app's labels, compose-owned or not, so that apply
+  // sees hand-made strays in the same round trip.
+  const lines = [inspectContainers([`label=${LABEL_PROJECT}=${project}`, `label=steward.app=${app}`])];
   if (http) {
     const path = http.path.startsWith('/') ? http.path : `/${http.path}`;
     lines.push(
@@ -100,7 +102,7 @@ export function prepareScript(project: string, dir: string, apps: string[]): str
     `v=$(docker version --format '{{.Server.Version}}' 2>&1) || { echo "${MARK_PROBLEM} the Docker engine does not answer: $v" | head -n 1; exit 0; }`,
     `echo "${MARK_ENGINE} $v"`,
     `mkdir -p ${dirs} 2>/dev/null && chmod 711 ${dirs} 2>/dev/null || echo "${MARK_PROBLEM} cannot create the apps directory ${shQuote(dir).slice(1, -1)}/${project} (permissions?)"`,
-    `docker network inspect ${shQuote(net)} >/dev/null 2>&1 || docker network create --label ${shQuote(`${LABEL_PROJECT}=${project}`)} ${shQuote(net)} >/dev/null 2>&1 || echo "${MARK_PROBLEM} cannot create the network ${net}"`,
+    `docker network inspect ${shQuote(net)} >/dev/null 2>&1 || docker network create --label ${shQuote(`${LABEL_PROJECT}=${project}`)} ${shQuote(net)} >/dev/null 2>&1 || docker network inspect ${shQuote(net)} >/dev/null 2>&1 || echo "${MARK_PROBLEM} cannot create the network ${net}"`,
   ].join('\n');
 }
 
