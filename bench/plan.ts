@@ -112,7 +112,7 @@ function repoWithHistory(commits: number): { p: GitProject; buildMs: number } {
   return { p, buildMs: ms(t0) };
 }
 
-const out: Record<string, unknown> = { bench: 'plan', machine: '2 cores; 10 Steward targets on 3 engines (the local one, 2 SSH network namespaces)', loadAvgAtStart: loadavg().map((x) => +x.toFixed(1)) };
+const out: Record<string, unknown> = { bench: 'plan', machine: `2 cores; ${targets.length} Steward targets on ${new Set(targets.map((t) => t.line.replace(/dir: .*/, ''))).size} engines (the local one and SSH network namespaces; STEWARD_TESTENV_TARGETS=9 gives one engine per target)`, loadAvgAtStart: loadavg().map((x) => +x.toFixed(1)) };
 const repos: GitProject[] = [];
 const preexisting = countContainers(env, FLEET);
 try {
