@@ -40109,26 +40109,10 @@ async function runPlan(opts) {
   });
   const project = loadProject(opts.projectDir);
   const rendered = renderProject(project);
+  const observing = opts.observe === false ? Promise.resolve({}) : observeAll(project, opts.createTarget, log);
   const changeset = await runDiff({ ...opts, manifest: rendered.manifest });
   log(`diff: ${changeset.mode}${changeset.from ? ` from ${changeset.from.slice(0, 7)}` : ""} to ${changeset.to.slice(0, 7)}, ${changeset.apps.length} app(s) changed${changeset.note ? ` (${changeset.note})` : ""}`);
-  const observed = {};
-  if (changeset.mode !== "skipped" && opts.observe !== false) {
-    await Promise.all(
-      Object.values(project.network.targets).map(async (spec) => {
-        const started = Date.now();
-        const target = opts.createTarget(spec);
-        try {
-          observed[spec.name] = await target.observe({ project: project.name });
-          log(`observe ${spec.name}: ${observed[spec.name].apps.length} app(s) in ${Date.now() - started} ms`);
-        } catch (e) {
-          observed[spec.name] = { target: spec.name, error: e.message };
-          log(`observe ${spec.name}: FAILED: ${e.message}`);
-        } finally {
-          await target.close();
-        }
-      })
-    );
-  }
+  const observed = await observing;
   const plan = buildPlan({
     manifest: rendered.manifest,
     changeset,
@@ -40149,6 +40133,27 @@ async function runPlan(opts) {
   }
   if (changeset.mode === "skipped") plan.targets = [];
   return { project, changeset, plan, ...markdownAndExit(plan) };
+}
+async function observeAll(project, createTarget2, log) {
+  const observed = {};
+  await Promise.all(
+    Object.values(project.network.targets).map(async (spec) => {
+      const started = Date.now();
+      const target = createTarget2(spec);
+      try {
+        const o2 = await target.observe({ project: project.name });
+        observed[spec.name] = o2;
+        log(`observe ${spec.name}: ${o2.apps.length} app(s) in ${Date.now() - started} ms`);
+      } catch (e) {
+        observed[spec.name] = { target: spec.name, error: e.message };
+        log(`observe ${spec.name}: FAILED: ${e.message}`);
+      } finally {
+        await target.close().catch(() => {
+        });
+      }
+    })
+  );
+  return observed;
 }
 
 // src/plan/save.ts

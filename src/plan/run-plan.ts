@@ -33,27 +33,11 @@ export async function runPlan(opts: PlanOptions): Promise<PlanRun> {
   const log = opts.log ?? (() => {});
   const project = loadProject(opts.projectDir);
   const rendered = renderProject(project);
+  // Observing needs no diff: start the SSH connections now, while git works.
+  const observing = opts.observe === false ? Promise.resolve({}) : observeAll(project, opts.createTarget, log);
   const changeset = await runDiff({ ...opts, manifest: rendered.manifest });
   log(`diff: ${changeset.mode}${changeset.from ? ` from ${changeset.from.slice(0, 7)}` : ''} to ${changeset.to.slice(0, 7)}, ${changeset.apps.length} app(s) changed${changeset.note ? ` (${changeset.note})` : ''}`);
-
-  const observed: Record<string, Observation> = {};
-  if (changeset.mode !== 'skipped' && opts.observe !== false) {
-    await Promise.all(
-      Object.values(project.network.targets).map(async (spec) => {
-        const started = Date.now();
-        const target = opts.createTarget(spec);
-        try {
-          observed[spec.name] = await target.observe({ project: project.name });
-          log(`observe ${spec.name}: ${(observed[spec.name] as { apps: unknown[] }).apps.length} app(s) in ${Date.now() - started} ms`);
-        } catch (e) {
-          observed[spec.name] = { target: spec.name, error: (e as Error).message };
-          log(`observe ${spec.name}: FAILED: ${(e as Error).message}`);
-        } finally {
-          await target.close();
-        }
-      }),
-    );
-  }
+  const observed = await observing;
 
   const plan = buildPlan({
     manifest: rendered.manifest,
@@ -76,4 +60,26 @@ export async function runPlan(opts: PlanOptions): Promise<PlanRun> {
   }
   if (changeset.mode === 'skipped') plan.targets = [];
   return { project, changeset, plan, ...markdownAndExit(plan) };
+}
+
+/** Every target at once; a target that cannot be observed becomes an error entry, never a throw. */
+async function observeAll(project: Project, createTarget: (spec: TargetSpec) => Target, log: (l: string) => void): Promise<Record<string, Observation>> {
+  const observed: Record<string, Observation> = {};
+  await Promise.all(
+    Object.values(project.network.targets).map(async (spec) => {
+      const started = Date.now();
+      const target = createTarget(spec);
+      try {
+        const o = await target.observe({ project: project.name });
+        observed[spec.name] = o;
+        log(`observe ${spec.name}: ${o.apps.length} app(s) in ${Date.now() - started} ms`);
+      } catch (e) {
+        observed[spec.name] = { target: spec.name, error: (e as Error).message };
+        log(`observe ${spec.name}: FAILED: ${(e as Error).message}`);
+      } finally {
+        await target.close().catch(() => {});
+      }
+    }),
+  );
+  return observed;
 }
