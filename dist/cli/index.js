@@ -31943,7 +31943,7 @@ var init_target = __esm({
 });
 
 // src/targets/scripts.ts
-function inspectContainers(filters) {
+function inspectContainers(filters, withImages = true) {
   const f3 = filters.map((x3) => `--filter ${shQuote(x3)}`).join(" ");
   return [
     NEED_DOCKER,
@@ -31953,7 +31953,7 @@ function inspectContainers(filters) {
     `[ -z "$ids" ] || out=$(docker inspect --format ${shQuote(INSPECT_FORMAT)} $ids) || exit 3`,
     `[ -z "$out" ] || printf '%s\\n' "$out"`,
     `echo ${MARK_IMAGES}`,
-    `[ -z "$out" ] || docker image inspect --format '{{json .Id}} {{json .RepoDigests}}' $(printf '%s\\n' "$out" | cut -d' ' -f1 | sort -u) 2>/dev/null || true`
+    ...withImages ? [`[ -z "$out" ] || docker image inspect --format '{{json .Id}} {{json .RepoDigests}}' $(printf '%s\\n' "$out" | cut -d' ' -f1 | sort -u) 2>/dev/null || true`] : []
   ].join("\n");
 }
 function observeScript(project) {
@@ -31961,15 +31961,14 @@ function observeScript(project) {
 }
 function healthScript(project, app, http) {
   const cp = composeProjectName2(project, app);
-  const lines2 = [inspectContainers([`label=${LABEL_PROJECT2}=${project}`, `label=steward.app=${app}`])];
+  const lines2 = [inspectContainers([`label=${LABEL_PROJECT2}=${project}`, `label=steward.app=${app}`], false)];
   if (http) {
     const path = http.path.startsWith("/") ? http.path : `/${http.path}`;
     lines2.push(
-      `hid=$(docker ps -q --filter ${shQuote(`label=com.docker.compose.project=${cp}`)} --filter ${shQuote(`label=com.docker.compose.service=${app}`)} | head -n 1)`,
-      `[ -n "$hid" ] || hid=$(docker ps -q --filter ${shQuote(`label=com.docker.compose.project=${cp}`)} | head -n 1)`,
-      `if [ -z "$hid" ]; then echo "${MARK_HTTP} none"; exit 0; fi`,
-      `ip=$(docker inspect --format '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}' "$hid" | awk '{print $1}')`,
-      `[ -n "$ip" ] || ip=127.0.0.1`,
+      `pick=""`,
+      `[ -z "$ids" ] || pick=$(docker inspect --format '{{index .Config.Labels "com.docker.compose.project"}} {{index .Config.Labels "com.docker.compose.service"}} {{.State.Running}} {{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}' $ids | awk -v cp=${shQuote(cp)} -v svc=${shQuote(app)} '$1 == cp && $3 == "true" { a = ($4 != "" ? $4 : "127.0.0.1"); if ($2 == svc && own == "") own = a; if (any == "") any = a } END { print (own != "" ? own : any) }')`,
+      `if [ -z "$pick" ]; then echo "${MARK_HTTP} none"; exit 0; fi`,
+      `ip=$pick`,
       `url="http://$ip:${http.port}${path.replace(/[^A-Za-z0-9/._~?&=%+-]/g, "")}"`,
       'if command -v curl >/dev/null 2>&1; then curl -fsS -m 5 -o /dev/null "$url" 2>/dev/null; rc=$?',
       'elif command -v wget >/dev/null 2>&1; then wget -q -T 5 -O /dev/null "$url" 2>/dev/null; rc=$?',

@@ -16,8 +16,8 @@ const INSPECT_FORMAT =
 
 const NEED_DOCKER = `command -v docker >/dev/null 2>&1 || { echo "the docker CLI is not installed on the host" >&2; exit 127; }`;
 
-/** Containers matching the filters, inspected, then the digests of their images: three docker calls, one round trip. */
-function inspectContainers(filters: string[]): string {
+/** Containers matching the filters, inspected, then (for observe) the digests of their images: one round trip. */
+function inspectContainers(filters: string[], withImages = true): string {
   const f = filters.map((x) => `--filter ${shQuote(x)}`).join(' ');
   return [
     NEED_DOCKER,
@@ -27,7 +27,7 @@ function inspectContainers(filters: string[]): string {
     `[ -z "$ids" ] || out=$(docker inspect --format ${shQuote(INSPECT_FORMAT)} $ids) || exit 3`,
     `[ -z "$out" ] || printf '%s\\n' "$out"`,
     `echo ${MARK_IMAGES}`,
-    `[ -z "$out" ] || docker image inspect --format '{{json .Id}} {{json .RepoDigests}}' $(printf '%s\\n' "$out" | cut -d' ' -f1 | sort -u) 2>/dev/null || true`,
+    ...(withImages ? [`[ -z "$out" ] || docker image inspect --format '{{json .Id}} {{json .RepoDigests}}' $(printf '%s\\n' "$out" | cut -d' ' -f1 | sort -u) 2>/dev/null || true`] : []),
   ].join('\n');
 }
 
@@ -44,16 +44,16 @@ export function observeScript(project?: string): string {
 export function healthScript(project: string, app: string, http?: { path: string; port: number }): string {
   const cp = composeProjectName(project, app);
   // Every container carrying the app's labels, compose-owned or not, so that apply
-  // sees hand-made strays in the same round trip.
-  const lines = [inspectContainers([`label=${LABEL_PROJECT}=${project}`, `label=steward.app=${app}`])];
+  // sees hand-made strays in the same round trip. Polls run often: no image
+  // digests, and one inspect picks the container to check and its address.
+  const lines = [inspectContainers([`label=${LABEL_PROJECT}=${project}`, `label=steward.app=${app}`], false)];
   if (http) {
     const path = http.path.startsWith('/') ? http.path : `/${http.path}`;
     lines.push(
-      `hid=$(docker ps -q --filter ${shQuote(`label=com.docker.compose.project=${cp}`)} --filter ${shQuote(`label=com.docker.compose.service=${app}`)} | head -n 1)`,
-      `[ -n "$hid" ] || hid=$(docker ps -q --filter ${shQuote(`label=com.docker.compose.project=${cp}`)} | head -n 1)`,
-      `if [ -z "$hid" ]; then echo "${MARK_HTTP} none"; exit 0; fi`,
-      `ip=$(docker inspect --format '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}' "$hid" | awk '{print $1}')`,
-      `[ -n "$ip" ] || ip=127.0.0.1`,
+      `pick=""`,
+      `[ -z "$ids" ] || pick=$(docker inspect --format '{{index .Config.Labels "com.docker.compose.project"}} {{index .Config.Labels "com.docker.compose.service"}} {{.State.Running}} {{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}' $ids | awk -v cp=${shQuote(cp)} -v svc=${shQuote(app)} '$1 == cp && $3 == "true" { a = ($4 != "" ? $4 : "127.0.0.1"); if ($2 == svc && own == "") own = a; if (any == "") any = a } END { print (own != "" ? own : any) }')`,
+      `if [ -z "$pick" ]; then echo "${MARK_HTTP} none"; exit 0; fi`,
+      `ip=$pick`,
       `url="http://$ip:${http.port}${path.replace(/[^A-Za-z0-9/._~?&=%+-]/g, '')}"`,
       'if command -v curl >/dev/null 2>&1; then curl -fsS -m 5 -o /dev/null "$url" 2>/dev/null; rc=$?',
       'elif command -v wget >/dev/null 2>&1; then wget -q -T 5 -O /dev/null "$url" 2>/dev/null; rc=$?',
