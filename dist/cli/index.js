@@ -31673,6 +31673,81 @@ var init_run_plan = __esm({
   }
 });
 
+// src/targets/engine-api.ts
+import { request } from "node:http";
+function unixSocketPath(dockerHost) {
+  if (!dockerHost) return void 0;
+  const m2 = /^unix:\/\/(\/.+)$/.exec(dockerHost.trim());
+  return m2 ? m2[1] : void 0;
+}
+var EngineConnectError, EngineApi;
+var init_engine_api = __esm({
+  "src/targets/engine-api.ts"() {
+    "use strict";
+    EngineConnectError = class extends Error {
+      constructor(socketPath, code, message) {
+        super(message);
+        this.socketPath = socketPath;
+        this.code = code;
+        this.name = "EngineConnectError";
+      }
+      socketPath;
+      code;
+    };
+    EngineApi = class {
+      constructor(socketPath, timeoutMs = 1e4) {
+        this.socketPath = socketPath;
+        this.timeoutMs = timeoutMs;
+      }
+      socketPath;
+      timeoutMs;
+      get(path) {
+        return new Promise((resolve7, reject) => {
+          let answered = false;
+          const req = request({ socketPath: this.socketPath, path, method: "GET", headers: { Host: "docker", Connection: "close" }, timeout: this.timeoutMs }, (res) => {
+            answered = true;
+            const chunks = [];
+            res.on("data", (c3) => chunks.push(c3));
+            res.on("end", () => resolve7({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
+            res.on("error", reject);
+          });
+          req.on("timeout", () => req.destroy(new Error(`the Docker engine did not answer ${path} within ${Math.round(this.timeoutMs / 1e3)} s`)));
+          req.on("error", (e) => {
+            if (!answered && (e.code === "ECONNREFUSED" || e.code === "ENOENT" || e.code === "ECONNRESET" || e.code === "EPIPE")) {
+              reject(new EngineConnectError(this.socketPath, e.code, `cannot reach the Docker engine at ${this.socketPath}: ${e.code}`));
+            } else {
+              reject(e);
+            }
+          });
+          req.end();
+        });
+      }
+      async ping() {
+        try {
+          const r2 = await this.get("/_ping");
+          return r2.status === 200;
+        } catch {
+          return false;
+        }
+      }
+      /** IDs of every container (running or not) carrying all of these labels (`key=value`). */
+      async containerIds(labels) {
+        const filters = encodeURIComponent(JSON.stringify({ label: labels }));
+        const r2 = await this.get(`/containers/json?all=1&filters=${filters}`);
+        if (r2.status !== 200) throw new Error(`listing containers failed: HTTP ${r2.status} ${r2.body.trim()}`);
+        return JSON.parse(r2.body).map((c3) => c3.Id);
+      }
+      /** undefined when the container is gone (removed between listing and inspecting). */
+      async inspect(id) {
+        const r2 = await this.get(`/containers/${encodeURIComponent(id)}/json`);
+        if (r2.status === 404) return void 0;
+        if (r2.status !== 200) throw new Error(`inspecting container ${id} failed: HTTP ${r2.status} ${r2.body.trim()}`);
+        return JSON.parse(r2.body);
+      }
+    };
+  }
+});
+
 // src/targets/env-file.ts
 function envFile(env) {
   return Object.keys(env).sort().map((key2) => {
@@ -31763,7 +31838,7 @@ function evaluateHealth(containers, http) {
   if (waiting) return { ...base, status: "starting", message: `container ${waiting.name} is ${waiting.health ?? waiting.state}` };
   const needsHttp = containers.some((c3) => c3.health === void 0 && c3.state === "running");
   if (http && http !== "none" && needsHttp && http.code !== 0) {
-    return { ...base, httpOnly: true, status: "unhealthy", message: `HTTP check ${http.url} failed (exit ${http.code})` };
+    return { ...base, httpOnly: true, status: "unhealthy", message: `HTTP check ${http.url} failed (${http.detail ?? `exit ${http.code}`})` };
   }
   return { ...base, status: "healthy", message: http && http !== "none" && needsHttp ? `HTTP check ${http.url} passed` : "all containers running" };
 }
@@ -31773,11 +31848,96 @@ var init_health = __esm({
   }
 });
 
-// src/targets/process.ts
+// src/targets/http-probe.ts
 import { spawn } from "node:child_process";
+import { request as request2 } from "node:http";
+function probeAddress(containers, composeProject, service) {
+  let any;
+  for (const c3 of containers) {
+    const labels = c3.Config.Labels ?? {};
+    if (labels["com.docker.compose.project"] !== composeProject || !c3.State.Running) continue;
+    const ip = Object.values(c3.NetworkSettings?.Networks ?? {}).map((n) => n.IPAddress ?? "").find((a) => a !== "") ?? "127.0.0.1";
+    if (labels["com.docker.compose.service"] === service) return ip;
+    any ??= ip;
+  }
+  return any;
+}
+function probeUrl(address, port, path) {
+  const p2 = path.startsWith("/") ? path : `/${path}`;
+  return `http://${address.includes(":") ? `[${address}]` : address}:${port}${p2.replace(/[^A-Za-z0-9/._~?&=%+-]/g, "")}`;
+}
+function probeResult(url, status, failure) {
+  if (status === void 0) return { code: -1, url, detail: failure ?? "no answer" };
+  if (status >= 200 && status < 400) return { code: 0, url };
+  return { code: status, url, detail: `HTTP ${status}` };
+}
+function statusOf(head) {
+  const m2 = /^HTTP\/\d(?:\.\d)? (\d{3})/.exec(head);
+  return m2 ? Number(m2[1]) : void 0;
+}
+function probeDirect(url, timeoutMs) {
+  return new Promise((resolve7) => {
+    const req = request2(url, { method: "GET", timeout: timeoutMs, headers: { Connection: "close", "User-Agent": "steward" } }, (res) => {
+      resolve7(probeResult(url, res.statusCode));
+      res.destroy();
+    });
+    req.on("timeout", () => req.destroy(new Error(`no answer within ${Math.round(timeoutMs / 1e3)} s`)));
+    req.on("error", (e) => resolve7(probeResult(url, void 0, e.code ?? e.message)));
+    req.end();
+  });
+}
+function probeOverSsh(sshArgs, url, hostHeader, path, timeoutMs) {
+  return new Promise((resolve7) => {
+    const child = spawn("ssh", sshArgs, { stdio: ["pipe", "pipe", "pipe"], detached: true });
+    let out = "";
+    let err = "";
+    let settled = false;
+    const finish = (r2) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      try {
+        process.kill(-child.pid, "SIGKILL");
+      } catch {
+      }
+      resolve7(r2);
+    };
+    const answer = () => probeResult(url, statusOf(out), "not an HTTP answer");
+    const timer = setTimeout(
+      () => finish(out ? answer() : probeResult(url, void 0, `no answer within ${Math.round(timeoutMs / 1e3)} s`)),
+      timeoutMs
+    );
+    child.stdout.on("data", (b3) => {
+      out += b3.toString("latin1");
+      if (out.includes("\n")) finish(answer());
+    });
+    child.stderr.on("data", (b3) => err += b3.toString("utf8"));
+    child.on("error", (e) => finish(probeResult(url, void 0, e.message)));
+    child.on("close", (code) => {
+      if (out !== "") return finish(answer());
+      const why = err.trim().split("\n").filter(Boolean).pop() ?? `ssh exit ${code}`;
+      finish(probeResult(url, void 0, /refused by peer|open failed/i.test(why) ? "connection refused or closed" : why));
+    });
+    child.stdin.on("error", () => void 0);
+    child.stdin.write(`GET ${path} HTTP/1.0\r
+Host: ${hostHeader}\r
+User-Agent: steward\r
+Connection: close\r
+\r
+`);
+  });
+}
+var init_http_probe = __esm({
+  "src/targets/http-probe.ts"() {
+    "use strict";
+  }
+});
+
+// src/targets/process.ts
+import { spawn as spawn2 } from "node:child_process";
 function run(cmd, args, options) {
   return new Promise((resolve7) => {
-    const child = spawn(cmd, args, {
+    const child = spawn2(cmd, args, {
       env: options.env ?? process.env,
       cwd: options.cwd,
       detached: true,
@@ -31841,6 +32001,8 @@ function sshConfig(o2) {
     // %C (a hash) keeps the socket path short enough for sun_path.
     `  ControlPath ${quoteConfig(join7(o2.controlDir, "cm-%C"))}`,
     "  ControlPersist 60",
+    // A forward left by a master that timed out is replaced, not refused.
+    "  StreamLocalBindUnlink yes",
     "  LogLevel ERROR",
     ""
   ].join("\n");
@@ -31911,6 +32073,19 @@ exec ${shQuote(realSsh)} -F ${shQuote(configPath)} "$@"
       /** Arguments for `ssh` that run `command` on the endpoint. */
       args(endpoint, command) {
         return ["-F", this.configPath, "-p", String(endpoint.port), "-l", endpoint.user, "--", endpoint.host, command];
+      }
+      forwards = 0;
+      /** A fresh path in Steward's private directory for a forwarded socket (short: sun_path holds 108 bytes). */
+      socketPath() {
+        return join7(this.dir, `engine-${++this.forwards}.sock`);
+      }
+      /** Arguments for `ssh` that make the running control master forward `local` to the host's Unix socket `remote`. */
+      forwardArgs(endpoint, local, remote) {
+        return ["-F", this.configPath, "-p", String(endpoint.port), "-l", endpoint.user, "-O", "forward", "-L", `${local}:${remote}`, "--", endpoint.host];
+      }
+      /** Arguments for `ssh` that connect its stdin and stdout to host:port as seen from the endpoint. */
+      stdioForwardArgs(endpoint, host, port) {
+        return ["-F", this.configPath, "-p", String(endpoint.port), "-l", endpoint.user, "-W", `${bracket(host)}:${port}`, "--", endpoint.host];
       }
       /** Environment for the Docker CLI and Compose talking to the endpoint over ssh. */
       dockerEnv(endpoint) {
@@ -32009,6 +32184,9 @@ function prepareScript(project, dir, apps) {
     `command -v docker >/dev/null 2>&1 || { echo "${MARK_PROBLEM} the docker CLI is not installed on the host"; exit 0; }`,
     `v=$(docker version --format '{{.Server.Version}}' 2>&1) || { echo "${MARK_PROBLEM} the Docker engine does not answer: $v" | head -n 1; exit 0; }`,
     `echo "${MARK_ENGINE} $v"`,
+    // Where the host's docker CLI finds its engine: Steward forwards that socket over the SSH connection.
+    `h=\${DOCKER_HOST:-}; [ -n "$h" ] || h=$(docker context inspect --format '{{.Endpoints.docker.Host}}' 2>/dev/null) || h=""`,
+    `echo "${MARK_SOCKET} $h"`,
     `mkdir -p ${dirs} 2>/dev/null && chmod 711 ${dirs} 2>/dev/null || echo "${MARK_PROBLEM} cannot create the apps directory ${shQuote(dir).slice(1, -1)}/${project} (permissions?)"`,
     `docker network inspect ${shQuote(net)} >/dev/null 2>&1 || docker network create --label ${shQuote(`${LABEL_PROJECT2}=${project}`)} ${shQuote(net)} >/dev/null 2>&1 || docker network inspect ${shQuote(net)} >/dev/null 2>&1 || echo "${MARK_PROBLEM} cannot create the network ${net}"`
   ].join("\n");
@@ -32043,7 +32221,7 @@ function pruneStraysScript(project, app, keep) {
     "done"
   ].join("\n");
 }
-var MARK_CONTAINERS, MARK_IMAGES, MARK_HTTP, MARK_PROBLEM, MARK_ENGINE, INSPECT_FORMAT, NEED_DOCKER;
+var MARK_CONTAINERS, MARK_IMAGES, MARK_HTTP, MARK_PROBLEM, MARK_ENGINE, MARK_SOCKET, INSPECT_FORMAT, NEED_DOCKER;
 var init_scripts = __esm({
   "src/targets/scripts.ts"() {
     "use strict";
@@ -32054,6 +32232,7 @@ var init_scripts = __esm({
     MARK_HTTP = "@@steward-http";
     MARK_PROBLEM = "@@steward-problem";
     MARK_ENGINE = "@@steward-engine";
+    MARK_SOCKET = "@@steward-socket";
     INSPECT_FORMAT = '{{.Image}} {"id":{{json .Id}},"name":{{json .Name}},"image":{{json .Config.Image}},"imageId":{{json .Image}},"labels":{{json .Config.Labels}},"state":{{json .State}}}';
     NEED_DOCKER = `command -v docker >/dev/null 2>&1 || { echo "the docker CLI is not installed on the host" >&2; exit 127; }`;
   }
@@ -32088,6 +32267,9 @@ function parseInspectOutput(stdout) {
   }
   const containers = raws.map((r2) => toContainer(r2, digests.get(r2.imageId) ?? []));
   return { containers, http };
+}
+function containerFromInspect(i) {
+  return toContainer({ id: i.Id, name: i.Name, image: i.Config.Image, imageId: i.Image, labels: i.Config.Labels, state: i.State }, []);
 }
 function toContainer(r2, imageDigests) {
   const labels = r2.labels ?? {};
@@ -32243,9 +32425,11 @@ var NAME2, DockerTarget;
 var init_docker_target = __esm({
   "src/targets/docker-target.ts"() {
     "use strict";
+    init_engine_api();
     init_env_file();
     init_errors();
     init_health();
+    init_http_probe();
     init_observe_parse();
     init_process();
     init_scripts();
@@ -32266,6 +32450,16 @@ var init_docker_target = __esm({
       sshContext;
       commandTimeoutMs;
       pullTimeoutMs;
+      /**
+       * The engine, read in-process through its Unix socket: the local one, or the
+       * host's forwarded over the SSH connection (compose then talks to it too,
+       * with no ssh process or `docker system dial-stdio` per call). Set by
+       * prepare(); null when it cannot be had, and the docker CLI over ssh is used.
+       */
+      engineApi;
+      hostDockerHost;
+      /** Last time the SSH connection carried something: its master ends after 60 s idle. */
+      lastContact = 0;
       get roundTrips() {
         return this.count;
       }
@@ -32283,7 +32477,12 @@ var init_docker_target = __esm({
         return this.sshContext;
       }
       async dockerEnv() {
-        if (!this.isLocal) return (await this.ssh()).dockerEnv(this.endpoint);
+        if (!this.isLocal) {
+          const env2 = (await this.ssh()).dockerEnv(this.endpoint);
+          const api = await this.engine();
+          if (api) env2.DOCKER_HOST = `unix://${api.socketPath}`;
+          return env2;
+        }
         const env = { ...process.env };
         const host = this.options.localDockerHost ?? process.env.DOCKER_HOST;
         if (host) env.DOCKER_HOST = host;
@@ -32299,6 +32498,7 @@ var init_docker_target = __esm({
         } else {
           const ctx = await this.ssh();
           result = await run("ssh", ctx.args(this.endpoint, `sh -c ${shQuote(script)}`), { input: opts2.input, timeoutMs });
+          this.lastContact = Date.now();
         }
         this.throwIfUnreachable(result, timeoutMs, opts2.secrets ?? []);
         return result;
@@ -32307,7 +32507,12 @@ var init_docker_target = __esm({
       async docker(args, opts2 = {}) {
         const timeoutMs = opts2.timeoutMs ?? this.commandTimeoutMs;
         this.count++;
-        const result = await run("docker", args, { timeoutMs, env: await this.dockerEnv() });
+        let result = await run("docker", args, { timeoutMs, env: await this.dockerEnv() });
+        if (this.engineApi && !this.isLocal && result.code !== 0 && /Cannot connect to the Docker daemon/i.test(result.stderr)) {
+          await this.reconnect();
+          result = await run("docker", args, { timeoutMs, env: await this.dockerEnv() });
+        }
+        this.lastContact = Date.now();
         this.throwIfUnreachable(result, timeoutMs, opts2.secrets ?? []);
         return result;
       }
@@ -32344,11 +32549,14 @@ var init_docker_target = __esm({
         for (const line of result.stdout.split("\n")) {
           if (line.startsWith(`${MARK_PROBLEM} `)) problems.push(line.slice(MARK_PROBLEM.length + 1));
           if (line.startsWith(`${MARK_ENGINE} `)) engineVersion = line.slice(MARK_ENGINE.length + 1).trim();
+          if (line.startsWith(`${MARK_SOCKET} `)) this.hostDockerHost = line.slice(MARK_SOCKET.length + 1).trim();
         }
+        if (problems.length === 0) await this.connectEngine();
         if (result.code !== 0) problems.push(`preparing the host failed: ${lastLine(result.stderr)}`);
         const out = { ok: problems.length === 0, target: this.spec.name, problems };
         if (engineVersion) out.engineVersion = engineVersion;
         if (compose.code === 0) out.composeVersion = compose.stdout.trim();
+        if (out.ok) out.engineVia = this.engineApi ? this.isLocal ? "socket" : "ssh-forward" : "docker-cli";
         return out;
       }
       async observe(options = {}) {
@@ -32424,10 +32632,83 @@ var init_docker_target = __esm({
       }
       async healthCheck(app) {
         const http = app.health?.http ? { path: app.health.http, port: app.health.port ?? 80 } : void 0;
+        const api = await this.engine();
+        if (api) {
+          try {
+            return await this.healthFromEngine(api, app, http);
+          } catch (e) {
+            if (!(e instanceof EngineConnectError) || this.isLocal) throw e;
+            await this.reconnect();
+            if (this.engineApi) return await this.healthFromEngine(this.engineApi, app, http);
+          }
+        }
         const result = await this.exec(healthScript(app.project, app.app, http));
         if (result.code !== 0) throw this.fail(`health check of ${app.app}`, result);
         const parsed = parseInspectOutput(result.stdout);
         return { target: this.spec.name, app: app.app, ...evaluateHealth(parsed.containers, parsed.http) };
+      }
+      async healthFromEngine(api, app, http) {
+        const ids = await api.containerIds([`${LABEL_PROJECT2}=${app.project}`, `${LABEL_APP2}=${app.app}`]);
+        const inspects = (await Promise.all(ids.map((id) => api.inspect(id)))).filter((i) => i !== void 0);
+        this.count += 1 + ids.length;
+        this.lastContact = Date.now();
+        let probe;
+        if (http) {
+          const address = probeAddress(inspects, composeProjectName2(app.project, app.app), app.app);
+          probe = address ? await this.probeHttp(address, http.port, http.path) : "none";
+        }
+        return { target: this.spec.name, app: app.app, ...evaluateHealth(inspects.map(containerFromInspect), probe) };
+      }
+      /**
+       * The HTTP check, from where the container's address is reachable: this
+       * machine for the local engine, the host (through the SSH connection) else.
+       */
+      async probeHttp(address, port, path) {
+        const url = probeUrl(address, port, path);
+        const timeoutMs = 5e3;
+        if (this.isLocal) return probeDirect(url, timeoutMs);
+        const ctx = await this.ssh();
+        this.count++;
+        const requestPath = url.slice(url.indexOf("/", "http://".length));
+        const probe = await probeOverSsh(ctx.stdioForwardArgs(this.endpoint, address, port), url, `${address}:${port}`, requestPath, timeoutMs);
+        this.lastContact = Date.now();
+        return probe;
+      }
+      /** Sets up the in-process engine access once the host is known to have an engine. */
+      async connectEngine() {
+        const remote = unixSocketPath(this.hostDockerHost);
+        if (this.isLocal) {
+          const api2 = remote ? new EngineApi(remote, this.commandTimeoutMs) : void 0;
+          this.engineApi = api2 && await api2.ping() ? api2 : null;
+          return;
+        }
+        if (!remote || remote.includes(":")) {
+          this.engineApi = null;
+          return;
+        }
+        const ctx = await this.ssh();
+        const local = this.engineApi?.socketPath ?? ctx.socketPath();
+        const forward = await run("ssh", ctx.forwardArgs(this.endpoint, local, remote), { timeoutMs: this.commandTimeoutMs });
+        const api = new EngineApi(local, this.commandTimeoutMs);
+        this.engineApi = forward.code === 0 && await api.ping() ? api : null;
+        if (this.engineApi) this.lastContact = Date.now();
+      }
+      /** The engine API when it can be used now; undefined: use the docker CLI. */
+      async engine() {
+        if (!this.engineApi) return void 0;
+        if (this.isLocal) return this.engineApi;
+        if (Date.now() - this.lastContact > 3e4 && !await this.engineApi.ping()) {
+          await this.reconnect();
+          if (!this.engineApi) return void 0;
+        }
+        this.lastContact = Date.now();
+        return this.engineApi;
+      }
+      /** A session starts a new control master (or fails naming why the host is gone); then the forward again. */
+      async reconnect() {
+        const r2 = await this.exec(":");
+        if (r2.code !== 0) throw this.fail("reconnecting", r2);
+        await this.connectEngine();
       }
       async health(app) {
         const { httpOnly: _httpOnly, ...h3 } = await this.healthCheck(app);
@@ -32983,7 +33264,7 @@ function stepRunner(project, rendered, perApp, targetFor, log) {
     if (step.action === "prepare") {
       const apps = rendered.manifest.apps.filter((a) => a.target === step.target && a.state === "present").map((a) => a.name);
       const r3 = await target.prepare(project.name, apps);
-      return r3.ok ? { result: "success", message: `engine ${r3.engineVersion ?? "?"}, compose ${r3.composeVersion ?? "?"}` } : { result: "failed", message: r3.problems.join("; ") };
+      return r3.ok ? { result: "success", message: `engine ${r3.engineVersion ?? "?"}, compose ${r3.composeVersion ?? "?"}${r3.engineVia ? ` (via ${r3.engineVia})` : ""}` } : { result: "failed", message: r3.problems.join("; ") };
     }
     if (step.action === "remove") {
       const m3 = manifestApp(step.app);

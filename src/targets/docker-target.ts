@@ -2,10 +2,12 @@ import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { EngineApi, EngineConnectError, unixSocketPath, type ContainerInspect } from './engine-api';
 import { envFile } from './env-file';
 import { classifyFailure, redact, TargetError } from './errors';
 import { evaluateHealth } from './health';
-import { groupApps, parseInspectOutput } from './observe-parse';
+import { probeAddress, probeDirect, probeOverSsh, probeUrl, type HttpProbe } from './http-probe';
+import { containerFromInspect, groupApps, parseInspectOutput } from './observe-parse';
 import { run, type RunResult } from './process';
 import {
   containerLogsScript,
@@ -13,6 +15,7 @@ import {
   logsScript,
   MARK_ENGINE,
   MARK_PROBLEM,
+  MARK_SOCKET,
   observeScript,
   prepareScript,
   pruneStraysScript,
@@ -24,6 +27,8 @@ import { SshContext, shQuote, type SshEndpoint, type SshOptions } from './ssh';
 import { checkRelativePath, tar } from './tar';
 import {
   composeProjectName,
+  LABEL_APP,
+  LABEL_PROJECT,
   type AppRef,
   type ApplyResult,
   type DeployableApp,
@@ -56,6 +61,16 @@ export class DockerTarget implements Target {
   private sshContext?: Promise<SshContext>;
   private readonly commandTimeoutMs: number;
   private readonly pullTimeoutMs: number;
+  /**
+   * The engine, read in-process through its Unix socket: the local one, or the
+   * host's forwarded over the SSH connection (compose then talks to it too,
+   * with no ssh process or `docker system dial-stdio` per call). Set by
+   * prepare(); null when it cannot be had, and the docker CLI over ssh is used.
+   */
+  private engineApi?: EngineApi | null;
+  private hostDockerHost?: string;
+  /** Last time the SSH connection carried something: its master ends after 60 s idle. */
+  private lastContact = 0;
 
   constructor(
     readonly spec: TargetSpec,
@@ -87,7 +102,12 @@ export class DockerTarget implements Target {
   }
 
   private async dockerEnv(): Promise<NodeJS.ProcessEnv> {
-    if (!this.isLocal) return (await this.ssh()).dockerEnv(this.endpoint);
+    if (!this.isLocal) {
+      const env = (await this.ssh()).dockerEnv(this.endpoint);
+      const api = await this.engine();
+      if (api) env.DOCKER_HOST = `unix://${api.socketPath}`;
+      return env;
+    }
     const env: NodeJS.ProcessEnv = { ...process.env };
     const host = this.options.localDockerHost ?? process.env.DOCKER_HOST;
     if (host) env.DOCKER_HOST = host;
@@ -104,6 +124,7 @@ export class DockerTarget implements Target {
     } else {
       const ctx = await this.ssh();
       result = await run('ssh', ctx.args(this.endpoint, `sh -c ${shQuote(script)}`), { input: opts.input, timeoutMs });
+      this.lastContact = Date.now();
     }
     this.throwIfUnreachable(result, timeoutMs, opts.secrets ?? []);
     return result;
@@ -113,7 +134,15 @@ export class DockerTarget implements Target {
   private async docker(args: string[], opts: { timeoutMs?: number; secrets?: string[] } = {}): Promise<RunResult> {
     const timeoutMs = opts.timeoutMs ?? this.commandTimeoutMs;
     this.count++;
-    const result = await run('docker', args, { timeoutMs, env: await this.dockerEnv() });
+    let result = await run('docker', args, { timeoutMs, env: await this.dockerEnv() });
+    if (this.engineApi && !this.isLocal && result.code !== 0 && /Cannot connect to the Docker daemon/i.test(result.stderr)) {
+      // The SSH connection under the forward went away (a restarted sshd, a
+      // network blip): the call never reached the engine, so it is safe to
+      // repeat once over a new connection.
+      await this.reconnect();
+      result = await run('docker', args, { timeoutMs, env: await this.dockerEnv() });
+    }
+    this.lastContact = Date.now();
     this.throwIfUnreachable(result, timeoutMs, opts.secrets ?? []);
     return result;
   }
@@ -154,11 +183,14 @@ export class DockerTarget implements Target {
     for (const line of result.stdout.split('\n')) {
       if (line.startsWith(`${MARK_PROBLEM} `)) problems.push(line.slice(MARK_PROBLEM.length + 1));
       if (line.startsWith(`${MARK_ENGINE} `)) engineVersion = line.slice(MARK_ENGINE.length + 1).trim();
+      if (line.startsWith(`${MARK_SOCKET} `)) this.hostDockerHost = line.slice(MARK_SOCKET.length + 1).trim();
     }
+    if (problems.length === 0) await this.connectEngine();
     if (result.code !== 0) problems.push(`preparing the host failed: ${lastLine(result.stderr)}`);
     const out: PrepareResult = { ok: problems.length === 0, target: this.spec.name, problems };
     if (engineVersion) out.engineVersion = engineVersion;
     if (compose.code === 0) out.composeVersion = compose.stdout.trim();
+    if (out.ok) out.engineVia = this.engineApi ? (this.isLocal ? 'socket' : 'ssh-forward') : 'docker-cli';
     return out;
   }
 
@@ -247,10 +279,99 @@ export class DockerTarget implements Target {
 
   private async healthCheck(app: AppRef): Promise<HealthResult & { httpOnly: boolean }> {
     const http = app.health?.http ? { path: app.health.http, port: app.health.port ?? 80 } : undefined;
+    const api = await this.engine();
+    if (api) {
+      try {
+        return await this.healthFromEngine(api, app, http);
+      } catch (e) {
+        if (!(e instanceof EngineConnectError) || this.isLocal) throw e;
+        // The SSH connection under the forward went away: a new one, once.
+        await this.reconnect();
+        if (this.engineApi) return await this.healthFromEngine(this.engineApi, app, http);
+      }
+    }
     const result = await this.exec(healthScript(app.project, app.app, http));
     if (result.code !== 0) throw this.fail(`health check of ${app.app}`, result);
     const parsed = parseInspectOutput(result.stdout);
     return { target: this.spec.name, app: app.app, ...evaluateHealth(parsed.containers, parsed.http) };
+  }
+
+  private async healthFromEngine(api: EngineApi, app: AppRef, http?: { path: string; port: number }): Promise<HealthResult & { httpOnly: boolean }> {
+    // Every container carrying the app's labels, compose-owned or not, so that
+    // apply sees hand-made strays in the same poll.
+    const ids = await api.containerIds([`${LABEL_PROJECT}=${app.project}`, `${LABEL_APP}=${app.app}`]);
+    const inspects = (await Promise.all(ids.map((id) => api.inspect(id)))).filter((i): i is ContainerInspect => i !== undefined);
+    this.count += 1 + ids.length;
+    this.lastContact = Date.now();
+    let probe: HttpProbe | 'none' | undefined;
+    if (http) {
+      const address = probeAddress(inspects, composeProjectName(app.project, app.app), app.app);
+      probe = address ? await this.probeHttp(address, http.port, http.path) : 'none';
+    }
+    return { target: this.spec.name, app: app.app, ...evaluateHealth(inspects.map(containerFromInspect), probe) };
+  }
+
+  /**
+   * The HTTP check, from where the container's address is reachable: this
+   * machine for the local engine, the host (through the SSH connection) else.
+   */
+  private async probeHttp(address: string, port: number, path: string): Promise<HttpProbe> {
+    const url = probeUrl(address, port, path);
+    const timeoutMs = 5000;
+    if (this.isLocal) return probeDirect(url, timeoutMs);
+    // OpenSSH grants TCP channels and socket forwards under the same rules
+    // (AllowTcpForwarding, PermitOpen, permitopen=, DisableForwarding deny
+    // both): with the engine's socket forwarded, a refused channel means
+    // nothing listens there.
+    const ctx = await this.ssh();
+    this.count++;
+    const requestPath = url.slice(url.indexOf('/', 'http://'.length));
+    const probe = await probeOverSsh(ctx.stdioForwardArgs(this.endpoint, address, port), url, `${address}:${port}`, requestPath, timeoutMs);
+    this.lastContact = Date.now();
+    return probe;
+  }
+
+  /** Sets up the in-process engine access once the host is known to have an engine. */
+  private async connectEngine(): Promise<void> {
+    const remote = unixSocketPath(this.hostDockerHost);
+    if (this.isLocal) {
+      const api = remote ? new EngineApi(remote, this.commandTimeoutMs) : undefined;
+      this.engineApi = api && (await api.ping()) ? api : null;
+      return;
+    }
+    // `-L local:remote` cannot carry a path with a colon.
+    if (!remote || remote.includes(':')) {
+      this.engineApi = null;
+      return;
+    }
+    const ctx = await this.ssh();
+    const local = this.engineApi?.socketPath ?? ctx.socketPath();
+    const forward = await run('ssh', ctx.forwardArgs(this.endpoint, local, remote), { timeoutMs: this.commandTimeoutMs });
+    const api = new EngineApi(local, this.commandTimeoutMs);
+    // A host that refuses stream forwarding (AllowStreamLocalForwarding no) keeps the CLI path.
+    this.engineApi = forward.code === 0 && (await api.ping()) ? api : null;
+    if (this.engineApi) this.lastContact = Date.now();
+  }
+
+  /** The engine API when it can be used now; undefined: use the docker CLI. */
+  private async engine(): Promise<EngineApi | undefined> {
+    if (!this.engineApi) return undefined;
+    if (this.isLocal) return this.engineApi;
+    // The master, and the forward with it, may have ended after a quiet spell:
+    // a new session starts a new master (or fails naming why the host is gone).
+    if (Date.now() - this.lastContact > 30_000 && !(await this.engineApi.ping())) {
+      await this.reconnect();
+      if (!this.engineApi) return undefined;
+    }
+    this.lastContact = Date.now();
+    return this.engineApi;
+  }
+
+  /** A session starts a new control master (or fails naming why the host is gone); then the forward again. */
+  private async reconnect(): Promise<void> {
+    const r = await this.exec(':');
+    if (r.code !== 0) throw this.fail('reconnecting', r);
+    await this.connectEngine();
   }
 
   async health(app: AppRef): Promise<HealthResult> {

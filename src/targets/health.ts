@@ -1,3 +1,4 @@
+import type { HttpProbe } from './http-probe';
 import type { HealthResult, ObservedContainer } from './target';
 
 type Evaluated = Pick<HealthResult, 'status' | 'message' | 'containers' | 'failing'> & {
@@ -9,7 +10,7 @@ type Evaluated = Pick<HealthResult, 'status' | 'message' | 'containers' | 'faili
  * Decides an app's health from its containers: a container's own healthcheck
  * wins; the HTTP check counts only when some container has none.
  */
-export function evaluateHealth(containers: ObservedContainer[], http?: { code: number; url: string } | 'none'): Evaluated {
+export function evaluateHealth(containers: ObservedContainer[], http?: HttpProbe | 'none'): Evaluated {
   const base = { containers, httpOnly: false };
   if (containers.length === 0) return { ...base, status: 'missing', message: 'no containers' };
   const broken = containers.find(
@@ -24,7 +25,7 @@ export function evaluateHealth(containers: ObservedContainer[], http?: { code: n
   if (waiting) return { ...base, status: 'starting', message: `container ${waiting.name} is ${waiting.health ?? waiting.state}` };
   const needsHttp = containers.some((c) => c.health === undefined && c.state === 'running');
   if (http && http !== 'none' && needsHttp && http.code !== 0) {
-    return { ...base, httpOnly: true, status: 'unhealthy', message: `HTTP check ${http.url} failed (exit ${http.code})` };
+    return { ...base, httpOnly: true, status: 'unhealthy', message: `HTTP check ${http.url} failed (${http.detail ?? `exit ${http.code}`})` };
   }
   return { ...base, status: 'healthy', message: http && http !== 'none' && needsHttp ? `HTTP check ${http.url} passed` : 'all containers running' };
 }

@@ -1,3 +1,5 @@
+import type { ContainerInspect } from './engine-api';
+import type { HttpProbe } from './http-probe';
 import { MARK_CONTAINERS, MARK_HTTP, MARK_IMAGES } from './scripts';
 import {
   composeProjectName,
@@ -24,7 +26,7 @@ interface RawContainer {
 
 export interface ParsedInspect {
   containers: ObservedContainer[];
-  http?: { code: number; url: string } | 'none';
+  http?: HttpProbe | 'none';
 }
 
 /** Parses what inspectContainers (and the optional HTTP check) printed. */
@@ -56,6 +58,11 @@ export function parseInspectOutput(stdout: string): ParsedInspect {
   }
   const containers = raws.map((r) => toContainer(r, digests.get(r.imageId) ?? []));
   return { containers, http };
+}
+
+/** A container as the Engine API's inspect returns it (health polls read the engine directly). */
+export function containerFromInspect(i: ContainerInspect): ObservedContainer {
+  return toContainer({ id: i.Id, name: i.Name, image: i.Config.Image, imageId: i.Image, labels: i.Config.Labels, state: i.State }, []);
 }
 
 function toContainer(r: RawContainer, imageDigests: string[]): ObservedContainer {

@@ -8,6 +8,7 @@ export const MARK_IMAGES = '@@steward-images';
 export const MARK_HTTP = '@@steward-http';
 export const MARK_PROBLEM = '@@steward-problem';
 export const MARK_ENGINE = '@@steward-engine';
+export const MARK_SOCKET = '@@steward-socket';
 
 /** One JSON object per container, prefixed by its image ID (which the script reuses for the digests). */
 const INSPECT_FORMAT =
@@ -101,6 +102,9 @@ export function prepareScript(project: string, dir: string, apps: string[]): str
     `command -v docker >/dev/null 2>&1 || { echo "${MARK_PROBLEM} the docker CLI is not installed on the host"; exit 0; }`,
     `v=$(docker version --format '{{.Server.Version}}' 2>&1) || { echo "${MARK_PROBLEM} the Docker engine does not answer: $v" | head -n 1; exit 0; }`,
     `echo "${MARK_ENGINE} $v"`,
+    // Where the host's docker CLI finds its engine: Steward forwards that socket over the SSH connection.
+    `h=\${DOCKER_HOST:-}; [ -n "$h" ] || h=$(docker context inspect --format '{{.Endpoints.docker.Host}}' 2>/dev/null) || h=""`,
+    `echo "${MARK_SOCKET} $h"`,
     `mkdir -p ${dirs} 2>/dev/null && chmod 711 ${dirs} 2>/dev/null || echo "${MARK_PROBLEM} cannot create the apps directory ${shQuote(dir).slice(1, -1)}/${project} (permissions?)"`,
     `docker network inspect ${shQuote(net)} >/dev/null 2>&1 || docker network create --label ${shQuote(`${LABEL_PROJECT}=${project}`)} ${shQuote(net)} >/dev/null 2>&1 || docker network inspect ${shQuote(net)} >/dev/null 2>&1 || echo "${MARK_PROBLEM} cannot create the network ${net}"`,
   ].join('\n');

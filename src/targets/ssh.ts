@@ -56,6 +56,23 @@ export class SshContext {
     return ['-F', this.configPath, '-p', String(endpoint.port), '-l', endpoint.user, '--', endpoint.host, command];
   }
 
+  private forwards = 0;
+
+  /** A fresh path in Steward's private directory for a forwarded socket (short: sun_path holds 108 bytes). */
+  socketPath(): string {
+    return join(this.dir, `engine-${++this.forwards}.sock`);
+  }
+
+  /** Arguments for `ssh` that make the running control master forward `local` to the host's Unix socket `remote`. */
+  forwardArgs(endpoint: SshEndpoint, local: string, remote: string): string[] {
+    return ['-F', this.configPath, '-p', String(endpoint.port), '-l', endpoint.user, '-O', 'forward', '-L', `${local}:${remote}`, '--', endpoint.host];
+  }
+
+  /** Arguments for `ssh` that connect its stdin and stdout to host:port as seen from the endpoint. */
+  stdioForwardArgs(endpoint: SshEndpoint, host: string, port: number): string[] {
+    return ['-F', this.configPath, '-p', String(endpoint.port), '-l', endpoint.user, '-W', `${bracket(host)}:${port}`, '--', endpoint.host];
+  }
+
   /** Environment for the Docker CLI and Compose talking to the endpoint over ssh. */
   dockerEnv(endpoint: SshEndpoint): NodeJS.ProcessEnv {
     const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${this.binDir}${delimiter}${process.env.PATH ?? ''}` };
@@ -89,6 +106,8 @@ export function sshConfig(o: { keyPath?: string; knownHosts: string; controlDir:
     // %C (a hash) keeps the socket path short enough for sun_path.
     `  ControlPath ${quoteConfig(join(o.controlDir, 'cm-%C'))}`,
     '  ControlPersist 60',
+    // A forward left by a master that timed out is replaced, not refused.
+    '  StreamLocalBindUnlink yes',
     '  LogLevel ERROR',
     '',
   ].join('\n');

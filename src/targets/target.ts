@@ -99,6 +99,12 @@ export interface PrepareResult {
   target: string;
   engineVersion?: string;
   composeVersion?: string;
+  /**
+   * How Steward reaches the engine from here on: its Unix socket (local), that
+   * socket forwarded over the SSH connection, or the docker CLI over ssh
+   * (hosts that refuse forwarding).
+   */
+  engineVia?: 'socket' | 'ssh-forward' | 'docker-cli';
   /** What is missing or wrong on the host (or the runner), in words a person can act on. */
   problems: string[];
 }

@@ -110,6 +110,8 @@ for (const c of cases) {
       assert.ok(r.ok);
       assert.match(r.engineVersion ?? '', /^\d+\./);
       assert.match(r.composeVersion ?? '', /^2\./);
+      // The engine is read through its socket; over SSH, forwarded on the connection.
+      assert.equal(r.engineVia, c.spec!.address === 'local' ? 'socket' : 'ssh-forward');
       assert.equal(docker(c.socket, ['network', 'inspect', '-f', '{{index .Labels "steward.project"}}', `steward-${PROJECT}`]), PROJECT);
       assert.ok(existsSync(`${c.spec!.dir}/${PROJECT}/${app}`));
     });
