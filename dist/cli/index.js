@@ -107,7 +107,7 @@ function readProjectFiles(root) {
   return { root, texts, appFiles, serviceDirs };
 }
 function readAppFolder(dir) {
-  const files = /* @__PURE__ */ new Map();
+  const files2 = /* @__PURE__ */ new Map();
   const escaping = /* @__PURE__ */ new Set();
   const realDir = realpathSync(dir);
   const walk = (d2) => {
@@ -127,13 +127,13 @@ function readAppFolder(dir) {
           escaping.add(rel);
           continue;
         }
-        if (lstatSync(real).isFile()) files.set(rel, readFileSync(real));
+        if (lstatSync(real).isFile()) files2.set(rel, readFileSync(real));
       } else if (st2.isDirectory()) walk(p2);
-      else if (st2.isFile() && !(d2 === dir && SKIP_IN_APP.has(e))) files.set(rel, readFileSync(p2));
+      else if (st2.isFile() && !(d2 === dir && SKIP_IN_APP.has(e))) files2.set(rel, readFileSync(p2));
     }
   };
   walk(dir);
-  return { files, escaping };
+  return { files: files2, escaping };
 }
 var SKIP_IN_APP;
 var init_read = __esm({
@@ -25618,11 +25618,11 @@ var init_semantics = __esm({
 
 // src/project/build.ts
 import { posix } from "node:path";
-function buildProject(files) {
+function buildProject(files2) {
   const diags = [];
   const sources = /* @__PURE__ */ new Map();
   const load = (rel, schema) => {
-    const text = files.texts.get(rel);
+    const text = files2.texts.get(rel);
     if (text === void 0) return void 0;
     const src = parseYamlSource(rel, text, diags);
     if (!src) return void 0;
@@ -25631,16 +25631,16 @@ function buildProject(files) {
     return src;
   };
   const projectSrc = load("project.yml", "project");
-  if (!files.texts.has("project.yml")) diags.push(missing("project.yml", "every project needs a project.yml with at least `name` and `domain`"));
+  if (!files2.texts.has("project.yml")) diags.push(missing("project.yml", "every project needs a project.yml with at least `name` and `domain`"));
   const networkSrc = load("network.yml", "network");
-  if (!files.texts.has("network.yml")) diags.push(missing("network.yml", "every project needs a network.yml with at least one target under `targets`"));
+  if (!files2.texts.has("network.yml")) diags.push(missing("network.yml", "every project needs a network.yml with at least one target under `targets`"));
   const targets = {};
   const net = networkSrc?.value ?? {};
   for (const [name, t2] of Object.entries(net.targets ?? {}).sort(([a], [b3]) => a.localeCompare(b3))) {
     targets[name] = { name, address: t2.address, user: t2.user ?? "root", port: t2.port ?? 22, dir: (t2.dir ?? "/var/lib/steward").replace(/\/+$/, "") };
   }
   const secretFiles = [];
-  for (const [rel, text] of files.texts) {
+  for (const [rel, text] of files2.texts) {
     if (!rel.startsWith("secrets/")) continue;
     try {
       secretFiles.push({ path: rel, keys: [...listSopsKeys(text, sopsFormatFromPath(rel), rel)].sort(), text });
@@ -25650,17 +25650,17 @@ function buildProject(files) {
   }
   secretFiles.sort((a, b3) => a.path.localeCompare(b3.path));
   const apps = [];
-  for (const name of files.serviceDirs) {
+  for (const name of files2.serviceDirs) {
     const svcRel = `services/${name}/service.yml`;
     const composeRel = `services/${name}/compose.yaml`;
-    if (!files.texts.has(svcRel)) {
+    if (!files2.texts.has(svcRel)) {
       diags.push({ file: `services/${name}/`, line: 0, column: 0, key: "", message: `app folder has no service.yml: add one naming at least its \`target\`, or remove the folder` });
       continue;
     }
     const svc = load(svcRel, "service");
     if (!svc) continue;
     let adopted;
-    if (files.texts.has(composeRel)) {
+    if (files2.texts.has(composeRel)) {
       const c3 = load(composeRel);
       if (!c3) continue;
       if (!c3.value || typeof c3.value !== "object" || !("services" in c3.value)) {
@@ -25669,7 +25669,7 @@ function buildProject(files) {
       }
       adopted = c3.value;
     }
-    const app = toApp(name, svc, adopted, files, diags);
+    const app = toApp(name, svc, adopted, files2, diags);
     if (app) apps.push(app);
   }
   const p2 = projectSrc?.value ?? {};
@@ -25708,7 +25708,7 @@ function buildProject(files) {
 function missing(file, message) {
   return { file, line: 0, column: 0, key: "", message: `missing file: ${message}` };
 }
-function toApp(name, svc, adopted, files, diags) {
+function toApp(name, svc, adopted, files2, diags) {
   const s = svc.value;
   const at2 = (path, message) => diags.push({ file: svc.file, ...svc.locate(path), key: path.join(".").replace(/\.(\d+)/g, "[$1]"), message });
   if (!DNS_LABEL.test(name)) {
@@ -25719,7 +25719,7 @@ function toApp(name, svc, adopted, files, diags) {
   } else if (!s.image && (s.state ?? "present") === "present") {
     at2([], 'missing required key "image" (or bring a compose.yaml beside service.yml to adopt an existing compose file)');
   }
-  const folder = files.appFiles.get(name);
+  const folder = files2.appFiles.get(name);
   const appFiles = [];
   (s.files ?? []).forEach((f3, i) => {
     const src = f3.source;
@@ -26132,7 +26132,7 @@ var init_prometheus = __esm({
 
 // src/render/render.ts
 function renderProject(p2) {
-  const files = /* @__PURE__ */ new Map();
+  const files2 = /* @__PURE__ */ new Map();
   const apps = [];
   for (const app of p2.apps) {
     const base = {
@@ -26154,7 +26154,7 @@ function renderProject(p2) {
     }
     const { compose, hash } = app.kind === "adopted" ? renderAdoptedCompose(p2, app) : renderServiceCompose(p2, app);
     const path = `${RENDERED_DIR}/${app.target}/${app.name}/compose.yaml`;
-    files.set(path, header(`services/${app.name}/`) + canonicalYaml(compose));
+    files2.set(path, header(`services/${app.name}/`) + canonicalYaml(compose));
     apps.push({
       ...base,
       hash,
@@ -26166,13 +26166,13 @@ function renderProject(p2) {
     const edge = p2.network.targets[p2.network.edge];
     const caddyfile = renderCaddyfile(p2);
     const caddyfilePath = `${RENDERED_DIR}/${edge.name}/${EDGE_APP}/Caddyfile`;
-    files.set(caddyfilePath, caddyfile);
+    files2.set(caddyfilePath, caddyfile);
     const compose = renderEdgeCompose(p2, appDir(edge, p2.name, EDGE_APP));
     const hash = sha2563(canonicalJson({ compose, caddyfile: sha2563(caddyfile) })).slice(0, 16);
     const svc = compose.services[EDGE_APP];
     svc.labels = { ...svc.labels, [LABEL_HASH]: hash };
     const path = `${RENDERED_DIR}/${edge.name}/${EDGE_APP}/compose.yaml`;
-    files.set(path, header("conventions.routing in project.yml") + canonicalYaml(compose));
+    files2.set(path, header("conventions.routing in project.yml") + canonicalYaml(compose));
     apps.push({
       name: EDGE_APP,
       kind: "edge",
@@ -26186,7 +26186,7 @@ function renderProject(p2) {
       dependsOn: []
     });
   }
-  if (p2.conventions.monitoring) files.set(`${RENDERED_DIR}/conventions/prometheus/targets.json`, renderPrometheusTargets(p2));
+  if (p2.conventions.monitoring) files2.set(`${RENDERED_DIR}/conventions/prometheus/targets.json`, renderPrometheusTargets(p2));
   const manifest = {
     schema: 1,
     project: p2.name,
@@ -26195,8 +26195,8 @@ function renderProject(p2) {
     targets: Object.fromEntries(Object.values(p2.network.targets).map((t2) => [t2.name, { address: t2.address, user: t2.user, port: t2.port, dir: t2.dir }])),
     apps: apps.sort((a, b3) => a.name.localeCompare(b3.name))
   };
-  files.set(`${RENDERED_DIR}/manifest.json`, canonicalJson(manifest, 2) + "\n");
-  return { files: new Map([...files].sort(([a], [b3]) => a.localeCompare(b3))), manifest };
+  files2.set(`${RENDERED_DIR}/manifest.json`, canonicalJson(manifest, 2) + "\n");
+  return { files: new Map([...files2].sort(([a], [b3]) => a.localeCompare(b3))), manifest };
 }
 function header(from) {
   return `# Generated by steward render from ${from}; do not edit by hand.
@@ -26300,402 +26300,6 @@ var version;
 var init_package = __esm({
   "package.json"() {
     version = "0.1.0";
-  }
-});
-
-// src/init/actions-ref.ts
-function parseActionsRef(value, schemasHost) {
-  const text = (value ?? "").trim() || DEFAULT_ACTIONS_REPO;
-  const at2 = text.lastIndexOf("@");
-  const repoPart = at2 > 0 ? text.slice(0, at2) : text;
-  const ref = at2 > 0 ? text.slice(at2 + 1) : TOOLKIT_VERSION;
-  const short = SHORT_RE.exec(repoPart);
-  const url = URL_RE.exec(repoPart);
-  if (!short && !url) {
-    throw new Error(`--actions "${text}": expected owner/repo[@ref] or https://host/owner/repo[@ref], e.g. ${DEFAULT_ACTIONS_REPO}@${TOOLKIT_VERSION}`);
-  }
-  if (!REF_RE.test(ref) || ref.includes("..")) throw new Error(`--actions "${text}": "${ref}" is not a git tag, branch or commit`);
-  const repo = short ? short[1] : url[1];
-  const home = short ? schemasHost ? `${schemasHost.replace(/\/+$/, "")}/${repo}` : void 0 : repo;
-  return { repo, version: ref, schemaBase: home && `${home}/raw/${refKind(ref)}/${ref}/schemas` };
-}
-function refKind(ref) {
-  if (/^[0-9a-f]{40}$/.test(ref)) return "commit";
-  if (/^v?[0-9]+(\.[0-9]+)*([-+].*)?$/.test(ref)) return "tag";
-  return "branch";
-}
-var TOOLKIT_VERSION, DEFAULT_ACTIONS_REPO, NAME, SHORT_RE, URL_RE, REF_RE;
-var init_actions_ref = __esm({
-  "src/init/actions-ref.ts"() {
-    "use strict";
-    init_package();
-    TOOLKIT_VERSION = `v${version}`;
-    DEFAULT_ACTIONS_REPO = "steward/steward";
-    NAME = "[A-Za-z0-9][A-Za-z0-9._-]*";
-    SHORT_RE = new RegExp(`^(${NAME}/${NAME})$`);
-    URL_RE = new RegExp(`^(https?://[A-Za-z0-9.-]+(?::[0-9]+)?/${NAME}/${NAME})/?$`);
-    REF_RE = /^[A-Za-z0-9][A-Za-z0-9._/-]*$/;
-  }
-});
-
-// src/init/options.ts
-import { basename, isAbsolute, join as join5, relative as relative4, resolve as resolve2, sep as sep4 } from "node:path";
-function resolveInitOptions(a, ctx) {
-  const dir = resolve2(ctx.cwd, a.dir ?? ".");
-  const name = a.name ?? (projectNameFrom(basename(dir)) || FALLBACK_NAME);
-  check(DNS_LABEL2.test(name), `--name "${name}": a project name is a DNS label: lowercase letters, digits and "-", e.g. homelab`);
-  const domain = a.domain ?? DEFAULT_DOMAIN;
-  check(DOMAIN2.test(domain), `--domain "${domain}": expected a lowercase domain name, e.g. home.example.org`);
-  const runnerLabel = a.runnerLabel ?? DEFAULT_RUNNER_LABEL;
-  check(RUNNER_LABEL.test(runnerLabel), `--runner-label "${runnerLabel}": letters, digits, ".", "_" and "-" only, e.g. ${DEFAULT_RUNNER_LABEL}`);
-  const planRunnerLabel = a.planRunnerLabel ?? runnerLabel;
-  check(RUNNER_LABEL.test(planRunnerLabel), `--plan-runner-label "${planRunnerLabel}": letters, digits, ".", "_" and "-" only, e.g. docker`);
-  const branch = a.branch ?? DEFAULT_BRANCH;
-  check(BRANCH.test(branch) && !branch.includes("..") && !branch.endsWith("/"), `--branch "${branch}": not a branch name`);
-  let actions;
-  try {
-    actions = parseActionsRef(a.actions, a.schemasHost);
-  } catch (e) {
-    throw new InitUsageError(e.message);
-  }
-  const keyFile = a.keyFile !== void 0 ? resolve2(ctx.cwd, a.keyFile) : defaultKeyFile(name, ctx.env);
-  check(!isInside(dir, keyFile), `--key-file ${keyFile} is inside ${dir}: the private key must live outside the repository`);
-  return { dir, name, domain, actions, runnerLabel, planRunnerLabel, branch, keyFile, force: a.force === true };
-}
-function projectNameFrom(folder) {
-  return folder.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 63).replace(/-+$/, "");
-}
-function defaultKeyFile(name, env) {
-  const xdg = env.XDG_CONFIG_HOME;
-  if (xdg && isAbsolute(xdg)) return join5(xdg, "steward", `${name}.agekey`);
-  const home = env.HOME || env.USERPROFILE;
-  if (!home) throw new InitUsageError("no HOME to keep the private key in: pass --key-file PATH (outside the project)");
-  return join5(home, ".config", "steward", `${name}.agekey`);
-}
-function isInside(dir, path) {
-  const rel = relative4(dir, path);
-  return rel === "" || rel !== ".." && !rel.startsWith(`..${sep4}`) && !isAbsolute(rel);
-}
-function check(ok, message) {
-  if (!ok) throw new InitUsageError(message);
-}
-var DEFAULT_RUNNER_LABEL, DEFAULT_BRANCH, DEFAULT_DOMAIN, FALLBACK_NAME, DNS_LABEL2, DOMAIN2, RUNNER_LABEL, BRANCH, InitUsageError;
-var init_options = __esm({
-  "src/init/options.ts"() {
-    "use strict";
-    init_actions_ref();
-    DEFAULT_RUNNER_LABEL = "steward-host";
-    DEFAULT_BRANCH = "main";
-    DEFAULT_DOMAIN = "home.arpa";
-    FALLBACK_NAME = "homelab";
-    DNS_LABEL2 = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-    DOMAIN2 = /^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)*[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-    RUNNER_LABEL = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
-    BRANCH = /^[A-Za-z0-9][A-Za-z0-9._/-]*$/;
-    InitUsageError = class extends Error {
-    };
-  }
-});
-
-// src/init/template.ts
-function fillTemplate(text, vars, source) {
-  return text.replace(/(?<!\$)\{\{([A-Z_]+)\}\}/g, (_3, name) => {
-    const value = vars[name];
-    if (value === void 0) throw new Error(`${source}: no value for the placeholder {{${name}}}`);
-    return value;
-  });
-}
-var init_template = __esm({
-  "src/init/template.ts"() {
-    "use strict";
-  }
-});
-
-// src/init/scaffold.ts
-function scaffoldProject(o2, t2) {
-  const vars = templateVars(o2);
-  const modeline = (schema) => o2.actions.schemaBase ? `# yaml-language-server: $schema=${o2.actions.schemaBase}/${schema}.schema.json
-` : "";
-  return [
-    { path: "project.yml", content: modeline("project") + projectYml(o2) },
-    { path: "network.yml", content: modeline("network") + NETWORK_YML },
-    { path: `services/${SAMPLE_APP}/service.yml`, content: modeline("service") + SAMPLE_SERVICE_YML },
-    { path: ".sops.yaml", content: sopsYaml(o2.recipient) },
-    { path: ".gitignore", content: GITIGNORE },
-    { path: WORKFLOW_PATHS.converge, content: fillTemplate(t2.converge, vars, "templates/workflows/steward-converge.yml") },
-    { path: WORKFLOW_PATHS.plan, content: fillTemplate(t2.plan, vars, "templates/workflows/steward-plan.yml") },
-    { path: "README.md", content: fillTemplate(t2.readme, vars, "templates/project/README.md") }
-  ];
-}
-function templateVars(o2) {
-  return {
-    NAME: o2.name,
-    DOMAIN: o2.domain,
-    STEWARD: o2.actions.repo,
-    VERSION: o2.actions.version,
-    RUNNER_LABEL: o2.runnerLabel,
-    PLAN_RUNNER_LABEL: o2.planRunnerLabel,
-    BRANCH: o2.branch,
-    SAMPLE_APP
-  };
-}
-var WORKFLOW_PATHS, SAMPLE_APP, projectYml, NETWORK_YML, SAMPLE_SERVICE_YML, sopsYaml, GITIGNORE;
-var init_scaffold = __esm({
-  "src/init/scaffold.ts"() {
-    "use strict";
-    init_template();
-    WORKFLOW_PATHS = {
-      converge: ".forgejo/workflows/steward-converge.yml",
-      plan: ".forgejo/workflows/steward-plan.yml"
-    };
-    SAMPLE_APP = "hello";
-    projectYml = (o2) => `name: ${o2.name}
-domain: ${o2.domain}            # apps are reached at <subdomain>.${o2.domain}
-converge:
-  prune: true                # remove apps whose service.yml is gone
-  self_heal: true            # false: report drift, do not correct it
-  parallelism: 4             # apps applied at once per target
-  health_timeout: 120s
-conventions:
-  routing: { provider: caddy, tls: internal }   # tls: internal | acme | off
-`;
-    NETWORK_YML = `# The servers Steward manages. \`core\` is the bootstrap target: the host of the
-# Forgejo runner, reached through its own Docker socket.
-edge: core                   # the target that runs the reverse proxy (Caddy)
-targets:
-  core: { address: local }
-  # Another server, reached over SSH with the STEWARD_SSH_KEY secret:
-  # media: { address: 192.168.1.20, user: deploy, port: 22 }
-`;
-    SAMPLE_SERVICE_YML = `# A sample app. The folder name is the app's name: copy this folder to add an
-# app, delete it (and push) to remove this one.
-target: core
-image: traefik/whoami:v1.10.3
-route: { subdomain: ${SAMPLE_APP}, port: 80 }
-health: { http: /health, port: 80 }
-`;
-    sopsYaml = (recipient) => `# Which age keys new and rotated secrets files are encrypted for. The matching
-# private key is NOT in this repository: it is the Forgejo secret STEWARD_AGE_KEY.
-# To add a key, append its public key (comma-separated), then run
-# \`steward secrets rotate\` on each file under secrets/.
-creation_rules:
-  - path_regex: secrets/.*\\.sops\\.(yaml|yml|json|env)$
-    age: ${recipient}
-`;
-    GITIGNORE = `# Steward's working files (plans, run records) and private keys never belong in git.
-.steward/
-*.agekey
-`;
-  }
-});
-
-// src/init/template-files.ts
-import { readFileSync as readFileSync3 } from "node:fs";
-function readTemplates() {
-  const read2 = (rel) => readFileSync3(new URL(rel, TEMPLATES), "utf8");
-  return {
-    converge: read2("workflows/steward-converge.yml"),
-    plan: read2("workflows/steward-plan.yml"),
-    readme: read2("project/README.md")
-  };
-}
-var TEMPLATES;
-var init_template_files = __esm({
-  "src/init/template-files.ts"() {
-    "use strict";
-    TEMPLATES = new URL("../../templates/", import.meta.url);
-  }
-});
-
-// src/init/write.ts
-import { chmodSync, existsSync as existsSync3, mkdirSync as mkdirSync2, openSync, readFileSync as readFileSync4, realpathSync as realpathSync2, writeFileSync as writeFileSync2, closeSync } from "node:fs";
-import { basename as basename2, dirname as dirname3, join as join6 } from "node:path";
-async function loadOrCreateAgeKey(keyFile, projectName, now) {
-  if (existsSync3(keyFile)) {
-    const [identity2] = parseAgeIdentities(readFileSync4(keyFile, "utf8"), keyFile);
-    return { recipient: await identityToRecipient(identity2) };
-  }
-  const identity = await generateIdentity();
-  const recipient = await identityToRecipient(identity);
-  return { recipient, newKeyFile: ageKeyFileText(identity, recipient, projectName, now) };
-}
-function ageKeyFileText(identity, recipient, projectName, now) {
-  return [
-    `# Steward age key of the project "${projectName}", created: ${now.toISOString()}`,
-    "# Store this whole file as the Forgejo secret STEWARD_AGE_KEY, and back it up.",
-    `# public key: ${recipient}`,
-    identity,
-    ""
-  ].join("\n");
-}
-function writeAgeKey(keyFile, text) {
-  const dir = dirname3(keyFile);
-  mkdirSync2(dir, { recursive: true, mode: 448 });
-  chmodSync(dir, 448);
-  const fd = openSync(keyFile, "wx", 384);
-  try {
-    writeFileSync2(fd, text);
-  } finally {
-    closeSync(fd);
-  }
-  chmodSync(keyFile, 384);
-}
-function keyFileInsideProject(dir, keyFile) {
-  return isInside(realExisting(dir), realExisting(keyFile));
-}
-function realExisting(path) {
-  if (existsSync3(path)) return realpathSync2(path);
-  const parent = dirname3(path);
-  return parent === path ? path : join6(realExisting(parent), basename2(path));
-}
-function existingFiles(dir, files) {
-  const found = files.map((f3) => f3.path).filter((p2) => existsSync3(join6(dir, p2)));
-  if (existsSync3(join6(dir, "rendered"))) found.push("rendered/");
-  return found;
-}
-function writeFiles(dir, files) {
-  for (const f3 of files) {
-    const path = join6(dir, f3.path);
-    mkdirSync2(dirname3(path), { recursive: true });
-    writeFileSync2(path, f3.content);
-  }
-}
-var init_write2 = __esm({
-  "src/init/write.ts"() {
-    "use strict";
-    init_dist();
-    init_age_keys();
-    init_options();
-  }
-});
-
-// src/cli/init-command.ts
-var init_command_exports = {};
-__export(init_command_exports, {
-  INIT_USAGE: () => INIT_USAGE,
-  initCommand: () => initCommand
-});
-import { parseArgs as parseArgs2 } from "node:util";
-import { relative as relative5 } from "node:path";
-async function initCommand(argv, io2) {
-  let opts2;
-  try {
-    const { values, positionals } = parseArgs2({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        name: { type: "string" },
-        domain: { type: "string" },
-        actions: { type: "string" },
-        "schemas-host": { type: "string" },
-        "runner-label": { type: "string" },
-        "plan-runner-label": { type: "string" },
-        branch: { type: "string" },
-        "key-file": { type: "string" },
-        force: { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false }
-      }
-    });
-    if (values.help) {
-      io2.stdout(INIT_USAGE);
-      return 0;
-    }
-    if (positionals.length > 1) throw new InitUsageError(`expected at most one directory, got ${positionals.join(" ")}`);
-    opts2 = resolveInitOptions(
-      {
-        dir: positionals[0],
-        name: values.name,
-        domain: values.domain,
-        actions: values.actions,
-        schemasHost: values["schemas-host"],
-        runnerLabel: values["runner-label"],
-        planRunnerLabel: values["plan-runner-label"],
-        branch: values.branch,
-        keyFile: values["key-file"],
-        force: values.force
-      },
-      io2
-    );
-    if (keyFileInsideProject(opts2.dir, opts2.keyFile)) {
-      throw new InitUsageError(`--key-file ${opts2.keyFile} is inside ${opts2.dir}: the private key must live outside the repository`);
-    }
-  } catch (e) {
-    if (!(e instanceof InitUsageError) && e.code?.startsWith("ERR_PARSE_ARGS") !== true) throw e;
-    io2.stderr(`steward init: ${e.message}
-
-${INIT_USAGE}`);
-    return 2;
-  }
-  const key2 = await loadOrCreateAgeKey(opts2.keyFile, opts2.name, /* @__PURE__ */ new Date());
-  const files = scaffoldProject({ ...opts2, recipient: key2.recipient }, readTemplates());
-  const existing = existingFiles(opts2.dir, files);
-  if (existing.length > 0 && !opts2.force) {
-    io2.stderr(
-      [`steward init: ${opts2.dir} already holds files init would overwrite; nothing was written:`, ...existing.map((f3) => `  ${f3}`), "Run it in an empty directory, or pass --force to overwrite them."].join("\n")
-    );
-    return 1;
-  }
-  if (key2.newKeyFile !== void 0) writeAgeKey(opts2.keyFile, key2.newKeyFile);
-  writeFiles(opts2.dir, files);
-  const rendered = runRender(opts2.dir);
-  const where = relative5(io2.cwd, opts2.dir) || ".";
-  io2.stdout(
-    [
-      `steward init: wrote the Steward project "${opts2.name}" in ${where}`,
-      ...files.map((f3) => `  ${existing.includes(f3.path) ? "overwrote" : "created  "} ${f3.path}`),
-      `  rendered  rendered/ (${rendered.apps} app${rendered.apps === 1 ? "" : "s"})`,
-      "",
-      "Next:",
-      `  1. Register a Forgejo runner on the bootstrap target with the label ${opts2.runnerLabel}:host`,
-      "  2. Set the secret STEWARD_AGE_KEY in the repository (Settings \u2192 Actions \u2192 Secrets); see README.md",
-      `  3. git init -b ${opts2.branch} && git add . && git commit -m "Steward project", then push to your Forgejo`
-    ].join("\n")
-  );
-  io2.stderr(keyNote(opts2.keyFile, key2.newKeyFile !== void 0));
-  return 0;
-}
-function keyNote(keyFile, created) {
-  const bar = "!".repeat(78);
-  return [
-    bar,
-    created ? `!!  NEW AGE PRIVATE KEY: ${keyFile}` : `!!  REUSED THE AGE PRIVATE KEY: ${keyFile}`,
-    "!!  It is the only key that decrypts this project's secrets, and it is NOT in the",
-    "!!  repository. Now:",
-    "!!    1. store the whole file as the Forgejo secret STEWARD_AGE_KEY",
-    "!!       (repository \u2192 Settings \u2192 Actions \u2192 Secrets);",
-    "!!    2. back it up (password manager, offline copy): lose it and every secret",
-    "!!       has to be set again.",
-    bar
-  ].join("\n");
-}
-var INIT_USAGE;
-var init_init_command = __esm({
-  "src/cli/init-command.ts"() {
-    "use strict";
-    init_run_render();
-    init_options();
-    init_scaffold();
-    init_template_files();
-    init_write2();
-    INIT_USAGE = `usage: steward init [DIR] [options]
-
-Scaffolds a Steward project in DIR (default: .): project.yml, network.yml, a
-sample app, .sops.yaml with a new age key, .gitignore, README.md and the
-Forgejo workflows in .forgejo/workflows/, then renders it.
-
-  --name N                project name, a DNS label (default: DIR's name)
-  --domain D              base domain of the apps' routes (default: home.arpa)
-  --actions REF           how the workflows reference Steward's actions:
-                          owner/repo[@ref] (resolved with the instance's DEFAULT_ACTIONS_URL)
-                          or https://host/owner/repo[@ref] (default: steward/steward@<this version>)
-  --schemas-host URL      with the owner/repo form: the Forgejo holding the toolkit, for the
-                          editor's yaml-language-server $schema lines (e.g. https://git.home.arpa)
-  --runner-label L        runs-on label of the host runner on the bootstrap target (default: steward-host)
-  --plan-runner-label L   runs-on label of the pull request plans (default: the runner label)
-  --branch B              the branch that is converged (default: main)
-  --key-file PATH         where the age private key goes, outside DIR
-                          (default: ~/.config/steward/<name>.agekey; an existing one is reused)
-  --force                 overwrite existing files`;
   }
 });
 
@@ -30900,8 +30504,13 @@ var init_dist4 = __esm({
 });
 
 // src/git/repo.ts
-import { realpathSync as realpathSync3 } from "node:fs";
-import { relative as relative6, sep as sep5 } from "node:path";
+var repo_exports = {};
+__export(repo_exports, {
+  CONVERGED_REF: () => CONVERGED_REF,
+  GitRepo: () => GitRepo
+});
+import { realpathSync as realpathSync2 } from "node:fs";
+import { relative as relative4, sep as sep4 } from "node:path";
 var CONVERGED_REF, GitRepo;
 var init_repo = __esm({
   "src/git/repo.ts"() {
@@ -30911,7 +30520,15 @@ var init_repo = __esm({
     GitRepo = class {
       constructor(dir) {
         this.dir = dir;
-        this.git = wo({ baseDir: dir, config: ["core.quotePath=false"] });
+        this.git = wo({
+          baseDir: dir,
+          config: ["core.quotePath=false"],
+          // simple-git strips every ambient GIT_* variable unless named. They come
+          // from the runner's own environment, not from input: keep them, so the
+          // token's extra header (GIT_CONFIG_*), GIT_SSL_CAINFO for a private CA,
+          // GIT_SSH_COMMAND and the like work as with plain git.
+          allowEnvironment: Object.keys(process.env).filter((k2) => /^GIT_/i.test(k2))
+        });
       }
       dir;
       git;
@@ -30930,7 +30547,7 @@ var init_repo = __esm({
       }
       /** Path of `dir` inside the repository, with a trailing slash ('' at the top). */
       async prefixOf(dir) {
-        const rel = relative6(realpathSync3(await this.toplevel()), realpathSync3(dir)).split(sep5).join("/");
+        const rel = relative4(realpathSync2(await this.toplevel()), realpathSync2(dir)).split(sep4).join("/");
         return rel ? `${rel}/` : "";
       }
       async isShallow() {
@@ -30967,11 +30584,11 @@ var init_repo = __esm({
         for (const chunk of out.split("").slice(1)) {
           const [head, ...lines2] = chunk.split("\n");
           const [sha, subject] = head.split("");
-          const files = lines2.filter(Boolean).map((l3) => {
+          const files2 = lines2.filter(Boolean).map((l3) => {
             const [status, path] = l3.split("	");
             return { status, path };
           });
-          commits.push({ sha, subject, files });
+          commits.push({ sha, subject, files: files2 });
         }
         return commits;
       }
@@ -30991,10 +30608,500 @@ var init_repo = __esm({
       async pushRef(remote, sha, ref) {
         await this.git.raw(["push", "--force", "--quiet", remote, `${sha}:${ref}`]);
       }
+      /** The branch checked out (refs/heads/...), or undefined on a detached HEAD. */
+      async branchRef() {
+        try {
+          return (await this.git.raw(["symbolic-ref", "-q", "HEAD"])).trim() || void 0;
+        } catch {
+          return void 0;
+        }
+      }
+      /**
+       * Commits exactly these paths (new, changed and deleted files under them),
+       * leaving anything else in the working tree or the index alone. Returns the
+       * new commit, or undefined when nothing under the paths changed.
+       */
+      async commitPaths(paths, message, identity) {
+        await this.git.raw(["add", "--all", "--", ...paths]);
+        const staged = (await this.git.raw(["diff", "--cached", "--name-only", "--", ...paths])).trim();
+        if (!staged) return void 0;
+        const who = identity ? ["-c", `user.name=${identity.name}`, "-c", `user.email=${identity.email}`] : [];
+        await this.git.raw([...who, "commit", "--quiet", "--no-verify", "-m", message, "--", ...paths]);
+        return this.head();
+      }
+      /** Pushes HEAD to a branch; never forced, so a branch that moved on meanwhile is not overwritten. */
+      async pushHead(remote, branchRef) {
+        await this.git.raw(["push", "--quiet", remote, `HEAD:${branchRef}`]);
+      }
+      async configValue(key2) {
+        try {
+          return (await this.git.raw(["config", "--get", key2])).trim() || void 0;
+        } catch {
+          return void 0;
+        }
+      }
+      /** Whether git already sends an extra header (as actions/checkout leaves for the token). */
+      async hasExtraHeader() {
+        try {
+          return (await this.git.raw(["config", "--get-regexp", "^http\\..*extraheader$"])).trim() !== "";
+        } catch {
+          return false;
+        }
+      }
       async updateLocalRef(ref, sha) {
         await this.git.raw(["update-ref", ref, sha]);
       }
     };
+  }
+});
+
+// src/render/commit-rendered.ts
+var commit_rendered_exports = {};
+__export(commit_rendered_exports, {
+  STEWARD_IDENTITY: () => STEWARD_IDENTITY,
+  commitMessage: () => commitMessage,
+  renderAndCommit: () => renderAndCommit
+});
+import { join as join5 } from "node:path";
+async function renderAndCommit(projectDir, o2) {
+  const repo = new GitRepo(projectDir);
+  const parent = await repo.head();
+  const r2 = runRender(projectDir);
+  const message = commitMessage(o2.version, parent, r2);
+  const identity = o2.identity ?? (await repo.configValue("user.email") === void 0 ? STEWARD_IDENTITY : void 0);
+  const commit = await repo.commitPaths([join5(projectDir, RENDERED_DIR)], message, identity);
+  if (!commit) return { ...r2, pushed: false };
+  if (o2.push) {
+    try {
+      await repo.pushHead(o2.push.remote, o2.push.branchRef);
+    } catch (e) {
+      const lines2 = String(e.message).split("\n").map((l3) => l3.trim()).filter((l3) => l3 && !l3.startsWith("hint:"));
+      const why = lines2.find((l3) => /\[rejected\]|\[remote rejected\]/.test(l3)) ?? lines2.find((l3) => /^(error|fatal):/.test(l3)) ?? lines2.pop() ?? "";
+      throw new Error(
+        `committed the re-rendered rendered/ as ${commit.slice(0, 7)} but could not push it to ${o2.push.branchRef}: ${why}
+` + (/rejected|non-fast-forward|fetch first/i.test(why) ? "The branch moved on meanwhile; the run for the newer commit renders again." : "Let the workflow token push to the branch (branch protection), or render with check: true and commit rendered/ yourself.")
+      );
+    }
+  }
+  return { ...r2, commit, pushed: Boolean(o2.push) };
+}
+function commitMessage(version2, parent, r2) {
+  const files2 = [...r2.written.map((f3) => `  changed  ${f3}`), ...r2.deleted.map((f3) => `  deleted  ${f3}`)];
+  const shown = files2.length > 50 ? [...files2.slice(0, 50), `  \u2026 and ${files2.length - 50} more`] : files2;
+  return [
+    `converge: re-render rendered/ with steward ${version2}`,
+    "",
+    `rendered/ did not match the project at ${parent.slice(0, 12)} (a new Steward`,
+    "version or conventions, or a change committed without `steward render`).",
+    "",
+    ...shown,
+    ""
+  ].join("\n");
+}
+var STEWARD_IDENTITY;
+var init_commit_rendered = __esm({
+  "src/render/commit-rendered.ts"() {
+    "use strict";
+    init_repo();
+    init_render();
+    init_run_render();
+    STEWARD_IDENTITY = { name: "Steward", email: "steward@localhost" };
+  }
+});
+
+// src/init/actions-ref.ts
+function parseActionsRef(value, schemasHost) {
+  const text = (value ?? "").trim() || DEFAULT_ACTIONS_REPO;
+  const at2 = text.lastIndexOf("@");
+  const repoPart = at2 > 0 ? text.slice(0, at2) : text;
+  const ref = at2 > 0 ? text.slice(at2 + 1) : TOOLKIT_VERSION;
+  const short = SHORT_RE.exec(repoPart);
+  const url = URL_RE.exec(repoPart);
+  if (!short && !url) {
+    throw new Error(`--actions "${text}": expected owner/repo[@ref] or https://host/owner/repo[@ref], e.g. ${DEFAULT_ACTIONS_REPO}@${TOOLKIT_VERSION}`);
+  }
+  if (!REF_RE.test(ref) || ref.includes("..")) throw new Error(`--actions "${text}": "${ref}" is not a git tag, branch or commit`);
+  const repo = short ? short[1] : url[1];
+  const home = short ? schemasHost ? `${schemasHost.replace(/\/+$/, "")}/${repo}` : void 0 : repo;
+  return { repo, version: ref, schemaBase: home && `${home}/raw/${refKind(ref)}/${ref}/schemas` };
+}
+function refKind(ref) {
+  if (/^[0-9a-f]{40}$/.test(ref)) return "commit";
+  if (/^v?[0-9]+(\.[0-9]+)*([-+].*)?$/.test(ref)) return "tag";
+  return "branch";
+}
+var TOOLKIT_VERSION, DEFAULT_ACTIONS_REPO, NAME, SHORT_RE, URL_RE, REF_RE;
+var init_actions_ref = __esm({
+  "src/init/actions-ref.ts"() {
+    "use strict";
+    init_package();
+    TOOLKIT_VERSION = `v${version}`;
+    DEFAULT_ACTIONS_REPO = "steward/steward";
+    NAME = "[A-Za-z0-9][A-Za-z0-9._-]*";
+    SHORT_RE = new RegExp(`^(${NAME}/${NAME})$`);
+    URL_RE = new RegExp(`^(https?://[A-Za-z0-9.-]+(?::[0-9]+)?/${NAME}/${NAME})/?$`);
+    REF_RE = /^[A-Za-z0-9][A-Za-z0-9._/-]*$/;
+  }
+});
+
+// src/init/options.ts
+import { basename, isAbsolute, join as join6, relative as relative5, resolve as resolve2, sep as sep5 } from "node:path";
+function resolveInitOptions(a, ctx) {
+  const dir = resolve2(ctx.cwd, a.dir ?? ".");
+  const name = a.name ?? (projectNameFrom(basename(dir)) || FALLBACK_NAME);
+  check(DNS_LABEL2.test(name), `--name "${name}": a project name is a DNS label: lowercase letters, digits and "-", e.g. homelab`);
+  const domain = a.domain ?? DEFAULT_DOMAIN;
+  check(DOMAIN2.test(domain), `--domain "${domain}": expected a lowercase domain name, e.g. home.example.org`);
+  const runnerLabel = a.runnerLabel ?? DEFAULT_RUNNER_LABEL;
+  check(RUNNER_LABEL.test(runnerLabel), `--runner-label "${runnerLabel}": letters, digits, ".", "_" and "-" only, e.g. ${DEFAULT_RUNNER_LABEL}`);
+  const planRunnerLabel = a.planRunnerLabel ?? runnerLabel;
+  check(RUNNER_LABEL.test(planRunnerLabel), `--plan-runner-label "${planRunnerLabel}": letters, digits, ".", "_" and "-" only, e.g. docker`);
+  const branch = a.branch ?? DEFAULT_BRANCH;
+  check(BRANCH.test(branch) && !branch.includes("..") && !branch.endsWith("/"), `--branch "${branch}": not a branch name`);
+  let actions;
+  try {
+    actions = parseActionsRef(a.actions, a.schemasHost);
+  } catch (e) {
+    throw new InitUsageError(e.message);
+  }
+  const keyFile = a.keyFile !== void 0 ? resolve2(ctx.cwd, a.keyFile) : defaultKeyFile(name, ctx.env);
+  check(!isInside(dir, keyFile), `--key-file ${keyFile} is inside ${dir}: the private key must live outside the repository`);
+  return { dir, name, domain, actions, runnerLabel, planRunnerLabel, branch, keyFile, force: a.force === true };
+}
+function projectNameFrom(folder) {
+  return folder.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 63).replace(/-+$/, "");
+}
+function defaultKeyFile(name, env) {
+  const xdg = env.XDG_CONFIG_HOME;
+  if (xdg && isAbsolute(xdg)) return join6(xdg, "steward", `${name}.agekey`);
+  const home = env.HOME || env.USERPROFILE;
+  if (!home) throw new InitUsageError("no HOME to keep the private key in: pass --key-file PATH (outside the project)");
+  return join6(home, ".config", "steward", `${name}.agekey`);
+}
+function isInside(dir, path) {
+  const rel = relative5(dir, path);
+  return rel === "" || rel !== ".." && !rel.startsWith(`..${sep5}`) && !isAbsolute(rel);
+}
+function check(ok, message) {
+  if (!ok) throw new InitUsageError(message);
+}
+var DEFAULT_RUNNER_LABEL, DEFAULT_BRANCH, DEFAULT_DOMAIN, FALLBACK_NAME, DNS_LABEL2, DOMAIN2, RUNNER_LABEL, BRANCH, InitUsageError;
+var init_options = __esm({
+  "src/init/options.ts"() {
+    "use strict";
+    init_actions_ref();
+    DEFAULT_RUNNER_LABEL = "steward-host";
+    DEFAULT_BRANCH = "main";
+    DEFAULT_DOMAIN = "home.arpa";
+    FALLBACK_NAME = "homelab";
+    DNS_LABEL2 = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+    DOMAIN2 = /^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)*[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+    RUNNER_LABEL = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+    BRANCH = /^[A-Za-z0-9][A-Za-z0-9._/-]*$/;
+    InitUsageError = class extends Error {
+    };
+  }
+});
+
+// src/init/template.ts
+function fillTemplate(text, vars, source) {
+  return text.replace(/(?<!\$)\{\{([A-Z_]+)\}\}/g, (_3, name) => {
+    const value = vars[name];
+    if (value === void 0) throw new Error(`${source}: no value for the placeholder {{${name}}}`);
+    return value;
+  });
+}
+var init_template = __esm({
+  "src/init/template.ts"() {
+    "use strict";
+  }
+});
+
+// src/init/scaffold.ts
+function scaffoldProject(o2, t2) {
+  const vars = templateVars(o2);
+  const modeline = (schema) => o2.actions.schemaBase ? `# yaml-language-server: $schema=${o2.actions.schemaBase}/${schema}.schema.json
+` : "";
+  return [
+    { path: "project.yml", content: modeline("project") + projectYml(o2) },
+    { path: "network.yml", content: modeline("network") + NETWORK_YML },
+    { path: `services/${SAMPLE_APP}/service.yml`, content: modeline("service") + SAMPLE_SERVICE_YML },
+    { path: ".sops.yaml", content: sopsYaml(o2.recipient) },
+    { path: ".gitignore", content: GITIGNORE },
+    { path: WORKFLOW_PATHS.converge, content: fillTemplate(t2.converge, vars, "templates/workflows/steward-converge.yml") },
+    { path: WORKFLOW_PATHS.plan, content: fillTemplate(t2.plan, vars, "templates/workflows/steward-plan.yml") },
+    { path: "README.md", content: fillTemplate(t2.readme, vars, "templates/project/README.md") }
+  ];
+}
+function templateVars(o2) {
+  return {
+    NAME: o2.name,
+    DOMAIN: o2.domain,
+    STEWARD: o2.actions.repo,
+    VERSION: o2.actions.version,
+    RUNNER_LABEL: o2.runnerLabel,
+    PLAN_RUNNER_LABEL: o2.planRunnerLabel,
+    BRANCH: o2.branch,
+    SAMPLE_APP
+  };
+}
+var WORKFLOW_PATHS, SAMPLE_APP, projectYml, NETWORK_YML, SAMPLE_SERVICE_YML, sopsYaml, GITIGNORE;
+var init_scaffold = __esm({
+  "src/init/scaffold.ts"() {
+    "use strict";
+    init_template();
+    WORKFLOW_PATHS = {
+      converge: ".forgejo/workflows/steward-converge.yml",
+      plan: ".forgejo/workflows/steward-plan.yml"
+    };
+    SAMPLE_APP = "hello";
+    projectYml = (o2) => `name: ${o2.name}
+domain: ${o2.domain}            # apps are reached at <subdomain>.${o2.domain}
+converge:
+  prune: true                # remove apps whose service.yml is gone
+  self_heal: true            # false: report drift, do not correct it
+  parallelism: 4             # apps applied at once per target
+  health_timeout: 120s
+conventions:
+  routing: { provider: caddy, tls: internal }   # tls: internal | acme | off
+`;
+    NETWORK_YML = `# The servers Steward manages. \`core\` is the bootstrap target: the host of the
+# Forgejo runner, reached through its own Docker socket.
+edge: core                   # the target that runs the reverse proxy (Caddy)
+targets:
+  core: { address: local }
+  # Another server, reached over SSH with the STEWARD_SSH_KEY secret:
+  # media: { address: 192.168.1.20, user: deploy, port: 22 }
+`;
+    SAMPLE_SERVICE_YML = `# A sample app. The folder name is the app's name: copy this folder to add an
+# app, delete it (and push) to remove this one.
+target: core
+image: traefik/whoami:v1.10.3
+route: { subdomain: ${SAMPLE_APP}, port: 80 }
+health: { http: /health, port: 80 }
+`;
+    sopsYaml = (recipient) => `# Which age keys new and rotated secrets files are encrypted for. The matching
+# private key is NOT in this repository: it is the Forgejo secret STEWARD_AGE_KEY.
+# To add a key, append its public key (comma-separated), then run
+# \`steward secrets rotate\` on each file under secrets/.
+creation_rules:
+  - path_regex: secrets/.*\\.sops\\.(yaml|yml|json|env)$
+    age: ${recipient}
+`;
+    GITIGNORE = `# Steward's working files (plans, run records) and private keys never belong in git.
+.steward/
+*.agekey
+`;
+  }
+});
+
+// src/init/template-files.ts
+import { readFileSync as readFileSync3 } from "node:fs";
+function readTemplates() {
+  const read2 = (rel) => readFileSync3(new URL(rel, TEMPLATES), "utf8");
+  return {
+    converge: read2("workflows/steward-converge.yml"),
+    plan: read2("workflows/steward-plan.yml"),
+    readme: read2("project/README.md")
+  };
+}
+var TEMPLATES;
+var init_template_files = __esm({
+  "src/init/template-files.ts"() {
+    "use strict";
+    TEMPLATES = new URL("../../templates/", import.meta.url);
+  }
+});
+
+// src/init/write.ts
+import { chmodSync, existsSync as existsSync3, mkdirSync as mkdirSync2, openSync, readFileSync as readFileSync4, realpathSync as realpathSync3, writeFileSync as writeFileSync2, closeSync } from "node:fs";
+import { basename as basename2, dirname as dirname3, join as join7 } from "node:path";
+async function loadOrCreateAgeKey(keyFile, projectName, now) {
+  if (existsSync3(keyFile)) {
+    const [identity2] = parseAgeIdentities(readFileSync4(keyFile, "utf8"), keyFile);
+    return { recipient: await identityToRecipient(identity2) };
+  }
+  const identity = await generateIdentity();
+  const recipient = await identityToRecipient(identity);
+  return { recipient, newKeyFile: ageKeyFileText(identity, recipient, projectName, now) };
+}
+function ageKeyFileText(identity, recipient, projectName, now) {
+  return [
+    `# Steward age key of the project "${projectName}", created: ${now.toISOString()}`,
+    "# Store this whole file as the Forgejo secret STEWARD_AGE_KEY, and back it up.",
+    `# public key: ${recipient}`,
+    identity,
+    ""
+  ].join("\n");
+}
+function writeAgeKey(keyFile, text) {
+  const dir = dirname3(keyFile);
+  mkdirSync2(dir, { recursive: true, mode: 448 });
+  chmodSync(dir, 448);
+  const fd = openSync(keyFile, "wx", 384);
+  try {
+    writeFileSync2(fd, text);
+  } finally {
+    closeSync(fd);
+  }
+  chmodSync(keyFile, 384);
+}
+function keyFileInsideProject(dir, keyFile) {
+  return isInside(realExisting(dir), realExisting(keyFile));
+}
+function realExisting(path) {
+  if (existsSync3(path)) return realpathSync3(path);
+  const parent = dirname3(path);
+  return parent === path ? path : join7(realExisting(parent), basename2(path));
+}
+function existingFiles(dir, files2) {
+  const found = files2.map((f3) => f3.path).filter((p2) => existsSync3(join7(dir, p2)));
+  if (existsSync3(join7(dir, "rendered"))) found.push("rendered/");
+  return found;
+}
+function writeFiles(dir, files2) {
+  for (const f3 of files2) {
+    const path = join7(dir, f3.path);
+    mkdirSync2(dirname3(path), { recursive: true });
+    writeFileSync2(path, f3.content);
+  }
+}
+var init_write2 = __esm({
+  "src/init/write.ts"() {
+    "use strict";
+    init_dist();
+    init_age_keys();
+    init_options();
+  }
+});
+
+// src/cli/init-command.ts
+var init_command_exports = {};
+__export(init_command_exports, {
+  INIT_USAGE: () => INIT_USAGE,
+  initCommand: () => initCommand
+});
+import { parseArgs as parseArgs2 } from "node:util";
+import { relative as relative6 } from "node:path";
+async function initCommand(argv, io2) {
+  let opts2;
+  try {
+    const { values, positionals } = parseArgs2({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        name: { type: "string" },
+        domain: { type: "string" },
+        actions: { type: "string" },
+        "schemas-host": { type: "string" },
+        "runner-label": { type: "string" },
+        "plan-runner-label": { type: "string" },
+        branch: { type: "string" },
+        "key-file": { type: "string" },
+        force: { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false }
+      }
+    });
+    if (values.help) {
+      io2.stdout(INIT_USAGE);
+      return 0;
+    }
+    if (positionals.length > 1) throw new InitUsageError(`expected at most one directory, got ${positionals.join(" ")}`);
+    opts2 = resolveInitOptions(
+      {
+        dir: positionals[0],
+        name: values.name,
+        domain: values.domain,
+        actions: values.actions,
+        schemasHost: values["schemas-host"],
+        runnerLabel: values["runner-label"],
+        planRunnerLabel: values["plan-runner-label"],
+        branch: values.branch,
+        keyFile: values["key-file"],
+        force: values.force
+      },
+      io2
+    );
+    if (keyFileInsideProject(opts2.dir, opts2.keyFile)) {
+      throw new InitUsageError(`--key-file ${opts2.keyFile} is inside ${opts2.dir}: the private key must live outside the repository`);
+    }
+  } catch (e) {
+    if (!(e instanceof InitUsageError) && e.code?.startsWith("ERR_PARSE_ARGS") !== true) throw e;
+    io2.stderr(`steward init: ${e.message}
+
+${INIT_USAGE}`);
+    return 2;
+  }
+  const key2 = await loadOrCreateAgeKey(opts2.keyFile, opts2.name, /* @__PURE__ */ new Date());
+  const files2 = scaffoldProject({ ...opts2, recipient: key2.recipient }, readTemplates());
+  const existing = existingFiles(opts2.dir, files2);
+  if (existing.length > 0 && !opts2.force) {
+    io2.stderr(
+      [`steward init: ${opts2.dir} already holds files init would overwrite; nothing was written:`, ...existing.map((f3) => `  ${f3}`), "Run it in an empty directory, or pass --force to overwrite them."].join("\n")
+    );
+    return 1;
+  }
+  if (key2.newKeyFile !== void 0) writeAgeKey(opts2.keyFile, key2.newKeyFile);
+  writeFiles(opts2.dir, files2);
+  const rendered = runRender(opts2.dir);
+  const where = relative6(io2.cwd, opts2.dir) || ".";
+  io2.stdout(
+    [
+      `steward init: wrote the Steward project "${opts2.name}" in ${where}`,
+      ...files2.map((f3) => `  ${existing.includes(f3.path) ? "overwrote" : "created  "} ${f3.path}`),
+      `  rendered  rendered/ (${rendered.apps} app${rendered.apps === 1 ? "" : "s"})`,
+      "",
+      "Next:",
+      `  1. Register a Forgejo runner on the bootstrap target with the label ${opts2.runnerLabel}:host`,
+      "  2. Set the secret STEWARD_AGE_KEY in the repository (Settings \u2192 Actions \u2192 Secrets); see README.md",
+      `  3. git init -b ${opts2.branch} && git add . && git commit -m "Steward project", then push to your Forgejo`
+    ].join("\n")
+  );
+  io2.stderr(keyNote(opts2.keyFile, key2.newKeyFile !== void 0));
+  return 0;
+}
+function keyNote(keyFile, created) {
+  const bar = "!".repeat(78);
+  return [
+    bar,
+    created ? `!!  NEW AGE PRIVATE KEY: ${keyFile}` : `!!  REUSED THE AGE PRIVATE KEY: ${keyFile}`,
+    "!!  It is the only key that decrypts this project's secrets, and it is NOT in the",
+    "!!  repository. Now:",
+    "!!    1. store the whole file as the Forgejo secret STEWARD_AGE_KEY",
+    "!!       (repository \u2192 Settings \u2192 Actions \u2192 Secrets);",
+    "!!    2. back it up (password manager, offline copy): lose it and every secret",
+    "!!       has to be set again.",
+    bar
+  ].join("\n");
+}
+var INIT_USAGE;
+var init_init_command = __esm({
+  "src/cli/init-command.ts"() {
+    "use strict";
+    init_run_render();
+    init_options();
+    init_scaffold();
+    init_template_files();
+    init_write2();
+    INIT_USAGE = `usage: steward init [DIR] [options]
+
+Scaffolds a Steward project in DIR (default: .): project.yml, network.yml, a
+sample app, .sops.yaml with a new age key, .gitignore, README.md and the
+Forgejo workflows in .forgejo/workflows/, then renders it.
+
+  --name N                project name, a DNS label (default: DIR's name)
+  --domain D              base domain of the apps' routes (default: home.arpa)
+  --actions REF           how the workflows reference Steward's actions:
+                          owner/repo[@ref] (resolved with the instance's DEFAULT_ACTIONS_URL)
+                          or https://host/owner/repo[@ref] (default: steward/steward@<this version>)
+  --schemas-host URL      with the owner/repo form: the Forgejo holding the toolkit, for the
+                          editor's yaml-language-server $schema lines (e.g. https://git.home.arpa)
+  --runner-label L        runs-on label of the host runner on the bootstrap target (default: steward-host)
+  --plan-runner-label L   runs-on label of the pull request plans (default: the runner label)
+  --branch B              the branch that is converged (default: main)
+  --key-file PATH         where the age private key goes, outside DIR
+                          (default: ~/.config/steward/<name>.agekey; an existing one is reused)
+  --force                 overwrite existing files`;
   }
 });
 
@@ -31982,7 +32089,7 @@ var init_process = __esm({
 import { chmod, mkdtemp, rm, writeFile as writeFile2, mkdir, access } from "node:fs/promises";
 import { constants } from "node:fs";
 import { tmpdir, homedir } from "node:os";
-import { join as join7, delimiter, dirname as dirname5 } from "node:path";
+import { join as join8, delimiter, dirname as dirname5 } from "node:path";
 function sshConfig(o2) {
   return [
     "Host *",
@@ -31999,7 +32106,7 @@ function sshConfig(o2) {
     "  ServerAliveCountMax 3",
     "  ControlMaster auto",
     // %C (a hash) keeps the socket path short enough for sun_path.
-    `  ControlPath ${quoteConfig(join7(o2.controlDir, "cm-%C"))}`,
+    `  ControlPath ${quoteConfig(join8(o2.controlDir, "cm-%C"))}`,
     "  ControlPersist 60",
     // A forward left by a master that timed out is replaced, not refused.
     "  StreamLocalBindUnlink yes",
@@ -32010,21 +32117,21 @@ function sshConfig(o2) {
 async function materializeKey(dir, key2) {
   if (!key2) return void 0;
   if (!key2.includes("PRIVATE KEY")) return key2;
-  const path = join7(dir, "id");
+  const path = join8(dir, "id");
   await writeFile2(path, key2.endsWith("\n") ? key2 : `${key2}
 `, { mode: 384 });
   return path;
 }
 function defaultKnownHosts() {
-  const state = process.env.XDG_STATE_HOME ?? join7(homedir(), ".local", "state");
-  return join7(state, "steward", "known_hosts");
+  const state = process.env.XDG_STATE_HOME ?? join8(homedir(), ".local", "state");
+  return join8(state, "steward", "known_hosts");
 }
 async function findOnPath(name) {
   for (const dir of (process.env.PATH ?? "").split(delimiter)) {
     if (!dir) continue;
     try {
-      await access(join7(dir, name), constants.X_OK);
-      return join7(dir, name);
+      await access(join8(dir, name), constants.X_OK);
+      return join8(dir, name);
     } catch {
     }
   }
@@ -32048,12 +32155,12 @@ var init_ssh = __esm({
       configPath;
       binDir;
       static async create(options = {}) {
-        const dir = await mkdtemp(join7(tmpdir(), "stw-ssh-"));
+        const dir = await mkdtemp(join8(tmpdir(), "stw-ssh-"));
         await chmod(dir, 448);
         const keyPath = await materializeKey(dir, options.key ?? process.env.STEWARD_SSH_KEY);
         const knownHosts = options.knownHosts ?? process.env.STEWARD_KNOWN_HOSTS ?? defaultKnownHosts();
         await mkdir(dirname5(knownHosts), { recursive: true, mode: 448 });
-        const configPath = join7(dir, "config");
+        const configPath = join8(dir, "config");
         await writeFile2(configPath, sshConfig({
           keyPath,
           knownHosts,
@@ -32061,11 +32168,11 @@ var init_ssh = __esm({
           policy: options.hostKeyPolicy ?? "strict",
           connectTimeoutS: Math.max(1, Math.round((options.connectTimeoutMs ?? 1e4) / 1e3))
         }), { mode: 384 });
-        const binDir = join7(dir, "bin");
+        const binDir = join8(dir, "bin");
         await mkdir(binDir, { mode: 448 });
         const realSsh = await findOnPath("ssh");
         if (!realSsh) throw new Error("the ssh client is not installed on the runner (apt-get install openssh-client)");
-        await writeFile2(join7(binDir, "ssh"), `#!/bin/sh
+        await writeFile2(join8(binDir, "ssh"), `#!/bin/sh
 exec ${shQuote(realSsh)} -F ${shQuote(configPath)} "$@"
 `, { mode: 448 });
         return new _SshContext(dir, configPath, binDir);
@@ -32077,7 +32184,7 @@ exec ${shQuote(realSsh)} -F ${shQuote(configPath)} "$@"
       forwards = 0;
       /** A fresh path in Steward's private directory for a forwarded socket (short: sun_path holds 108 bytes). */
       socketPath() {
-        return join7(this.dir, `engine-${++this.forwards}.sock`);
+        return join8(this.dir, `engine-${++this.forwards}.sock`);
       }
       /** Arguments for `ssh` that make the running control master forward `local` to the host's Unix socket `remote`. */
       forwardArgs(endpoint, local, remote) {
@@ -32407,7 +32514,7 @@ var init_tar = __esm({
 // src/targets/docker-target.ts
 import { chmod as chmod2, mkdtemp as mkdtemp2, rm as rm2, writeFile as writeFile3 } from "node:fs/promises";
 import { tmpdir as tmpdir2, userInfo } from "node:os";
-import { join as join8 } from "node:path";
+import { join as join9 } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 function checkName(what, name) {
   if (!NAME2.test(name)) throw new Error(`invalid ${what} name ${JSON.stringify(name)}: use lower-case letters, digits, '-', '_' and '.'`);
@@ -32584,12 +32691,12 @@ var init_docker_target = __esm({
         ]);
         const upload = await this.exec(uploadScript(this.appDir(app.project, app.app)), { input: archive, secrets });
         if (upload.code !== 0) throw this.fail(`uploading ${app.app}'s files`, upload, secrets);
-        const stage = await mkdtemp2(join8(tmpdir2(), "stw-apply-"));
+        const stage = await mkdtemp2(join9(tmpdir2(), "stw-apply-"));
         try {
           await chmod2(stage, 448);
-          await writeFile3(join8(stage, "compose.yaml"), composeBytes, { mode: 384 });
-          await writeFile3(join8(stage, "secrets.env"), envBytes, { mode: 384 });
-          const composeArgs = ["compose", "-p", cp, "-f", join8(stage, "compose.yaml"), "--project-directory", stage];
+          await writeFile3(join9(stage, "compose.yaml"), composeBytes, { mode: 384 });
+          await writeFile3(join9(stage, "secrets.env"), envBytes, { mode: 384 });
+          const composeArgs = ["compose", "-p", cp, "-f", join9(stage, "compose.yaml"), "--project-directory", stage];
           const up = await this.docker([...composeArgs, "up", "-d", "--remove-orphans", "--quiet-pull", "--pull", "missing"], { timeoutMs: this.pullTimeoutMs, secrets });
           if (up.code !== 0) {
             const why = redact(lastLine(up.stderr), secrets);
@@ -32813,7 +32920,7 @@ function toDeployable(project, rendered, app, secrets = { env: {}, hash: SECRETS
   const compose = rendered.files.get(app.compose);
   if (compose === void 0) throw new Error(`${app.compose} is missing from the render output`);
   const model = project.apps.find((a) => a.name === app.name);
-  const files = app.files.map((f3) => {
+  const files2 = app.files.map((f3) => {
     const content = f3.from.startsWith("rendered/") ? Buffer.from(rendered.files.get(f3.from) ?? "") : model?.files.find((x3) => `services/${app.name}/${x3.source}` === f3.from)?.content;
     if (!content) throw new Error(`${f3.from} is missing`);
     return { path: f3.to, content };
@@ -32824,7 +32931,7 @@ function toDeployable(project, rendered, app, secrets = { env: {}, hash: SECRETS
     target: app.target,
     hash: app.hash,
     compose: withSecretsHash(compose, secrets.hash),
-    files,
+    files: files2,
     env: secrets.env,
     health: app.health,
     healthTimeoutMs: project.converge.healthTimeoutMs,
@@ -32902,13 +33009,13 @@ var init_execute = __esm({
 // src/converge/lock.ts
 import { closeSync as closeSync2, mkdirSync as mkdirSync4, openSync as openSync2, readFileSync as readFileSync5, renameSync, rmSync, writeFileSync as writeFileSync4, writeSync } from "node:fs";
 import { hostname } from "node:os";
-import { join as join9 } from "node:path";
+import { join as join10 } from "node:path";
 async function acquireLock(o2) {
   const now = o2.now ?? Date.now;
   const leaseMs = o2.leaseMs ?? DEFAULT_LEASE_MS;
   const pidAlive = o2.pidAlive ?? isPidAlive;
   mkdirSync4(o2.dir, { recursive: true, mode: 448 });
-  const path = join9(o2.dir, `${o2.project}.lock`);
+  const path = join10(o2.dir, `${o2.project}.lock`);
   const deadline = now() + o2.waitMs;
   let holder;
   for (; ; ) {
@@ -33597,10 +33704,36 @@ init_diagnostics();
 init_run_render();
 import { parseArgs } from "node:util";
 import { resolve } from "node:path";
+
+// src/cli/version.ts
+init_package();
+var STEWARD_VERSION = version;
+
+// src/cli/render-command.ts
 async function renderCommand(argv, io2) {
-  const { values } = parseArgs({ args: argv, options: { project: { type: "string", short: "p", default: "." }, check: { type: "boolean", default: false } } });
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      project: { type: "string", short: "p", default: "." },
+      check: { type: "boolean", default: false },
+      commit: { type: "boolean", default: false },
+      push: { type: "boolean", default: false },
+      remote: { type: "string", default: "origin" }
+    }
+  });
   const dir = resolve(io2.cwd, values.project);
+  if (values.check && (values.commit || values.push)) throw new Error("--check only compares; it cannot be combined with --commit or --push");
+  if (values.push && !values.commit) throw new Error("--push pushes the commit that --commit makes: give both");
   const started = Date.now();
+  if (values.commit) {
+    const [{ GitRepo: GitRepo2 }, { renderAndCommit: renderAndCommit2 }] = await Promise.all([Promise.resolve().then(() => (init_repo(), repo_exports)), Promise.resolve().then(() => (init_commit_rendered(), commit_rendered_exports))]);
+    const branchRef = values.push ? await new GitRepo2(dir).branchRef() : void 0;
+    if (values.push && !branchRef) throw new Error("--push needs a checked-out branch (HEAD is detached)");
+    const r3 = await renderAndCommit2(dir, { version: STEWARD_VERSION, push: branchRef ? { remote: values.remote, branchRef } : void 0 });
+    if (!r3.commit) io2.stdout(`rendered/ is up to date (${r3.apps} apps, ${Date.now() - started} ms): nothing to commit`);
+    else io2.stdout([`committed ${r3.commit.slice(0, 12)} (converge: re-render)${r3.pushed ? ` and pushed it to ${values.remote} ${branchRef}` : ""}:`, ...files(r3)].join("\n"));
+    return 0;
+  }
   const r2 = runRender(dir, { check: values.check });
   const ms2 = Date.now() - started;
   if (values.check) {
@@ -33612,8 +33745,11 @@ async function renderCommand(argv, io2) {
     return 1;
   }
   if (!r2.changed) io2.stdout(`rendered/ unchanged (${r2.apps} apps, ${ms2} ms)`);
-  else io2.stdout([`rendered ${r2.apps} apps in ${ms2} ms:`, ...r2.written.map((f3) => `  wrote    ${f3}`), ...r2.deleted.map((f3) => `  deleted  ${f3}`)].join("\n"));
+  else io2.stdout([`rendered ${r2.apps} apps in ${ms2} ms:`, ...files(r2)].join("\n"));
   return 0;
+}
+function files(r2) {
+  return [...r2.written.map((f3) => `  wrote    ${f3}`), ...r2.deleted.map((f3) => `  deleted  ${f3}`)];
 }
 
 // src/cli/main.ts
@@ -33622,7 +33758,9 @@ var USAGE2 = `usage: steward <command> [options]
 commands:
   init [DIR] [--name N] [--domain D] [--actions REF] [--force]
                                      scaffold a user project with workflows and a new age key
-  render [--project DIR] [--check]   validate the project and write rendered/ (--check: fail if stale)
+  render [--project DIR] [--check | --commit [--push] [--remote R]]
+                                     validate the project and write rendered/ (--check: fail if stale;
+                                     --commit: commit a changed rendered/ alone as "converge: re-render ...")
   diff [--project DIR] [--base REV] [--full] [--out F] [--json]
                                      what changed since the last converged commit, and why
   plan [--project DIR] [--out plan.json] [--base REV] [--full] [--app X] [--no-observe]
@@ -33668,7 +33806,6 @@ ${USAGE2}`);
     return 1;
   }
 }
-var STEWARD_VERSION = "0.1.0";
 
 // src/cli/io.ts
 var processIO = () => ({

@@ -38867,7 +38867,15 @@ var CONVERGED_REF = "refs/steward/converged";
 var GitRepo = class {
   constructor(dir) {
     this.dir = dir;
-    this.git = wo({ baseDir: dir, config: ["core.quotePath=false"] });
+    this.git = wo({
+      baseDir: dir,
+      config: ["core.quotePath=false"],
+      // simple-git strips every ambient GIT_* variable unless named. They come
+      // from the runner's own environment, not from input: keep them, so the
+      // token's extra header (GIT_CONFIG_*), GIT_SSL_CAINFO for a private CA,
+      // GIT_SSH_COMMAND and the like work as with plain git.
+      allowEnvironment: Object.keys(process.env).filter((k2) => /^GIT_/i.test(k2))
+    });
   }
   dir;
   git;
@@ -38946,6 +38954,46 @@ var GitRepo = class {
   }
   async pushRef(remote, sha, ref) {
     await this.git.raw(["push", "--force", "--quiet", remote, `${sha}:${ref}`]);
+  }
+  /** The branch checked out (refs/heads/...), or undefined on a detached HEAD. */
+  async branchRef() {
+    try {
+      return (await this.git.raw(["symbolic-ref", "-q", "HEAD"])).trim() || void 0;
+    } catch {
+      return void 0;
+    }
+  }
+  /**
+   * Commits exactly these paths (new, changed and deleted files under them),
+   * leaving anything else in the working tree or the index alone. Returns the
+   * new commit, or undefined when nothing under the paths changed.
+   */
+  async commitPaths(paths, message, identity) {
+    await this.git.raw(["add", "--all", "--", ...paths]);
+    const staged = (await this.git.raw(["diff", "--cached", "--name-only", "--", ...paths])).trim();
+    if (!staged) return void 0;
+    const who = identity ? ["-c", `user.name=${identity.name}`, "-c", `user.email=${identity.email}`] : [];
+    await this.git.raw([...who, "commit", "--quiet", "--no-verify", "-m", message, "--", ...paths]);
+    return this.head();
+  }
+  /** Pushes HEAD to a branch; never forced, so a branch that moved on meanwhile is not overwritten. */
+  async pushHead(remote, branchRef) {
+    await this.git.raw(["push", "--quiet", remote, `HEAD:${branchRef}`]);
+  }
+  async configValue(key2) {
+    try {
+      return (await this.git.raw(["config", "--get", key2])).trim() || void 0;
+    } catch {
+      return void 0;
+    }
+  }
+  /** Whether git already sends an extra header (as actions/checkout leaves for the token). */
+  async hasExtraHeader() {
+    try {
+      return (await this.git.raw(["config", "--get-regexp", "^http\\..*extraheader$"])).trim() !== "";
+    } catch {
+      return false;
+    }
   }
   async updateLocalRef(ref, sha) {
     await this.git.raw(["update-ref", ref, sha]);
@@ -54830,6 +54878,16 @@ function failWith(e) {
   for (const d2 of err.diagnostics ?? []) error(`${d2.key || "-"}  ${d2.message}`, { file: d2.file, startLine: d2.line || void 0, startColumn: d2.column || void 0 });
   setFailed(err.message);
 }
+async function configurePushAuth(token, dir) {
+  setSecret(token);
+  if (await new GitRepo(dir).hasExtraHeader()) return;
+  const basic = Buffer.from(`x-access-token:${token}`).toString("base64");
+  setSecret(basic);
+  const n = Number(process.env.GIT_CONFIG_COUNT ?? "0");
+  process.env.GIT_CONFIG_COUNT = String(n + 1);
+  process.env[`GIT_CONFIG_KEY_${n}`] = "http.extraheader";
+  process.env[`GIT_CONFIG_VALUE_${n}`] = `AUTHORIZATION: basic ${basic}`;
+}
 
 // src/actions/converge.ts
 var TRIGGERS = { push: "push", schedule: "schedule", workflow_dispatch: "dispatch", pull_request: "pull_request" };
@@ -54840,7 +54898,7 @@ try {
   const lockTimeout = getInput("lock-timeout");
   const token = getInput("token");
   if (token) {
-    configurePushAuth(token);
+    await configurePushAuth(token, projectDir());
     await markPending(token);
   }
   const record = await runConverge({
@@ -54871,20 +54929,12 @@ See the RunRecord (${out}); the next run retries what failed.`);
 } catch (e) {
   failWith(e);
 }
-function configurePushAuth(token) {
-  setSecret(token);
-  const basic = Buffer.from(`x-access-token:${token}`).toString("base64");
-  setSecret(basic);
-  const n = Number(process.env.GIT_CONFIG_COUNT ?? "0");
-  process.env.GIT_CONFIG_COUNT = String(n + 1);
-  process.env[`GIT_CONFIG_KEY_${n}`] = "http.extraheader";
-  process.env[`GIT_CONFIG_VALUE_${n}`] = `AUTHORIZATION: basic ${basic}`;
-}
 async function markPending(token) {
-  const sha = process.env.GITHUB_SHA;
-  if (!sha || !(process.env.GITHUB_API_URL || process.env.FORGEJO_API_URL || process.env.GITHUB_SERVER_URL)) return;
+  if (!(process.env.GITHUB_API_URL || process.env.FORGEJO_API_URL || process.env.GITHUB_SERVER_URL)) return;
+  const shas = new Set([process.env.GITHUB_SHA, await new GitRepo(projectDir()).head().catch(() => void 0)].filter((x3) => Boolean(x3)));
   try {
-    await ForgeClient.fromEnv(token, process.env, { attempts: 1 }).setCommitStatus(sha, { state: "pending", context: "steward/converge", description: "converging\u2026" });
+    const client = ForgeClient.fromEnv(token, process.env, { attempts: 1 });
+    for (const sha of shas) await client.setCommitStatus(sha, { state: "pending", context: "steward/converge", description: "converging\u2026" });
   } catch (e) {
     info(`could not set the pending status (the run goes on): ${e.message}`);
   }

@@ -38141,7 +38141,15 @@ var CONVERGED_REF = "refs/steward/converged";
 var GitRepo = class {
   constructor(dir) {
     this.dir = dir;
-    this.git = wo({ baseDir: dir, config: ["core.quotePath=false"] });
+    this.git = wo({
+      baseDir: dir,
+      config: ["core.quotePath=false"],
+      // simple-git strips every ambient GIT_* variable unless named. They come
+      // from the runner's own environment, not from input: keep them, so the
+      // token's extra header (GIT_CONFIG_*), GIT_SSL_CAINFO for a private CA,
+      // GIT_SSH_COMMAND and the like work as with plain git.
+      allowEnvironment: Object.keys(process.env).filter((k2) => /^GIT_/i.test(k2))
+    });
   }
   dir;
   git;
@@ -38220,6 +38228,46 @@ var GitRepo = class {
   }
   async pushRef(remote, sha, ref) {
     await this.git.raw(["push", "--force", "--quiet", remote, `${sha}:${ref}`]);
+  }
+  /** The branch checked out (refs/heads/...), or undefined on a detached HEAD. */
+  async branchRef() {
+    try {
+      return (await this.git.raw(["symbolic-ref", "-q", "HEAD"])).trim() || void 0;
+    } catch {
+      return void 0;
+    }
+  }
+  /**
+   * Commits exactly these paths (new, changed and deleted files under them),
+   * leaving anything else in the working tree or the index alone. Returns the
+   * new commit, or undefined when nothing under the paths changed.
+   */
+  async commitPaths(paths, message, identity) {
+    await this.git.raw(["add", "--all", "--", ...paths]);
+    const staged = (await this.git.raw(["diff", "--cached", "--name-only", "--", ...paths])).trim();
+    if (!staged) return void 0;
+    const who = identity ? ["-c", `user.name=${identity.name}`, "-c", `user.email=${identity.email}`] : [];
+    await this.git.raw([...who, "commit", "--quiet", "--no-verify", "-m", message, "--", ...paths]);
+    return this.head();
+  }
+  /** Pushes HEAD to a branch; never forced, so a branch that moved on meanwhile is not overwritten. */
+  async pushHead(remote, branchRef) {
+    await this.git.raw(["push", "--quiet", remote, `HEAD:${branchRef}`]);
+  }
+  async configValue(key2) {
+    try {
+      return (await this.git.raw(["config", "--get", key2])).trim() || void 0;
+    } catch {
+      return void 0;
+    }
+  }
+  /** Whether git already sends an extra header (as actions/checkout leaves for the token). */
+  async hasExtraHeader() {
+    try {
+      return (await this.git.raw(["config", "--get-regexp", "^http\\..*extraheader$"])).trim() !== "";
+    } catch {
+      return false;
+    }
   }
   async updateLocalRef(ref, sha) {
     await this.git.raw(["update-ref", ref, sha]);

@@ -8,7 +8,8 @@ import { canonicalJson } from '../render/canonical';
 import { createTarget } from '../cli/targets';
 import { parseDuration } from '../project/model';
 import { ForgeClient } from '../forge/client';
-import { failWith, projectDir, useSshInputs, workspacePath } from './_inputs';
+import { GitRepo } from '../git/repo';
+import { configurePushAuth, failWith, projectDir, useSshInputs, workspacePath } from './_inputs';
 
 const TRIGGERS: Record<string, RunRecord['trigger']> = { push: 'push', schedule: 'schedule', workflow_dispatch: 'dispatch', pull_request: 'pull_request' };
 
@@ -19,7 +20,7 @@ try {
   const lockTimeout = core.getInput('lock-timeout');
   const token = core.getInput('token');
   if (token) {
-    configurePushAuth(token);
+    await configurePushAuth(token, projectDir());
     await markPending(token);
   }
   const record = await runConverge({
@@ -50,23 +51,17 @@ try {
   failWith(e);
 }
 
-/** Lets `git push` of the converged ref use the workflow token, as actions/checkout does. */
-function configurePushAuth(token: string): void {
-  core.setSecret(token);
-  const basic = Buffer.from(`x-access-token:${token}`).toString('base64');
-  core.setSecret(basic);
-  const n = Number(process.env.GIT_CONFIG_COUNT ?? '0');
-  process.env.GIT_CONFIG_COUNT = String(n + 1);
-  process.env[`GIT_CONFIG_KEY_${n}`] = 'http.extraheader';
-  process.env[`GIT_CONFIG_VALUE_${n}`] = `AUTHORIZATION: basic ${basic}`;
-}
-
-/** The commit shows `steward/converge: pending` while the run works; report sets the outcome. */
+/**
+ * The commit shows `steward/converge: pending` while the run works; report
+ * sets the outcome. When the render step committed a re-render, both the
+ * pushed commit and that `converge:` commit show it.
+ */
 async function markPending(token: string): Promise<void> {
-  const sha = process.env.GITHUB_SHA;
-  if (!sha || !(process.env.GITHUB_API_URL || process.env.FORGEJO_API_URL || process.env.GITHUB_SERVER_URL)) return;
+  if (!(process.env.GITHUB_API_URL || process.env.FORGEJO_API_URL || process.env.GITHUB_SERVER_URL)) return;
+  const shas = new Set([process.env.GITHUB_SHA, await new GitRepo(projectDir()).head().catch(() => undefined)].filter((x): x is string => Boolean(x)));
   try {
-    await ForgeClient.fromEnv(token, process.env, { attempts: 1 }).setCommitStatus(sha, { state: 'pending', context: 'steward/converge', description: 'converging…' });
+    const client = ForgeClient.fromEnv(token, process.env, { attempts: 1 });
+    for (const sha of shas) await client.setCommitStatus(sha, { state: 'pending', context: 'steward/converge', description: 'converging…' });
   } catch (e) {
     core.info(`could not set the pending status (the run goes on): ${(e as Error).message}`);
   }

@@ -1,23 +1,41 @@
 import * as core from '@actions/core';
-import { resolve } from 'node:path';
-import { ProjectError } from '../project/diagnostics';
+import { GitRepo } from '../git/repo';
+import { renderAndCommit, STEWARD_IDENTITY } from '../render/commit-rendered';
 import { runRender } from '../render/run-render';
+import { STEWARD_VERSION } from '../cli/version';
+import { configurePushAuth, failWith, projectDir } from './_inputs';
 
 // Thin: inputs -> core -> outputs.
 try {
-  const dir = resolve(process.env.GITHUB_WORKSPACE ?? '.', core.getInput('project-path') || '.');
+  const dir = projectDir();
   const check = core.getBooleanInput('check');
+  const commit = core.getBooleanInput('commit');
+  if (check && commit) throw new Error('check and commit exclude each other: check fails on a stale rendered/, commit fixes it');
   core.info(`${check ? 'Checking' : 'Rendering'} ${dir}`);
-  const r = runRender(dir, { check });
-  for (const f of r.written) core.info(`  ${check ? 'stale' : 'wrote'}    ${f}`);
-  for (const f of r.deleted) core.info(`  ${check ? 'extra' : 'deleted'}  ${f}`);
-  core.setOutput('changed', String(r.changed));
-  core.setOutput('manifest', r.manifestPath);
-  if (check && r.changed) core.setFailed('rendered/ is stale: run `steward render` and commit the result.');
-  else core.info(`${r.apps} apps, rendered/ ${r.changed ? 'changed' : 'unchanged'}`);
-} catch (e) {
-  if (e instanceof ProjectError) {
-    for (const d of e.diagnostics) core.error(`${d.key || '-'}  ${d.message}`, { file: d.file, startLine: d.line || undefined, startColumn: d.column || undefined });
+  if (commit) {
+    // Steward's own commit goes to the branch this run is for.
+    const ref = process.env.GITHUB_REF ?? (await new GitRepo(dir).branchRef());
+    if (!ref?.startsWith('refs/heads/')) throw new Error(`commit: true needs a branch to push to, and this run is for ${ref ?? 'no ref'}`);
+    const token = core.getInput('token');
+    if (token) await configurePushAuth(token, dir);
+    // Authored by Steward, whatever identity the runner's git may have.
+    const r = await renderAndCommit(dir, { version: STEWARD_VERSION, identity: STEWARD_IDENTITY, push: { remote: 'origin', branchRef: ref } });
+    for (const f of r.written) core.info(`  wrote    ${f}`);
+    for (const f of r.deleted) core.info(`  deleted  ${f}`);
+    core.setOutput('changed', String(Boolean(r.commit)));
+    core.setOutput('manifest', r.manifestPath);
+    core.setOutput('commit', r.commit ?? '');
+    core.info(r.commit ? `rendered/ was stale: committed ${r.commit.slice(0, 12)} (converge: re-render) and pushed it to ${ref}` : `${r.apps} apps, rendered/ up to date`);
+  } else {
+    const r = runRender(dir, { check });
+    for (const f of r.written) core.info(`  ${check ? 'stale' : 'wrote'}    ${f}`);
+    for (const f of r.deleted) core.info(`  ${check ? 'extra' : 'deleted'}  ${f}`);
+    core.setOutput('changed', String(r.changed));
+    core.setOutput('manifest', r.manifestPath);
+    core.setOutput('commit', '');
+    if (check && r.changed) core.setFailed('rendered/ is stale: run `steward render` and commit the result.');
+    else core.info(`${r.apps} apps, rendered/ ${r.changed ? 'changed' : 'unchanged'}`);
   }
-  core.setFailed((e as Error).message);
+} catch (e) {
+  failWith(e);
 }

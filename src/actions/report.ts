@@ -26,6 +26,7 @@ try {
       statusContext: core.getInput('status-context') || (plan ? 'steward/plan' : 'steward/converge'),
       pullRequest: event?.pull_request?.number,
       sha: event?.pull_request?.head?.sha,
+      alsoSha: record ? process.env.GITHUB_SHA : undefined,
       webhookUrl: core.getInput('webhook-url') || undefined,
       webhookFormat: core.getInput('webhook-format') === 'json' ? 'json' : 'ntfy',
       redact: (t) => t, // values were masked by converge; the runner masks again on output

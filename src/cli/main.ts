@@ -1,13 +1,16 @@
 import { ProjectError } from '../project/diagnostics';
 import type { CliIO } from './io';
 import { renderCommand } from './render-command';
+import { STEWARD_VERSION } from './version';
 
 const USAGE = `usage: steward <command> [options]
 
 commands:
   init [DIR] [--name N] [--domain D] [--actions REF] [--force]
                                      scaffold a user project with workflows and a new age key
-  render [--project DIR] [--check]   validate the project and write rendered/ (--check: fail if stale)
+  render [--project DIR] [--check | --commit [--push] [--remote R]]
+                                     validate the project and write rendered/ (--check: fail if stale;
+                                     --commit: commit a changed rendered/ alone as "converge: re-render ...")
   diff [--project DIR] [--base REV] [--full] [--out F] [--json]
                                      what changed since the last converged commit, and why
   plan [--project DIR] [--out plan.json] [--base REV] [--full] [--app X] [--no-observe]
@@ -56,4 +59,3 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   }
 }
 
-const STEWARD_VERSION = '0.1.0';

@@ -12,6 +12,7 @@ export interface PublishOptions {
   statusContext: string;
   pullRequest?: number; // set on pull_request events: the plan goes into the sticky comment
   sha?: string; // commit for the status; default the record's / plan's commit
+  alsoSha?: string; // the commit the run was for, when the run converged a later one (a re-render it committed)
   webhookUrl?: string;
   webhookFormat?: NotifyFormat;
   redact: (text: string) => string;
@@ -41,6 +42,10 @@ export async function publish(input: { record?: RunRecord; plan?: Plan }, o: Pub
   if (client) {
     await client.setCommitStatus(sha, { state, context: o.statusContext, description, targetUrl: runUrl(o.env) });
     o.log(`commit status ${o.statusContext}=${state} on ${sha.slice(0, 7)}`);
+    if (o.alsoSha && o.alsoSha !== sha) {
+      await client.setCommitStatus(o.alsoSha, { state, context: o.statusContext, description, targetUrl: runUrl(o.env) });
+      o.log(`commit status ${o.statusContext}=${state} on ${o.alsoSha.slice(0, 7)} too`);
+    }
     if (o.pullRequest) {
       const project = record?.project ?? plan!.project;
       // The marker line is added by the client: leave room for it.

@@ -16,7 +16,15 @@ export class GitRepo {
   private readonly git: SimpleGit;
 
   constructor(readonly dir: string) {
-    this.git = simpleGit({ baseDir: dir, config: ['core.quotePath=false'] });
+    this.git = simpleGit({
+      baseDir: dir,
+      config: ['core.quotePath=false'],
+      // simple-git strips every ambient GIT_* variable unless named. They come
+      // from the runner's own environment, not from input: keep them, so the
+      // token's extra header (GIT_CONFIG_*), GIT_SSL_CAINFO for a private CA,
+      // GIT_SSH_COMMAND and the like work as with plain git.
+      allowEnvironment: Object.keys(process.env).filter((k) => /^GIT_/i.test(k)),
+    });
   }
 
   async head(): Promise<string> {
@@ -108,6 +116,51 @@ export class GitRepo {
 
   async pushRef(remote: string, sha: string, ref: string): Promise<void> {
     await this.git.raw(['push', '--force', '--quiet', remote, `${sha}:${ref}`]);
+  }
+
+  /** The branch checked out (refs/heads/...), or undefined on a detached HEAD. */
+  async branchRef(): Promise<string | undefined> {
+    try {
+      return (await this.git.raw(['symbolic-ref', '-q', 'HEAD'])).trim() || undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * Commits exactly these paths (new, changed and deleted files under them),
+   * leaving anything else in the working tree or the index alone. Returns the
+   * new commit, or undefined when nothing under the paths changed.
+   */
+  async commitPaths(paths: string[], message: string, identity?: { name: string; email: string }): Promise<string | undefined> {
+    await this.git.raw(['add', '--all', '--', ...paths]);
+    const staged = (await this.git.raw(['diff', '--cached', '--name-only', '--', ...paths])).trim();
+    if (!staged) return undefined;
+    const who = identity ? ['-c', `user.name=${identity.name}`, '-c', `user.email=${identity.email}`] : [];
+    await this.git.raw([...who, 'commit', '--quiet', '--no-verify', '-m', message, '--', ...paths]);
+    return this.head();
+  }
+
+  /** Pushes HEAD to a branch; never forced, so a branch that moved on meanwhile is not overwritten. */
+  async pushHead(remote: string, branchRef: string): Promise<void> {
+    await this.git.raw(['push', '--quiet', remote, `HEAD:${branchRef}`]);
+  }
+
+  async configValue(key: string): Promise<string | undefined> {
+    try {
+      return (await this.git.raw(['config', '--get', key])).trim() || undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Whether git already sends an extra header (as actions/checkout leaves for the token). */
+  async hasExtraHeader(): Promise<boolean> {
+    try {
+      return (await this.git.raw(['config', '--get-regexp', '^http\\..*extraheader$'])).trim() !== '';
+    } catch {
+      return false;
+    }
   }
 
   async updateLocalRef(ref: string, sha: string): Promise<void> {

@@ -19,12 +19,25 @@ export interface GitRemote {
   stop(): Promise<void>;
 }
 
-export async function startGitRemote(opts: { defaultBranch?: string } = {}): Promise<GitRemote> {
+/**
+ * pushTokens: pushes must carry exactly one `Authorization: Basic` header whose
+ * password is one of these (as Forgejo takes a token); a second Authorization
+ * header is refused, as strict servers do. Without it, anyone may push.
+ */
+export async function startGitRemote(opts: { defaultBranch?: string; pushTokens?: string[] } = {}): Promise<GitRemote> {
   const root = mkdtempSync(path.join(os.tmpdir(), "steward-git-remote-"));
   const backend = path.join(execFileSync("git", ["--exec-path"], { encoding: "utf8" }).trim(), "git-http-backend");
 
   const server = http.createServer((req, res) => {
     const u = new URL(req.url ?? "/", "http://remote");
+    const isPush = u.searchParams.get("service") === "git-receive-pack" || u.pathname.endsWith("/git-receive-pack");
+    if (isPush && opts.pushTokens) {
+      const denied = pushDenied(req.rawHeaders, opts.pushTokens);
+      if (denied) {
+        res.writeHead(denied.status, denied.status === 401 ? { "WWW-Authenticate": 'Basic realm="steward-test"' } : {}).end(denied.message);
+        return;
+      }
+    }
     const child = spawn(backend, [], {
       env: {
         PATH: process.env.PATH ?? "",
@@ -97,4 +110,14 @@ export async function startGitRemote(opts: { defaultBranch?: string } = {}): Pro
       rmSync(root, { recursive: true, force: true });
     },
   };
+}
+
+function pushDenied(rawHeaders: string[], tokens: string[]): { status: number; message: string } | undefined {
+  const auth: string[] = [];
+  for (let i = 0; i < rawHeaders.length; i += 2) if (rawHeaders[i]!.toLowerCase() === "authorization") auth.push(rawHeaders[i + 1]!);
+  if (auth.length > 1) return { status: 400, message: "duplicate Authorization header" };
+  if (auth.length === 0) return { status: 401, message: "authentication required to push" };
+  const m = /^basic\s+(\S+)$/i.exec(auth[0]!);
+  const password = m ? Buffer.from(m[1]!, "base64").toString("utf8").split(":").slice(1).join(":") : "";
+  return tokens.includes(password) ? undefined : { status: 403, message: "token refused" };
 }

@@ -17,6 +17,8 @@ import { testenvNetwork } from './testenv-project';
 const exec = promisify(execFile);
 const ROOT = new URL('../../', import.meta.url).pathname;
 const CLI = join(ROOT, 'dist/cli/index.js');
+
+const DEV_TOKEN = 'developer-token';
 export const REPO = 'alice/lab';
 export const HTTP_PORT = 18080;
 const GIT_ENV = { GIT_AUTHOR_NAME: 'alice', GIT_AUTHOR_EMAIL: 'alice@example.org', GIT_COMMITTER_NAME: 'alice', GIT_COMMITTER_EMAIL: 'alice@example.org', GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' };
@@ -34,7 +36,8 @@ export class Loop {
   /** `steward init`, the testenv targets, no apps yet; pushed to main. */
   static async create(env: Testenv): Promise<Loop> {
     const scratch = mkdtempSync(join(tmpdir(), 'steward-loop-'));
-    const remote = await startGitRemote();
+    // Pushes need a token, as on Forgejo: the workflow's (left by checkout) or the developer's.
+    const remote = await startGitRemote({ pushTokens: [DOUBLE_TOKEN, DEV_TOKEN] });
     remote.createBareRepo(`${REPO}.git`);
     const forge = await startForgejoDouble();
     forge.addRepo(REPO);
@@ -51,6 +54,7 @@ export class Loop {
     });
     await loop.git('init', '-q', '-b', 'main');
     await loop.git('remote', 'add', 'origin', remote.url(`${REPO}.git`));
+    await loop.git('config', 'http.extraheader', `AUTHORIZATION: basic ${Buffer.from(`dev:${DEV_TOKEN}`).toString('base64')}`);
     return loop;
   }
 
@@ -80,10 +84,10 @@ export class Loop {
     });
   }
 
-  /** Write, render, commit, push; returns the new head. */
-  async commitAndPush(files: Record<string, string | null>, message: string, branch = 'main'): Promise<string> {
+  /** Write, render (unless told not to), commit, push; returns the new head. */
+  async commitAndPush(files: Record<string, string | null>, message: string, branch = 'main', opts: { render?: boolean } = {}): Promise<string> {
     this.write(files);
-    await this.steward('render');
+    if (opts.render !== false) await this.steward('render');
     await this.git('add', '-A');
     await this.git('commit', '-q', '--allow-empty', '-m', message);
     await this.git('push', '-q', 'origin', `HEAD:refs/heads/${branch}`);

@@ -118,5 +118,34 @@ test('the whole loop, as forgejo-runner runs the workflow templates', { skip, ti
   assert.deepEqual(run.record!.steps.filter((s: { action: string }) => s.action !== 'prepare').map((s: { id: string }) => s.id), ['update:core/web']);
   assert.equal((await loop.http('web.lab.test')).body.trim(), 'web v2');
   assert.equal((await loop.http('api.lab.test')).body.trim(), 'web v1', 'api untouched');
+
+  // 7. A change pushed without `steward render` (as after a Steward upgrade): the run renders
+  //    again, commits rendered/ alone as `converge:`, pushes it with the token checkout left
+  //    (the remote refuses a second Authorization header) and converges that commit.
+  const unrendered = await loop.commitAndPush(
+    { 'services/worker/service.yml': `target: t1\nimage: ${env.images.v2}\nsecrets: [API_TOKEN]\nhealth: { http: /health, port: 80 }\n` },
+    'worker v2, not rendered',
+    'main',
+    { render: false },
+  );
+  run = await loop.run('steward-converge.yml', pushEvent(repo, { before: both, after: unrendered }));
+  assert.ok(run.success, failures(run));
+  const rerender = run.steps.find((s) => s.id === 'render')!.outputs.commit;
+  assert.match(rerender, /^[0-9a-f]{40}$/);
+  assert.equal((await loop.git('ls-remote', 'origin', 'refs/heads/main')).split('\t')[0], rerender);
+  await loop.git('fetch', '-q', 'origin', 'main');
+  assert.match(await loop.git('log', '-1', '--format=%s', rerender), /^converge: re-render rendered\/ with steward \d/);
+  assert.equal(await loop.git('rev-parse', `${rerender}~1`), unrendered);
+  assert.deepEqual((await loop.git('show', '--name-only', '--format=', rerender)).split('\n').sort(), ['rendered/manifest.json', 'rendered/t1/worker/compose.yaml']);
+  assert.equal(run.record!.commit, rerender);
+  assert.ok(run.record!.steps.some((s: { id: string; result: string }) => s.id === 'update:t1/worker' && s.result === 'success'));
+  assert.equal(await loop.git('ls-remote', 'origin', 'refs/steward/converged').then((l) => l.split('\t')[0]), rerender);
+  assert.equal(loop.forge.listStatuses(REPO, rerender).at(-1)!.state, 'success');
+  assert.equal(loop.forge.listStatuses(REPO, unrendered).at(-1)!.state, 'success', 'the pushed commit shows the outcome too');
+  // The push Steward made: already converged, nothing to do.
+  run = await loop.run('steward-converge.yml', pushEvent(repo, { before: unrendered, after: rerender }));
+  assert.ok(run.success, failures(run));
+  assert.deepEqual(run.record!.steps.filter((s: { action: string }) => s.action !== 'prepare'), []);
+  assert.equal(run.steps.find((s) => s.id === 'render')!.outputs.commit, '', 'nothing to re-render');
   loop.forge.assertNoViolations();
 });

@@ -52,14 +52,14 @@ test('converge: one concurrency group whose runs queue and are never cancelled',
   assert.deepEqual(parse(workflow(base, 'converge')).concurrency, { group: 'steward-converge', 'cancel-in-progress': false });
 });
 
-test('converge: runs on the host runner label; checkout, then render --check → diff → plan → converge → report', () => {
+test('converge: runs on the host runner label; checkout, then render (commit a stale rendered/) → diff → plan → converge → report', () => {
   const w = parse(workflow(base, 'converge'));
   assert.equal(w.jobs.converge['runs-on'], 'steward-host');
   const s = steps(workflow(base, 'converge'));
   assert.equal(s[0]!.uses, 'https://data.forgejo.org/actions/checkout@v4');
   assert.deepEqual(s.slice(1).map((x) => [x.id, stage(x)]), [['render', 'render'], ['diff', 'diff'], ['plan', 'plan'], ['converge', 'converge'], ['report', 'report']]);
   const byId = Object.fromEntries(s.map((x) => [x.id, x]));
-  assert.equal(byId.render!.with!.check, 'true');
+  assert.deepEqual(byId.render!.with, { commit: 'true' });
   assert.equal(byId.converge!.with!.plan, '${{ steps.plan.outputs.plan }}');
   assert.equal(byId.converge!.with!['age-key'], '${{ secrets.STEWARD_AGE_KEY }}');
   assert.equal(byId.converge!.with!['ssh-key'], '${{ secrets.STEWARD_SSH_KEY }}');
