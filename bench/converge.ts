@@ -261,7 +261,7 @@ try {
     },
     steward: Object.fromEntries([1, 4].map((par) => [`parallelism${par}`, { ms: median(steward[par]!), runsMs: steward[par], ratio: +(median(steward[par]!) / handMs).toFixed(2) }])),
     goal: { ratioParallelism1: 1.2, ratioParallelism4: 0.7 },
-    stewardDoesMore: 'per app: upload files (1 ssh), compose pull, compose up, compose ps, prune strays (1 ssh), health polls until /health answers; plus plan (diff, observe) and prepare per target',
+    stewardDoesMore: 'per app: upload files and secrets (1 ssh session), compose up (through the engine socket forwarded on the SSH connection), health polls (Engine API in-process; an HTTP check over the SSH connection when the app has one) that also catch hand-made strays; plus plan (diff, observe) and prepare per target',
     details,
   };
   await reset();

@@ -55,7 +55,7 @@ console.log(
   JSON.stringify(
     {
       bench: 'push-to-live',
-      note: 'from the push event to both routed apps answering through the edge proxy; the workflow runs checkout, render --check, diff, plan, converge, report as node processes; images come from the local registry',
+      note: 'from the push event to both routed apps answering through the edge proxy; the workflow runs checkout, render (commit if stale), diff, plan, converge, report as node processes; images come from the local registry',
       runs: results,
       medianPushToLiveMs: sorted[Math.floor(sorted.length / 2)],
       goal: { pushToLiveMs: 30_000 },
