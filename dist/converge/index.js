@@ -26383,7 +26383,7 @@ var require_public_api = __commonJS({
       }
       return doc;
     }
-    function parse6(src, reviver, options) {
+    function parse7(src, reviver, options) {
       let _reviver = void 0;
       if (typeof reviver === "function") {
         _reviver = reviver;
@@ -26424,7 +26424,7 @@ var require_public_api = __commonJS({
         return value.toString(options);
       return new Document2.Document(value, _replacer, options).toString(options);
     }
-    exports.parse = parse6;
+    exports.parse = parse7;
     exports.parseAllDocuments = parseAllDocuments2;
     exports.parseDocument = parseDocument3;
     exports.stringify = stringify;
@@ -26496,7 +26496,7 @@ var require_ms = __commonJS({
       options = options || {};
       var type = typeof val;
       if (type === "string" && val.length > 0) {
-        return parse6(val);
+        return parse7(val);
       } else if (type === "number" && isFinite(val)) {
         return options.long ? fmtLong(val) : fmtShort(val);
       }
@@ -26504,7 +26504,7 @@ var require_ms = __commonJS({
         "val is not a non-empty string or a valid number. val=" + JSON.stringify(val)
       );
     };
-    function parse6(str) {
+    function parse7(str) {
       str = String(str);
       if (str.length > 100) {
         return;
@@ -31067,7 +31067,7 @@ var require_fast_uri = __commonJS({
         normalizeString(uri, options);
       } else if (typeof uri === "object") {
         uri = /** @type {T} */
-        parse6(serialize(uri, options), options);
+        parse7(serialize(uri, options), options);
       }
       return uri;
     }
@@ -31110,8 +31110,8 @@ var require_fast_uri = __commonJS({
     function resolveComponent(base, relative3, options, skipNormalization) {
       const target = {};
       if (!skipNormalization) {
-        base = parse6(serialize(base, options), options);
-        relative3 = parse6(serialize(relative3, options), options);
+        base = parse7(serialize(base, options), options);
+        relative3 = parse7(serialize(relative3, options), options);
       }
       options = options || {};
       if (!options.tolerant && relative3.scheme) {
@@ -31429,7 +31429,7 @@ var require_fast_uri = __commonJS({
       }
       return { parsed, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme };
     }
-    function parse6(uri, opts2) {
+    function parse7(uri, opts2) {
       return parseWithStatus(uri, opts2).parsed;
     }
     function normalizeString(uri, opts2) {
@@ -31466,7 +31466,7 @@ var require_fast_uri = __commonJS({
       resolveComponent,
       equal,
       serialize,
-      parse: parse6
+      parse: parse7
     };
     module.exports = fastUri;
     module.exports.default = fastUri;
@@ -35414,7 +35414,7 @@ function info(message) {
 
 // src/actions/converge.ts
 import { mkdirSync as mkdirSync3, writeFileSync as writeFileSync3 } from "node:fs";
-import { dirname as dirname2 } from "node:path";
+import { dirname as dirname3 } from "node:path";
 
 // src/converge/run-converge.ts
 var import_yaml6 = __toESM(require_dist(), 1);
@@ -54850,8 +54850,14 @@ function sleep2(ms2) {
 }
 
 // src/actions/_inputs.ts
-import { mkdirSync as mkdirSync2, writeFileSync as writeFileSync2 } from "node:fs";
-import { join as join5, resolve } from "node:path";
+var import_yaml7 = __toESM(require_dist(), 1);
+import { mkdirSync as mkdirSync2, readFileSync as readFileSync6, writeFileSync as writeFileSync2 } from "node:fs";
+import { dirname as dirname2, join as join5, resolve } from "node:path";
+
+// src/report/stage-failure.ts
+var FAILURE_FILE = ".steward/failure.json";
+
+// src/actions/_inputs.ts
 function workspacePath(p2) {
   return resolve(process.env.GITHUB_WORKSPACE ?? ".", p2);
 }
@@ -54873,10 +54879,38 @@ function useSshInputs() {
     process.env.STEWARD_KNOWN_HOSTS = file;
   }
 }
-function failWith(e) {
+function runId() {
+  return `${process.env.GITHUB_RUN_ID ?? "local"}-${process.env.GITHUB_RUN_ATTEMPT ?? "1"}`;
+}
+function failWith(e, stage) {
   const err = e;
   for (const d2 of err.diagnostics ?? []) error(`${d2.key || "-"}  ${d2.message}`, { file: d2.file, startLine: d2.line || void 0, startColumn: d2.column || void 0 });
   setFailed(err.message);
+  if (!stage) return;
+  try {
+    const failure = {
+      schema: 1,
+      stage,
+      runId: runId(),
+      ...projectName() ? { project: projectName() } : {},
+      ...process.env.GITHUB_SHA ? { commit: process.env.GITHUB_SHA } : {},
+      message: err.message,
+      diagnostics: (err.diagnostics ?? []).map(({ file, line, column, key: key2, message }) => ({ file, line, column, key: key2, message }))
+    };
+    const path = workspacePath(FAILURE_FILE);
+    mkdirSync2(dirname2(path), { recursive: true });
+    writeFileSync2(path, JSON.stringify(failure, null, 2) + "\n");
+  } catch (w2) {
+    info(`could not record the failure for the report step: ${w2.message}`);
+  }
+}
+function projectName() {
+  try {
+    const name = (0, import_yaml7.parse)(readFileSync6(join5(projectDir(), "project.yml"), "utf8"))?.name;
+    return typeof name === "string" && /^[a-z0-9][a-z0-9-]*$/.test(name) ? name : void 0;
+  } catch {
+    return void 0;
+  }
 }
 async function configurePushAuth(token, dir) {
   setSecret(token);
@@ -54909,7 +54943,7 @@ try {
     dryRun: getBooleanInput("dry-run"),
     identities: identitiesFrom(ageKey, {}),
     stateDir: defaultStateDir(process.env),
-    runId: `${process.env.GITHUB_RUN_ID ?? "local"}-${process.env.GITHUB_RUN_ATTEMPT ?? "1"}`,
+    runId: runId(),
     trigger: TRIGGERS[process.env.GITHUB_EVENT_NAME ?? ""] ?? "cli",
     lockWaitMs: lockTimeout ? parseDuration(lockTimeout) : void 0,
     createTarget,
@@ -54918,7 +54952,7 @@ try {
     onSecret: (v2) => setSecret(v2)
   });
   const out = workspacePath(getInput("out") || ".steward/run.json");
-  mkdirSync3(dirname2(out), { recursive: true });
+  mkdirSync3(dirname3(out), { recursive: true });
   writeFileSync3(out, canonicalJson(record, 2) + "\n");
   setOutput("result", record.result);
   setOutput("run-record", out);

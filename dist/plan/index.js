@@ -26379,7 +26379,7 @@ var require_public_api = __commonJS({
       }
       return doc;
     }
-    function parse3(src, reviver, options) {
+    function parse4(src, reviver, options) {
       let _reviver = void 0;
       if (typeof reviver === "function") {
         _reviver = reviver;
@@ -26420,7 +26420,7 @@ var require_public_api = __commonJS({
         return value.toString(options);
       return new Document2.Document(value, _replacer, options).toString(options);
     }
-    exports.parse = parse3;
+    exports.parse = parse4;
     exports.parseAllDocuments = parseAllDocuments2;
     exports.parseDocument = parseDocument2;
     exports.stringify = stringify;
@@ -26492,7 +26492,7 @@ var require_ms = __commonJS({
       options = options || {};
       var type = typeof val;
       if (type === "string" && val.length > 0) {
-        return parse3(val);
+        return parse4(val);
       } else if (type === "number" && isFinite(val)) {
         return options.long ? fmtLong(val) : fmtShort(val);
       }
@@ -26500,7 +26500,7 @@ var require_ms = __commonJS({
         "val is not a non-empty string or a valid number. val=" + JSON.stringify(val)
       );
     };
-    function parse3(str) {
+    function parse4(str) {
       str = String(str);
       if (str.length > 100) {
         return;
@@ -31063,7 +31063,7 @@ var require_fast_uri = __commonJS({
         normalizeString(uri, options);
       } else if (typeof uri === "object") {
         uri = /** @type {T} */
-        parse3(serialize(uri, options), options);
+        parse4(serialize(uri, options), options);
       }
       return uri;
     }
@@ -31106,8 +31106,8 @@ var require_fast_uri = __commonJS({
     function resolveComponent(base, relative3, options, skipNormalization) {
       const target = {};
       if (!skipNormalization) {
-        base = parse3(serialize(base, options), options);
-        relative3 = parse3(serialize(relative3, options), options);
+        base = parse4(serialize(base, options), options);
+        relative3 = parse4(serialize(relative3, options), options);
       }
       options = options || {};
       if (!options.tolerant && relative3.scheme) {
@@ -31425,7 +31425,7 @@ var require_fast_uri = __commonJS({
       }
       return { parsed, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme };
     }
-    function parse3(uri, opts) {
+    function parse4(uri, opts) {
       return parseWithStatus(uri, opts).parsed;
     }
     function normalizeString(uri, opts) {
@@ -31462,7 +31462,7 @@ var require_fast_uri = __commonJS({
       resolveComponent,
       equal,
       serialize,
-      parse: parse3
+      parse: parse4
     };
     module.exports = fastUri;
     module.exports.default = fastUri;
@@ -41221,8 +41221,14 @@ function createTarget(spec) {
 }
 
 // src/actions/_inputs.ts
-import { mkdirSync as mkdirSync2, writeFileSync as writeFileSync2 } from "node:fs";
-import { join as join4, resolve } from "node:path";
+var import_yaml5 = __toESM(require_dist(), 1);
+import { mkdirSync as mkdirSync2, readFileSync as readFileSync2, writeFileSync as writeFileSync2 } from "node:fs";
+import { dirname as dirname3, join as join4, resolve } from "node:path";
+
+// src/report/stage-failure.ts
+var FAILURE_FILE = ".steward/failure.json";
+
+// src/actions/_inputs.ts
 function workspacePath(p2) {
   return resolve(process.env.GITHUB_WORKSPACE ?? ".", p2);
 }
@@ -41244,10 +41250,38 @@ function useSshInputs() {
     process.env.STEWARD_KNOWN_HOSTS = file;
   }
 }
-function failWith(e) {
+function runId() {
+  return `${process.env.GITHUB_RUN_ID ?? "local"}-${process.env.GITHUB_RUN_ATTEMPT ?? "1"}`;
+}
+function failWith(e, stage) {
   const err = e;
   for (const d2 of err.diagnostics ?? []) error(`${d2.key || "-"}  ${d2.message}`, { file: d2.file, startLine: d2.line || void 0, startColumn: d2.column || void 0 });
   setFailed(err.message);
+  if (!stage) return;
+  try {
+    const failure = {
+      schema: 1,
+      stage,
+      runId: runId(),
+      ...projectName() ? { project: projectName() } : {},
+      ...process.env.GITHUB_SHA ? { commit: process.env.GITHUB_SHA } : {},
+      message: err.message,
+      diagnostics: (err.diagnostics ?? []).map(({ file, line, column, key: key2, message }) => ({ file, line, column, key: key2, message }))
+    };
+    const path = workspacePath(FAILURE_FILE);
+    mkdirSync2(dirname3(path), { recursive: true });
+    writeFileSync2(path, JSON.stringify(failure, null, 2) + "\n");
+  } catch (w2) {
+    info(`could not record the failure for the report step: ${w2.message}`);
+  }
+}
+function projectName() {
+  try {
+    const name = (0, import_yaml5.parse)(readFileSync2(join4(projectDir(), "project.yml"), "utf8"))?.name;
+    return typeof name === "string" && /^[a-z0-9][a-z0-9-]*$/.test(name) ? name : void 0;
+  } catch {
+    return void 0;
+  }
 }
 
 // src/actions/plan.ts
@@ -41273,5 +41307,5 @@ try {
   if (process.env.GITHUB_STEP_SUMMARY) await summary.addRaw(run2.markdown).write();
   if (run2.exitCode === 1) setFailed(run2.errors.join("\n"));
 } catch (e) {
-  failWith(e);
+  failWith(e, "plan");
 }

@@ -19162,7 +19162,7 @@ var require_ms = __commonJS({
       options = options || {};
       var type = typeof val;
       if (type === "string" && val.length > 0) {
-        return parse2(val);
+        return parse3(val);
       } else if (type === "number" && isFinite(val)) {
         return options.long ? fmtLong(val) : fmtShort(val);
       }
@@ -19170,7 +19170,7 @@ var require_ms = __commonJS({
         "val is not a non-empty string or a valid number. val=" + JSON.stringify(val)
       );
     };
-    function parse2(str) {
+    function parse3(str) {
       str = String(str);
       if (str.length > 100) {
         return;
@@ -23733,7 +23733,7 @@ var require_fast_uri = __commonJS({
         normalizeString(uri, options);
       } else if (typeof uri === "object") {
         uri = /** @type {T} */
-        parse2(serialize(uri, options), options);
+        parse3(serialize(uri, options), options);
       }
       return uri;
     }
@@ -23776,8 +23776,8 @@ var require_fast_uri = __commonJS({
     function resolveComponent(base, relative4, options, skipNormalization) {
       const target = {};
       if (!skipNormalization) {
-        base = parse2(serialize(base, options), options);
-        relative4 = parse2(serialize(relative4, options), options);
+        base = parse3(serialize(base, options), options);
+        relative4 = parse3(serialize(relative4, options), options);
       }
       options = options || {};
       if (!options.tolerant && relative4.scheme) {
@@ -24095,7 +24095,7 @@ var require_fast_uri = __commonJS({
       }
       return { parsed, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme };
     }
-    function parse2(uri, opts) {
+    function parse3(uri, opts) {
       return parseWithStatus(uri, opts).parsed;
     }
     function normalizeString(uri, opts) {
@@ -24132,7 +24132,7 @@ var require_fast_uri = __commonJS({
       resolveComponent,
       equal,
       serialize,
-      parse: parse2
+      parse: parse3
     };
     module.exports = fastUri;
     module.exports.default = fastUri;
@@ -34030,7 +34030,7 @@ var require_public_api = __commonJS({
       }
       return doc;
     }
-    function parse2(src, reviver, options) {
+    function parse3(src, reviver, options) {
       let _reviver = void 0;
       if (typeof reviver === "function") {
         _reviver = reviver;
@@ -34071,7 +34071,7 @@ var require_public_api = __commonJS({
         return value.toString(options);
       return new Document2.Document(value, _replacer, options).toString(options);
     }
-    exports.parse = parse2;
+    exports.parse = parse3;
     exports.parseAllDocuments = parseAllDocuments2;
     exports.parseDocument = parseDocument2;
     exports.stringify = stringify;
@@ -39728,17 +39728,52 @@ var version = "0.1.0";
 var STEWARD_VERSION = version;
 
 // src/actions/_inputs.ts
-import { join as join5, resolve } from "node:path";
+var import_yaml4 = __toESM(require_dist3(), 1);
+import { mkdirSync as mkdirSync2, readFileSync as readFileSync3, writeFileSync as writeFileSync2 } from "node:fs";
+import { dirname as dirname2, join as join5, resolve } from "node:path";
+
+// src/report/stage-failure.ts
+var FAILURE_FILE = ".steward/failure.json";
+
+// src/actions/_inputs.ts
 function workspacePath(p2) {
   return resolve(process.env.GITHUB_WORKSPACE ?? ".", p2);
 }
 function projectDir() {
   return workspacePath(getInput("project-path") || ".");
 }
-function failWith(e) {
+function runId() {
+  return `${process.env.GITHUB_RUN_ID ?? "local"}-${process.env.GITHUB_RUN_ATTEMPT ?? "1"}`;
+}
+function failWith(e, stage) {
   const err = e;
   for (const d2 of err.diagnostics ?? []) error(`${d2.key || "-"}  ${d2.message}`, { file: d2.file, startLine: d2.line || void 0, startColumn: d2.column || void 0 });
   setFailed(err.message);
+  if (!stage) return;
+  try {
+    const failure = {
+      schema: 1,
+      stage,
+      runId: runId(),
+      ...projectName() ? { project: projectName() } : {},
+      ...process.env.GITHUB_SHA ? { commit: process.env.GITHUB_SHA } : {},
+      message: err.message,
+      diagnostics: (err.diagnostics ?? []).map(({ file, line, column, key: key2, message }) => ({ file, line, column, key: key2, message }))
+    };
+    const path = workspacePath(FAILURE_FILE);
+    mkdirSync2(dirname2(path), { recursive: true });
+    writeFileSync2(path, JSON.stringify(failure, null, 2) + "\n");
+  } catch (w2) {
+    info(`could not record the failure for the report step: ${w2.message}`);
+  }
+}
+function projectName() {
+  try {
+    const name = (0, import_yaml4.parse)(readFileSync3(join5(projectDir(), "project.yml"), "utf8"))?.name;
+    return typeof name === "string" && /^[a-z0-9][a-z0-9-]*$/.test(name) ? name : void 0;
+  } catch {
+    return void 0;
+  }
 }
 async function configurePushAuth(token, dir) {
   setSecret(token);
@@ -39777,9 +39812,14 @@ try {
     setOutput("changed", String(r2.changed));
     setOutput("manifest", r2.manifestPath);
     setOutput("commit", "");
-    if (check && r2.changed) setFailed("rendered/ is stale: run `steward render` and commit the result.");
-    else info(`${r2.apps} apps, rendered/ ${r2.changed ? "changed" : "unchanged"}`);
+    if (check && r2.changed) {
+      const stale = [...r2.written.map((file) => ({ file, message: "stale: not what the project renders" })), ...r2.deleted.map((file) => ({ file, message: "extra: the project no longer renders it" }))];
+      failWith(
+        Object.assign(new Error("rendered/ is stale: run `steward render` and commit the result."), { diagnostics: stale.map((d2) => ({ ...d2, line: 0, column: 0, key: "" })) }),
+        "render"
+      );
+    } else info(`${r2.apps} apps, rendered/ ${r2.changed ? "changed" : "unchanged"}`);
   }
 } catch (e) {
-  failWith(e);
+  failWith(e, "render");
 }

@@ -1,7 +1,9 @@
 import * as core from '@actions/core';
 import { GitRepo } from '../git/repo';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { parse } from 'yaml';
+import { FAILURE_FILE, type StageFailure } from '../report/stage-failure';
 
 // Files prefixed with "_" are shared by the entry points, not bundled as actions.
 
@@ -30,10 +32,47 @@ export function useSshInputs(): void {
   }
 }
 
-export function failWith(e: unknown): void {
+/** The run's id as report reads it too: attempts of one run share the failure file. */
+export function runId(): string {
+  return `${process.env.GITHUB_RUN_ID ?? 'local'}-${process.env.GITHUB_RUN_ATTEMPT ?? '1'}`;
+}
+
+/**
+ * Fails the step with every diagnostic as an annotation. A stage that fails
+ * before a plan exists also leaves what went wrong for the report step, which
+ * puts it in the pull request comment and the commit status.
+ */
+export function failWith(e: unknown, stage?: StageFailure['stage']): void {
   const err = e as Error & { diagnostics?: { file: string; line: number; column: number; key: string; message: string }[] };
   for (const d of err.diagnostics ?? []) core.error(`${d.key || '-'}  ${d.message}`, { file: d.file, startLine: d.line || undefined, startColumn: d.column || undefined });
   core.setFailed(err.message);
+  if (!stage) return;
+  try {
+    const failure: StageFailure = {
+      schema: 1,
+      stage,
+      runId: runId(),
+      ...(projectName() ? { project: projectName() } : {}),
+      ...(process.env.GITHUB_SHA ? { commit: process.env.GITHUB_SHA } : {}),
+      message: err.message,
+      diagnostics: (err.diagnostics ?? []).map(({ file, line, column, key, message }) => ({ file, line, column, key, message })),
+    };
+    const path = workspacePath(FAILURE_FILE);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, JSON.stringify(failure, null, 2) + '\n');
+  } catch (w) {
+    core.info(`could not record the failure for the report step: ${(w as Error).message}`);
+  }
+}
+
+/** project.yml's name, read leniently: the file may be the broken one. */
+function projectName(): string | undefined {
+  try {
+    const name = (parse(readFileSync(join(projectDir(), 'project.yml'), 'utf8')) as { name?: unknown } | null)?.name;
+    return typeof name === 'string' && /^[a-z0-9][a-z0-9-]*$/.test(name) ? name : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -9,7 +9,7 @@ import { createTarget } from '../cli/targets';
 import { parseDuration } from '../project/model';
 import { ForgeClient } from '../forge/client';
 import { GitRepo } from '../git/repo';
-import { configurePushAuth, failWith, projectDir, useSshInputs, workspacePath } from './_inputs';
+import { configurePushAuth, failWith, projectDir, runId, useSshInputs, workspacePath } from './_inputs';
 
 const TRIGGERS: Record<string, RunRecord['trigger']> = { push: 'push', schedule: 'schedule', workflow_dispatch: 'dispatch', pull_request: 'pull_request' };
 
@@ -31,7 +31,7 @@ try {
     dryRun: core.getBooleanInput('dry-run'),
     identities: identitiesFrom(ageKey, {}),
     stateDir: defaultStateDir(process.env),
-    runId: `${process.env.GITHUB_RUN_ID ?? 'local'}-${process.env.GITHUB_RUN_ATTEMPT ?? '1'}`,
+    runId: runId(),
     trigger: TRIGGERS[process.env.GITHUB_EVENT_NAME ?? ''] ?? 'cli',
     lockWaitMs: lockTimeout ? parseDuration(lockTimeout) : undefined,
     createTarget,

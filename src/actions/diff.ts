@@ -12,5 +12,5 @@ try {
   core.setOutput('changeset', out);
   core.setOutput('skipped-reason', cs.mode === 'skipped' ? cs.note ?? '' : '');
 } catch (e) {
-  failWith(e);
+  failWith(e, 'diff');
 }

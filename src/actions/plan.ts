@@ -28,5 +28,5 @@ try {
   // A target that could not be observed fails the step, after the plan was written for the report.
   if (run.exitCode === 1) core.setFailed(run.errors.join('\n'));
 } catch (e) {
-  failWith(e);
+  failWith(e, 'plan');
 }

@@ -33,9 +33,16 @@ try {
     core.setOutput('changed', String(r.changed));
     core.setOutput('manifest', r.manifestPath);
     core.setOutput('commit', '');
-    if (check && r.changed) core.setFailed('rendered/ is stale: run `steward render` and commit the result.');
+    if (check && r.changed) {
+      // Reported like any other problem: the pull request comment lists the files.
+      const stale = [...r.written.map((file) => ({ file, message: 'stale: not what the project renders' })), ...r.deleted.map((file) => ({ file, message: 'extra: the project no longer renders it' }))];
+      failWith(
+        Object.assign(new Error('rendered/ is stale: run `steward render` and commit the result.'), { diagnostics: stale.map((d) => ({ ...d, line: 0, column: 0, key: '' })) }),
+        'render',
+      );
+    }
     else core.info(`${r.apps} apps, rendered/ ${r.changed ? 'changed' : 'unchanged'}`);
   }
 } catch (e) {
-  failWith(e);
+  failWith(e, 'render');
 }

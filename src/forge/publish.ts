@@ -3,6 +3,7 @@ import { fitComment, FORGEJO_COMMENT_LIMIT } from '../report/comment-body';
 import { notify, type NotifyFormat } from '../report/notify';
 import { commitState, runMarkdown, worthNotifying } from '../report/run-markdown';
 import { planMarkdown, summaryLine } from '../plan/markdown';
+import { failureMarkdown, failureSummary, type StageFailure } from '../report/stage-failure';
 import type { Plan } from '../plan/types';
 import { ForgeClient, stickyMarker } from './client';
 
@@ -26,28 +27,35 @@ export interface Published {
   notified: boolean;
 }
 
-/** RunRecord (converge) or Plan (pull requests) -> commit status, sticky comment, webhook. */
-export async function publish(input: { record?: RunRecord; plan?: Plan }, o: PublishOptions): Promise<Published> {
-  const { record, plan } = input;
-  if (!record && !plan) throw new Error('nothing to report: give the run-record or the plan input');
-  const markdown = o.redact(record ? runMarkdown(record) : planMarkdown(plan!));
+/**
+ * RunRecord (converge), Plan (pull requests), or the failure of a stage that
+ * ran before either existed -> commit status, sticky comment, webhook.
+ */
+export async function publish(input: { record?: RunRecord; plan?: Plan; failure?: StageFailure }, o: PublishOptions): Promise<Published> {
+  const { record, plan, failure } = input;
+  if (!record && !plan && !failure) throw new Error('nothing to report: give the run-record or the plan input');
+  const markdown = o.redact(record ? runMarkdown(record) : plan ? planMarkdown(plan) : failureMarkdown(failure!));
   const planErrors = plan ? plan.targets.filter((t) => t.status === 'unknown').length : 0;
-  const state = record ? commitState(record) : planErrors ? 'failure' : 'success';
-  const description = o.redact(record ? record.summary : summaryLine(plan!));
-  const sha = o.sha ?? record?.commit ?? plan!.commit;
+  const state = record ? commitState(record) : plan && !planErrors ? 'success' : 'failure';
+  const description = o.redact(record ? record.summary : plan ? summaryLine(plan) : failureSummary(failure!));
+  const sha = o.sha ?? record?.commit ?? plan?.commit ?? failure?.commit;
+  const project = record?.project ?? plan?.project ?? failure?.project ?? '';
   let commentId: number | undefined;
 
   const client = o.token && hasForge(o.env) ? ForgeClient.fromEnv(o.token, o.env) : undefined;
   if (!client) o.log('no token or no Forgejo API in the environment: commit status and comment skipped');
-  if (client) {
+  if (client && !sha) o.log('no commit known: commit status skipped');
+  if (client && sha) {
     await client.setCommitStatus(sha, { state, context: o.statusContext, description, targetUrl: runUrl(o.env) });
     o.log(`commit status ${o.statusContext}=${state} on ${sha.slice(0, 7)}`);
     if (o.alsoSha && o.alsoSha !== sha) {
       await client.setCommitStatus(o.alsoSha, { state, context: o.statusContext, description, targetUrl: runUrl(o.env) });
       o.log(`commit status ${o.statusContext}=${state} on ${o.alsoSha.slice(0, 7)} too`);
     }
-    if (o.pullRequest) {
-      const project = record?.project ?? plan!.project;
+    // The comment is keyed by the project's name; a project.yml too broken to
+    // name it leaves the comment as it was and the status says what failed.
+    if (o.pullRequest && !project) o.log('project name unknown (project.yml unreadable): plan comment left as it was');
+    if (o.pullRequest && project) {
       // The marker line is added by the client: leave room for it.
       const body = fitComment(markdown, { limit: FORGEJO_COMMENT_LIMIT - stickyMarker(project).length - 1 });
       const r = await client.upsertStickyComment(o.pullRequest, project, body);
@@ -58,7 +66,7 @@ export async function publish(input: { record?: RunRecord; plan?: Plan }, o: Pub
 
   let notified = false;
   if (o.webhookUrl && (!record || worthNotifying(record))) {
-    const title = o.redact(record ? `Steward ${record.project}: ${record.result}` : `Steward plan ${plan!.project}`);
+    const title = o.redact(record ? `Steward ${record.project}: ${record.result}` : plan ? `Steward plan ${plan.project}` : `Steward ${project || 'project'}: ${failure!.stage} failed`);
     await notify(o.webhookUrl, { title, text: description, priority: state === 'failure' ? 4 : 3, url: runUrl(o.env) }, { format: o.webhookFormat ?? 'ntfy' });
     notified = true;
   }

@@ -147,5 +147,39 @@ test('the whole loop, as forgejo-runner runs the workflow templates', { skip, ti
   assert.ok(run.success, failures(run));
   assert.deepEqual(run.record!.steps.filter((s: { action: string }) => s.action !== 'prepare'), []);
   assert.equal(run.steps.find((s) => s.id === 'render')!.outputs.commit, '', 'nothing to re-render');
+
+  // 8. A pull request that breaks the project: the one plan comment says what to fix (file, line,
+  //    key; then the stale rendered/ files), the status fails; fixed, the same comment is the plan.
+  const base = await loop.git('rev-parse', 'HEAD');
+  await loop.git('checkout', '-q', '-b', 'oops');
+  const prOpts = (headSha: string) => ({ number: 0, headRef: 'oops', headSha, baseSha: base });
+  const planPr = async (number: number, headSha: string) => {
+    await loop.git('push', '-q', '-f', 'origin', `HEAD:refs/pull/${number}/head`);
+    return loop.run('steward-plan.yml', pullRequestEvent(repo, { ...prOpts(headSha), number }));
+  };
+  const badYaml = await loop.commitAndPush({ 'services/api/service.yml': webApp(env.images.v2, 'api', 'depends_on: [web]\nreplicas: lots\n') }, 'api: replicas', 'oops', { render: false });
+  const oops = loop.forge.addPullRequest(REPO, { headRef: 'oops', headSha: badYaml, baseSha: base });
+  run = await planPr(oops, badYaml);
+  assert.equal(run.success, false);
+  assert.equal(stepOutcomes(run).render, 'failure');
+  let oopsComments = loop.forge.listComments(REPO, oops);
+  assert.equal(oopsComments.length, 1);
+  assert.match(oopsComments[0].body, /### ❌ Steward `render` failed for `lab` at [0-9a-f]{7}: nothing was planned or applied/);
+  assert.match(oopsComments[0].body, /\| `services\/api\/service\.yml` \| \d+:\d+ \| `replicas` \| /);
+  assert.equal(loop.forge.listStatuses(REPO, badYaml).at(-1)!.state, 'failure');
+  assert.match(loop.forge.listStatuses(REPO, badYaml).at(-1)!.description, /^render failed: services\/api\/service\.yml:\d+ /);
+  const unrenderedPr = await loop.commitAndPush({ 'services/api/service.yml': webApp(env.images.v1, 'api', 'depends_on: [web]\n') }, 'api: v1, not rendered', 'oops', { render: false });
+  run = await planPr(oops, unrenderedPr);
+  assert.equal(run.success, false);
+  oopsComments = loop.forge.listComments(REPO, oops);
+  assert.equal(oopsComments.length, 1);
+  assert.match(oopsComments[0].body, /\| `rendered\/core\/api\/compose\.yaml` \|  \|  \| stale: not what the project renders \|/);
+  const fixed = await loop.commitAndPush({}, 'render', 'oops');
+  run = await planPr(oops, fixed);
+  assert.ok(run.success, failures(run));
+  oopsComments = loop.forge.listComments(REPO, oops);
+  assert.equal(oopsComments.length, 1, 'still one comment');
+  assert.match(oopsComments[0].body, /\| update \| `api` \|/);
+  assert.equal(loop.forge.listStatuses(REPO, fixed).at(-1)!.state, 'success');
   loop.forge.assertNoViolations();
 });

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -127,6 +127,36 @@ test('a RunRecord sets the commit status, fails the step on failure, and notifie
     double.assertNoViolations();
   } finally {
     hook.close();
+    await double.close();
+  }
+});
+
+test('a stage that failed before planning: the status fails; a failure another run left is ignored', async () => {
+  const { double, workspace, repoRef } = await setup();
+  try {
+    const sha = 'c'.repeat(40);
+    const ctx = { workspace, repository: REPO, serverUrl: double.url, token: DOUBLE_TOKEN, runId: '41', event: pushEvent(repoRef, { before: 'a'.repeat(40), after: sha }) };
+    const failure = (runId: string) => ({
+      schema: 1, stage: 'render', runId, project: 'homelab', commit: sha, message: 'invalid project',
+      diagnostics: [{ file: 'services/web/service.yml', line: 3, column: 1, key: 'replicas', message: 'unknown key' }],
+    });
+    mkdirSync(join(workspace, '.steward'), { recursive: true });
+    writeFileSync(join(workspace, '.steward/failure.json'), JSON.stringify(failure('40-1')));
+    let r = await runNodeAction(ctx, { actionDir: ACTION, inputs: { token: DOUBLE_TOKEN } });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /nothing to report/);
+    assert.deepEqual(double.listStatuses(REPO, sha), []);
+
+    writeFileSync(join(workspace, '.steward/failure.json'), JSON.stringify(failure('41-1')));
+    r = await runNodeAction(ctx, { actionDir: ACTION, inputs: { token: DOUBLE_TOKEN, 'fail-on-error': 'false' } });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const [status] = double.listStatuses(REPO, sha);
+    assert.equal(status?.state, 'failure');
+    assert.equal(status?.context, 'steward/converge');
+    assert.equal(status?.description, 'render failed: services/web/service.yml:3 unknown key');
+    assert.match(r.summary, /\| `services\/web\/service\.yml` \| 3:1 \| `replicas` \| unknown key \|/);
+    double.assertNoViolations();
+  } finally {
     await double.close();
   }
 });
