@@ -39925,7 +39925,12 @@ try {
   for (const a of cs2.apps) info(`  ${a.change.padEnd(8)} ${a.name} on ${a.target}: ${a.reasons.map((r2) => r2.why + (r2.commit ? ` (${r2.commit})` : "")).join("; ")}`);
   setOutput("changed", String(cs2.apps.length + cs2.targets.length + cs2.conventions.length > 0));
   setOutput("changeset", out);
-  setOutput("skipped-reason", cs2.mode === "skipped" ? cs2.note ?? "" : "");
+  setOutput("skipped-reason", skippedReason(cs2));
 } catch (e) {
   failWith(e, "diff");
+}
+function skippedReason(cs2) {
+  if (cs2.mode === "skipped") return cs2.note ?? "";
+  if (process.env.GITHUB_EVENT_NAME === "push" && cs2.mode === "incremental" && cs2.from === cs2.to) return `${cs2.to.slice(0, 7)} is already the converged commit: nothing new`;
+  return "";
 }

@@ -142,10 +142,11 @@ test('the whole loop, as forgejo-runner runs the workflow templates', { skip, ti
   assert.equal(await loop.git('ls-remote', 'origin', 'refs/steward/converged').then((l) => l.split('\t')[0]), rerender);
   assert.equal(loop.forge.listStatuses(REPO, rerender).at(-1)!.state, 'success');
   assert.equal(loop.forge.listStatuses(REPO, unrendered).at(-1)!.state, 'success', 'the pushed commit shows the outcome too');
-  // The push Steward made: already converged, nothing to do.
+  // The push Steward made: already converged, skipped.
   run = await loop.run('steward-converge.yml', pushEvent(repo, { before: unrendered, after: rerender }));
   assert.ok(run.success, failures(run));
-  assert.deepEqual(run.record!.steps.filter((s: { action: string }) => s.action !== 'prepare'), []);
+  assert.equal(stepOutcomes(run).converge, 'skipped');
+  assert.match(run.steps.find((s) => s.id === 'diff')!.outputs['skipped-reason'], /is already the converged commit: nothing new$/);
   assert.equal(run.steps.find((s) => s.id === 'render')!.outputs.commit, '', 'nothing to re-render');
 
   // 8. A pull request that breaks the project: the one plan comment says what to fix (file, line,
