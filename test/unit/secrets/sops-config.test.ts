@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { creationRuleFor, parseSopsConfig, pathRelativeToConfig, sopsConfigCandidates } from '../../../src/secrets/sops-config';
 import { SopsError } from '../../../src/secrets/sops';
 import { ageKeySourceFromEnv, parseAgeIdentities } from '../../../src/secrets/age-keys';
-import { ALICE_RECIPIENT, BOB_RECIPIENT } from './helpers';
+import { ALICE, ALICE_RECIPIENT, BOB_RECIPIENT } from './helpers';
 
 const CONFIG = `creation_rules:
   - path_regex: secrets/prod/.*
@@ -38,7 +38,7 @@ test('.sops.yaml is looked up from the file upward; paths are relative to it', (
 });
 
 test('age identities parse from key files; comments ignored; errors never quote the key', () => {
-  const key = 'AGE-SECRET-KEY-1QXRVEJH9S4NQU0FPD6V79ESZQ8S6PXH3L8V40EVPTHFH6KNKD4DQ7SKC4P';
+  const key = ALICE[0]!;
   assert.deepEqual(parseAgeIdentities(`# created: x\n# public key: age1...\n${key}\n\n`, 'k.txt'), [key]);
   assert.throws(() => parseAgeIdentities('# only comments\n', 'k.txt'), /no age identity/);
   try {

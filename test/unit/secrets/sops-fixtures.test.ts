@@ -50,3 +50,11 @@ test('a wrong key is refused with an error naming the file', async () => {
     (e: unknown) => e instanceof SopsError && /secrets\/example\.yaml/.test(e.message) && /none of the given age identities/.test(e.message),
   );
 });
+
+test('the bundled example secrets decrypt with their test key (kept with the test fixtures, not the example)', async () => {
+  const file = join(import.meta.dirname, '../../../examples/homelab/secrets/homelab.sops.yaml');
+  const keyFile = join(import.meta.dirname, '../../fixtures/secrets/homelab.agekey.txt');
+  const out = await decryptSops(readFileSync(file, 'utf8'), { file: 'secrets/homelab.sops.yaml', format: 'yaml', identities: parseAgeIdentities(readFileSync(keyFile, 'utf8'), keyFile) });
+  assert.deepEqual(Object.keys(out.data).sort(), listSopsKeys(readFileSync(file, 'utf8'), 'yaml').sort());
+  assert.ok(Object.values(out.data).every((v) => typeof v === 'string' && v.length > 0));
+});
