@@ -26303,6 +26303,16 @@ var init_package = __esm({
   }
 });
 
+// src/version.ts
+var STEWARD_VERSION;
+var init_version = __esm({
+  "src/version.ts"() {
+    "use strict";
+    init_package();
+    STEWARD_VERSION = version;
+  }
+});
+
 // node_modules/@simple-git/args-pathspec/dist/index.mjs
 function c(...n) {
   const e = new String(n);
@@ -30734,8 +30744,8 @@ var TOOLKIT_VERSION, DEFAULT_ACTIONS_REPO, NAME, SHORT_RE, URL_RE, REF_RE;
 var init_actions_ref = __esm({
   "src/init/actions-ref.ts"() {
     "use strict";
-    init_package();
-    TOOLKIT_VERSION = `v${version}`;
+    init_version();
+    TOOLKIT_VERSION = `v${STEWARD_VERSION}`;
     DEFAULT_ACTIONS_REPO = "steward/steward";
     NAME = "[A-Za-z0-9][A-Za-z0-9._-]*";
     SHORT_RE = new RegExp(`^(${NAME}/${NAME})$`);
@@ -31955,8 +31965,60 @@ var init_health = __esm({
   }
 });
 
-// src/targets/http-probe.ts
+// src/targets/process.ts
 import { spawn } from "node:child_process";
+function run(cmd, args, options) {
+  return new Promise((resolve7) => {
+    const child = spawn(cmd, args, {
+      env: options.env ?? process.env,
+      cwd: options.cwd,
+      detached: true,
+      stdio: ["pipe", "pipe", "pipe"]
+    });
+    const out = [];
+    const err = [];
+    let timedOut = false;
+    let settled = false;
+    const finish = (code) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (options.doneWhen) killGroup();
+      resolve7({ code, stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(err).toString("utf8"), timedOut });
+    };
+    const killGroup = () => {
+      try {
+        process.kill(-child.pid, "SIGKILL");
+      } catch {
+        child.kill("SIGKILL");
+      }
+    };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killGroup();
+    }, options.timeoutMs);
+    child.stdout.on("data", (b3) => {
+      out.push(b3);
+      if (options.doneWhen?.(Buffer.concat(out).toString("utf8"))) finish(0);
+    });
+    child.stderr.on("data", (b3) => err.push(b3));
+    child.on("error", (e) => {
+      err.push(Buffer.from(String(e.message)));
+      finish(127);
+    });
+    child.on("close", (code, signal) => finish(code ?? (signal ? 128 : 1)));
+    child.stdin.on("error", () => void 0);
+    if (options.doneWhen) child.stdin.write(options.input ?? "");
+    else child.stdin.end(options.input ?? "");
+  });
+}
+var init_process = __esm({
+  "src/targets/process.ts"() {
+    "use strict";
+  }
+});
+
+// src/targets/http-probe.ts
 import { request as request2 } from "node:http";
 function probeAddress(containers, composeProject, service) {
   let any;
@@ -31993,95 +32055,23 @@ function probeDirect(url, timeoutMs) {
     req.end();
   });
 }
-function probeOverSsh(sshArgs, url, hostHeader, path, timeoutMs) {
-  return new Promise((resolve7) => {
-    const child = spawn("ssh", sshArgs, { stdio: ["pipe", "pipe", "pipe"], detached: true });
-    let out = "";
-    let err = "";
-    let settled = false;
-    const finish = (r2) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      try {
-        process.kill(-child.pid, "SIGKILL");
-      } catch {
-      }
-      resolve7(r2);
-    };
-    const answer = () => probeResult(url, statusOf(out), "not an HTTP answer");
-    const timer = setTimeout(
-      () => finish(out ? answer() : probeResult(url, void 0, `no answer within ${Math.round(timeoutMs / 1e3)} s`)),
-      timeoutMs
-    );
-    child.stdout.on("data", (b3) => {
-      out += b3.toString("latin1");
-      if (out.includes("\n")) finish(answer());
-    });
-    child.stderr.on("data", (b3) => err += b3.toString("utf8"));
-    child.on("error", (e) => finish(probeResult(url, void 0, e.message)));
-    child.on("close", (code) => {
-      if (out !== "") return finish(answer());
-      const why = err.trim().split("\n").filter(Boolean).pop() ?? `ssh exit ${code}`;
-      finish(probeResult(url, void 0, /refused by peer|open failed/i.test(why) ? "connection refused or closed" : why));
-    });
-    child.stdin.on("error", () => void 0);
-    child.stdin.write(`GET ${path} HTTP/1.0\r
+async function probeOverSsh(sshArgs, url, hostHeader, path, timeoutMs) {
+  const request3 = `GET ${path} HTTP/1.0\r
 Host: ${hostHeader}\r
 User-Agent: steward\r
 Connection: close\r
 \r
-`);
-  });
+`;
+  const r2 = await run("ssh", sshArgs, { input: request3, timeoutMs, doneWhen: (out) => out.includes("\n") });
+  if (r2.stdout) return probeResult(url, statusOf(r2.stdout), "not an HTTP answer");
+  if (r2.timedOut) return probeResult(url, void 0, `no answer within ${Math.round(timeoutMs / 1e3)} s`);
+  const why = r2.stderr.trim().split("\n").filter(Boolean).pop() ?? `ssh exit ${r2.code}`;
+  return probeResult(url, void 0, /refused by peer|open failed/i.test(why) ? "connection refused or closed" : why);
 }
 var init_http_probe = __esm({
   "src/targets/http-probe.ts"() {
     "use strict";
-  }
-});
-
-// src/targets/process.ts
-import { spawn as spawn2 } from "node:child_process";
-function run(cmd, args, options) {
-  return new Promise((resolve7) => {
-    const child = spawn2(cmd, args, {
-      env: options.env ?? process.env,
-      cwd: options.cwd,
-      detached: true,
-      stdio: ["pipe", "pipe", "pipe"]
-    });
-    const out = [];
-    const err = [];
-    let timedOut = false;
-    let settled = false;
-    const finish = (code) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      resolve7({ code, stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(err).toString("utf8"), timedOut });
-    };
-    const timer = setTimeout(() => {
-      timedOut = true;
-      try {
-        process.kill(-child.pid, "SIGKILL");
-      } catch {
-        child.kill("SIGKILL");
-      }
-    }, options.timeoutMs);
-    child.stdout.on("data", (b3) => out.push(b3));
-    child.stderr.on("data", (b3) => err.push(b3));
-    child.on("error", (e) => {
-      err.push(Buffer.from(String(e.message)));
-      finish(127);
-    });
-    child.on("close", (code, signal) => finish(code ?? (signal ? 128 : 1)));
-    child.stdin.on("error", () => void 0);
-    child.stdin.end(options.input ?? "");
-  });
-}
-var init_process = __esm({
-  "src/targets/process.ts"() {
-    "use strict";
+    init_process();
   }
 });
 
@@ -32516,6 +32506,10 @@ import { chmod as chmod2, mkdtemp as mkdtemp2, rm as rm2, writeFile as writeFile
 import { tmpdir as tmpdir2, userInfo } from "node:os";
 import { join as join9 } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+function runnerCompose(timeoutMs) {
+  composeOnRunner ??= run("docker", ["compose", "version", "--short"], { timeoutMs });
+  return composeOnRunner;
+}
 function checkName(what, name) {
   if (!NAME2.test(name)) throw new Error(`invalid ${what} name ${JSON.stringify(name)}: use lower-case letters, digits, '-', '_' and '.'`);
 }
@@ -32528,7 +32522,7 @@ function lastLine(text) {
   const lines2 = text.trim().split("\n").filter((l3) => l3.trim());
   return lines2[lines2.length - 1]?.trim() ?? "";
 }
-var NAME2, DockerTarget;
+var NAME2, DockerTarget, composeOnRunner;
 var init_docker_target = __esm({
   "src/targets/docker-target.ts"() {
     "use strict";
@@ -32647,7 +32641,7 @@ var init_docker_target = __esm({
         checkName("project", project);
         apps.forEach((a) => checkName("app", a));
         const problems = [];
-        const compose = await run("docker", ["compose", "version", "--short"], { timeoutMs: this.commandTimeoutMs });
+        const compose = await runnerCompose(this.commandTimeoutMs);
         if (compose.code !== 0) {
           problems.push("Docker Compose v2 is missing on the runner: `docker compose version` failed (install the docker-compose plugin)");
         }
@@ -32783,19 +32777,19 @@ var init_docker_target = __esm({
       }
       /** Sets up the in-process engine access once the host is known to have an engine. */
       async connectEngine() {
-        const remote = unixSocketPath(this.hostDockerHost);
+        const socket = unixSocketPath(this.hostDockerHost);
         if (this.isLocal) {
-          const api2 = remote ? new EngineApi(remote, this.commandTimeoutMs) : void 0;
+          const api2 = socket ? new EngineApi(socket, this.commandTimeoutMs) : void 0;
           this.engineApi = api2 && await api2.ping() ? api2 : null;
           return;
         }
-        if (!remote || remote.includes(":")) {
+        if (!socket || socket.includes(":")) {
           this.engineApi = null;
           return;
         }
         const ctx = await this.ssh();
         const local = this.engineApi?.socketPath ?? ctx.socketPath();
-        const forward = await run("ssh", ctx.forwardArgs(this.endpoint, local, remote), { timeoutMs: this.commandTimeoutMs });
+        const forward = await run("ssh", ctx.forwardArgs(this.endpoint, local, socket), { timeoutMs: this.commandTimeoutMs });
         const api = new EngineApi(local, this.commandTimeoutMs);
         this.engineApi = forward.code === 0 && await api.ping() ? api : null;
         if (this.engineApi) this.lastContact = Date.now();
@@ -32804,12 +32798,11 @@ var init_docker_target = __esm({
       async engine() {
         if (!this.engineApi) return void 0;
         if (this.isLocal) return this.engineApi;
-        if (Date.now() - this.lastContact > 3e4 && !await this.engineApi.ping()) {
-          await this.reconnect();
-          if (!this.engineApi) return void 0;
+        if (Date.now() - this.lastContact > 3e4) {
+          if (await this.engineApi.ping()) this.lastContact = Date.now();
+          else await this.reconnect();
         }
-        this.lastContact = Date.now();
-        return this.engineApi;
+        return this.engineApi ?? void 0;
       }
       /** A session starts a new control master (or fails naming why the host is gone); then the forward again. */
       async reconnect() {
@@ -33702,14 +33695,9 @@ init_diagnostics();
 
 // src/cli/render-command.ts
 init_run_render();
+init_version();
 import { parseArgs } from "node:util";
 import { resolve } from "node:path";
-
-// src/cli/version.ts
-init_package();
-var STEWARD_VERSION = version;
-
-// src/cli/render-command.ts
 async function renderCommand(argv, io2) {
   const { values } = parseArgs({
     args: argv,
@@ -33753,6 +33741,7 @@ function files(r2) {
 }
 
 // src/cli/main.ts
+init_version();
 var USAGE2 = `usage: steward <command> [options]
 
 commands:

@@ -49618,8 +49618,57 @@ function evaluateHealth(containers, http) {
 }
 
 // src/targets/http-probe.ts
-import { spawn } from "node:child_process";
 import { request as request2 } from "node:http";
+
+// src/targets/process.ts
+import { spawn } from "node:child_process";
+function run(cmd, args, options) {
+  return new Promise((resolve2) => {
+    const child = spawn(cmd, args, {
+      env: options.env ?? process.env,
+      cwd: options.cwd,
+      detached: true,
+      stdio: ["pipe", "pipe", "pipe"]
+    });
+    const out = [];
+    const err = [];
+    let timedOut = false;
+    let settled = false;
+    const finish = (code) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (options.doneWhen) killGroup();
+      resolve2({ code, stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(err).toString("utf8"), timedOut });
+    };
+    const killGroup = () => {
+      try {
+        process.kill(-child.pid, "SIGKILL");
+      } catch {
+        child.kill("SIGKILL");
+      }
+    };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killGroup();
+    }, options.timeoutMs);
+    child.stdout.on("data", (b3) => {
+      out.push(b3);
+      if (options.doneWhen?.(Buffer.concat(out).toString("utf8"))) finish(0);
+    });
+    child.stderr.on("data", (b3) => err.push(b3));
+    child.on("error", (e) => {
+      err.push(Buffer.from(String(e.message)));
+      finish(127);
+    });
+    child.on("close", (code, signal) => finish(code ?? (signal ? 128 : 1)));
+    child.stdin.on("error", () => void 0);
+    if (options.doneWhen) child.stdin.write(options.input ?? "");
+    else child.stdin.end(options.input ?? "");
+  });
+}
+
+// src/targets/http-probe.ts
 function probeAddress(containers, composeProject, service) {
   let any;
   for (const c3 of containers) {
@@ -49655,46 +49704,18 @@ function probeDirect(url, timeoutMs) {
     req.end();
   });
 }
-function probeOverSsh(sshArgs, url, hostHeader, path, timeoutMs) {
-  return new Promise((resolve2) => {
-    const child = spawn("ssh", sshArgs, { stdio: ["pipe", "pipe", "pipe"], detached: true });
-    let out = "";
-    let err = "";
-    let settled = false;
-    const finish = (r2) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      try {
-        process.kill(-child.pid, "SIGKILL");
-      } catch {
-      }
-      resolve2(r2);
-    };
-    const answer = () => probeResult(url, statusOf(out), "not an HTTP answer");
-    const timer = setTimeout(
-      () => finish(out ? answer() : probeResult(url, void 0, `no answer within ${Math.round(timeoutMs / 1e3)} s`)),
-      timeoutMs
-    );
-    child.stdout.on("data", (b3) => {
-      out += b3.toString("latin1");
-      if (out.includes("\n")) finish(answer());
-    });
-    child.stderr.on("data", (b3) => err += b3.toString("utf8"));
-    child.on("error", (e) => finish(probeResult(url, void 0, e.message)));
-    child.on("close", (code) => {
-      if (out !== "") return finish(answer());
-      const why = err.trim().split("\n").filter(Boolean).pop() ?? `ssh exit ${code}`;
-      finish(probeResult(url, void 0, /refused by peer|open failed/i.test(why) ? "connection refused or closed" : why));
-    });
-    child.stdin.on("error", () => void 0);
-    child.stdin.write(`GET ${path} HTTP/1.0\r
+async function probeOverSsh(sshArgs, url, hostHeader, path, timeoutMs) {
+  const request4 = `GET ${path} HTTP/1.0\r
 Host: ${hostHeader}\r
 User-Agent: steward\r
 Connection: close\r
 \r
-`);
-  });
+`;
+  const r2 = await run("ssh", sshArgs, { input: request4, timeoutMs, doneWhen: (out) => out.includes("\n") });
+  if (r2.stdout) return probeResult(url, statusOf(r2.stdout), "not an HTTP answer");
+  if (r2.timedOut) return probeResult(url, void 0, `no answer within ${Math.round(timeoutMs / 1e3)} s`);
+  const why = r2.stderr.trim().split("\n").filter(Boolean).pop() ?? `ssh exit ${r2.code}`;
+  return probeResult(url, void 0, /refused by peer|open failed/i.test(why) ? "connection refused or closed" : why);
 }
 
 // src/targets/ssh.ts
@@ -49702,48 +49723,6 @@ import { chmod as chmod2, mkdtemp, rm as rm2, writeFile as writeFile2, mkdir as 
 import { constants as constants3 } from "node:fs";
 import { tmpdir, homedir } from "node:os";
 import { join as join3, delimiter, dirname } from "node:path";
-
-// src/targets/process.ts
-import { spawn as spawn2 } from "node:child_process";
-function run(cmd, args, options) {
-  return new Promise((resolve2) => {
-    const child = spawn2(cmd, args, {
-      env: options.env ?? process.env,
-      cwd: options.cwd,
-      detached: true,
-      stdio: ["pipe", "pipe", "pipe"]
-    });
-    const out = [];
-    const err = [];
-    let timedOut = false;
-    let settled = false;
-    const finish = (code) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      resolve2({ code, stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(err).toString("utf8"), timedOut });
-    };
-    const timer = setTimeout(() => {
-      timedOut = true;
-      try {
-        process.kill(-child.pid, "SIGKILL");
-      } catch {
-        child.kill("SIGKILL");
-      }
-    }, options.timeoutMs);
-    child.stdout.on("data", (b3) => out.push(b3));
-    child.stderr.on("data", (b3) => err.push(b3));
-    child.on("error", (e) => {
-      err.push(Buffer.from(String(e.message)));
-      finish(127);
-    });
-    child.on("close", (code, signal) => finish(code ?? (signal ? 128 : 1)));
-    child.stdin.on("error", () => void 0);
-    child.stdin.end(options.input ?? "");
-  });
-}
-
-// src/targets/ssh.ts
 var SshContext = class _SshContext {
   constructor(dir, configPath, binDir) {
     this.dir = dir;
@@ -50236,7 +50215,7 @@ var DockerTarget = class {
     checkName("project", project);
     apps.forEach((a) => checkName("app", a));
     const problems = [];
-    const compose = await run("docker", ["compose", "version", "--short"], { timeoutMs: this.commandTimeoutMs });
+    const compose = await runnerCompose(this.commandTimeoutMs);
     if (compose.code !== 0) {
       problems.push("Docker Compose v2 is missing on the runner: `docker compose version` failed (install the docker-compose plugin)");
     }
@@ -50372,19 +50351,19 @@ var DockerTarget = class {
   }
   /** Sets up the in-process engine access once the host is known to have an engine. */
   async connectEngine() {
-    const remote = unixSocketPath(this.hostDockerHost);
+    const socket = unixSocketPath(this.hostDockerHost);
     if (this.isLocal) {
-      const api2 = remote ? new EngineApi(remote, this.commandTimeoutMs) : void 0;
+      const api2 = socket ? new EngineApi(socket, this.commandTimeoutMs) : void 0;
       this.engineApi = api2 && await api2.ping() ? api2 : null;
       return;
     }
-    if (!remote || remote.includes(":")) {
+    if (!socket || socket.includes(":")) {
       this.engineApi = null;
       return;
     }
     const ctx = await this.ssh();
     const local = this.engineApi?.socketPath ?? ctx.socketPath();
-    const forward = await run("ssh", ctx.forwardArgs(this.endpoint, local, remote), { timeoutMs: this.commandTimeoutMs });
+    const forward = await run("ssh", ctx.forwardArgs(this.endpoint, local, socket), { timeoutMs: this.commandTimeoutMs });
     const api = new EngineApi(local, this.commandTimeoutMs);
     this.engineApi = forward.code === 0 && await api.ping() ? api : null;
     if (this.engineApi) this.lastContact = Date.now();
@@ -50393,12 +50372,11 @@ var DockerTarget = class {
   async engine() {
     if (!this.engineApi) return void 0;
     if (this.isLocal) return this.engineApi;
-    if (Date.now() - this.lastContact > 3e4 && !await this.engineApi.ping()) {
-      await this.reconnect();
-      if (!this.engineApi) return void 0;
+    if (Date.now() - this.lastContact > 3e4) {
+      if (await this.engineApi.ping()) this.lastContact = Date.now();
+      else await this.reconnect();
     }
-    this.lastContact = Date.now();
-    return this.engineApi;
+    return this.engineApi ?? void 0;
   }
   /** A session starts a new control master (or fails naming why the host is gone); then the forward again. */
   async reconnect() {
@@ -50445,6 +50423,11 @@ var DockerTarget = class {
     await ctx.close([this.endpoint]);
   }
 };
+var composeOnRunner;
+function runnerCompose(timeoutMs) {
+  composeOnRunner ??= run("docker", ["compose", "version", "--short"], { timeoutMs });
+  return composeOnRunner;
+}
 function checkName(what, name) {
   if (!NAME.test(name)) throw new Error(`invalid ${what} name ${JSON.stringify(name)}: use lower-case letters, digits, '-', '_' and '.'`);
 }
@@ -54888,11 +54871,12 @@ function failWith(e, stage) {
   setFailed(err.message);
   if (!stage) return;
   try {
+    const project = projectName();
     const failure = {
       schema: 1,
       stage,
       runId: runId(),
-      ...projectName() ? { project: projectName() } : {},
+      ...project ? { project } : {},
       ...process.env.GITHUB_SHA ? { commit: process.env.GITHUB_SHA } : {},
       message: err.message,
       diagnostics: (err.diagnostics ?? []).map(({ file, line, column, key: key2, message }) => ({ file, line, column, key: key2, message }))

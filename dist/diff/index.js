@@ -39892,11 +39892,12 @@ function failWith(e, stage) {
   setFailed(err.message);
   if (!stage) return;
   try {
+    const project = projectName();
     const failure = {
       schema: 1,
       stage,
       runId: runId(),
-      ...projectName() ? { project: projectName() } : {},
+      ...project ? { project } : {},
       ...process.env.GITHUB_SHA ? { commit: process.env.GITHUB_SHA } : {},
       message: err.message,
       diagnostics: (err.diagnostics ?? []).map(({ file, line, column, key: key2, message }) => ({ file, line, column, key: key2, message }))

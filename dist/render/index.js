@@ -39682,6 +39682,18 @@ function runRender(projectDir2, opts = {}) {
     apps: out.manifest.apps.length
   };
 }
+var StaleRenderedError = class extends Error {
+  diagnostics;
+  constructor(r2) {
+    super("rendered/ is stale: run `steward render` and commit the result.");
+    this.name = "StaleRenderedError";
+    const at2 = (file, message) => ({ file, line: 0, column: 0, key: "", message });
+    this.diagnostics = [
+      ...r2.written.map((f3) => at2(f3, "stale: not what the project renders")),
+      ...r2.deleted.map((f3) => at2(f3, "extra: the project no longer renders it"))
+    ];
+  }
+};
 
 // src/render/commit-rendered.ts
 var STEWARD_IDENTITY = { name: "Steward", email: "steward@localhost" };
@@ -39724,7 +39736,7 @@ function commitMessage(version2, parent, r2) {
 // package.json
 var version = "0.1.0";
 
-// src/cli/version.ts
+// src/version.ts
 var STEWARD_VERSION = version;
 
 // src/actions/_inputs.ts
@@ -39751,11 +39763,12 @@ function failWith(e, stage) {
   setFailed(err.message);
   if (!stage) return;
   try {
+    const project = projectName();
     const failure = {
       schema: 1,
       stage,
       runId: runId(),
-      ...projectName() ? { project: projectName() } : {},
+      ...project ? { project } : {},
       ...process.env.GITHUB_SHA ? { commit: process.env.GITHUB_SHA } : {},
       message: err.message,
       diagnostics: (err.diagnostics ?? []).map(({ file, line, column, key: key2, message }) => ({ file, line, column, key: key2, message }))
@@ -39793,33 +39806,21 @@ try {
   const commit = getBooleanInput("commit");
   if (check && commit) throw new Error("check and commit exclude each other: check fails on a stale rendered/, commit fixes it");
   info(`${check ? "Checking" : "Rendering"} ${dir}`);
-  if (commit) {
-    const ref = process.env.GITHUB_REF ?? await new GitRepo(dir).branchRef();
-    if (!ref?.startsWith("refs/heads/")) throw new Error(`commit: true needs a branch to push to, and this run is for ${ref ?? "no ref"}`);
-    const token = getInput("token");
-    if (token) await configurePushAuth(token, dir);
-    const r2 = await renderAndCommit(dir, { version: STEWARD_VERSION, identity: STEWARD_IDENTITY, push: { remote: "origin", branchRef: ref } });
-    for (const f3 of r2.written) info(`  wrote    ${f3}`);
-    for (const f3 of r2.deleted) info(`  deleted  ${f3}`);
-    setOutput("changed", String(Boolean(r2.commit)));
-    setOutput("manifest", r2.manifestPath);
-    setOutput("commit", r2.commit ?? "");
-    info(r2.commit ? `rendered/ was stale: committed ${r2.commit.slice(0, 12)} (converge: re-render) and pushed it to ${ref}` : `${r2.apps} apps, rendered/ up to date`);
-  } else {
-    const r2 = runRender(dir, { check });
-    for (const f3 of r2.written) info(`  ${check ? "stale" : "wrote"}    ${f3}`);
-    for (const f3 of r2.deleted) info(`  ${check ? "extra" : "deleted"}  ${f3}`);
-    setOutput("changed", String(r2.changed));
-    setOutput("manifest", r2.manifestPath);
-    setOutput("commit", "");
-    if (check && r2.changed) {
-      const stale = [...r2.written.map((file) => ({ file, message: "stale: not what the project renders" })), ...r2.deleted.map((file) => ({ file, message: "extra: the project no longer renders it" }))];
-      failWith(
-        Object.assign(new Error("rendered/ is stale: run `steward render` and commit the result."), { diagnostics: stale.map((d2) => ({ ...d2, line: 0, column: 0, key: "" })) }),
-        "render"
-      );
-    } else info(`${r2.apps} apps, rendered/ ${r2.changed ? "changed" : "unchanged"}`);
-  }
+  const r2 = commit ? await commitStale(dir) : { ...runRender(dir, { check }), commit: void 0 };
+  for (const f3 of r2.written) info(`  ${check ? "stale" : "wrote"}    ${f3}`);
+  for (const f3 of r2.deleted) info(`  ${check ? "extra" : "deleted"}  ${f3}`);
+  setOutput("changed", String(commit ? Boolean(r2.commit) : r2.changed));
+  setOutput("manifest", r2.manifestPath);
+  setOutput("commit", r2.commit ?? "");
+  if (check && r2.changed) throw new StaleRenderedError(r2);
+  info(r2.commit ? `rendered/ was stale: committed ${r2.commit.slice(0, 12)} (converge: re-render) and pushed it` : `${r2.apps} apps, rendered/ ${r2.changed ? "changed" : "unchanged"}`);
 } catch (e) {
   failWith(e, "render");
+}
+async function commitStale(dir) {
+  const ref = process.env.GITHUB_REF ?? await new GitRepo(dir).branchRef();
+  if (!ref?.startsWith("refs/heads/")) throw new Error(`commit: true needs a branch to push to, and this run is for ${ref ?? "no ref"}`);
+  const token = getInput("token");
+  if (token) await configurePushAuth(token, dir);
+  return renderAndCommit(dir, { version: STEWARD_VERSION, identity: STEWARD_IDENTITY, push: { remote: "origin", branchRef: ref } });
 }

@@ -3,6 +3,7 @@ import { GitRepo } from '../git/repo';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parse } from 'yaml';
+import type { Diagnostic } from '../project/diagnostics';
 import { FAILURE_FILE, type StageFailure } from '../report/stage-failure';
 
 // Files prefixed with "_" are shared by the entry points, not bundled as actions.
@@ -43,16 +44,17 @@ export function runId(): string {
  * puts it in the pull request comment and the commit status.
  */
 export function failWith(e: unknown, stage?: StageFailure['stage']): void {
-  const err = e as Error & { diagnostics?: { file: string; line: number; column: number; key: string; message: string }[] };
+  const err = e as Error & { diagnostics?: Diagnostic[] };
   for (const d of err.diagnostics ?? []) core.error(`${d.key || '-'}  ${d.message}`, { file: d.file, startLine: d.line || undefined, startColumn: d.column || undefined });
   core.setFailed(err.message);
   if (!stage) return;
   try {
+    const project = projectName();
     const failure: StageFailure = {
       schema: 1,
       stage,
       runId: runId(),
-      ...(projectName() ? { project: projectName() } : {}),
+      ...(project ? { project } : {}),
       ...(process.env.GITHUB_SHA ? { commit: process.env.GITHUB_SHA } : {}),
       message: err.message,
       diagnostics: (err.diagnostics ?? []).map(({ file, line, column, key, message }) => ({ file, line, column, key, message })),

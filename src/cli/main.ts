@@ -1,7 +1,7 @@
 import { ProjectError } from '../project/diagnostics';
 import type { CliIO } from './io';
 import { renderCommand } from './render-command';
-import { STEWARD_VERSION } from './version';
+import { STEWARD_VERSION } from '../version';
 
 const USAGE = `usage: steward <command> [options]
 

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { runRender, type RenderRun } from '../render/run-render';
 import type { CliIO } from './io';
-import { STEWARD_VERSION } from './version';
+import { STEWARD_VERSION } from '../version';
 
 export async function renderCommand(argv: string[], io: CliIO): Promise<number> {
   const { values } = parseArgs({

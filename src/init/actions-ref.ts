@@ -1,4 +1,4 @@
-import { version } from '../../package.json';
+import { STEWARD_VERSION } from '../version';
 
 /**
  * How a user project's workflows reference the toolkit: `owner/repo@ref`
@@ -14,7 +14,7 @@ export interface ActionsRef {
   readonly schemaBase?: string;
 }
 
-export const TOOLKIT_VERSION = `v${version}`;
+export const TOOLKIT_VERSION = `v${STEWARD_VERSION}`;
 export const DEFAULT_ACTIONS_REPO = 'steward/steward';
 
 /**

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { Diagnostic } from '../project/diagnostics';
 import { loadProject } from '../project/load';
 import { RENDERED_DIR, renderProject } from './render';
 import { compareRendered, writeRendered } from './write';
@@ -23,4 +24,19 @@ export function runRender(projectDir: string, opts: { check?: boolean } = {}): R
     manifestPath: join(projectDir, RENDERED_DIR, 'manifest.json'),
     apps: out.manifest.apps.length,
   };
+}
+
+/** A committed rendered/ that is not what the project renders, file by file, as problems in the project. */
+export class StaleRenderedError extends Error {
+  readonly diagnostics: Diagnostic[];
+
+  constructor(r: Pick<RenderRun, 'written' | 'deleted'>) {
+    super('rendered/ is stale: run `steward render` and commit the result.');
+    this.name = 'StaleRenderedError';
+    const at = (file: string, message: string): Diagnostic => ({ file, line: 0, column: 0, key: '', message });
+    this.diagnostics = [
+      ...r.written.map((f) => at(f, 'stale: not what the project renders')),
+      ...r.deleted.map((f) => at(f, 'extra: the project no longer renders it')),
+    ];
+  }
 }

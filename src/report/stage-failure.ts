@@ -1,6 +1,7 @@
 // A stage that failed before there was a plan or a RunRecord (broken YAML, a
 // schema violation, an unknown base commit): what report publishes instead, so
 // that the pull request comment and the commit status say what to fix.
+import type { Diagnostic } from '../project/diagnostics';
 
 export interface StageFailure {
   schema: 1;
@@ -11,7 +12,7 @@ export interface StageFailure {
   project?: string;
   commit?: string;
   message: string;
-  diagnostics: { file: string; line: number; column: number; key: string; message: string }[];
+  diagnostics: Diagnostic[];
 }
 
 /** Where the render, diff and plan actions leave it, relative to the workspace. */

@@ -174,7 +174,7 @@ export class DockerTarget implements Target {
     checkName('project', project);
     apps.forEach((a) => checkName('app', a));
     const problems: string[] = [];
-    const compose = await run('docker', ['compose', 'version', '--short'], { timeoutMs: this.commandTimeoutMs });
+    const compose = await runnerCompose(this.commandTimeoutMs);
     if (compose.code !== 0) {
       problems.push('Docker Compose v2 is missing on the runner: `docker compose version` failed (install the docker-compose plugin)');
     }
@@ -333,20 +333,20 @@ export class DockerTarget implements Target {
 
   /** Sets up the in-process engine access once the host is known to have an engine. */
   private async connectEngine(): Promise<void> {
-    const remote = unixSocketPath(this.hostDockerHost);
+    const socket = unixSocketPath(this.hostDockerHost);
     if (this.isLocal) {
-      const api = remote ? new EngineApi(remote, this.commandTimeoutMs) : undefined;
+      const api = socket ? new EngineApi(socket, this.commandTimeoutMs) : undefined;
       this.engineApi = api && (await api.ping()) ? api : null;
       return;
     }
     // `-L local:remote` cannot carry a path with a colon.
-    if (!remote || remote.includes(':')) {
+    if (!socket || socket.includes(':')) {
       this.engineApi = null;
       return;
     }
     const ctx = await this.ssh();
     const local = this.engineApi?.socketPath ?? ctx.socketPath();
-    const forward = await run('ssh', ctx.forwardArgs(this.endpoint, local, remote), { timeoutMs: this.commandTimeoutMs });
+    const forward = await run('ssh', ctx.forwardArgs(this.endpoint, local, socket), { timeoutMs: this.commandTimeoutMs });
     const api = new EngineApi(local, this.commandTimeoutMs);
     // A host that refuses stream forwarding (AllowStreamLocalForwarding no) keeps the CLI path.
     this.engineApi = forward.code === 0 && (await api.ping()) ? api : null;
@@ -359,12 +359,11 @@ export class DockerTarget implements Target {
     if (this.isLocal) return this.engineApi;
     // The master, and the forward with it, may have ended after a quiet spell:
     // a new session starts a new master (or fails naming why the host is gone).
-    if (Date.now() - this.lastContact > 30_000 && !(await this.engineApi.ping())) {
-      await this.reconnect();
-      if (!this.engineApi) return undefined;
+    if (Date.now() - this.lastContact > 30_000) {
+      if (await this.engineApi.ping()) this.lastContact = Date.now();
+      else await this.reconnect();
     }
-    this.lastContact = Date.now();
-    return this.engineApi;
+    return this.engineApi ?? undefined;
   }
 
   /** A session starts a new control master (or fails naming why the host is gone); then the forward again. */
@@ -417,6 +416,14 @@ export class DockerTarget implements Target {
     this.sshContext = undefined;
     await ctx.close([this.endpoint]);
   }
+}
+
+let composeOnRunner: Promise<RunResult> | undefined;
+
+/** `docker compose version` on the runner: the same for every target, asked once per process. */
+function runnerCompose(timeoutMs: number): Promise<RunResult> {
+  composeOnRunner ??= run('docker', ['compose', 'version', '--short'], { timeoutMs });
+  return composeOnRunner;
 }
 
 function checkName(what: string, name: string): void {

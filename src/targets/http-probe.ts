@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process';
 import { request } from 'node:http';
 import type { ContainerInspect } from './engine-api';
+import { run } from './process';
 
 /** What an HTTP health check found: code 0 passed; otherwise the HTTP status, or -1 for no answer. */
 export interface HttpProbe {
@@ -60,43 +60,13 @@ export function probeDirect(url: string, timeoutMs: number): Promise<HttpProbe> 
 /**
  * Checks from the target host through the SSH connection (`ssh -W`, a
  * direct-tcpip channel): no process on the host, no port published, no tool
- * needed in the image. stdin stays open until the status line arrives, as
- * some servers drop a request whose client has already half-closed.
+ * needed in the image. Done at the status line.
  */
-export function probeOverSsh(sshArgs: string[], url: string, hostHeader: string, path: string, timeoutMs: number): Promise<HttpProbe> {
-  return new Promise((resolve) => {
-    const child = spawn('ssh', sshArgs, { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
-    let out = '';
-    let err = '';
-    let settled = false;
-    const finish = (r: HttpProbe) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      try {
-        process.kill(-child.pid!, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-      resolve(r);
-    };
-    const answer = () => probeResult(url, statusOf(out), 'not an HTTP answer');
-    const timer = setTimeout(
-      () => finish(out ? answer() : probeResult(url, undefined, `no answer within ${Math.round(timeoutMs / 1000)} s`)),
-      timeoutMs,
-    );
-    child.stdout.on('data', (b: Buffer) => {
-      out += b.toString('latin1');
-      if (out.includes('\n')) finish(answer());
-    });
-    child.stderr.on('data', (b: Buffer) => (err += b.toString('utf8')));
-    child.on('error', (e) => finish(probeResult(url, undefined, e.message)));
-    child.on('close', (code) => {
-      if (out !== '') return finish(answer());
-      const why = err.trim().split('\n').filter(Boolean).pop() ?? `ssh exit ${code}`;
-      finish(probeResult(url, undefined, /refused by peer|open failed/i.test(why) ? 'connection refused or closed' : why));
-    });
-    child.stdin.on('error', () => undefined);
-    child.stdin.write(`GET ${path} HTTP/1.0\r\nHost: ${hostHeader}\r\nUser-Agent: steward\r\nConnection: close\r\n\r\n`);
-  });
+export async function probeOverSsh(sshArgs: string[], url: string, hostHeader: string, path: string, timeoutMs: number): Promise<HttpProbe> {
+  const request = `GET ${path} HTTP/1.0\r\nHost: ${hostHeader}\r\nUser-Agent: steward\r\nConnection: close\r\n\r\n`;
+  const r = await run('ssh', sshArgs, { input: request, timeoutMs, doneWhen: (out) => out.includes('\n') });
+  if (r.stdout) return probeResult(url, statusOf(r.stdout), 'not an HTTP answer');
+  if (r.timedOut) return probeResult(url, undefined, `no answer within ${Math.round(timeoutMs / 1000)} s`);
+  const why = r.stderr.trim().split('\n').filter(Boolean).pop() ?? `ssh exit ${r.code}`;
+  return probeResult(url, undefined, /refused by peer|open failed/i.test(why) ? 'connection refused or closed' : why);
 }

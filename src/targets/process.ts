@@ -5,6 +5,12 @@ export interface RunOptions {
   timeoutMs: number;
   env?: NodeJS.ProcessEnv;
   cwd?: string;
+  /**
+   * Ends the command (code 0) as soon as its output so far satisfies this; stdin
+   * then stays open until the end, as a client that half-closes early may be
+   * dropped by the other side (an HTTP server behind `ssh -W`).
+   */
+  doneWhen?: (stdout: string) => boolean;
 }
 
 export interface RunResult {
@@ -35,17 +41,24 @@ export function run(cmd: string, args: string[], options: RunOptions): Promise<R
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      if (options.doneWhen) killGroup();
       resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), timedOut });
     };
-    const timer = setTimeout(() => {
-      timedOut = true;
+    const killGroup = () => {
       try {
         process.kill(-child.pid!, 'SIGKILL');
       } catch {
         child.kill('SIGKILL');
       }
+    };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killGroup();
     }, options.timeoutMs);
-    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stdout.on('data', (b: Buffer) => {
+      out.push(b);
+      if (options.doneWhen?.(Buffer.concat(out).toString('utf8'))) finish(0);
+    });
     child.stderr.on('data', (b: Buffer) => err.push(b));
     child.on('error', (e) => {
       err.push(Buffer.from(String(e.message)));
@@ -53,6 +66,7 @@ export function run(cmd: string, args: string[], options: RunOptions): Promise<R
     });
     child.on('close', (code, signal) => finish(code ?? (signal ? 128 : 1)));
     child.stdin.on('error', () => undefined);
-    child.stdin.end(options.input ?? '');
+    if (options.doneWhen) child.stdin.write(options.input ?? '');
+    else child.stdin.end(options.input ?? '');
   });
 }
