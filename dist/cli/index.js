@@ -32907,46 +32907,6 @@ var init_plan_command = __esm({
   }
 });
 
-// src/converge/deployable.ts
-function toDeployable(project, rendered, app, secrets = { env: {}, hash: SECRETS_NONE }) {
-  if (!app.compose || !app.hash) throw new Error(`app ${app.name} has no rendered compose file (state: ${app.state})`);
-  const compose = rendered.files.get(app.compose);
-  if (compose === void 0) throw new Error(`${app.compose} is missing from the render output`);
-  const model = project.apps.find((a) => a.name === app.name);
-  const files2 = app.files.map((f3) => {
-    const content = f3.from.startsWith("rendered/") ? Buffer.from(rendered.files.get(f3.from) ?? "") : model?.files.find((x3) => `services/${app.name}/${x3.source}` === f3.from)?.content;
-    if (!content) throw new Error(`${f3.from} is missing`);
-    return { path: f3.to, content };
-  });
-  return {
-    project: project.name,
-    app: app.name,
-    target: app.target,
-    hash: app.hash,
-    compose: withSecretsHash(compose, secrets.hash),
-    files: files2,
-    env: secrets.env,
-    health: app.health,
-    healthTimeoutMs: project.converge.healthTimeoutMs,
-    purge: app.purge
-  };
-}
-function withSecretsHash(composeText, hash) {
-  if (hash === SECRETS_NONE) return composeText;
-  const doc = (0, import_yaml5.parseDocument)(composeText);
-  const services = doc.get("services");
-  for (const item of services?.items ?? []) doc.setIn(["services", item.key.value, "labels", LABEL_SECRETS], hash);
-  return doc.toString({ lineWidth: 0 });
-}
-var import_yaml5;
-var init_deployable = __esm({
-  "src/converge/deployable.ts"() {
-    "use strict";
-    import_yaml5 = __toESM(require_dist(), 1);
-    init_labels();
-  }
-});
-
 // src/converge/execute.ts
 async function executeSteps(steps, run2, opts2) {
   const now = opts2.now ?? Date.now;
@@ -32996,6 +32956,92 @@ async function executeSteps(steps, run2, opts2) {
 var init_execute = __esm({
   "src/converge/execute.ts"() {
     "use strict";
+  }
+});
+
+// src/converge/deployable.ts
+function toDeployable(project, rendered, app, secrets = { env: {}, hash: SECRETS_NONE }) {
+  if (!app.compose || !app.hash) throw new Error(`app ${app.name} has no rendered compose file (state: ${app.state})`);
+  const compose = rendered.files.get(app.compose);
+  if (compose === void 0) throw new Error(`${app.compose} is missing from the render output`);
+  const model = project.apps.find((a) => a.name === app.name);
+  const files2 = app.files.map((f3) => {
+    const content = f3.from.startsWith("rendered/") ? Buffer.from(rendered.files.get(f3.from) ?? "") : model?.files.find((x3) => `services/${app.name}/${x3.source}` === f3.from)?.content;
+    if (!content) throw new Error(`${f3.from} is missing`);
+    return { path: f3.to, content };
+  });
+  return {
+    project: project.name,
+    app: app.name,
+    target: app.target,
+    hash: app.hash,
+    compose: withSecretsHash(compose, secrets.hash),
+    files: files2,
+    env: secrets.env,
+    health: app.health,
+    healthTimeoutMs: project.converge.healthTimeoutMs,
+    purge: app.purge
+  };
+}
+function withSecretsHash(composeText, hash) {
+  if (hash === SECRETS_NONE) return composeText;
+  const doc = (0, import_yaml5.parseDocument)(composeText);
+  const services = doc.get("services");
+  for (const item of services?.items ?? []) doc.setIn(["services", item.key.value, "labels", LABEL_SECRETS], hash);
+  return doc.toString({ lineWidth: 0 });
+}
+var import_yaml5;
+var init_deployable = __esm({
+  "src/converge/deployable.ts"() {
+    "use strict";
+    import_yaml5 = __toESM(require_dist(), 1);
+    init_labels();
+  }
+});
+
+// src/converge/step-runner.ts
+function stepRunner(project, rendered, perApp, targetFor, log) {
+  const manifestApp = (name) => rendered.manifest.apps.find((a) => a.name === name);
+  return async (step) => {
+    const target = targetFor(step.target);
+    if (step.action === "prepare") {
+      const apps = rendered.manifest.apps.filter((a) => a.target === step.target && a.state === "present").map((a) => a.name);
+      const r3 = await target.prepare(project.name, apps);
+      return r3.ok ? { result: "success", message: `engine ${r3.engineVersion ?? "?"}, compose ${r3.composeVersion ?? "?"}${r3.engineVia ? ` (via ${r3.engineVia})` : ""}` } : { result: "failed", message: r3.problems.join("; ") };
+    }
+    if (step.action === "remove") {
+      const m3 = manifestApp(step.app);
+      await target.remove({ project: project.name, app: step.app, purge: m3?.state === "absent" && m3.purge });
+      return { result: "success", message: "removed" };
+    }
+    const m2 = manifestApp(step.app);
+    if (!m2) return { result: "failed", message: `app ${step.app} is not in the project any more` };
+    const app = toDeployable(project, rendered, m2, perApp[m2.name]);
+    const r2 = await target.apply(app);
+    if (r2.ok) return { result: "success", message: r2.message };
+    const previous = await target.previousCompose(app).catch(() => void 0);
+    if (previous) {
+      log(`rolling back ${step.app} on ${step.target} to the previous compose`);
+      const back = await target.apply({ ...app, compose: previous, hash: hashOf(previous) ?? app.hash });
+      return { result: "rolled-back", message: `${r2.message}; rolled back to the previous version (${back.ok ? "serving" : `rollback failed too: ${back.message}`})`, logs: r2.logs };
+    }
+    await target.remove(app).catch(() => {
+    });
+    return { result: "failed", message: `${r2.message}; removed the new app (no previous version to keep)`, logs: r2.logs };
+  };
+}
+function hashOf(composeText) {
+  const doc = (0, import_yaml6.parse)(composeText);
+  for (const svc of Object.values(doc?.services ?? {})) if (svc?.labels?.[LABEL_HASH]) return svc.labels[LABEL_HASH];
+  return void 0;
+}
+var import_yaml6;
+var init_step_runner = __esm({
+  "src/converge/step-runner.ts"() {
+    "use strict";
+    import_yaml6 = __toESM(require_dist(), 1);
+    init_labels();
+    init_deployable();
   }
 });
 
@@ -33357,41 +33403,6 @@ async function runConverge(o2) {
     })));
   }
 }
-function stepRunner(project, rendered, perApp, targetFor, log) {
-  const manifestApp = (name) => rendered.manifest.apps.find((a) => a.name === name);
-  return async (step) => {
-    const target = targetFor(step.target);
-    if (step.action === "prepare") {
-      const apps = rendered.manifest.apps.filter((a) => a.target === step.target && a.state === "present").map((a) => a.name);
-      const r3 = await target.prepare(project.name, apps);
-      return r3.ok ? { result: "success", message: `engine ${r3.engineVersion ?? "?"}, compose ${r3.composeVersion ?? "?"}${r3.engineVia ? ` (via ${r3.engineVia})` : ""}` } : { result: "failed", message: r3.problems.join("; ") };
-    }
-    if (step.action === "remove") {
-      const m3 = manifestApp(step.app);
-      await target.remove({ project: project.name, app: step.app, purge: m3?.state === "absent" && m3.purge });
-      return { result: "success", message: "removed" };
-    }
-    const m2 = manifestApp(step.app);
-    if (!m2) return { result: "failed", message: `app ${step.app} is not in the project any more` };
-    const app = toDeployable(project, rendered, m2, perApp[m2.name]);
-    const r2 = await target.apply(app);
-    if (r2.ok) return { result: "success", message: r2.message };
-    const previous = await target.previousCompose(app).catch(() => void 0);
-    if (previous) {
-      log(`rolling back ${step.app} on ${step.target} to the previous compose`);
-      const back = await target.apply({ ...app, compose: previous, hash: hashOf(previous) ?? app.hash });
-      return { result: "rolled-back", message: `${r2.message}; rolled back to the previous version (${back.ok ? "serving" : `rollback failed too: ${back.message}`})`, logs: r2.logs };
-    }
-    await target.remove(app).catch(() => {
-    });
-    return { result: "failed", message: `${r2.message}; removed the new app (no previous version to keep)`, logs: r2.logs };
-  };
-}
-function hashOf(composeText) {
-  const doc = (0, import_yaml6.parse)(composeText);
-  for (const svc of Object.values(doc?.services ?? {})) if (svc?.labels?.[LABEL_HASH]) return svc.labels[LABEL_HASH];
-  return void 0;
-}
 async function checkSavedPlan(plan, head, project, targetFor) {
   const invalid = planSchemaErrors(plan);
   if (invalid) return `not a valid Steward plan.json (${invalid})`;
@@ -33416,21 +33427,18 @@ async function advanceRef(repo, head, remote, push, log) {
     return { advanced: false, reason: `could not push ${CONVERGED_REF}: ${e.message.split("\n")[0]}` };
   }
 }
-var import_yaml6;
 var init_run_converge = __esm({
   "src/converge/run-converge.ts"() {
     "use strict";
-    import_yaml6 = __toESM(require_dist(), 1);
     init_repo();
     init_load();
     init_render();
-    init_labels();
     init_markdown();
     init_planner();
     init_run_plan();
     init_exit();
-    init_deployable();
     init_execute();
+    init_step_runner();
     init_lock();
     init_secrets2();
     init_validate_plan();

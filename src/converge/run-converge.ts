@@ -1,21 +1,19 @@
 import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
 import { CONVERGED_REF, GitRepo } from '../git/repo';
 import { loadProject } from '../project/load';
 import type { Project } from '../project/model';
-import { renderProject, type RenderOutput } from '../render/render';
-import { LABEL_HASH } from '../render/labels';
+import { renderProject } from '../render/render';
 import { summaryLine } from '../plan/markdown';
 import { observedDigest } from '../plan/planner';
 import { runPlan } from '../plan/run-plan';
 import { markdownAndExit } from '../plan/exit';
-import type { Plan, PlanStep } from '../plan/types';
+import type { Plan } from '../plan/types';
 import type { Target, TargetSpec } from '../targets/target';
-import { toDeployable } from './deployable';
-import { executeSteps, type StepRunner } from './execute';
+import { executeSteps } from './execute';
+import { stepRunner } from './step-runner';
 import { acquireLock } from './lock';
 import type { RunRecord } from './run-record';
-import { loadAppSecrets, type AppSecrets } from './secrets';
+import { loadAppSecrets } from './secrets';
 import { planSchemaErrors } from '../plan/validate-plan';
 
 export interface ConvergeOptions {
@@ -145,43 +143,6 @@ export async function runConverge(o: ConvergeOptions): Promise<RunRecord> {
     lock.lock.release();
     await Promise.all([...targets.values()].map((t) => t.close().catch(() => {})));
   }
-}
-
-function stepRunner(project: Project, rendered: RenderOutput, perApp: Record<string, AppSecrets>, targetFor: (n: string) => Target, log: (l: string) => void): StepRunner {
-  const manifestApp = (name: string) => rendered.manifest.apps.find((a) => a.name === name);
-  return async (step: PlanStep) => {
-    const target = targetFor(step.target);
-    if (step.action === 'prepare') {
-      const apps = rendered.manifest.apps.filter((a) => a.target === step.target && a.state === 'present').map((a) => a.name);
-      const r = await target.prepare(project.name, apps);
-      return r.ok ? { result: 'success', message: `engine ${r.engineVersion ?? '?'}, compose ${r.composeVersion ?? '?'}${r.engineVia ? ` (via ${r.engineVia})` : ''}` } : { result: 'failed', message: r.problems.join('; ') };
-    }
-    if (step.action === 'remove') {
-      const m = manifestApp(step.app!);
-      await target.remove({ project: project.name, app: step.app!, purge: m?.state === 'absent' && m.purge });
-      return { result: 'success', message: 'removed' };
-    }
-    const m = manifestApp(step.app!);
-    if (!m) return { result: 'failed', message: `app ${step.app} is not in the project any more` };
-    const app = toDeployable(project, rendered, m, perApp[m.name]);
-    const r = await target.apply(app);
-    if (r.ok) return { result: 'success', message: r.message };
-    // Keep the previous version serving: re-apply what ran before, or leave nothing half-deployed.
-    const previous = await target.previousCompose(app).catch(() => undefined);
-    if (previous) {
-      log(`rolling back ${step.app} on ${step.target} to the previous compose`);
-      const back = await target.apply({ ...app, compose: previous, hash: hashOf(previous) ?? app.hash });
-      return { result: 'rolled-back', message: `${r.message}; rolled back to the previous version (${back.ok ? 'serving' : `rollback failed too: ${back.message}`})`, logs: r.logs };
-    }
-    await target.remove(app).catch(() => {});
-    return { result: 'failed', message: `${r.message}; removed the new app (no previous version to keep)`, logs: r.logs };
-  };
-}
-
-function hashOf(composeText: string): string | undefined {
-  const doc = parse(composeText) as { services?: Record<string, { labels?: Record<string, string> }> };
-  for (const svc of Object.values(doc?.services ?? {})) if (svc?.labels?.[LABEL_HASH]) return svc.labels[LABEL_HASH];
-  return undefined;
 }
 
 /** A saved plan applies only to the commit it was made for and to targets as they were then. */
