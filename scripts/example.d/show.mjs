@@ -13,7 +13,7 @@ function planLines(plan) {
   const out = [`plan: ${s.deploy} to deploy, ${s.update} to update, ${s.remove} to remove, ${s.drifted} drifted`];
   for (const step of plan.steps) {
     if (step.action === 'prepare') continue;
-    const why = step.drift ?? step.reasons.map((r) => r.why).join('; ');
+    const why = step.drift ?? step.reasons.map((r) => r.why + (r.commit ? ` in ${r.commit}` : '')).join('; ');
     out.push(`  ${step.action.padEnd(12)} ${`${step.target}/${step.app}`.padEnd(14)} ${why}`);
   }
   return out;
