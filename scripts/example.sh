@@ -97,7 +97,7 @@ EOF
 # shellcheck source=/dev/null
 . "$EX/env"
 export GIT_AUTHOR_NAME=you GIT_AUTHOR_EMAIL=you@example.invalid GIT_COMMITTER_NAME=you GIT_COMMITTER_EMAIL=you@example.invalid
-trap 'echo "example: failed; logs in $EX/log; bash scripts/example.sh down removes everything" >&2' ERR
+trap 'rc=$?; [ $rc = 0 ] || echo "example: failed (exit $rc); logs in $EX/log; bash scripts/example.sh down removes everything" >&2' EXIT
 steward() { node "$root/bin/steward.js" "$@"; }
 
 # The user's checkout and the Forgejo repository it pushes to (a bare repository here).
@@ -140,7 +140,7 @@ plan_and_converge
 # Caddy's own CA signed the certificates (tls: internal); trust it, and only it, for the checks.
 caddy=$(docker ps -q --filter "label=steward.project=$PROJECT" --filter label=steward.app=caddy)
 for _ in $(seq 50); do
-  docker cp -q "$caddy:/data/caddy/pki/authorities/local/root.crt" "$EX/caddy-root.crt" 2>/dev/null && break
+  docker cp "$caddy:/data/caddy/pki/authorities/local/root.crt" "$EX/caddy-root.crt" >/dev/null 2>&1 && break
   sleep 0.2
 done
 [ -s "$EX/caddy-root.crt" ] || die "Caddy wrote no root certificate"
@@ -165,6 +165,7 @@ say "done in $((ms / 1000)).$((ms % 1000 / 100)) s after the installs"
 cat <<EOF
 Look around:   . $EX/env; node bin/steward.js status --project $ws
                (the converged commit: git -C $ws ls-remote origin refs/steward/converged)
-Change it:     edit $you, then steward render, commit, push, and plan/converge in $ws
+Change it:     edit $you, node bin/steward.js render --project $you, commit, push;
+               then plan and converge in $ws after a git pull, as above
 Stop it all:   bash scripts/example.sh down
 EOF
