@@ -39,16 +39,16 @@ export const CASES: BadCase[] = [
       "project.yml:4:3  converge.prun  unknown key \"prun\"; allowed keys here: prune, self_heal, parallelism, health_timeout, lock_timeout",
     ] },
   { name: 'project name not a DNS label', files: { 'project.yml': 'name: Home_Lab\ndomain: lab.test\nconventions:\n  routing: { provider: caddy }\n' }, expect: [
-      "project.yml:1:1  name  must be a DNS label: lowercase letters, digits and \"-\", 1 to 63 characters, not starting or ending with \"-\"",
+      "project.yml:1:1  name  must be a DNS label: lowercase letters, digits and \"-\", 1 to 63 characters, not starting or ending with \"-\" (got \"Home_Lab\")",
     ] },
   { name: 'parallelism not an integer', files: { 'project.yml': 'name: lab\ndomain: lab.test\nconverge:\n  parallelism: four\nconventions:\n  routing: { provider: caddy }\n' }, expect: [
-      "project.yml:4:3  converge.parallelism  must be an integer",
+      "project.yml:4:3  converge.parallelism  must be an integer (got \"four\")",
     ] },
   { name: 'bad health_timeout', files: { 'project.yml': 'name: lab\ndomain: lab.test\nconverge:\n  health_timeout: 2 minutes\nconventions:\n  routing: { provider: caddy }\n' }, expect: [
-      "project.yml:4:3  converge.health_timeout  must be a duration such as 500ms, 90s or 2m",
+      "project.yml:4:3  converge.health_timeout  must be a duration such as 500ms, 90s or 2m (got \"2 minutes\")",
     ] },
   { name: 'unknown tls mode', files: { 'project.yml': 'name: lab\ndomain: lab.test\nconventions:\n  routing: { provider: caddy, tls: letsencrypt }\n' }, expect: [
-      "project.yml:4:31  conventions.routing.tls  must be one of: internal, acme, off",
+      "project.yml:4:31  conventions.routing.tls  must be one of: internal, acme, off (got \"letsencrypt\")",
     ] },
   { name: 'no targets', files: { 'network.yml': 'edge: core\ntargets: {}\n' }, expect: [
       "network.yml:2:1  targets  must have at least 1 entry",
@@ -75,7 +75,7 @@ export const CASES: BadCase[] = [
       "services/web/service.yml:5:1  restart  unknown key \"restart\"; allowed keys here: target, state, image, command, env, secrets, volumes, files, ports, depends_on, route, health, metrics, compose, purge",
     ] },
   { name: 'bad state', files: { 'services/web/service.yml': web + 'state: stopped\n' }, expect: [
-      "services/web/service.yml:5:1  state  must be one of: present, absent",
+      "services/web/service.yml:5:1  state  must be one of: present, absent (got \"stopped\")",
     ] },
   { name: 'missing image', files: { 'services/web/service.yml': 'target: core\n' }, expect: [
       "services/web/service.yml:1:1  -  missing required key \"image\" (or bring a compose.yaml beside service.yml to adopt an existing compose file)",
@@ -132,13 +132,13 @@ export const CASES: BadCase[] = [
       "services/kuma/service.yml:2:1  image  \"image\" cannot be used beside compose.yaml (the adopted compose file defines the app); allowed here: target, state, route, depends_on, health, metrics, secrets, purge",
     ] },
   { name: 'bad subdomain', files: { 'services/web/service.yml': web.replace('subdomain: web', 'subdomain: Web.App') }, expect: [
-      "services/web/service.yml:4:10  route.subdomain  must be a DNS label (lowercase letters, digits, \"-\") or \"@\" for the bare domain",
+      "services/web/service.yml:4:10  route.subdomain  must be a DNS label (lowercase letters, digits, \"-\") or \"@\" for the bare domain (got \"Web.App\")",
     ] },
   { name: 'depends on an absent app', files: { 'services/web/service.yml': web + 'depends_on: [db]\n', 'services/db/service.yml': BASE_PROJECT['services/db/service.yml'] + 'state: absent\n' }, expect: [
       "services/web/service.yml:5:14  depends_on[0]  depends on \"db\", which is state: absent",
     ] },
   { name: 'port out of range', files: { 'services/web/service.yml': web.replace('host: 8080', 'host: 80800') }, expect: [
-      "services/web/service.yml:3:27  ports[0].host  must be at most 65535",
+      "services/web/service.yml:3:27  ports[0].host  must be at most 65535 (got 80800)",
     ] },
   { name: 'host port taken by the edge proxy', files: { 'services/web/service.yml': web.replace('host: 8080', 'host: 443') }, expect: [
       "services/web/service.yml:3:27  ports[0].host  host port 443/tcp on target core is taken by the edge proxy; pick another",
