@@ -41,7 +41,7 @@ const PROTOCOLS = new Set(['tcp', 'udp', 'sctp']);
 
 export function parseShort(raw: string): Parsed {
   const bad = (why: string) => `port ${JSON.stringify(raw)} ${why}; Compose writes it as [HOST_IP:][HOST:]CONTAINER[/tcp|udp], e.g. "3000:80"`;
-  if (raw.includes('$')) return bad('uses variable interpolation, which steward does not resolve: write the number');
+  if (raw.includes('$')) return `port ${JSON.stringify(raw)} uses variable interpolation, which steward does not resolve: write the port numbers`;
   let rest = raw;
   let protocol = 'tcp';
   const slash = rest.lastIndexOf('/');
@@ -82,7 +82,7 @@ function parseLong(o: Record<string, unknown>): Parsed {
   if (bind !== undefined && isIP(bind) === 0) return `port ${show} has host_ip "${bind}", which is no IP address`;
   if (o.published === undefined || o.published === '') return [{ container: target[0], protocol: protocol as AppPort['protocol'], bind }];
   const published = String(o.published);
-  if (published.includes('$')) return `port ${show} uses variable interpolation, which steward does not resolve: write the number`;
+  if (published.includes('$')) return `port ${show} uses variable interpolation, which steward does not resolve: write the port numbers`;
   const host = range(published);
   if (!host) return `port ${show} has "published" ${JSON.stringify(published)}, not a port or range within 1-65535`;
   return pairs(target, host, protocol as AppPort['protocol'], bind, (why) => `port ${show} ${why}`);

@@ -16,7 +16,8 @@ function validator(name: SchemaName): ValidateFunction {
   let v = compiled.get(name);
   if (!v) {
     // The Compose Specification's $schema URL lacks the '#' ajv knows, and its formats are advisory.
-    const ajv = name === 'compose' ? new Ajv({ allErrors: true, strict: false, validateSchema: false, validateFormats: false }) : new Ajv({ allErrors: true, strict: false });
+    // verbose: errors carry the schema node they come from, as schemaPath is relative to a $ref'd definition.
+    const ajv = name === 'compose' ? new Ajv({ allErrors: true, strict: false, verbose: true, validateSchema: false, validateFormats: false }) : new Ajv({ allErrors: true, strict: false, verbose: true });
     v = ajv.compile(schemas[name]);
     compiled.set(name, v);
   }
@@ -72,7 +73,7 @@ const patternHints: Record<string, string> = {
   [DIR_PATTERN]: 'an absolute path of letters, digits and "._-" segments, no "." or ".." segment, e.g. /var/lib/steward',
   [HTTP_PATH_PATTERN]: 'a URL path starting with "/", without spaces, quotes or control characters',
   [EMAIL_PATTERN]: 'an e-mail address such as admin@example.org',
-  [IMAGE_PATTERN]: 'an image reference such as caddy:2, registry.example.org:5000/team/app:1.4 or app@sha256:<64 hex digits>',
+  [IMAGE_PATTERN]: 'an image reference such as caddy:2, registry.example.org:5000/team/app:1.4 or app@sha256:<digest>',
   '^[a-z_][a-z0-9_-]{0,31}$': 'a user name: lowercase letters, digits, "_" and "-", starting with a letter or "_", at most 32 characters',
 };
 
@@ -85,8 +86,11 @@ function describe(err: ErrorObject, name: SchemaName, value: unknown): string {
   const got = ` (got ${shown(err.instancePath, value)})`;
   switch (err.keyword) {
     case 'additionalProperties': {
-      const allowed = allowedKeys(schema, err.schemaPath);
-      if (allowed.length > MAX_LISTED_KEYS) return `unknown key "${p.additionalProperty}"; see the Compose Specification for the keys allowed here`;
+      const allowed = Object.keys((err.parentSchema as { properties?: object } | undefined)?.properties ?? {});
+      if (allowed.length > MAX_LISTED_KEYS) {
+        const near = closest(String(p.additionalProperty), allowed);
+        return `unknown key "${p.additionalProperty}"${near ? `; did you mean "${near}"?` : ''} (see the Compose Specification for the keys allowed here)`;
+      }
       return `unknown key "${p.additionalProperty}"${allowed.length ? `; allowed keys here: ${allowed.join(', ')}` : ''}`;
     }
     case 'required':
@@ -110,7 +114,7 @@ function describe(err: ErrorObject, name: SchemaName, value: unknown): string {
       return `must not list the same item twice (items ${p.j} and ${p.i} are equal)`;
     case 'oneOf':
     case 'anyOf':
-      return (name === 'service' ? serviceOneOfHint(err.schemaPath) : undefined) ?? branchTypes(schema, err.schemaPath, got) ?? `matches none of the allowed forms${got}`;
+      return (name === 'service' ? serviceOneOfHint(err.schemaPath) : undefined) ?? branchTypes(schema, err.schema, got) ?? `matches none of the allowed forms${got}`;
     case 'const':
       return `must be ${JSON.stringify(p.allowedValue)}${got}`;
     default:
@@ -125,8 +129,8 @@ function serviceOneOfHint(schemaPath: string): string | undefined {
 }
 
 // "must be a string or a list" when every branch of a oneOf is a plain type.
-function branchTypes(schema: object, schemaPath: string, got: string): string | undefined {
-  const branches = nodeAt(schema, schemaPath) as { type?: string | string[]; $ref?: string }[] | undefined;
+function branchTypes(schema: object, branchSchemas: unknown, got: string): string | undefined {
+  const branches = branchSchemas as { type?: string | string[]; $ref?: string }[] | undefined;
   if (!Array.isArray(branches)) return undefined;
   const types: string[] = [];
   for (const b of branches) {
@@ -165,12 +169,22 @@ function article(t: string): string {
   return t.split(',').map((x) => map[x] ?? x).join(' or ');
 }
 
-function allowedKeys(schema: object, schemaPath: string): string[] {
-  // schemaPath is like "#/properties/converge/additionalProperties"
-  let node: unknown = schema;
-  for (const seg of schemaPath.replace(/^#\//, '').split('/').slice(0, -1)) {
-    node = (node as Record<string, unknown>)?.[seg.replace(/~1/g, '/').replace(/~0/g, '~')];
+/** The allowed key within two edits of a misspelt one, if any. */
+function closest(word: string, candidates: string[]): string | undefined {
+  let best: { key: string; d: number } | undefined;
+  for (const key of candidates) {
+    const d = editDistance(word, key);
+    if (d <= 2 && (!best || d < best.d)) best = { key, d };
   }
-  const props = (node as { properties?: Record<string, unknown> })?.properties;
-  return props ? Object.keys(props) : [];
+  return best?.key;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = row;
+  }
+  return prev[b.length];
 }
