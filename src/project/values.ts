@@ -7,7 +7,9 @@ const DNS_NAME_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/i;
 
 /** A DNS host name (RFC 1123 labels, at most 253 characters); no trailing dot. */
 export function isDnsName(s: string): boolean {
-  return s.length > 0 && s.length <= 253 && s.split('.').every((l) => DNS_NAME_LABEL.test(l));
+  const labels = s.split('.');
+  // An all-digit last label would make a mistyped IP such as 10.0.0.256 pass as a name.
+  return s.length <= 253 && labels.every((l) => DNS_NAME_LABEL.test(l)) && !/^\d+$/.test(labels[labels.length - 1]);
 }
 
 /** `local`, an IPv4, an IPv6 or a DNS name. */
