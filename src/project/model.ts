@@ -56,7 +56,7 @@ export interface App {
   secrets: string[];
   volumes: { name?: string; host?: string; path: string; readonly: boolean }[];
   files: AppFile[];
-  ports: { container: number; host?: number; protocol: 'tcp' | 'udp'; bind?: string }[];
+  ports: AppPort[]; // service.yml ports, or what an adopted compose file publishes
   dependsOn: string[];
   route?: { subdomain: string; port: number; sso: boolean };
   health?: { http?: string; port?: number };
@@ -64,6 +64,15 @@ export interface App {
   compose: Record<string, unknown>; // escape hatch (service) or the adopted compose file (adopted)
   purge: boolean;
   sourceFile: string; // services/<app>/service.yml
+  composeFile?: string; // services/<app>/compose.yaml of an adopted app
+}
+
+export interface AppPort {
+  container: number;
+  host?: number; // absent: not published, or a host port the engine picks
+  protocol: 'tcp' | 'udp' | 'sctp';
+  bind?: string; // host IP
+  key?: (string | number)[]; // where an adopted port sits in its compose file
 }
 
 export interface SecretFile {
