@@ -25,6 +25,7 @@ export const ENV = {
   DOCKER_HOST: 'engine of the `address: local` target (default: the Docker CLI\'s own default)',
   STEWARD_SSH_KEY: 'SSH private key for the SSH targets: a path, or the key itself (default: ssh\'s own keys)',
   STEWARD_KNOWN_HOSTS: 'known_hosts for the SSH targets: a path, or the content (ssh-keyscan lines)\n(default: $XDG_STATE_HOME/steward/known_hosts, else ~/.local/state/steward/known_hosts)',
+  STEWARD_KNOWN_HOSTS_SOURCE: 'what errors call STEWARD_KNOWN_HOSTS (the actions set it to their known-hosts input)',
   STEWARD_HOST_KEY_POLICY: 'accept-new: learn the keys of hosts not yet in known_hosts (a changed key is still refused);\nanything else: strict, only hosts already in known_hosts',
   XDG_STATE_HOME: 'base of the default known_hosts and state directory (default: ~/.local/state)',
   STEWARD_AGE_KEY: 'age private key (key file content) that decrypts the secrets',
@@ -39,7 +40,7 @@ export const ENV = {
 
 export type EnvName = keyof typeof ENV;
 
-const SSH_ENV: readonly EnvName[] = ['DOCKER_HOST', 'STEWARD_SSH_KEY', 'STEWARD_KNOWN_HOSTS', 'STEWARD_HOST_KEY_POLICY', 'XDG_STATE_HOME'];
+const SSH_ENV: readonly EnvName[] = ['DOCKER_HOST', 'STEWARD_SSH_KEY', 'STEWARD_KNOWN_HOSTS', 'STEWARD_KNOWN_HOSTS_SOURCE', 'STEWARD_HOST_KEY_POLICY', 'XDG_STATE_HOME'];
 const AGE_ENV: readonly EnvName[] = ['STEWARD_AGE_KEY', 'SOPS_AGE_KEY', 'SOPS_AGE_KEY_FILE'];
 const PROJECT: OptionHelp = { name: 'project', short: 'p', arg: 'DIR', text: 'the project directory (default: .)' };
 
@@ -190,7 +191,7 @@ export const HELP: Record<string, CommandHelp> = {
 
 export const COMMAND_NAMES = Object.keys(HELP);
 
-const COLUMN = 26;
+const COLUMN = 30;
 
 export function formatHelp(h: CommandHelp): string {
   const table = (rows: [string, string][]) =>

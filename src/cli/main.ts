@@ -13,6 +13,7 @@ const commands: Record<string, () => Promise<Command>> = {
   diff: async () => (await import('./diff-command')).diffCommand,
   plan: async () => (await import('./plan-command')).planCommand,
   converge: async () => (await import('./converge-command')).convergeCommand,
+  status: async () => (await import('./status-command')).statusCommand,
   app: async () => (await import('./app-command')).appCommand,
   secrets: async () => (await import('./secrets')).runSecretsCommand,
   version: async () => versionCommand,

@@ -93,23 +93,24 @@ test('the plan help, as text', () => {
 Diffs, observes every target (one round trip each) and prints the plan as markdown.
 
 options:
-  -p, --project DIR       the project directory (default: .)
-      --base REV          compare against REV instead of the converged commit
-      --full              ignore the converged commit: compare everything
-      --app X             plan only app X
-      --out F             write plan.json to F (and the markdown beside it)
-      --no-observe        do not contact the targets (drift is not seen)
-  -h, --help              show this help
+  -p, --project DIR           the project directory (default: .)
+      --base REV              compare against REV instead of the converged commit
+      --full                  ignore the converged commit: compare everything
+      --app X                 plan only app X
+      --out F                 write plan.json to F (and the markdown beside it)
+      --no-observe            do not contact the targets (drift is not seen)
+  -h, --help                  show this help
 
 environment:
-  DOCKER_HOST             engine of the \`address: local\` target (default: the Docker CLI's own default)
-  STEWARD_SSH_KEY         SSH private key for the SSH targets: a path, or the key itself (default: ssh's own keys)
-  STEWARD_KNOWN_HOSTS     known_hosts for the SSH targets: a path, or the content (ssh-keyscan lines)
-                          (default: $XDG_STATE_HOME/steward/known_hosts, else ~/.local/state/steward/known_hosts)
-  STEWARD_HOST_KEY_POLICY accept-new: learn the keys of hosts not yet in known_hosts (a changed key is still refused);
-                          anything else: strict, only hosts already in known_hosts
-  XDG_STATE_HOME          base of the default known_hosts and state directory (default: ~/.local/state)
-  GIT_*                   GIT_* variables reach git unchanged (GIT_SSH_COMMAND, GIT_SSL_CAINFO, GIT_CONFIG_*, ...)
+  DOCKER_HOST                 engine of the \`address: local\` target (default: the Docker CLI's own default)
+  STEWARD_SSH_KEY             SSH private key for the SSH targets: a path, or the key itself (default: ssh's own keys)
+  STEWARD_KNOWN_HOSTS         known_hosts for the SSH targets: a path, or the content (ssh-keyscan lines)
+                              (default: $XDG_STATE_HOME/steward/known_hosts, else ~/.local/state/steward/known_hosts)
+  STEWARD_KNOWN_HOSTS_SOURCE  what errors call STEWARD_KNOWN_HOSTS (the actions set it to their known-hosts input)
+  STEWARD_HOST_KEY_POLICY     accept-new: learn the keys of hosts not yet in known_hosts (a changed key is still refused);
+                              anything else: strict, only hosts already in known_hosts
+  XDG_STATE_HOME              base of the default known_hosts and state directory (default: ~/.local/state)
+  GIT_*                       GIT_* variables reach git unchanged (GIT_SSH_COMMAND, GIT_SSL_CAINFO, GIT_CONFIG_*, ...)
 
 exit codes:
   0  nothing to do
