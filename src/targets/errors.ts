@@ -44,7 +44,7 @@ const SSH_CAUSES: { kind: TargetErrorKind; pattern: RegExp; say: string }[] = [
  */
 export function hostKeyUnknownMessage(host: string, port: number, source: string): string {
   const arg = /^[A-Za-z0-9][A-Za-z0-9.:_-]*$/.test(host) ? host : `'${host.replace(/'/g, `'\\''`)}'`;
-  return `host key unknown: ${host} is not in the known_hosts given by ${source}; add the line(s) that \`ssh-keyscan -p ${port} ${arg}\` prints (after checking the key out of band) to ${source}`;
+  return `host key unknown: ${host} is not in the known_hosts given by ${source}; add the line(s) that \`ssh-keyscan -p ${port} ${host.startsWith('-') ? '-- ' : ''}${arg}\` prints (after checking the key out of band) to ${source}`;
 }
 
 /** Recognises why an SSH or Docker CLI call failed from its stderr; undefined when the command itself failed. */
