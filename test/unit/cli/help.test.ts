@@ -150,3 +150,10 @@ test('-- ends the options: a later --help is an argument, not a request for help
   const r = await cli(['version', '--', '--help']);
   assert.equal(r.code, 2);
 });
+
+test('docs/cli.md holds every command\'s help text as it is printed', () => {
+  const doc = readFileSync(new URL('../../../docs/cli.md', import.meta.url), 'utf8');
+  for (const c of COMMAND_NAMES) {
+    assert.ok(doc.includes(`## steward ${c}\n\n\`\`\`text\n${formatHelp(HELP[c])}\n\`\`\``), `docs/cli.md: the help of steward ${c} is missing or out of date`);
+  }
+});
