@@ -28,8 +28,8 @@ type Stale = 'dead-pid' | 'expired-lease';
 function staleLock(kind: Stale): string {
   const since = new Date(Date.now() - 60_000).toISOString();
   return kind === 'dead-pid'
-    ? JSON.stringify({ runId: 'gone', pid: 999_999_999, host: hostname(), since, leaseUntil: new Date(Date.now() + 600_000).toISOString(), nonce: '00000000000000000000000000000001' })
-    : JSON.stringify({ runId: 'expired', pid: process.pid, host: 'elsewhere', since, leaseUntil: new Date(Date.now() - 1000).toISOString(), nonce: '00000000000000000000000000000002' });
+    ? JSON.stringify({ runId: 'gone', pid: 999_999_999, host: hostname(), since, leaseUntil: new Date(Date.now() + 600_000).toISOString() })
+    : JSON.stringify({ runId: 'expired', pid: process.pid, host: 'elsewhere', since, leaseUntil: new Date(Date.now() - 1000).toISOString() });
 }
 
 async function race(n: number, kind: Stale): Promise<{ trials: number; contenders: number; stale: Stale; doubleHolds: number; acquiredPerTrial: number[] }> {
