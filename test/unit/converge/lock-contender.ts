@@ -12,7 +12,7 @@ interface Go {
   holdMs: number;
 }
 
-const send = (m: unknown) => new Promise<void>((r) => process.send!(m, () => r()));
+const send = (m: unknown) => new Promise<void>((r) => process.send!(m, undefined, undefined, () => r()));
 
 process.on('message', (m: Go | 'exit') => {
   if (m === 'exit') process.exit(0);
