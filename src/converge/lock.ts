@@ -98,7 +98,7 @@ export async function acquireLock(o: LockOptions): Promise<LockResult> {
 }
 
 export function isStale(h: LockHolder, nowMs: number, pidAlive: (pid: number) => boolean): boolean {
-  if (!(Date.parse(h.leaseUntil) >= nowMs)) return true;
+  if (Date.parse(h.leaseUntil) < nowMs) return true;
   return h.host === hostname() && !pidAlive(h.pid);
 }
 
@@ -129,7 +129,7 @@ function parseHolder(text: string): LockHolder | undefined {
     return undefined;
   }
   const h = v as Partial<LockHolder> | null;
-  if (!h || typeof h !== 'object' || typeof h.runId !== 'string' || !Number.isInteger(h.pid) || typeof h.host !== 'string' || typeof h.since !== 'string' || typeof h.leaseUntil !== 'string') return undefined;
+  if (!h || typeof h !== 'object' || typeof h.runId !== 'string' || !Number.isInteger(h.pid) || typeof h.host !== 'string' || typeof h.since !== 'string' || typeof h.leaseUntil !== 'string' || Number.isNaN(Date.parse(h.leaseUntil))) return undefined;
   return h as LockHolder;
 }
 
