@@ -83,9 +83,14 @@ export interface SecretFile {
 
 export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
-export function parseDuration(s: string): number {
-  const m = /^(\d+)(ms|s|m)$/.exec(s);
-  if (!m) throw new Error(`not a duration: ${s}`);
+export class DurationError extends Error {
+  override name = 'DurationError';
+}
+
+/** The one duration syntax of project.yml, the CLI and the actions: a whole number with ms, s or m. */
+export function parseDuration(s: string, what = 'duration'): number {
+  const m = /^(\d{1,9})(ms|s|m)$/.exec(s);
+  if (!m) throw new DurationError(`${what}: ${JSON.stringify(s)} is not a duration; write a whole number with ms, s or m, e.g. 500ms, 90s or 2m`);
   const n = Number(m[1]);
   return m[2] === 'ms' ? n : m[2] === 's' ? n * 1000 : n * 60_000;
 }
