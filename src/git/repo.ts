@@ -156,10 +156,12 @@ export class GitRepo {
     if (expected) {
       if (!(await this.hasCommit(expected))) await this.gitOrThrow(['fetch', '--no-tags', '--quiet', remote, ref]);
       if (!(await this.isAncestor(expected, sha)) && (await this.isShallow())) await this.deepen(remote, 1000);
-      if (!(await this.isAncestor(expected, sha))) {
+      // A step backwards is refused; a rewritten history (the branch was
+      // force-pushed) is followed, as Argo CD and Flux follow the branch: the
+      // lease below still refuses it if another run moved the ref meanwhile.
+      if (!(await this.isAncestor(expected, sha)) && (await this.isAncestor(sha, expected))) {
         const [s, e] = [sha.slice(0, 7), expected.slice(0, 7)];
-        if (await this.isAncestor(sha, expected)) throw new RefRefusedError(`${s} is an ancestor of the converged commit ${e}: a newer run converged meanwhile; ${ref} does not move backwards`);
-        throw new RefRefusedError(`${s} does not descend from the converged commit ${e} (the branch was force-pushed?): ${ref} stays; once this history is the one to keep, move it by hand: git push --force ${remote} ${s}:${ref}`);
+        throw new RefRefusedError(`${s} is an ancestor of the converged commit ${e}: a newer run converged meanwhile; ${ref} does not move backwards`);
       }
     }
     await this.gitOrThrow(['push', '--quiet', `--force-with-lease=${ref}:${expected ?? ''}`, remote, `${sha}:${ref}`]);
