@@ -106,8 +106,8 @@ test('steward render --commit --push from the CLI; bad flag combinations are ref
   assert.equal(git(bare, 'rev-parse', 'refs/heads/main'), p.head());
   assert.equal(await main(['render', '--commit'], io), 0);
   assert.match(out.at(-1)!, /nothing to commit/);
-  assert.equal(await main(['render', '--check', '--commit'], io), 1);
+  assert.equal(await main(['render', '--check', '--commit'], io), 2, 'a usage error');
   assert.match(err.at(-1)!, /--check only compares/);
-  assert.equal(await main(['render', '--push'], io), 1);
+  assert.equal(await main(['render', '--push'], io), 2, 'a usage error');
   assert.match(err.at(-1)!, /--push pushes the commit that --commit makes/);
 });
