@@ -80,6 +80,7 @@ totp:
 `,
   );
   assert.deepEqual(autheliaSchemaErrors(parse(config)), []);
+  assert.deepEqual(autheliaSchemaErrors({ session: { cookies: [{ same_site: 'sometimes' }] } }), ['session.cookies.0.same_site: must be equal to one of the allowed values']);
 
   const svc = parse(out.files.get('rendered/core/authelia/compose.yaml')!).services.authelia;
   assert.equal(svc.image, 'authelia/authelia:4.38.19');
