@@ -1,5 +1,6 @@
 import type { App, Project } from '../project/model';
 import { hostnameOf, upstreamOf } from './upstream';
+import { ssoUpstream } from './authelia';
 import { baseLabels } from '../render/compose';
 import { sharedNetworkName, composeProjectName } from '../render/labels';
 
@@ -39,18 +40,12 @@ export function renderCaddyfile(p: Project): string {
     lines.push('', `${routing.tls === 'off' ? 'http://' : ''}${host} {`);
     if (routing.tls === 'internal') lines.push('\ttls internal');
     if (app.route!.sso && sso) {
-      lines.push(`\tforward_auth ${token('the sso upstream', sso.upstream)} {`, `\t\turi /api/authz/forward-auth`, `\t\tcopy_headers Remote-User Remote-Groups Remote-Email Remote-Name`, '\t}');
+      // Authelia's documented Caddy integration (ForwardAuth), asked on the edge network.
+      lines.push(`\tforward_auth ${token('the sso upstream', sso)} {`, `\t\turi /api/authz/forward-auth`, `\t\tcopy_headers Remote-User Remote-Groups Remote-Email Remote-Name`, '\t}');
     }
     lines.push(`\treverse_proxy ${token('the upstream', upstreamOf(p, app, app.route!.port, edge))}`, '}');
   }
   return lines.join('\n') + '\n';
-}
-
-function ssoUpstream(p: Project, edge: string): { upstream: string } | undefined {
-  if (!p.conventions.sso) return undefined;
-  const url = new URL(p.conventions.sso.url);
-  const app = p.apps.find((a) => a.state === 'present' && a.route && hostnameOf(p, a.route.subdomain) === url.hostname);
-  return { upstream: app ? upstreamOf(p, app, app.route!.port, edge) : url.origin };
 }
 
 /** The compose file of the edge proxy itself; the Caddyfile is bind-mounted from the app dir. */

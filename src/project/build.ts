@@ -7,6 +7,7 @@ import { adoptedPorts } from './adopted';
 import { listSopsKeys, sopsFormatFromPath } from '../secrets';
 import { keyName, parseYamlSource, type YamlSource } from './yaml-source';
 import { checkProject } from './semantics';
+import { AUTHELIA_IMAGE, applySso, ssoPolicy } from '../conventions/authelia';
 
 export interface BuildResult {
   project?: Project;
@@ -100,7 +101,7 @@ export function buildProject(files: ProjectFiles): BuildResult {
         httpPort: conv.routing.http_port ?? 80,
         httpsPort: conv.routing.https_port ?? 443,
       },
-      sso: conv.sso && { provider: 'authelia', url: conv.sso.url },
+      sso: conv.sso && { provider: 'authelia', url: conv.sso.url ?? `https://auth.${p.domain}`, image: conv.sso.image ?? AUTHELIA_IMAGE },
       monitoring: conv.monitoring && { provider: 'prometheus' },
     },
     network: { subnet: net.subnet, gateway: net.gateway, edge: net.edge, targets },
@@ -108,6 +109,8 @@ export function buildProject(files: ProjectFiles): BuildResult {
     secretFiles,
   };
   checkProject(project, sources, diags);
+  // After the checks, so that they see the user's apps only and Steward's Authelia is not blamed on them.
+  if (!diags.length) applySso(project, sources, diags);
   return diags.length ? { diagnostics: sortDiagnostics(diags), sources } : { project, diagnostics: [], sources };
 }
 
@@ -168,7 +171,7 @@ function toApp(name: string, svc: YamlSource, adopted: { compose: Record<string,
     files: appFiles,
     ports,
     dependsOn: [...(s.depends_on ?? [])],
-    route: s.route && { subdomain: s.route.subdomain, port: s.route.port, sso: s.route.sso ?? false },
+    route: s.route && { subdomain: s.route.subdomain, port: s.route.port, sso: ssoPolicy(s.route.sso) },
     health: s.health && { http: s.health.http, port: s.health.port ?? s.route?.port },
     metrics: s.metrics && { path: s.metrics.path ?? '/metrics', port: s.metrics.port },
     compose: adopted?.compose ?? s.compose ?? {},

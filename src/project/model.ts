@@ -20,7 +20,7 @@ export interface ConvergeSettings {
 
 export interface Conventions {
   routing?: { provider: 'caddy'; tls: 'internal' | 'acme' | 'off'; email?: string; image: string; httpPort: number; httpsPort: number };
-  sso?: { provider: 'authelia'; url: string };
+  sso?: { provider: 'authelia'; url: string; image: string };
   monitoring?: { provider: 'prometheus' };
 }
 
@@ -40,9 +40,16 @@ export interface TargetDef {
 }
 
 export interface AppFile {
-  source: string; // relative to services/<app>/
+  source: string; // relative to services/<app>/, or to rendered/<target>/<app>/ when generated
   path: string; // absolute path inside the container
   content: Buffer;
+  generated?: boolean; // written by a convention into rendered/, not read from services/
+}
+
+/** Who gets through Authelia to a route: `sso: true` is one factor, anyone with an account. */
+export interface SsoPolicy {
+  policy: 'one_factor' | 'two_factor';
+  groups: string[]; // empty: every user; else members of any one of them
 }
 
 export interface App {
@@ -58,7 +65,7 @@ export interface App {
   files: AppFile[];
   ports: AppPort[]; // service.yml ports, or what an adopted compose file publishes
   dependsOn: string[];
-  route?: { subdomain: string; port: number; sso: boolean };
+  route?: { subdomain: string; port: number; sso: false | SsoPolicy };
   health?: { http?: string; port?: number };
   metrics?: { path: string; port: number };
   compose: Record<string, unknown>; // escape hatch (service) or the adopted compose file (adopted)

@@ -114,7 +114,7 @@ function describe(err: ErrorObject, name: SchemaName, value: unknown): string {
       return `must not list the same item twice (items ${p.j} and ${p.i} are equal)`;
     case 'oneOf':
     case 'anyOf':
-      return (name === 'service' ? serviceOneOfHint(err.schemaPath) : undefined) ?? branchTypes(schema, err.schema, got) ?? `matches none of the allowed forms${got}`;
+      return (name === 'service' ? serviceOneOfHint(err.schemaPath, got) : undefined) ?? branchTypes(schema, err.schema, got) ?? `matches none of the allowed forms${got}`;
     case 'const':
       return `must be ${JSON.stringify(p.allowedValue)}${got}`;
     default:
@@ -122,7 +122,8 @@ function describe(err: ErrorObject, name: SchemaName, value: unknown): string {
   }
 }
 
-function serviceOneOfHint(schemaPath: string): string | undefined {
+function serviceOneOfHint(schemaPath: string, got: string): string | undefined {
+  if (schemaPath.includes('/sso/')) return `must be true, false, one_factor, two_factor or { policy: one_factor | two_factor, groups: [group names of letters, digits and . _ @ -] }${got}`;
   if (schemaPath.includes('/volumes/')) return 'a volume needs exactly one of "name" (a named volume) or "host" (a host path)';
   if (schemaPath.includes('/command/')) return 'must be a string or a list of strings';
   return undefined;

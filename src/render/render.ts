@@ -1,4 +1,4 @@
-import type { Project } from '../project/model';
+import type { AppFile, Project } from '../project/model';
 import { EDGE_APP, renderCaddyfile, renderEdgeCompose } from '../conventions/caddy';
 import { renderPrometheusTargets } from '../conventions/prometheus';
 import { hostnameOf } from '../conventions/upstream';
@@ -39,12 +39,15 @@ export function renderProject(p: Project): RenderOutput {
     }
     const { compose, hash } = app.kind === 'adopted' ? renderAdoptedCompose(p, app) : renderServiceCompose(p, app);
     const path = `${RENDERED_DIR}/${app.target}/${app.name}/compose.yaml`;
-    files.set(path, header(`services/${app.name}/`) + canonicalYaml(compose));
+    files.set(path, header(app.sourceFile.startsWith('services/') ? `services/${app.name}/` : `conventions in ${app.sourceFile}`) + canonicalYaml(compose));
+    // A convention's file is committed under rendered/ beside the compose file, so a review shows it.
+    const fromOf = (f: AppFile) => (f.generated ? `${RENDERED_DIR}/${app.target}/${app.name}/${f.source}` : `services/${app.name}/${f.source}`);
+    for (const f of app.files) if (f.generated) files.set(fromOf(f), f.content.toString('utf8'));
     apps.push({
       ...base,
       hash,
       compose: path,
-      files: app.files.map((f) => ({ from: `services/${app.name}/${f.source}`, to: uploadPathOf(f.source), sha256: sha256(f.content) })),
+      files: app.files.map((f) => ({ from: fromOf(f), to: uploadPathOf(f.source), sha256: sha256(f.content) })),
     });
   }
 
