@@ -20,6 +20,7 @@ export async function convergeCommand(argv: string[], io: CliIO): Promise<number
       out: { type: 'string' },
       'lock-timeout': { type: 'string' },
       'no-push': { type: 'boolean', default: false },
+      'allow-dirty': { type: 'boolean', default: false },
     },
   });
   const record = await runConverge({
@@ -34,6 +35,7 @@ export async function convergeCommand(argv: string[], io: CliIO): Promise<number
     trigger: 'cli',
     lockWaitMs: values['lock-timeout'] ? Number.parseInt(values['lock-timeout'], 10) * 1000 : undefined,
     pushRef: values['no-push'] ? false : undefined,
+    allowDirty: values['allow-dirty'],
     createTarget,
     log: (l) => io.stderr(l),
   });

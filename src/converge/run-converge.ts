@@ -15,6 +15,7 @@ import { acquireLock } from './lock';
 import type { RunRecord } from './run-record';
 import { loadAppSecrets } from './secrets';
 import { planSchemaErrors } from '../plan/validate-plan';
+import { checkCommitted } from '../plan/committed';
 
 export interface ConvergeOptions {
   projectDir: string;
@@ -34,6 +35,8 @@ export interface ConvergeOptions {
   log?: (line: string) => void;
   onSecret?: (value: string) => void;
   now?: () => number;
+  /** Apply project files that differ from HEAD, to experiment: the converged ref then stays where it is. */
+  allowDirty?: boolean;
 }
 
 /** Lock, decrypt, plan (or load the plan), apply, record. Never throws for a failed app: that is in the record. */
@@ -81,15 +84,18 @@ export async function runConverge(o: ConvergeOptions): Promise<RunRecord> {
     let markdown: string;
     let commits: RunRecord['commits'] = [];
     let planErrors: string[] = [];
+    let dirty: string[];
     if (o.planPath) {
+      // A saved plan is of a commit: the files it deploys are that commit's.
+      dirty = await checkCommitted(o.projectDir, false);
       plan = JSON.parse(readFileSync(o.planPath, 'utf8')) as Plan;
       const refusal = await checkSavedPlan(plan, head, project, targetFor);
       if (refusal) throw new Error(`refusing the saved plan: ${refusal}; plan again`);
       ({ markdown, errors: planErrors } = markdownAndExit(plan));
       log(`applying saved plan ${o.planPath}: ${summaryLine(plan)}`);
     } else {
-      const run = await runPlan({ projectDir: o.projectDir, repoDir: o.repoDir, remote: o.remote, full: o.full, only: o.only, createTarget: o.createTarget, secretsHashes, log });
-      ({ plan, markdown } = run);
+      const run = await runPlan({ projectDir: o.projectDir, repoDir: o.repoDir, remote: o.remote, full: o.full, only: o.only, createTarget: o.createTarget, secretsHashes, log, allowDirty: o.allowDirty });
+      ({ plan, markdown, dirty } = run);
       planErrors = run.errors;
       commits = run.changeset.commits;
       log(`plan: ${summaryLine(plan)}`);
@@ -123,6 +129,7 @@ export async function runConverge(o: ConvergeOptions): Promise<RunRecord> {
     let convergedRef: RunRecord['convergedRef'];
     if (errors.length) convergedRef = { advanced: false, reason: 'not every step succeeded: the next run redoes what failed' };
     else if (o.only) convergedRef = { advanced: false, reason: `only ${o.only} was converged` };
+    else if (dirty.length) convergedRef = { advanced: false, reason: `applied files not committed at ${head.slice(0, 7)} (--allow-dirty): ${dirty.join(', ')}` };
     else convergedRef = await advanceRef(repo, head, o.remote ?? 'origin', o.pushRef, log);
 
     const applied = steps.filter((s) => s.result === 'success' && s.action !== 'prepare').length;
@@ -150,6 +157,7 @@ async function checkSavedPlan(plan: Plan, head: string, project: Project, target
   const invalid = planSchemaErrors(plan);
   if (invalid) return `not a valid Steward plan.json (${invalid})`;
   if (plan.project !== project.name) return `it is for project ${plan.project}, not ${project.name}`;
+  if (plan.dirty?.length) return `it was made with --allow-dirty from files not committed (${plan.dirty.join(', ')})`;
   if (plan.commit !== head) return `it was made for commit ${plan.commit.slice(0, 7)}, but HEAD is ${head.slice(0, 7)}`;
   for (const [name, digest] of Object.entries(plan.observed)) {
     if (!project.network.targets[name]) return `target ${name} is no longer in network.yml`;

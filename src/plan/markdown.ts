@@ -19,6 +19,7 @@ export function planMarkdown(plan: Plan): string {
   out.push(`### Steward plan for \`${plan.project}\` at ${short}`, '', `**${summaryLine(plan)}**`, '');
   if (plan.from) out.push(`Compared with ${plan.from.slice(0, 7)} (${plan.mode}).${plan.note && plan.mode !== 'skipped' ? ` ${plan.note}.` : ''}`, '');
   else if (plan.mode === 'first-run') out.push('First run: nothing has been converged yet.', '');
+  if (plan.dirty?.length) out.push(`**Not committed** (planned with --allow-dirty): ${plan.dirty.map((f) => `\`${f}\``).join(', ')}.`, '');
 
   for (const t of plan.targets) {
     const steps = plan.steps.filter((s) => s.target === t.name && s.action !== 'prepare');

@@ -5,6 +5,7 @@ import { loadProject } from '../project/load';
 import type { Project } from '../project/model';
 import { renderProject } from '../render/render';
 import type { Target, TargetSpec } from '../targets/target';
+import { checkCommitted } from './committed';
 import { markdownAndExit } from './exit';
 import { buildPlan, type Observation } from './planner';
 import { unifiedDiff } from './text-diff';
@@ -16,6 +17,8 @@ export interface PlanOptions extends DiffOptions {
   observe?: boolean;
   createTarget: (spec: TargetSpec) => Target;
   secretsHashes?: Record<string, string>;
+  /** Plan a working tree whose project files differ from HEAD (the plan says so). */
+  allowDirty?: boolean;
 }
 
 export interface PlanRun {
@@ -26,11 +29,14 @@ export interface PlanRun {
   /** terraform plan -detailed-exitcode: 0 nothing to do, 2 changes, 1 error (a target not observed). */
   exitCode: 0 | 1 | 2;
   errors: string[];
+  /** Project files that differ from HEAD (only with allowDirty). */
+  dirty: string[];
 }
 
 /** Diff, observe every target at once, and plan. */
 export async function runPlan(opts: PlanOptions): Promise<PlanRun> {
   const log = opts.log ?? (() => {});
+  const dirty = await checkCommitted(opts.projectDir, opts.allowDirty);
   const project = loadProject(opts.projectDir);
   const rendered = renderProject(project);
   // Observing needs no diff: start the SSH connections now, while git works.
@@ -59,7 +65,8 @@ export async function runPlan(opts: PlanOptions): Promise<PlanRun> {
     step.composeDiff = unifiedDiff(before, after, { from, to: `${app.compose} @ ${changeset.to.slice(0, 7)}` }) || undefined;
   }
   if (changeset.mode === 'skipped') plan.targets = [];
-  return { project, changeset, plan, ...markdownAndExit(plan) };
+  if (dirty.length) plan.dirty = dirty;
+  return { project, changeset, plan, dirty, ...markdownAndExit(plan) };
 }
 
 /** Every target at once; a target that cannot be observed becomes an error entry, never a throw. */

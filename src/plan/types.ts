@@ -36,6 +36,8 @@ export interface Plan {
   summary: PlanSummary;
   /** Per target, a digest of what was observed: converge refuses a plan whose targets have since moved. */
   observed: Record<string, string>;
+  /** Project files that differed from the commit when planned (--allow-dirty): the plan is not of `commit` alone. */
+  dirty?: string[];
 }
 
 export interface PlanSummary {
