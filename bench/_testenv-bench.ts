@@ -66,6 +66,7 @@ class SharedEngineTarget implements Target {
   prepare: Target['prepare'] = (p, a) => this.inner.prepare(p, a);
   apply: Target['apply'] = (a) => this.inner.apply(a);
   remove: Target['remove'] = (a) => this.inner.remove(a);
+  removeContainers: Target['removeContainers'] = (ids) => this.inner.removeContainers(ids);
   health: Target['health'] = (a) => this.inner.health(a);
   logs: Target['logs'] = (a, n) => this.inner.logs(a, n);
   previousCompose: Target['previousCompose'] = (a) => this.inner.previousCompose(a);

@@ -101,7 +101,7 @@ export async function runConverge(o: ConvergeOptions): Promise<RunRecord> {
       log(`plan: ${summaryLine(plan)}`);
     }
     const base = { from: plan.from, commits, plan: { summary: plan.summary, line: summaryLine(plan), markdown: redactor.redact(markdown) } };
-    const driftItems = plan.steps.filter((s) => s.drift).map((s) => ({ target: s.target, app: s.app ?? '', drift: s.drift!, corrected: false }));
+    const driftItems: RunRecord['drift']['items'] = plan.steps.filter((s) => s.drift).map((s) => ({ target: s.target, app: s.app ?? '', ...(s.container ? { container: s.container } : {}), drift: s.drift!, corrected: false }));
 
     if (plan.mode === 'skipped') {
       return record({ ...base, result: 'skipped', summary: `skipped: ${plan.note}`, skippedReason: plan.note });
@@ -122,7 +122,7 @@ export async function runConverge(o: ConvergeOptions): Promise<RunRecord> {
       if (s.logs) s.logs = s.logs.map((l) => redactor.redact(l));
     }
     const ok = (id: string) => steps.find((s) => s.id === id)?.result === 'success';
-    for (const d of driftItems) d.corrected = plan.steps.some((s) => s.app === d.app && s.target === d.target && ok(s.id));
+    for (const d of driftItems) d.corrected = plan.steps.some((s) => s.target === d.target && (d.container ? s.container === d.container : s.app === d.app) && ok(s.id));
 
     const failed = steps.filter((s) => s.result === 'failed' || s.result === 'rolled-back' || s.result === 'skipped');
     const errors = [...planErrors, ...failed.map((s) => `${s.id}: ${s.message}`)].map((e) => redactor.redact(e));

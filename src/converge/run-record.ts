@@ -18,7 +18,7 @@ export interface RunRecord {
   commits: { sha: string; subject: string }[];
   plan?: { summary: PlanSummary; line: string; markdown: string };
   steps: StepOutcome[];
-  drift: { found: number; corrected: number; items: { target: string; app: string; drift: string; corrected: boolean }[] };
+  drift: { found: number; corrected: number; items: { target: string; app: string; container?: string; drift: string; corrected: boolean }[] };
   errors: string[];
   convergedRef: { advanced: boolean; sha?: string; reason?: string };
 }

@@ -18,6 +18,13 @@ export function stepRunner(project: Project, rendered: RenderOutput, perApp: Rec
       const r = await target.prepare(project.name, apps);
       return r.ok ? { result: 'success', message: `engine ${r.engineVersion ?? '?'}, compose ${r.composeVersion ?? '?'}${r.engineVia ? ` (via ${r.engineVia})` : ''}` } : { result: 'failed', message: r.problems.join('; ') };
     }
+    if (step.action === 'remove-leftover') {
+      const ids = step.containers ?? [];
+      const r = await target.removeContainers(ids);
+      // Corrected only when seen gone: a removal that did nothing is not reported as done.
+      if (r.remaining.length) return { result: 'failed', message: `container ${step.container} is still there after docker rm (${r.remaining.map((i) => i.slice(0, 12)).join(', ')})` };
+      return { result: 'success', message: `removed container ${step.container} (${ids.map((i) => i.slice(0, 12)).join(', ')})` };
+    }
     if (step.action === 'remove') {
       const m = manifestApp(step.app!);
       await target.remove({ project: project.name, app: step.app!, purge: m?.state === 'absent' && m.purge });

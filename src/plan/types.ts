@@ -1,12 +1,15 @@
 import type { Reason } from '../diff/changeset';
 
-export type StepAction = 'prepare' | 'deploy' | 'update' | 'remove' | 'reload-proxy';
+export type StepAction = 'prepare' | 'deploy' | 'update' | 'remove' | 'reload-proxy' | 'remove-leftover';
 
 export interface PlanStep {
-  id: string; // "<action>:<target>/<app>" or "prepare:<target>"
+  id: string; // "<action>:<target>/<app>", "remove-leftover:<target>/<container name>" or "prepare:<target>"
   action: StepAction;
   target: string;
-  app?: string;
+  app?: string; // every action but prepare and remove-leftover
+  /** remove-leftover: the container's name, and the ids it is removed by (never by app name). */
+  container?: string;
+  containers?: string[];
   hash?: string; // desired hash (deploy, update, reload-proxy)
   observedHash?: string;
   reasons: Reason[];
@@ -44,6 +47,8 @@ export interface PlanSummary {
   deploy: number;
   update: number;
   remove: number;
+  /** Leftover containers that will be removed. */
+  leftovers: number;
   drifted: number;
   held: number;
   unknownTargets: number;

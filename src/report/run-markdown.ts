@@ -18,7 +18,7 @@ export function runMarkdown(r: RunRecord): string {
   }
   if (r.drift.items.length) {
     out.push('#### Drift', '');
-    for (const d of r.drift.items) out.push(`- \`${d.app}\` on \`${d.target}\`: ${d.drift} (${d.corrected ? 'corrected' : 'not corrected'})`);
+    for (const d of r.drift.items) out.push(`- ${d.container ? `container \`${d.container}\`` : `\`${d.app}\``} on \`${d.target}\`: ${d.drift} (${d.corrected ? 'corrected' : 'not corrected'})`);
     out.push('');
   }
   const withLogs = r.steps.filter((s) => s.logs?.length);

@@ -15,11 +15,13 @@ import {
   logsScript,
   MARK_ENGINE,
   MARK_PROBLEM,
+  MARK_REMAINING,
   MARK_SOCKET,
   observeScript,
   prepareScript,
   pruneStraysScript,
   readFileScript,
+  removeContainersScript,
   removeDirScript,
   uploadScript,
 } from './scripts';
@@ -36,6 +38,7 @@ import {
   type ObservedTarget,
   type ObserveOptions,
   type PrepareResult,
+  type RemoveContainersResult,
   type RemoveResult,
   type Target,
   type TargetSpec,
@@ -389,6 +392,14 @@ export class DockerTarget implements Target {
     const rmDir = await this.exec(removeDirScript(this.appDir(app.project, app.app)));
     if (rmDir.code !== 0) throw this.fail(`deleting ${app.app}'s directory`, rmDir);
     return { target: this.spec.name, app: app.app, removedVolumes: Boolean(app.purge) };
+  }
+
+  async removeContainers(ids: string[]): Promise<RemoveContainersResult> {
+    if (!ids.length) return { target: this.spec.name, remaining: [] };
+    const r = await this.exec(removeContainersScript(ids));
+    if (r.code !== 0) throw this.fail('removing leftover containers', r);
+    const after = r.stdout.slice(r.stdout.indexOf(MARK_REMAINING) + MARK_REMAINING.length).split('\n').map((l) => l.trim()).filter(Boolean);
+    return { target: this.spec.name, remaining: ids.filter((id) => after.some((a) => a.startsWith(id))) };
   }
 
   async logs(app: AppRef, lines: number): Promise<string[]> {

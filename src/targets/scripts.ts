@@ -149,3 +149,24 @@ export function pruneStraysScript(project: string, app: string, keep: string[]):
     'done',
   ].join('\n');
 }
+
+export const MARK_REMAINING = '@@steward-remaining';
+
+/**
+ * Removes containers by id (never by name or label: a leftover may carry the
+ * labels of a real app), then prints the ids of those still there.
+ */
+export function removeContainersScript(ids: string[]): string {
+  const list = ids.map((id) => shQuote(checkContainerId(id))).join(' ');
+  return [
+    NEED_DOCKER,
+    `for id in ${list}; do docker rm -f "$id" >/dev/null 2>&1 || true; done`,
+    `echo ${MARK_REMAINING}`,
+    `for id in ${list}; do docker inspect --format '{{.Id}}' "$id" 2>/dev/null || true; done`,
+  ].join('\n');
+}
+
+export function checkContainerId(id: string): string {
+  if (!/^[0-9a-f]{12,64}$/.test(id)) throw new Error(`invalid container id ${JSON.stringify(id)}: expected 12 to 64 hex digits`);
+  return id;
+}

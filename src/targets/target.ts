@@ -139,6 +139,12 @@ export interface RemoveResult {
   removedVolumes: boolean;
 }
 
+export interface RemoveContainersResult {
+  target: string;
+  /** Of the ids asked for, those a listing right after the removal still shows. */
+  remaining: string[];
+}
+
 export interface Target {
   readonly spec: TargetSpec;
   /** Remote invocations so far; the bench and tests read it. */
@@ -147,6 +153,8 @@ export interface Target {
   observe(options?: ObserveOptions): Promise<ObservedTarget>;
   apply(app: DeployableApp): Promise<ApplyResult>;
   remove(app: AppRef): Promise<RemoveResult>;
+  /** Removes exactly these containers (leftovers), by id; one round trip that also lists what is left of them. */
+  removeContainers(ids: string[]): Promise<RemoveContainersResult>;
   health(app: AppRef): Promise<HealthResult>;
   logs(app: AppRef, lines: number): Promise<string[]>;
   /** The compose.yaml the app ran before the last change, kept on the target for rollback. */
