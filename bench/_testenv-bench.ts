@@ -69,7 +69,8 @@ class SharedEngineTarget implements Target {
   removeContainers: Target['removeContainers'] = (ids) => this.inner.removeContainers(ids);
   health: Target['health'] = (a) => this.inner.health(a);
   logs: Target['logs'] = (a, n) => this.inner.logs(a, n);
-  previousCompose: Target['previousCompose'] = (a) => this.inner.previousCompose(a);
+  currentRelease: Target['currentRelease'] = (a) => this.inner.currentRelease(a);
+  rollback: Target['rollback'] = (a) => this.inner.rollback(a);
   close: Target['close'] = () => this.inner.close();
 }
 

@@ -1,5 +1,6 @@
 // Shell scripts run on a target's host (over one ssh call, or `sh -c` locally).
 // Plain POSIX sh and the docker CLI, so any host with Docker can run them.
+import { checkReleaseId } from './release';
 import { shQuote } from './ssh';
 import { composeProjectName, LABEL_PROJECT, projectNetworkName } from './target';
 
@@ -67,31 +68,72 @@ export function healthScript(project: string, app: string, http?: { path: string
 }
 
 /**
- * Unpacks the tar on stdin into the app dir. The previous compose.yaml is kept
- * as compose.previous.yaml (only when it differs, so re-applying the same app
- * keeps the real previous one) for rollback.
+ * Unpacks the tar on stdin into a new release dir, beside the others; nothing
+ * that runs reads it until activateReleaseScript points `current` at it.
+ * Half-written releases of a killed run (they hold secrets) go first.
  */
-export function uploadScript(appDir: string): string {
-  const d = shQuote(appDir);
+export function uploadReleaseScript(appDir: string, id: string): string {
+  checkReleaseId(id);
   return [
     'set -eu',
     // Secrets land with 0600 from the first byte.
     'umask 077',
-    `D=${d}`,
-    'mkdir -p "$D"',
-    'T="$D/.incoming"',
-    'rm -rf "$T"',
+    `D=${shQuote(appDir)}`,
+    'mkdir -p "$D/releases"',
+    'chmod 711 "$D" "$D/releases"',
+    'rm -rf "$D"/releases/.incoming-*',
+    `T="$D/releases/.incoming-${id}"`,
     'mkdir "$T"',
     'tar -xf - -C "$T"',
-    'if [ -f "$D/compose.yaml" ] && ! cmp -s "$D/compose.yaml" "$T/compose.yaml"; then mv -f "$D/compose.yaml" "$D/compose.previous.yaml"; fi',
-    'rm -rf "$D/files"',
     // Mounted config files must be readable by a container's non-root user.
-    'if [ -d "$T/files" ]; then mv "$T/files" "$D/files"; chmod -R a+rX "$D/files"; fi',
-    'mv -f "$T/compose.yaml" "$D/compose.yaml"',
-    'mv -f "$T/secrets.env" "$D/secrets.env"',
-    'rm -rf "$T"',
-    'chmod 600 "$D/compose.yaml" "$D/secrets.env"',
-    'chmod 711 "$D"',
+    'if [ -d "$T/files" ]; then chmod -R a+rX "$T/files"; fi',
+    'chmod 600 "$T/compose.yaml" "$T/secrets.env" "$T/release.json"',
+    'chmod 711 "$T"',
+    `mv "$T" "$D/releases/${id}"`,
+  ].join('\n');
+}
+
+/**
+ * Points `current` at the release (a symlink renamed over the old one: never
+ * a moment without one), drops the layout from before releases, and keeps the
+ * newest `keep` releases, current always among them.
+ */
+export function activateReleaseScript(appDir: string, id: string, keep: number): string {
+  checkReleaseId(id);
+  const n = Math.max(1, Math.floor(keep));
+  return [
+    'set -eu',
+    `cd ${shQuote(appDir)}`,
+    `[ -d releases/${id} ] || { echo "release ${id} is missing" >&2; exit 3; }`,
+    'rm -f .current.new',
+    `ln -s releases/${id} .current.new`,
+    // GNU mv -T renames over the link itself; elsewhere a short gap is the best there is.
+    'mv -T .current.new current 2>/dev/null || { rm -f current; mv .current.new current; }',
+    'rm -rf files compose.yaml compose.previous.yaml secrets.env .incoming',
+    'n=0',
+    'for r in $(ls -1 releases | LC_ALL=C sort -r); do',
+    `  [ "$r" = ${shQuote(id)} ] && continue`,
+    '  n=$((n + 1))',
+    `  [ "$n" -lt ${n} ] || rm -rf "releases/$r"`,
+    'done',
+  ].join('\n');
+}
+
+/**
+ * Prints the current release's release.json, compose.yaml and secrets.env,
+ * each after a `<marker> <name>` line (marker: random per call, so no content
+ * can fake one); exit 44 when there is none. For rollback: read into memory.
+ */
+export function readReleaseScript(appDir: string, marker: string): string {
+  if (!/^@@steward-part-[0-9a-f]{16}$/.test(marker)) throw new Error(`invalid marker ${JSON.stringify(marker)}`);
+  const part = (name: string) => `echo "${marker} ${name}"; cat "$C/${name}"; echo`;
+  return [
+    `C=${shQuote(appDir)}/current`,
+    '[ -f "$C/release.json" ] && [ -f "$C/compose.yaml" ] && [ -f "$C/secrets.env" ] || exit 44',
+    'set -e',
+    part('release.json'),
+    part('compose.yaml'),
+    part('secrets.env'),
   ].join('\n');
 }
 
@@ -127,10 +169,6 @@ export function containerLogsScript(id: string, lines: number): string {
 
 export function removeDirScript(appDir: string): string {
   return `rm -rf ${shQuote(appDir)}`;
-}
-
-export function readFileScript(path: string): string {
-  return `if [ -f ${shQuote(path)} ]; then cat ${shQuote(path)}; else exit 44; fi`;
 }
 
 /**

@@ -7,7 +7,7 @@ export interface TargetSpec {
   address: string;
   user?: string;
   port?: number;
-  /** Apps directory on the host; an app lives in `<dir>/<project>/<app>/`. Default /var/lib/steward. */
+  /** Apps directory on the host; an app lives in `<dir>/<project>/<app>/` (releases/<id>/ and `current`). Default /var/lib/steward. */
   dir: string;
 }
 
@@ -19,9 +19,9 @@ export interface DeployableApp {
   hash: string;
   /** Rendered compose.yaml; its compose project name is `<project>-<app>`. */
   compose: string;
-  /** Relative to the app dir on the target, e.g. "files/encoding.xml". */
+  /** Relative to the release dir on the target, e.g. "files/encoding.xml". */
   files: { path: string; content: Buffer }[];
-  /** Decrypted secrets, written to a 0600 "secrets.env" that the compose file uses as env_file. */
+  /** Decrypted secrets, written to the release's 0600 "secrets.env" that the compose file uses as env_file. */
   env: Record<string, string>;
   health?: { http?: string; port?: number };
   healthTimeoutMs: number;
@@ -131,6 +131,15 @@ export interface ApplyResult {
   logs?: string[];
   durationMs: number;
   containers: ObservedContainer[];
+  /** The release that serves now: the new one on success; the one returned to on rollback. */
+  release?: string;
+}
+
+export interface CurrentRelease {
+  id: string;
+  hash: string;
+  /** The compose file as that release deployed it (bind mounts into its own dir). */
+  compose: string;
 }
 
 export interface RemoveResult {
@@ -157,8 +166,14 @@ export interface Target {
   removeContainers(ids: string[]): Promise<RemoveContainersResult>;
   health(app: AppRef): Promise<HealthResult>;
   logs(app: AppRef, lines: number): Promise<string[]>;
-  /** The compose.yaml the app ran before the last change, kept on the target for rollback. */
-  previousCompose(app: AppRef): Promise<string | undefined>;
+  /** The release `current` points at (the last that came up healthy), or undefined when there is none. */
+  currentRelease(app: AppRef): Promise<CurrentRelease | undefined>;
+  /**
+   * Re-applies exactly the current release (its compose, files, secrets and
+   * hash, as kept on the target) after a failed apply; undefined when there is
+   * no release to return to.
+   */
+  rollback(app: AppRef): Promise<ApplyResult | undefined>;
   /** Releases connections (the SSH control master) and temporary files. */
   close(): Promise<void>;
 }

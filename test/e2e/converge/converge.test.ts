@@ -71,7 +71,7 @@ test('a failing app rolls back and keeps serving; independent apps still converg
   const res = Object.fromEntries(r.steps.map((s) => [s.id, s.result]));
   assert.equal(res['update:core/web'], 'rolled-back');
   assert.equal(res['update:t2/worker'], 'success');
-  assert.match(r.errors.join('\n'), /update:core\/web: .*rolled back to the previous version \(serving\)/);
+  assert.match(r.errors.join('\n'), /update:core\/web: .*rolled back to the previous release \(serving\)/);
   assert.equal(r.convergedRef.advanced, false);
   assert.equal(p.git('rev-parse', 'refs/steward/converged'), good);
   const after = hashes(await observeAll(env, p));
