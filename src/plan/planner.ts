@@ -117,6 +117,12 @@ function desiredStep(app: ManifestApp, o: ObservedApp | undefined, reasons: Reas
     drift = reasons.length ? undefined : `running definition ${o.hash ?? '(mixed)'} differs from the desired ${app.hash} (edited by hand, or an earlier run failed)`;
   } else if (o.status !== 'running') {
     drift = `container ${o.status === 'stopped' ? 'stopped' : 'degraded'} (${describeContainers(o)})`;
+  } else if (o.release === null) {
+    drift = 'no current release on the host (deployed before releases, or its directory was removed by hand)';
+  } else if (o.release && o.release.hash !== o.hash) {
+    drift = `the current release ${o.release.id} is of ${o.release.hash || '(unreadable)'} but the containers run ${o.hash} (a rollback that failed?)`;
+  } else if (o.release?.changed.length) {
+    drift = `${o.release.changed.join(', ')} of release ${o.release.id} differ from what was deployed (edited on the host)`;
   } else if (secretsHash !== undefined) {
     // With the key we know whether the values really moved.
     if (!o.containers.some((c) => (c.labels['steward.secrets-hash'] ?? 'none') !== secretsHash)) return undefined;
@@ -160,7 +166,7 @@ function summarize(steps: PlanStep[], targets: PlanTarget[]): PlanSummary {
 
 /** What converge compares to know the targets did not move since the plan. */
 export function observedDigest(o: ObservedTarget): string {
-  const apps = o.apps.map((a) => [a.app, a.hash ?? '', a.status]).sort();
+  const apps = o.apps.map((a) => [a.app, a.hash ?? '', a.status, ...(a.release === undefined ? [] : [a.release?.id ?? '', ...(a.release?.changed ?? [])])]).sort();
   const leftovers = o.leftovers.map((l) => l.container.id).sort();
   return sha256(canonicalJson({ apps, leftovers })).slice(0, 16);
 }

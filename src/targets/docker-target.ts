@@ -203,10 +203,11 @@ export class DockerTarget implements Target {
 
   async observe(options: ObserveOptions = {}): Promise<ObservedTarget> {
     const before = this.count;
-    const result = await this.exec(observeScript(options.project));
+    if (options.project) checkName('project', options.project);
+    const result = await this.exec(observeScript(options.project, this.spec.dir));
     if (result.code !== 0) throw this.fail('observe', result);
-    const { containers } = parseInspectOutput(result.stdout);
-    const { apps, leftovers } = groupApps(containers, options);
+    const { containers, releases } = parseInspectOutput(result.stdout);
+    const { apps, leftovers } = groupApps(containers, options, releases);
     return { target: this.spec.name, apps, leftovers, roundTrips: this.count - before };
   }
 

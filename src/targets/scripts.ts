@@ -33,8 +33,30 @@ function inspectContainers(filters: string[], withImages = true): string {
   ].join('\n');
 }
 
-export function observeScript(project?: string): string {
-  return inspectContainers([project ? `label=${LABEL_PROJECT}=${project}` : `label=${LABEL_PROJECT}`]);
+export const MARK_RELEASES = '@@steward-releases';
+
+/**
+ * The containers, then (with the apps dir) per app its current release: the
+ * release.json written at upload and digests of what is on disk now (the files,
+ * secrets.env, compose.yaml), computed on the host: content never leaves it.
+ * Still one round trip.
+ */
+export function observeScript(project?: string, appsDir?: string): string {
+  const containers = inspectContainers([project ? `label=${LABEL_PROJECT}=${project}` : `label=${LABEL_PROJECT}`]);
+  if (!project || !appsDir) return containers;
+  return [
+    containers,
+    `echo ${MARK_RELEASES}`,
+    `for c in ${shQuote(`${appsDir.replace(/\/+$/, '')}/${project}`)}/*/current; do`,
+    '  [ -f "$c/release.json" ] || continue',
+    '  a=${c%/current}; a=${a##*/}',
+    `  f=$( (cd "$c" && find files -type f -exec sha256sum {} + 2>/dev/null) | LC_ALL=C sort | sha256sum | cut -d' ' -f1)`,
+    `  e=$(sha256sum < "$c/secrets.env" 2>/dev/null | cut -d' ' -f1)`,
+    `  k=$(sha256sum < "$c/compose.yaml" 2>/dev/null | cut -d' ' -f1)`,
+    `  printf '%s %s %s %s ' "$a" "\${f:--}" "\${e:--}" "\${k:--}"`,
+    `  tr -d '\\n' < "$c/release.json"; echo`,
+    'done',
+  ].join('\n');
 }
 
 /**

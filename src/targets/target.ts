@@ -71,6 +71,19 @@ export interface ObservedApp {
   /** running: all running and none unhealthy; stopped: none running; degraded: anything between. */
   status: 'running' | 'degraded' | 'stopped';
   containers: ObservedContainer[];
+  /**
+   * Its current release on the host: null when observe looked and found none,
+   * undefined when it did not look (no project given).
+   */
+  release?: ObservedRelease | null;
+}
+
+export interface ObservedRelease {
+  id: string;
+  /** The steward.hash the release was made for. */
+  hash: string;
+  /** Parts whose digest on disk differs from the one recorded at upload (files/, secrets.env, compose.yaml). */
+  changed: string[];
 }
 
 export interface Leftover {

@@ -73,3 +73,45 @@ test('a failed release rolls back to the current one: old image, old mounted fil
   assert.deepEqual(again.steps, []);
   for (const app of ['web', 'api'] as const) assert.deepEqual(await inside(app), good[app]);
 });
+
+test('observe verifies the release on disk in its one round trip: a mounted file edited on the host is drift, and converge heals it', { skip }, async (t) => {
+  const { runPlan } = await import('../../../src/plan/run-plan');
+  const { testenvTargetFactory } = await import('../../support/testenv-project');
+  const { writeFileSync } = await import('node:fs');
+  const p = new GitProject({
+    'project.yml': 'name: rev\ndomain: rev.test\nconverge: { health_timeout: 15s, lock_timeout: 1s }\n',
+    'network.yml': testenvNetwork(env),
+    'services/api/service.yml': serviceYml('t1', env.images.v1, FILES),
+    'services/api/files/motd.txt': 'motd from git\n',
+    'secrets/app.sops.yaml': await secrets('rev-secret'),
+  });
+  t.after(async () => {
+    await removeAll(env, p);
+    p.cleanup();
+  });
+  const t1 = env.targets.find((x) => x.name === 't1')!;
+  const dir = `${t1.dir}/rev/api`;
+  const motd = async () => {
+    const a = (await observeAll(env, p)).t1.apps[0];
+    return execFileSync('docker', ['-H', t1.socket, 'exec', a.containers[0].id, 'cat', '/etc/motd.txt'], { encoding: 'utf8' });
+  };
+  assert.equal((await runConverge(convergeOptions(env, p))).result, 'success');
+  const seen = await observeAll(env, p);
+  assert.equal(seen.t1.roundTrips, 1);
+  assert.deepEqual(seen.t1.apps[0].release, { id: readlinkSync(`${dir}/current`).replace('releases/', ''), hash: seen.t1.apps[0].hash, changed: [] });
+
+  writeFileSync(`${dir}/current/files/motd.txt`, 'edited by hand\n');
+  assert.equal(await motd(), 'edited by hand\n');
+  const plan = await runPlan({ projectDir: p.dir, createTarget: testenvTargetFactory(env) });
+  const step = plan.plan.steps.find((s) => s.app === 'api')!;
+  assert.equal(step.id, 'update:t1/api');
+  assert.match(step.drift!, /^files\/ of release \S+ differ from what was deployed \(edited on the host\)$/);
+  assert.match(plan.markdown, /update ⚠ drift/);
+
+  const r = await runConverge(convergeOptions(env, p));
+  assert.equal(r.result, 'success', JSON.stringify(r.errors));
+  assert.deepEqual([r.drift.found, r.drift.corrected], [1, 1]);
+  assert.equal(await motd(), 'motd from git\n');
+  assert.deepEqual((await observeAll(env, p)).t1.apps[0].release?.changed, []);
+  assert.deepEqual((await runConverge(convergeOptions(env, p))).steps, []);
+});

@@ -136,3 +136,15 @@ test('unifiedDiff keeps context and splits distant hunks', () => {
   assert.match(d, /@@ -1,6 \+1,6 @@\n l0\n l1\n-l2\n\+L2\n l3\n l4\n l5\n/);
   assert.equal(unifiedDiff(a, a), '');
 });
+
+test('what is on disk is verified: edited release files, a release of another hash, no release at all are drift', () => {
+  const m = manifest([app('web', 'core')]);
+  const withRelease = (release: ObservedApp['release']): ObservedApp => ({ ...running('web'), release });
+  const drift = (release: ObservedApp['release']) =>
+    buildPlan({ manifest: m, changeset: cs(), observed: { core: observed('core', [withRelease(release)]), media: observed('media', []) }, settings }).steps.filter((s) => s.action !== 'prepare').map((s) => [s.id, s.drift]);
+  assert.deepEqual(drift({ id: 'R1', hash: 'h-web', changed: [] }), []);
+  assert.deepEqual(drift(undefined), [], 'not looked at: nothing to say');
+  assert.deepEqual(drift({ id: 'R1', hash: 'h-web', changed: ['files/', 'secrets.env'] }), [['update:core/web', 'files/, secrets.env of release R1 differ from what was deployed (edited on the host)']]);
+  assert.deepEqual(drift({ id: 'R0', hash: 'h-old', changed: [] }), [['update:core/web', 'the current release R0 is of h-old but the containers run h-web (a rollback that failed?)']]);
+  assert.deepEqual(drift(null), [['update:core/web', 'no current release on the host (deployed before releases, or its directory was removed by hand)']]);
+});
