@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { createSopsFile } from '../src/secrets';
 import { runConverge } from '../src/converge/run-converge';
 import type { RunRecord } from '../src/converge/run-record';
-import type { ObservedTarget, ObserveOptions, Target, TargetSpec } from '../src/targets/target';
+import type { ObservedTarget, ObserveOptions, Target, TargetSpec, TargetFactory } from '../src/targets/target';
 import { ALICE_IDS, ALICE_RECIPIENT } from '../test/support/converge-fixture';
 import { GitProject, git } from '../test/support/git-project';
 import { loadTestenv, TESTENV_STATE, type Testenv } from '../test/support/testenv';
@@ -74,10 +74,10 @@ class SharedEngineTarget implements Target {
   close: Target['close'] = () => this.inner.close();
 }
 
-export function benchTargetFactory(env: Testenv, hooks: { onCreate?: (t: Target) => Target } = {}): (spec: TargetSpec) => Target {
+export function benchTargetFactory(env: Testenv, hooks: { onCreate?: (t: Target) => Target } = {}): TargetFactory {
   const base = testenvTargetFactory(env);
-  return (spec) => {
-    const t = new SharedEngineTarget(base(spec));
+  return (spec, runtime) => {
+    const t = new SharedEngineTarget(base(spec, runtime));
     return hooks.onCreate ? hooks.onCreate(t) : t;
   };
 }

@@ -8,10 +8,11 @@ import { observedDigest } from '../plan/planner';
 import { runPlan } from '../plan/run-plan';
 import { markdownAndExit } from '../plan/exit';
 import type { Plan } from '../plan/types';
-import type { Target, TargetSpec } from '../targets/target';
+import type { Target, TargetFactory } from '../targets/target';
 import { executeSteps } from './execute';
 import { stepRunner } from './step-runner';
 import { acquireLock } from './lock';
+import { clearDeadRuns, openRunDir, type RunDir } from './run-dir';
 import type { RunRecord } from './run-record';
 import { loadAppSecrets } from './secrets';
 import { planSchemaErrors } from '../plan/validate-plan';
@@ -31,7 +32,7 @@ export interface ConvergeOptions {
   trigger: RunRecord['trigger'];
   lockWaitMs?: number;
   pushRef?: boolean; // default: when the repository has the remote
-  createTarget: (spec: TargetSpec) => Target;
+  createTarget: TargetFactory;
   log?: (line: string) => void;
   onSecret?: (value: string) => void;
   now?: () => number;
@@ -71,12 +72,17 @@ export async function runConverge(o: ConvergeOptions): Promise<RunRecord> {
     return record({ result: 'skipped', summary: `skipped: ${lock.reason}`, skippedReason: lock.reason });
   }
   const targets = new Map<string, Target>();
+  let runDir: RunDir | undefined;
   const targetFor = (name: string) => {
     let t = targets.get(name);
-    if (!t) targets.set(name, (t = o.createTarget(project.network.targets[name])));
+    if (!t) targets.set(name, (t = o.createTarget(project.network.targets[name], { runtimeDir: runDir!.path })));
     return t;
   };
   try {
+    // Holding the lock, no other run of this project is alive: what killed runs left goes.
+    for (const gone of clearDeadRuns(o.stateDir, o.runId)) log(`cleared the run directory of dead run ${gone}`);
+    runDir = openRunDir(o.stateDir, o.runId);
+    const runtime = { runtimeDir: runDir.path };
     const { perApp, redactor } = await loadAppSecrets(project, o.identities, o.onSecret ?? (() => {}));
     const secretsHashes = Object.fromEntries(Object.entries(perApp).map(([k, v]) => [k, v.hash]));
 
@@ -94,7 +100,7 @@ export async function runConverge(o: ConvergeOptions): Promise<RunRecord> {
       ({ markdown, errors: planErrors } = markdownAndExit(plan));
       log(`applying saved plan ${o.planPath}: ${summaryLine(plan)}`);
     } else {
-      const run = await runPlan({ projectDir: o.projectDir, repoDir: o.repoDir, remote: o.remote, full: o.full, only: o.only, createTarget: o.createTarget, secretsHashes, log, allowDirty: o.allowDirty });
+      const run = await runPlan({ projectDir: o.projectDir, repoDir: o.repoDir, remote: o.remote, full: o.full, only: o.only, createTarget: (spec) => o.createTarget(spec, runtime), secretsHashes, log, allowDirty: o.allowDirty });
       ({ plan, markdown, dirty } = run);
       planErrors = run.errors;
       commits = run.changeset.commits;
@@ -147,8 +153,9 @@ export async function runConverge(o: ConvergeOptions): Promise<RunRecord> {
     log(`error: ${message}`);
     return record({ result: 'failure', summary: `failed: ${message.split('\n')[0]}`, errors: [message] });
   } finally {
-    lock.lock.release();
     await Promise.all([...targets.values()].map((t) => t.close().catch(() => {})));
+    runDir?.remove();
+    lock.lock.release();
   }
 }
 

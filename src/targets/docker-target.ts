@@ -58,6 +58,12 @@ export interface DockerTargetOptions extends SshOptions {
   /** Log lines returned with a failed apply. */
   logLines?: number;
   healthPollMs?: number;
+  /**
+   * A private (0700) directory of this run (`<stateDir>/run/<runId>/`) for the
+   * plaintext compose must read on the runner; a killed run's is cleared by
+   * the next converge. Default: the system temp dir.
+   */
+  runtimeDir?: string;
 }
 
 const NAME = /^[a-z0-9][a-z0-9_.-]*$/;
@@ -282,7 +288,7 @@ export class DockerTarget implements Target {
     const done = (r: Omit<ApplyResult, keyof typeof base | 'durationMs'>): ApplyResult => ({ ...base, ...r, durationMs: Date.now() - started });
 
     // compose reads env_file on the runner, so it needs the files here too.
-    const stage = await mkdtemp(join(tmpdir(), 'stw-apply-'));
+    const stage = await mkdtemp(join(this.options.runtimeDir ?? tmpdir(), 'stw-apply-'));
     try {
       await chmod(stage, 0o700);
       await writeFile(join(stage, 'compose.yaml'), compose, { mode: 0o600 });

@@ -191,6 +191,14 @@ export interface Target {
   close(): Promise<void>;
 }
 
+/** What a converge hands each target it creates. */
+export interface TargetRuntime {
+  /** The run's private 0700 directory: the only place plaintext (env files, the SSH key copy) goes on the runner. */
+  runtimeDir?: string;
+}
+
+export type TargetFactory = (spec: TargetSpec, runtime?: TargetRuntime) => Target;
+
 export const composeProjectName = (project: string, app: string): string => `${project}-${app}`;
 export const projectNetworkName = (project: string): string => `steward-${project}`;
 
