@@ -36,6 +36,7 @@ export async function convergeCommand(argv: string[], io: CliIO): Promise<number
     lockWaitMs: values['lock-timeout'] ? Number.parseInt(values['lock-timeout'], 10) * 1000 : undefined,
     pushRef: values['no-push'] ? false : undefined,
     allowDirty: values['allow-dirty'],
+    colour: io.stderrIsTTY === true && !io.env.NO_COLOR,
     createTarget,
     log: (l) => io.stderr(l),
   });
@@ -45,6 +46,6 @@ export async function convergeCommand(argv: string[], io: CliIO): Promise<number
     writeFileSync(out, canonicalJson(record, 2) + '\n');
   }
   io.stdout(`${record.result}: ${record.summary}`);
-  for (const e of record.errors) io.stderr(`error: ${e}`);
+  for (const e of record.errors) io.stderr(`error: ${e.message}`);
   return record.result === 'failure' ? 1 : 0;
 }

@@ -19,6 +19,15 @@ export interface RunRecord {
   plan?: { summary: PlanSummary; line: string; markdown: string };
   steps: StepOutcome[];
   drift: { found: number; corrected: number; items: { target: string; app: string; container?: string; drift: string; corrected: boolean }[] };
-  errors: string[];
+  errors: RunError[];
   convergedRef: { advanced: boolean; sha?: string; reason?: string };
+}
+
+/** One failure of a run: the phase it happened in and, when known, where. */
+export interface RunError {
+  stage: 'lock' | 'secrets' | 'plan' | 'apply' | 'record' | 'advance-ref';
+  target?: string;
+  app?: string;
+  /** For people; secrets redacted. */
+  message: string;
 }

@@ -26,7 +26,7 @@ export function runMarkdown(r: RunRecord): string {
   if (r.plan) out.push('<details><summary>Plan</summary>', '', r.plan.markdown, '', '</details>', '');
   if (r.errors.length) {
     out.push('#### Errors', '');
-    for (const e of r.errors) out.push(`- ${e.split('\n')[0]}`);
+    for (const e of r.errors) out.push(`- ${e.stage}${e.target ? ` \`${e.target}\`` : ''}: ${e.message.split('\n')[0]}`);
     out.push('');
   }
   return out.join('\n');

@@ -33,8 +33,9 @@ test('plan and converge deploy what is committed: a dirty tree is refused naming
 
   const refused = await runConverge(convergeOptions(env, p));
   assert.equal(refused.result, 'failure');
-  assert.match(refused.errors[0], /has changes that are not committed: .*services\/web\/files\/extra\.conf \(untracked\), .*services\/web\/service\.yml \(modified\)/);
-  assert.ok(!refused.errors[0].includes('.steward'), refused.errors[0]);
+  assert.match(refused.errors[0].message, /has changes that are not committed: .*services\/web\/files\/extra\.conf \(untracked\), .*services\/web\/service\.yml \(modified\)/);
+  assert.ok(!refused.errors[0].message.includes('.steward'), refused.errors[0].message);
+  assert.equal(refused.errors[0].stage, 'plan');
   assert.deepEqual(refused.steps, []);
   assert.equal((await observeAll(env, p)).core.apps[0].hash, deployed, 'nothing was applied');
   assert.equal(p.git('rev-parse', 'refs/steward/converged'), good);

@@ -327,7 +327,11 @@ function failedRecord(): RunRecord {
         { target: 'core', app: 'grafana', drift: 'running definition abcdefabcdefabcd differs from the desired a8bf1df9981af32a', corrected: false },
       ],
     },
-    errors: ['update:core/grafana: health check failed; rolled back', 'update:core/nextcloud: image not found'],
+    errors: [
+      { stage: 'apply', target: 'core', app: 'grafana', message: 'update:core/grafana: health check failed; rolled back' },
+      { stage: 'apply', target: 'core', app: 'nextcloud', message: 'update:core/nextcloud: image not found' },
+      { stage: 'plan', target: 'media', message: 'target media could not be observed: ssh: connect to host 10.10.0.11 port 22: Connection refused' },
+    ],
     convergedRef: { advanced: false, reason: 'not every step succeeded: the next run redoes what failed' },
   };
 }
@@ -360,7 +364,7 @@ test('run-record: success, failure, skipped and dry-run records validate', () =>
   // plan.note is optional, so a skipped run may carry no skippedReason.
   assertValid('run-record', { ...locked, skippedReason: undefined, trigger: 'pull_request' }, 'a skipped run without a reason');
 
-  const dry: RunRecord = { ...locked, result: 'dry-run', summary: 'dry run: …', skippedReason: undefined, plan: { summary, line: 'x', markdown: 'y' }, drift: failedRecord().drift, errors: ['target `media` could not be observed'] };
+  const dry: RunRecord = { ...locked, result: 'dry-run', summary: 'dry run: …', skippedReason: undefined, plan: { summary, line: 'x', markdown: 'y' }, drift: failedRecord().drift, errors: [{ stage: 'plan', target: 'media', message: 'target `media` could not be observed' }] };
   assertValid('run-record', dry, 'a dry run');
 });
 
