@@ -78,7 +78,8 @@ export function healthScript(project: string, app: string, http?: { path: string
       `[ -z "$ids" ] || pick=$(docker inspect --format '{{index .Config.Labels "com.docker.compose.project"}} {{index .Config.Labels "com.docker.compose.service"}} {{.State.Running}} {{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}' $ids | awk -v cp=${shQuote(cp)} -v svc=${shQuote(app)} '$1 == cp && $3 == "true" { a = ($4 != "" ? $4 : "127.0.0.1"); if ($2 == svc && own == "") own = a; if (any == "") any = a } END { print (own != "" ? own : any) }')`,
       `if [ -z "$pick" ]; then echo "${MARK_HTTP} none"; exit 0; fi`,
       `ip=$pick`,
-      `url="http://$ip:${http.port}${path.replace(/[^A-Za-z0-9/._~?&=%+-]/g, '')}"`,
+      // The path keeps only URL characters, none the shell gives a meaning to inside double quotes.
+      `url="http://$ip:${checkPort(http.port)}${path.replace(/[^A-Za-z0-9/._~?&=%+-]/g, '')}"`,
       'if command -v curl >/dev/null 2>&1; then curl -fsS -m 5 -o /dev/null "$url" 2>/dev/null; rc=$?',
       'elif command -v wget >/dev/null 2>&1; then wget -q -T 5 -O /dev/null "$url" 2>/dev/null; rc=$?',
       'elif command -v busybox >/dev/null 2>&1; then busybox wget -q -T 5 -O /dev/null "$url" 2>/dev/null; rc=$?',
@@ -101,17 +102,18 @@ export function uploadReleaseScript(appDir: string, id: string): string {
     // Secrets land with 0600 from the first byte.
     'umask 077',
     `D=${shQuote(appDir)}`,
+    `I=${shQuote(id)}`,
     'mkdir -p "$D/releases"',
     'chmod 711 "$D" "$D/releases"',
     'rm -rf "$D"/releases/.incoming-*',
-    `T="$D/releases/.incoming-${id}"`,
+    'T="$D/releases/.incoming-$I"',
     'mkdir "$T"',
     'tar -xf - -C "$T"',
     // Mounted config files must be readable by a container's non-root user.
     'if [ -d "$T/files" ]; then chmod -R a+rX "$T/files"; fi',
     'chmod 600 "$T/compose.yaml" "$T/secrets.env" "$T/release.json"',
     'chmod 711 "$T"',
-    `mv "$T" "$D/releases/${id}"`,
+    'mv "$T" "$D/releases/$I"',
   ].join('\n');
 }
 
@@ -126,15 +128,16 @@ export function activateReleaseScript(appDir: string, id: string, keep: number):
   return [
     'set -eu',
     `cd ${shQuote(appDir)}`,
-    `[ -d releases/${id} ] || { echo "release ${id} is missing" >&2; exit 3; }`,
+    `I=${shQuote(id)}`,
+    '[ -d "releases/$I" ] || { echo "release $I is missing" >&2; exit 3; }',
     'rm -f .current.new',
-    `ln -s releases/${id} .current.new`,
+    'ln -s "releases/$I" .current.new',
     // GNU mv -T renames over the link itself; elsewhere a short gap is the best there is.
     'mv -T .current.new current 2>/dev/null || { rm -f current; mv .current.new current; }',
     'rm -rf files compose.yaml compose.previous.yaml secrets.env .incoming',
     'n=0',
     'for r in $(ls -1 releases | LC_ALL=C sort -r); do',
-    `  [ "$r" = ${shQuote(id)} ] && continue`,
+    '  [ "$r" = "$I" ] && continue',
     '  n=$((n + 1))',
     `  [ "$n" -lt ${n} ] || rm -rf "releases/$r"`,
     'done',
@@ -169,8 +172,8 @@ export function prepareScript(project: string, dir: string, apps: string[]): str
     // Where the host's docker CLI finds its engine: Steward forwards that socket over the SSH connection.
     `h=\${DOCKER_HOST:-}; [ -n "$h" ] || h=$(docker context inspect --format '{{.Endpoints.docker.Host}}' 2>/dev/null) || h=""`,
     `echo "${MARK_SOCKET} $h"`,
-    `mkdir -p ${dirs} 2>/dev/null && chmod 711 ${dirs} 2>/dev/null || echo "${MARK_PROBLEM} cannot create the apps directory ${shQuote(dir).slice(1, -1)}/${project} (permissions?)"`,
-    `docker network inspect ${shQuote(net)} >/dev/null 2>&1 || docker network create --label ${shQuote(`${LABEL_PROJECT}=${project}`)} ${shQuote(net)} >/dev/null 2>&1 || docker network inspect ${shQuote(net)} >/dev/null 2>&1 || echo "${MARK_PROBLEM} cannot create the network ${net}"`,
+    `mkdir -p ${dirs} 2>/dev/null && chmod 711 ${dirs} 2>/dev/null || echo ${shQuote(`${MARK_PROBLEM} cannot create the apps directory ${dir}/${project} (permissions?)`)}`,
+    `docker network inspect ${shQuote(net)} >/dev/null 2>&1 || docker network create --label ${shQuote(`${LABEL_PROJECT}=${project}`)} ${shQuote(net)} >/dev/null 2>&1 || docker network inspect ${shQuote(net)} >/dev/null 2>&1 || echo ${shQuote(`${MARK_PROBLEM} cannot create the network ${net}`)}`,
   ].join('\n');
 }
 
@@ -180,13 +183,13 @@ export function logsScript(project: string, app: string, lines: number): string 
     NEED_DOCKER,
     `for id in $(docker ps -aq --filter ${shQuote(`label=com.docker.compose.project=${cp}`)}); do`,
     `  echo "@@steward-logs $(docker inspect --format '{{.Name}}' "$id")"`,
-    `  docker logs --tail ${Math.max(1, Math.floor(lines))} "$id" 2>&1`,
+    `  docker logs --tail ${lineCount(lines)} "$id" 2>&1`,
     'done',
   ].join('\n');
 }
 
 export function containerLogsScript(id: string, lines: number): string {
-  return `docker logs --tail ${Math.max(1, Math.floor(lines))} ${shQuote(id)} 2>&1`;
+  return `docker logs --tail ${lineCount(lines)} ${shQuote(checkContainerId(id))} 2>&1`;
 }
 
 export function removeDirScript(appDir: string): string {
@@ -201,7 +204,7 @@ export function removeDirScript(appDir: string): string {
 export function pruneStraysScript(project: string, app: string, keep: string[]): string {
   return [
     NEED_DOCKER,
-    `keep=${shQuote(keep.join(' '))}`,
+    `keep=${shQuote(keep.map(checkContainerId).join(' '))}`,
     `for id in $(docker ps -aq --no-trunc --filter ${shQuote(`label=${LABEL_PROJECT}=${project}`)} --filter ${shQuote(`label=steward.app=${app}`)}); do`,
     '  owned=""',
     '  for k in $keep; do case "$id" in "$k"*) owned=1 ;; esac; done',
@@ -229,4 +232,13 @@ export function removeContainersScript(ids: string[]): string {
 export function checkContainerId(id: string): string {
   if (!/^[0-9a-f]{12,64}$/.test(id)) throw new Error(`invalid container id ${JSON.stringify(id)}: expected 12 to 64 hex digits`);
   return id;
+}
+
+function lineCount(lines: number): number {
+  return Number.isFinite(lines) ? Math.max(1, Math.floor(lines)) : 50;
+}
+
+function checkPort(port: number): number {
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`invalid port ${JSON.stringify(port)}: expected 1 to 65535`);
+  return port;
 }
