@@ -120,7 +120,7 @@ function desiredStep(app: ManifestApp, o: ObservedApp | undefined, reasons: Reas
   } else if (o.release === null) {
     drift = 'no current release on the host (deployed before releases, or its directory was removed by hand)';
   } else if (o.release && o.release.hash !== o.hash) {
-    drift = `the current release ${o.release.id} is of ${o.release.hash || '(unreadable)'} but the containers run ${o.hash} (a rollback that failed?)`;
+    drift = `the current release ${o.release.id} is of ${o.release.hash || '(unreadable)'} but the containers run ${o.hash} (a rollback that failed, or a run stopped before the switch)`;
   } else if (o.release?.changed.length) {
     drift = `${o.release.changed.join(', ')} of release ${o.release.id} differ from what was deployed (edited on the host)`;
   } else if (secretsHash !== undefined) {

@@ -145,6 +145,6 @@ test('what is on disk is verified: edited release files, a release of another ha
   assert.deepEqual(drift({ id: 'R1', hash: 'h-web', changed: [] }), []);
   assert.deepEqual(drift(undefined), [], 'not looked at: nothing to say');
   assert.deepEqual(drift({ id: 'R1', hash: 'h-web', changed: ['files/', 'secrets.env'] }), [['update:core/web', 'files/, secrets.env of release R1 differ from what was deployed (edited on the host)']]);
-  assert.deepEqual(drift({ id: 'R0', hash: 'h-old', changed: [] }), [['update:core/web', 'the current release R0 is of h-old but the containers run h-web (a rollback that failed?)']]);
+  assert.deepEqual(drift({ id: 'R0', hash: 'h-old', changed: [] }), [['update:core/web', 'the current release R0 is of h-old but the containers run h-web (a rollback that failed, or a run stopped before the switch)']]);
   assert.deepEqual(drift(null), [['update:core/web', 'no current release on the host (deployed before releases, or its directory was removed by hand)']]);
 });
