@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { createSopsFile } from '../src/secrets';
 import { runConverge } from '../src/converge/run-converge';
 import type { RunRecord } from '../src/converge/run-record';
-import type { ObservedTarget, ObserveOptions, Target, TargetSpec } from '../src/targets/target';
+import type { ObservedTarget, ObserveOptions, Target, TargetSpec, TargetFactory } from '../src/targets/target';
 import { ALICE_IDS, ALICE_RECIPIENT } from '../test/support/converge-fixture';
 import { GitProject, git } from '../test/support/git-project';
 import { loadTestenv, TESTENV_STATE, type Testenv } from '../test/support/testenv';
@@ -66,16 +66,18 @@ class SharedEngineTarget implements Target {
   prepare: Target['prepare'] = (p, a) => this.inner.prepare(p, a);
   apply: Target['apply'] = (a) => this.inner.apply(a);
   remove: Target['remove'] = (a) => this.inner.remove(a);
+  removeContainers: Target['removeContainers'] = (ids) => this.inner.removeContainers(ids);
   health: Target['health'] = (a) => this.inner.health(a);
   logs: Target['logs'] = (a, n) => this.inner.logs(a, n);
-  previousCompose: Target['previousCompose'] = (a) => this.inner.previousCompose(a);
+  currentRelease: Target['currentRelease'] = (a) => this.inner.currentRelease(a);
+  rollback: Target['rollback'] = (a) => this.inner.rollback(a);
   close: Target['close'] = () => this.inner.close();
 }
 
-export function benchTargetFactory(env: Testenv, hooks: { onCreate?: (t: Target) => Target } = {}): (spec: TargetSpec) => Target {
+export function benchTargetFactory(env: Testenv, hooks: { onCreate?: (t: Target) => Target } = {}): TargetFactory {
   const base = testenvTargetFactory(env);
-  return (spec) => {
-    const t = new SharedEngineTarget(base(spec));
+  return (spec, runtime) => {
+    const t = new SharedEngineTarget(base(spec, runtime));
     return hooks.onCreate ? hooks.onCreate(t) : t;
   };
 }

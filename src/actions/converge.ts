@@ -47,7 +47,7 @@ try {
   core.setOutput('run-record', out);
   core.setOutput('summary', record.summary);
   core.info(`${record.result}: ${record.summary}`);
-  if (record.result === 'failure') core.setFailed(`${record.errors.join('\n')}\nSee the RunRecord (${out}); the next run retries what failed.`);
+  if (record.result === 'failure') core.setFailed(`${record.errors.map((e) => e.message).join('\n')}\nSee the RunRecord (${out}); the next run retries what failed.`);
 } catch (e) {
   failWith(e);
 }

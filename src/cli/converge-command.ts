@@ -21,6 +21,7 @@ export async function convergeCommand(argv: string[], io: CliIO): Promise<number
       out: { type: 'string' },
       'lock-timeout': { type: 'string' },
       'no-push': { type: 'boolean', default: false },
+      'allow-dirty': { type: 'boolean', default: false },
     },
   });
   const record = await runConverge({
@@ -35,6 +36,8 @@ export async function convergeCommand(argv: string[], io: CliIO): Promise<number
     trigger: 'cli',
     lockWaitMs: values['lock-timeout'] === undefined ? undefined : parseDuration(values['lock-timeout'], '--lock-timeout'),
     pushRef: values['no-push'] ? false : undefined,
+    allowDirty: values['allow-dirty'],
+    colour: io.stderrIsTTY === true && !io.env.NO_COLOR,
     createTarget,
     log: (l) => io.stderr(l),
   });
@@ -44,6 +47,6 @@ export async function convergeCommand(argv: string[], io: CliIO): Promise<number
     writeFileSync(out, canonicalJson(record, 2) + '\n');
   }
   io.stdout(`${record.result}: ${record.summary}`);
-  for (const e of record.errors) io.stderr(`error: ${e}`);
+  for (const e of record.errors) io.stderr(`error: ${e.message}`);
   return record.result === 'failure' ? 1 : 0;
 }

@@ -4,6 +4,8 @@ export interface CliIO {
   stderr: (s: string) => void;
   env: NodeJS.ProcessEnv;
   cwd: string;
+  /** stderr is a terminal: progress may use colour. */
+  stderrIsTTY?: boolean;
 }
 
 export const processIO = (): CliIO => ({
@@ -12,4 +14,5 @@ export const processIO = (): CliIO => ({
   stderr: (s) => process.stderr.write(s.endsWith('\n') ? s : s + '\n'),
   env: process.env,
   cwd: process.cwd(),
+  stderrIsTTY: process.stderr.isTTY === true,
 });

@@ -16,6 +16,7 @@ export async function planCommand(argv: string[], io: CliIO): Promise<number> {
       app: { type: 'string' },
       out: { type: 'string' },
       'no-observe': { type: 'boolean', default: false },
+      'allow-dirty': { type: 'boolean', default: false },
     },
   });
   const run = await runPlan({
@@ -24,6 +25,7 @@ export async function planCommand(argv: string[], io: CliIO): Promise<number> {
     full: values.full,
     only: values.app,
     observe: !values['no-observe'],
+    allowDirty: values['allow-dirty'],
     createTarget,
     log: (l) => io.stderr(l),
   });

@@ -14,7 +14,7 @@ export const STATUS_OPTIONS = {
 
 /** Observes, never changes: safe to run any time, next to a converge. */
 export async function statusCommand(argv: string[], io: CliIO): Promise<number> {
-  const create = (spec: TargetSpec): Target => createTarget(spec, io.env);
+  const create = (spec: TargetSpec): Target => createTarget(spec, {}, io.env);
   const { values } = parseArgs({ args: argv, options: STATUS_OPTIONS });
   const dir = resolve(io.cwd, values.project);
   const project = loadProject(dir);

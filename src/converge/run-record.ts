@@ -18,7 +18,16 @@ export interface RunRecord {
   commits: { sha: string; subject: string }[];
   plan?: { summary: PlanSummary; line: string; markdown: string };
   steps: StepOutcome[];
-  drift: { found: number; corrected: number; items: { target: string; app: string; drift: string; corrected: boolean }[] };
-  errors: string[];
+  drift: { found: number; corrected: number; items: { target: string; app: string; container?: string; drift: string; corrected: boolean }[] };
+  errors: RunError[];
   convergedRef: { advanced: boolean; sha?: string; reason?: string };
+}
+
+/** One failure of a run: the phase it happened in and, when known, where. */
+export interface RunError {
+  stage: 'lock' | 'secrets' | 'plan' | 'apply' | 'record' | 'advance-ref';
+  target?: string;
+  app?: string;
+  /** For people; secrets redacted. */
+  message: string;
 }

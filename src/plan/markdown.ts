@@ -6,7 +6,9 @@ export const PLAN_MARKER = 'steward:plan';
 export function summaryLine(plan: Plan): string {
   const s = plan.summary;
   if (plan.mode === 'skipped') return `nothing to do: ${plan.note}`;
-  const parts = [`${s.deploy} to deploy`, `${s.update} to update`, `${s.remove} to remove`, `${s.drifted} drifted`];
+  const parts = [`${s.deploy} to deploy`, `${s.update} to update`, `${s.remove} to remove`];
+  if (s.leftovers) parts.push(`${s.leftovers} leftover container${s.leftovers === 1 ? '' : 's'} to remove`);
+  parts.push(`${s.drifted} drifted`);
   if (s.held) parts.push(`${s.held} held by settings`);
   if (s.unknownTargets) parts.push(`${s.unknownTargets} target${s.unknownTargets === 1 ? '' : 's'} not observed`);
   return parts.join(', ');
@@ -19,6 +21,7 @@ export function planMarkdown(plan: Plan): string {
   out.push(`### Steward plan for \`${plan.project}\` at ${short}`, '', `**${summaryLine(plan)}**`, '');
   if (plan.from) out.push(`Compared with ${plan.from.slice(0, 7)} (${plan.mode}).${plan.note && plan.mode !== 'skipped' ? ` ${plan.note}.` : ''}`, '');
   else if (plan.mode === 'first-run') out.push('First run: nothing has been converged yet.', '');
+  if (plan.dirty?.length) out.push(`**Not committed** (planned with --allow-dirty): ${plan.dirty.map((f) => `\`${f}\``).join(', ')}.`, '');
 
   for (const t of plan.targets) {
     const steps = plan.steps.filter((s) => s.target === t.name && s.action !== 'prepare');
@@ -30,7 +33,7 @@ export function planMarkdown(plan: Plan): string {
       continue;
     }
     out.push('| action | app | why |', '| --- | --- | --- |');
-    for (const s of steps) out.push(`| ${actionCell(s)} | \`${s.app}\` | ${escapeCell(s.reasons.map(reasonText).join('; '))} |`);
+    for (const s of steps) out.push(`| ${actionCell(s)} | ${s.app ? `\`${s.app}\`` : `container \`${s.container}\``} | ${escapeCell(s.reasons.map(reasonText).join('; '))} |`);
     out.push('');
   }
 

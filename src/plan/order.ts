@@ -9,7 +9,7 @@ export function linkSteps(steps: PlanStep[], dependsOn: Map<string, string[]>): 
   for (const s of steps) if (s.app && s.action !== 'prepare') byApp.set(s.app, s);
   const prepare = new Map(steps.filter((s) => s.action === 'prepare').map((s) => [s.target, s.id]));
   for (const s of steps) {
-    if (s.action === 'prepare') continue;
+    if (s.action === 'prepare' || s.action === 'remove-leftover') continue;
     const after = new Set<string>();
     const p = prepare.get(s.target);
     if (p && s.action !== 'remove') after.add(p);

@@ -63,16 +63,17 @@ export function buildPlan(input: PlanInput): Plan {
       steps.push({ id: `remove:${name}/${o.app}`, action: 'remove', target: name, app: o.app, observedHash: o.hash, reasons, drift, after: [], held });
     }
 
+    // A leftover is a container, not an app: removed by its id, so that an
+    // impersonator of a real app never takes the real one down with it.
     for (const l of obs.leftovers) {
-      const app = l.container.app ?? l.container.name;
-      if (steps.some((s) => s.id === `remove:${name}/${app}`)) continue;
       steps.push({
-        id: `remove:${name}/${app}`,
-        action: 'remove',
+        id: `remove-leftover:${name}/${l.container.name}`,
+        action: 'remove-leftover',
         target: name,
-        app,
+        container: l.container.name,
+        containers: [l.container.id],
         reasons: [{ why: `leftover container ${l.container.name}: ${l.reason}` }],
-        drift: `unmanaged leftover: ${l.reason}`,
+        drift: `unmanaged leftover container ${l.container.name}: ${l.reason}`,
         after: [],
         held: settings.prune ? undefined : 'prune: false: reported, not removed',
       });
@@ -85,7 +86,7 @@ export function buildPlan(input: PlanInput): Plan {
   let selected = input.only ? steps.filter((s) => s.app === input.only) : steps;
   for (const s of selected) if (s.app && input.composeDiffs?.[s.app] && s.action !== 'remove') s.composeDiff = input.composeDiffs[s.app];
 
-  const prepareTargets = [...new Set(selected.filter((s) => !s.held && s.action !== 'remove').map((s) => s.target))].sort();
+  const prepareTargets = [...new Set(selected.filter((s) => !s.held && s.action !== 'remove' && s.action !== 'remove-leftover').map((s) => s.target))].sort();
   const prepares: PlanStep[] = prepareTargets.map((t) => ({ id: `prepare:${t}`, action: 'prepare', target: t, reasons: [{ why: 'network and app directories exist, engine and compose answer' }], after: [] }));
   selected = linkSteps([...prepares, ...selected.sort(byTargetApp)], new Map(manifest.apps.map((a) => [a.name, a.dependsOn])));
 
@@ -116,6 +117,12 @@ function desiredStep(app: ManifestApp, o: ObservedApp | undefined, reasons: Reas
     drift = reasons.length ? undefined : `running definition ${o.hash ?? '(mixed)'} differs from the desired ${app.hash} (edited by hand, or an earlier run failed)`;
   } else if (o.status !== 'running') {
     drift = `container ${o.status === 'stopped' ? 'stopped' : 'degraded'} (${describeContainers(o)})`;
+  } else if (o.release === null) {
+    drift = 'no current release on the host (deployed before releases, or its directory was removed by hand)';
+  } else if (o.release && o.release.hash !== o.hash) {
+    drift = `the current release ${o.release.id} is of ${o.release.hash || '(unreadable)'} but the containers run ${o.hash} (a rollback that failed, or a run stopped before the switch)`;
+  } else if (o.release?.changed.length) {
+    drift = `${o.release.changed.join(', ')} of release ${o.release.id} differ from what was deployed (edited on the host)`;
   } else if (secretsHash !== undefined) {
     // With the key we know whether the values really moved.
     if (!o.containers.some((c) => (c.labels['steward.secrets-hash'] ?? 'none') !== secretsHash)) return undefined;
@@ -141,7 +148,7 @@ function fromChangeSetOnly(target: string, cs: ChangeSet, known: Map<string, Man
 }
 
 function byTargetApp(a: PlanStep, b: PlanStep): number {
-  return a.target.localeCompare(b.target) || (a.app ?? '').localeCompare(b.app ?? '') || a.id.localeCompare(b.id);
+  return a.target.localeCompare(b.target) || (a.app ?? a.container ?? '').localeCompare(b.app ?? b.container ?? '') || a.id.localeCompare(b.id);
 }
 
 function summarize(steps: PlanStep[], targets: PlanTarget[]): PlanSummary {
@@ -150,6 +157,7 @@ function summarize(steps: PlanStep[], targets: PlanTarget[]): PlanSummary {
     deploy: count((s) => s.action === 'deploy'),
     update: count((s) => s.action === 'update' || s.action === 'reload-proxy'),
     remove: count((s) => s.action === 'remove'),
+    leftovers: count((s) => s.action === 'remove-leftover'),
     drifted: steps.filter((s) => s.drift).length,
     held: steps.filter((s) => s.held).length,
     unknownTargets: targets.filter((t) => t.status === 'unknown').length,
@@ -158,7 +166,7 @@ function summarize(steps: PlanStep[], targets: PlanTarget[]): PlanSummary {
 
 /** What converge compares to know the targets did not move since the plan. */
 export function observedDigest(o: ObservedTarget): string {
-  const apps = o.apps.map((a) => [a.app, a.hash ?? '', a.status]).sort();
+  const apps = o.apps.map((a) => [a.app, a.hash ?? '', a.status, ...(a.release === undefined ? [] : [a.release?.id ?? '', ...(a.release?.changed ?? [])])]).sort();
   const leftovers = o.leftovers.map((l) => l.container.id).sort();
   return sha256(canonicalJson({ apps, leftovers })).slice(0, 16);
 }

@@ -3,8 +3,9 @@ import { runDiff, type DiffOptions } from '../diff/run-diff';
 import { GitRepo } from '../git/repo';
 import { loadProject } from '../project/load';
 import type { Project } from '../project/model';
-import { renderProject } from '../render/render';
+import { renderProject, type RenderOutput } from '../render/render';
 import type { Target, TargetSpec } from '../targets/target';
+import { checkCommitted } from './committed';
 import { markdownAndExit } from './exit';
 import { buildPlan, type Observation } from './planner';
 import { unifiedDiff } from './text-diff';
@@ -16,6 +17,14 @@ export interface PlanOptions extends DiffOptions {
   observe?: boolean;
   createTarget: (spec: TargetSpec) => Target;
   secretsHashes?: Record<string, string>;
+  /** Plan a working tree whose project files differ from HEAD (the plan says so). */
+  allowDirty?: boolean;
+  /**
+   * Converge's own: the project it loaded and rendered, the files it found
+   * uncommitted, and its open targets (observed here, closed by converge), so
+   * that a run loads once and opens one connection per target.
+   */
+  loaded?: { project: Project; rendered: RenderOutput; dirty: string[]; targetFor: (name: string) => Target };
 }
 
 export interface PlanRun {
@@ -26,15 +35,18 @@ export interface PlanRun {
   /** terraform plan -detailed-exitcode: 0 nothing to do, 2 changes, 1 error (a target not observed). */
   exitCode: 0 | 1 | 2;
   errors: string[];
+  /** Project files that differ from HEAD (only with allowDirty). */
+  dirty: string[];
 }
 
 /** Diff, observe every target at once, and plan. */
 export async function runPlan(opts: PlanOptions): Promise<PlanRun> {
   const log = opts.log ?? (() => {});
-  const project = loadProject(opts.projectDir);
-  const rendered = renderProject(project);
+  const dirty = opts.loaded?.dirty ?? (await checkCommitted(opts.projectDir, opts.allowDirty));
+  const project = opts.loaded?.project ?? loadProject(opts.projectDir);
+  const rendered = opts.loaded?.rendered ?? renderProject(project);
   // Observing needs no diff: start the SSH connections now, while git works.
-  const observing = opts.observe === false ? Promise.resolve({}) : observeAll(project, opts.createTarget, log);
+  const observing = opts.observe === false ? Promise.resolve({}) : observeAll(project, opts.loaded ? (spec) => opts.loaded!.targetFor(spec.name) : opts.createTarget, !opts.loaded, log);
   const changeset = await runDiff({ ...opts, manifest: rendered.manifest });
   log(`diff: ${changeset.mode}${changeset.from ? ` from ${changeset.from.slice(0, 7)}` : ''} to ${changeset.to.slice(0, 7)}, ${changeset.apps.length} app(s) changed${changeset.note ? ` (${changeset.note})` : ''}`);
   const observed = await observing;
@@ -59,16 +71,21 @@ export async function runPlan(opts: PlanOptions): Promise<PlanRun> {
     step.composeDiff = unifiedDiff(before, after, { from, to: `${app.compose} @ ${changeset.to.slice(0, 7)}` }) || undefined;
   }
   if (changeset.mode === 'skipped') plan.targets = [];
-  return { project, changeset, plan, ...markdownAndExit(plan) };
+  if (dirty.length) plan.dirty = dirty;
+  return { project, changeset, plan, dirty, ...markdownAndExit(plan) };
 }
 
-/** Every target at once; a target that cannot be observed becomes an error entry, never a throw. */
-async function observeAll(project: Project, createTarget: (spec: TargetSpec) => Target, log: (l: string) => void): Promise<Record<string, Observation>> {
+/**
+ * Every target at once; a target that cannot be observed becomes an error
+ * entry, never a throw. Targets it creates it closes (`own`); open ones handed
+ * in stay open for the caller.
+ */
+async function observeAll(project: Project, targetOf: (spec: TargetSpec) => Target, own: boolean, log: (l: string) => void): Promise<Record<string, Observation>> {
   const observed: Record<string, Observation> = {};
   await Promise.all(
     Object.values(project.network.targets).map(async (spec) => {
       const started = Date.now();
-      const target = createTarget(spec);
+      const target = targetOf(spec);
       try {
         const o = await target.observe({ project: project.name });
         observed[spec.name] = o;
@@ -77,7 +94,7 @@ async function observeAll(project: Project, createTarget: (spec: TargetSpec) => 
         observed[spec.name] = { target: spec.name, error: (e as Error).message };
         log(`observe ${spec.name}: FAILED: ${(e as Error).message}`);
       } finally {
-        await target.close().catch(() => {});
+        if (own) await target.close().catch(() => {});
       }
     }),
   );

@@ -1,12 +1,15 @@
 import type { Reason } from '../diff/changeset';
 
-export type StepAction = 'prepare' | 'deploy' | 'update' | 'remove' | 'reload-proxy';
+export type StepAction = 'prepare' | 'deploy' | 'update' | 'remove' | 'reload-proxy' | 'remove-leftover';
 
 export interface PlanStep {
-  id: string; // "<action>:<target>/<app>" or "prepare:<target>"
+  id: string; // "<action>:<target>/<app>", "remove-leftover:<target>/<container name>" or "prepare:<target>"
   action: StepAction;
   target: string;
-  app?: string;
+  app?: string; // every action but prepare and remove-leftover
+  /** remove-leftover: the container's name, and the ids it is removed by (never by app name). */
+  container?: string;
+  containers?: string[];
   hash?: string; // desired hash (deploy, update, reload-proxy)
   observedHash?: string;
   reasons: Reason[];
@@ -36,12 +39,16 @@ export interface Plan {
   summary: PlanSummary;
   /** Per target, a digest of what was observed: converge refuses a plan whose targets have since moved. */
   observed: Record<string, string>;
+  /** Project files that differed from the commit when planned (--allow-dirty): the plan is not of `commit` alone. */
+  dirty?: string[];
 }
 
 export interface PlanSummary {
   deploy: number;
   update: number;
   remove: number;
+  /** Leftover containers that will be removed. */
+  leftovers: number;
   drifted: number;
   held: number;
   unknownTargets: number;

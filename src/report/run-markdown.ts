@@ -18,7 +18,7 @@ export function runMarkdown(r: RunRecord): string {
   }
   if (r.drift.items.length) {
     out.push('#### Drift', '');
-    for (const d of r.drift.items) out.push(`- \`${d.app}\` on \`${d.target}\`: ${d.drift} (${d.corrected ? 'corrected' : 'not corrected'})`);
+    for (const d of r.drift.items) out.push(`- ${d.container ? `container \`${d.container}\`` : `\`${d.app}\``} on \`${d.target}\`: ${d.drift} (${d.corrected ? 'corrected' : 'not corrected'})`);
     out.push('');
   }
   const withLogs = r.steps.filter((s) => s.logs?.length);
@@ -26,7 +26,7 @@ export function runMarkdown(r: RunRecord): string {
   if (r.plan) out.push('<details><summary>Plan</summary>', '', r.plan.markdown, '', '</details>', '');
   if (r.errors.length) {
     out.push('#### Errors', '');
-    for (const e of r.errors) out.push(`- ${e.split('\n')[0]}`);
+    for (const e of r.errors) out.push(`- ${e.stage}${e.target ? ` \`${e.target}\`` : ''}: ${e.message.split('\n')[0]}`);
     out.push('');
   }
   return out.join('\n');

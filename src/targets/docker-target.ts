@@ -1,4 +1,5 @@
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -15,14 +16,18 @@ import {
   logsScript,
   MARK_ENGINE,
   MARK_PROBLEM,
+  MARK_REMAINING,
   MARK_SOCKET,
   observeScript,
   prepareScript,
   pruneStraysScript,
-  readFileScript,
+  removeContainersScript,
   removeDirScript,
-  uploadScript,
+  uploadReleaseScript,
+  activateReleaseScript,
+  readReleaseScript,
 } from './scripts';
+import { envValues, KEEP_RELEASES, parseReleaseInfo, releaseDigests, releaseDir, releaseId, splitParts, withReleaseMounts, type ReleaseInfo } from './release';
 import { SshContext, shQuote, type SshEndpoint, type SshOptions } from './ssh';
 import { checkRelativePath, tar } from './tar';
 import {
@@ -31,11 +36,13 @@ import {
   LABEL_PROJECT,
   type AppRef,
   type ApplyResult,
+  type CurrentRelease,
   type DeployableApp,
   type HealthResult,
   type ObservedTarget,
   type ObserveOptions,
   type PrepareResult,
+  type RemoveContainersResult,
   type RemoveResult,
   type Target,
   type TargetSpec,
@@ -51,6 +58,12 @@ export interface DockerTargetOptions extends SshOptions {
   /** Log lines returned with a failed apply. */
   logLines?: number;
   healthPollMs?: number;
+  /**
+   * A private (0700) directory of this run (`<stateDir>/run/<runId>/`) for the
+   * plaintext compose must read on the runner; a killed run's is cleared by
+   * the next converge. Default: the system temp dir.
+   */
+  runtimeDir?: string;
 }
 
 const NAME = /^[a-z0-9][a-z0-9_.-]*$/;
@@ -197,10 +210,11 @@ export class DockerTarget implements Target {
 
   async observe(options: ObserveOptions = {}): Promise<ObservedTarget> {
     const before = this.count;
-    const result = await this.exec(observeScript(options.project));
+    if (options.project) checkName('project', options.project);
+    const result = await this.exec(observeScript(options.project, this.spec.dir));
     if (result.code !== 0) throw this.fail('observe', result);
-    const { containers } = parseInspectOutput(result.stdout);
-    const { apps, leftovers } = groupApps(containers, options);
+    const { containers, releases } = parseInspectOutput(result.stdout);
+    const { apps, leftovers } = groupApps(containers, options, releases);
     return { target: this.spec.name, apps, leftovers, roundTrips: this.count - before };
   }
 
@@ -209,32 +223,83 @@ export class DockerTarget implements Target {
     checkName('project', app.project);
     checkName('app', app.app);
     const secrets = Object.values(app.env);
+    const appDir = this.appDir(app.project, app.app);
+    const id = releaseId(new Date(started), app.hash);
+    const compose = Buffer.from(withReleaseMounts(app.compose, appDir, releaseDir(appDir, id)));
+    const env = Buffer.from(envFile(app.env));
+    const files = app.files.map((f) => ({ path: checkUploadPath(f.path), content: f.content }));
+    const info: ReleaseInfo = {
+      schema: 1,
+      id,
+      project: app.project,
+      app: app.app,
+      hash: app.hash,
+      ...(app.health ? { health: app.health } : {}),
+      healthTimeoutMs: app.healthTimeoutMs,
+      digests: releaseDigests(files, env, compose),
+    };
+    const archive = tar([
+      { path: 'compose.yaml', content: compose, mode: 0o600 },
+      { path: 'secrets.env', content: env, mode: 0o600 },
+      { path: 'release.json', content: Buffer.from(JSON.stringify(info) + '\n'), mode: 0o600 },
+      ...files.map((f) => ({ ...f, mode: 0o644 })),
+    ]);
+    const upload = await this.exec(uploadReleaseScript(appDir, id), { input: archive, secrets });
+    if (upload.code !== 0) throw this.fail(`uploading ${app.app}'s release ${id}`, upload, secrets);
+
+    const r = await this.up(app, compose, env, app.hash, secrets, started);
+    if (!r.ok) return r;
+    // Only a healthy release becomes the one a rollback returns to.
+    const activate = await this.exec(activateReleaseScript(appDir, id, KEEP_RELEASES));
+    if (activate.code !== 0) throw this.fail(`making release ${id} of ${app.app} current`, activate);
+    return { ...r, release: id };
+  }
+
+  async currentRelease(app: AppRef): Promise<CurrentRelease | undefined> {
+    const r = await this.readRelease(app);
+    return r && { id: r.info.id, hash: r.info.hash, compose: r.compose };
+  }
+
+  async rollback(app: AppRef): Promise<ApplyResult | undefined> {
+    const started = Date.now();
+    const r = await this.readRelease(app);
+    if (!r) return undefined;
+    const ref = { project: app.project, app: app.app, health: r.info.health, healthTimeoutMs: r.info.healthTimeoutMs };
+    const back = await this.up(ref, Buffer.from(r.compose), Buffer.from(r.env), r.info.hash, envValues(r.env), started);
+    return { ...back, release: r.info.id };
+  }
+
+  /** The current release, secrets.env included: into memory over the one connection, never onto a log. */
+  private async readRelease(app: AppRef): Promise<{ info: ReleaseInfo; compose: string; env: string } | undefined> {
+    checkName('project', app.project);
+    checkName('app', app.app);
+    const marker = `@@steward-part-${randomBytes(8).toString('hex')}`;
+    const r = await this.exec(readReleaseScript(this.appDir(app.project, app.app), marker));
+    if (r.code === 44) return undefined;
+    if (r.code !== 0) throw this.fail(`reading ${app.app}'s current release`, r);
+    const parts = splitParts(r.stdout, marker);
+    const info = parseReleaseInfo(parts.get('release.json') ?? '', `target ${this.spec.name}, app ${app.app}`);
+    return { info, compose: parts.get('compose.yaml') ?? '', env: parts.get('secrets.env') ?? '' };
+  }
+
+  /** `compose up` of one release's compose and env, then health until healthy, failed or out of time. */
+  private async up(app: AppRef & { healthTimeoutMs: number }, compose: Buffer, env: Buffer, hash: string, secrets: string[], started: number): Promise<ApplyResult> {
     const cp = composeProjectName(app.project, app.app);
-    const base = { target: this.spec.name, project: app.project, app: app.app, hash: app.hash };
+    const base = { target: this.spec.name, project: app.project, app: app.app, hash };
     const done = (r: Omit<ApplyResult, keyof typeof base | 'durationMs'>): ApplyResult => ({ ...base, ...r, durationMs: Date.now() - started });
 
-    const composeBytes = Buffer.from(app.compose);
-    const envBytes = Buffer.from(envFile(app.env));
-    const archive = tar([
-      { path: 'compose.yaml', content: composeBytes, mode: 0o600 },
-      { path: 'secrets.env', content: envBytes, mode: 0o600 },
-      ...app.files.map((f) => ({ path: checkUploadPath(f.path), content: f.content, mode: 0o644 })),
-    ]);
-    const upload = await this.exec(uploadScript(this.appDir(app.project, app.app)), { input: archive, secrets });
-    if (upload.code !== 0) throw this.fail(`uploading ${app.app}'s files`, upload, secrets);
-
     // compose reads env_file on the runner, so it needs the files here too.
-    const stage = await mkdtemp(join(tmpdir(), 'stw-apply-'));
+    const stage = await mkdtemp(join(this.options.runtimeDir ?? tmpdir(), 'stw-apply-'));
     try {
       await chmod(stage, 0o700);
-      await writeFile(join(stage, 'compose.yaml'), composeBytes, { mode: 0o600 });
-      await writeFile(join(stage, 'secrets.env'), envBytes, { mode: 0o600 });
+      await writeFile(join(stage, 'compose.yaml'), compose, { mode: 0o600 });
+      await writeFile(join(stage, 'secrets.env'), env, { mode: 0o600 });
       const composeArgs = ['compose', '-p', cp, '-f', join(stage, 'compose.yaml'), '--project-directory', stage];
       // One compose call: it pulls what is missing itself. A new tag is a new
       // image and gets pulled; a tag moved in the registry is not (pin versions).
-      const up = await this.docker([...composeArgs, 'up', '-d', '--remove-orphans', '--quiet-pull', '--pull', 'missing'], { timeoutMs: this.pullTimeoutMs, secrets });
-      if (up.code !== 0) {
-        const why = redact(lastLine(up.stderr), secrets);
+      const upResult = await this.docker([...composeArgs, 'up', '-d', '--remove-orphans', '--quiet-pull', '--pull', 'missing'], { timeoutMs: this.pullTimeoutMs, secrets });
+      if (upResult.code !== 0) {
+        const why = redact(lastLine(upResult.stderr), secrets);
         return done({ ok: false, status: 'failed', message: /pull|manifest|not found|denied/i.test(why) ? `pull failed: ${why}` : `compose up failed: ${why}`, containers: [] });
       }
     } finally {
@@ -250,9 +315,9 @@ export class DockerTarget implements Target {
       // would never replace it. Found in the health listing: no extra round trip.
       if (strayCheck) {
         strayCheck = false;
-        const strays = h.containers.filter((c) => c.hash !== app.hash);
+        const strays = h.containers.filter((c) => c.hash !== hash);
         if (strays.length) {
-          const owned = h.containers.filter((c) => c.hash === app.hash).map((c) => c.id);
+          const owned = h.containers.filter((c) => c.hash === hash).map((c) => c.id);
           const prune = await this.exec(pruneStraysScript(app.project, app.app, owned));
           if (prune.code !== 0) throw this.fail(`removing stray containers of ${app.app}`, prune);
           continue;
@@ -392,6 +457,14 @@ export class DockerTarget implements Target {
     return { target: this.spec.name, app: app.app, removedVolumes: Boolean(app.purge) };
   }
 
+  async removeContainers(ids: string[]): Promise<RemoveContainersResult> {
+    if (!ids.length) return { target: this.spec.name, remaining: [] };
+    const r = await this.exec(removeContainersScript(ids));
+    if (r.code !== 0) throw this.fail('removing leftover containers', r);
+    const after = r.stdout.slice(r.stdout.indexOf(MARK_REMAINING) + MARK_REMAINING.length).split('\n').map((l) => l.trim()).filter(Boolean);
+    return { target: this.spec.name, remaining: ids.filter((id) => after.some((a) => a.startsWith(id))) };
+  }
+
   async logs(app: AppRef, lines: number): Promise<string[]> {
     const r = await this.exec(logsScript(app.project, app.app, lines));
     if (r.code !== 0) throw this.fail(`logs of ${app.app}`, r);
@@ -402,13 +475,6 @@ export class DockerTarget implements Target {
       else if (line) out.push(`${name} | ${line}`);
     }
     return out;
-  }
-
-  async previousCompose(app: AppRef): Promise<string | undefined> {
-    const r = await this.exec(readFileScript(`${this.appDir(app.project, app.app)}/compose.previous.yaml`));
-    if (r.code === 44) return undefined;
-    if (r.code !== 0) throw this.fail(`reading ${app.app}'s previous compose file`, r);
-    return r.stdout;
   }
 
   async close(): Promise<void> {

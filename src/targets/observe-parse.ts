@@ -1,6 +1,7 @@
 import type { ContainerInspect } from './engine-api';
 import type { HttpProbe } from './http-probe';
-import { MARK_CONTAINERS, MARK_HTTP, MARK_IMAGES } from './scripts';
+import { parseReleaseInfo } from './release';
+import { MARK_CONTAINERS, MARK_HTTP, MARK_IMAGES, MARK_RELEASES } from './scripts';
 import {
   composeProjectName,
   LABEL_APP,
@@ -11,6 +12,7 @@ import {
   type Leftover,
   type ObservedApp,
   type ObservedContainer,
+  type ObservedRelease,
   type ObserveOptions,
 } from './target';
 
@@ -27,6 +29,8 @@ interface RawContainer {
 export interface ParsedInspect {
   containers: ObservedContainer[];
   http?: HttpProbe | 'none';
+  /** Per app, its current release as found on disk; only when the script looked (observe with an apps dir). */
+  releases?: Map<string, ObservedRelease>;
 }
 
 /** Parses what inspectContainers (and the optional HTTP check) printed. */
@@ -35,10 +39,12 @@ export function parseInspectOutput(stdout: string): ParsedInspect {
   const raws: RawContainer[] = [];
   const digests = new Map<string, string[]>();
   let http: ParsedInspect['http'];
+  let releases: ParsedInspect['releases'];
   let section = '';
   for (const line of lines) {
-    if (line === MARK_CONTAINERS || line === MARK_IMAGES) {
+    if (line === MARK_CONTAINERS || line === MARK_IMAGES || line === MARK_RELEASES) {
       section = line;
+      if (line === MARK_RELEASES) releases = new Map();
       continue;
     }
     if (line.startsWith(`${MARK_HTTP} `)) {
@@ -48,6 +54,12 @@ export function parseInspectOutput(stdout: string): ParsedInspect {
     }
     if (!line.trim()) continue;
     const space = line.indexOf(' ');
+    if (section === MARK_RELEASES) {
+      const [app, files, env, compose] = line.split(' ', 4);
+      const json = line.split(' ').slice(4).join(' ');
+      releases!.set(app, observedRelease(json, { files, env, compose }, app));
+      continue;
+    }
     if (section === MARK_CONTAINERS) {
       raws.push(JSON.parse(line.slice(space + 1)) as RawContainer);
     } else if (section === MARK_IMAGES) {
@@ -57,7 +69,21 @@ export function parseInspectOutput(stdout: string): ParsedInspect {
     }
   }
   const containers = raws.map((r) => toContainer(r, digests.get(r.imageId) ?? []));
-  return { containers, http };
+  return releases ? { containers, http, releases } : { containers, http };
+}
+
+const ON_DISK = { files: 'files/', env: 'secrets.env', compose: 'compose.yaml' } as const;
+
+/** The release as recorded at upload, and which of its parts no longer match on disk. */
+function observedRelease(json: string, now: { files: string; env: string; compose: string }, app: string): ObservedRelease {
+  let info;
+  try {
+    info = parseReleaseInfo(json, `app ${app}`);
+  } catch (e) {
+    return { id: '', hash: '', changed: [`release.json (${(e as Error).message})`] };
+  }
+  const changed = (Object.keys(ON_DISK) as (keyof typeof ON_DISK)[]).filter((k) => info.digests[k] !== now[k]).map((k) => ON_DISK[k]);
+  return { id: info.id, hash: info.hash, changed };
 }
 
 /** A container as the Engine API's inspect returns it (health polls read the engine directly). */
@@ -94,6 +120,7 @@ function toContainer(r: RawContainer, imageDigests: string[]): ObservedContainer
 export function groupApps(
   containers: ObservedContainer[],
   options: ObserveOptions = {},
+  releases?: Map<string, ObservedRelease>,
 ): { apps: ObservedApp[]; leftovers: Leftover[] } {
   const byApp = new Map<string, ObservedContainer[]>();
   const leftovers: Leftover[] = [];
@@ -118,6 +145,8 @@ export function groupApps(
     byApp.set(key, [...(byApp.get(key) ?? []), c]);
   }
   const apps = [...byApp.values()].map((list) => toApp(list));
+  // Looked, and no current release: null; not looked: undefined.
+  if (releases) for (const a of apps) a.release = a.project === options.project ? (releases.get(a.app) ?? null) : undefined;
   apps.sort((a, b) => a.composeProject.localeCompare(b.composeProject));
   leftovers.sort((a, b) => a.container.name.localeCompare(b.container.name));
   return { apps, leftovers };

@@ -1,5 +1,6 @@
 // Shell scripts run on a target's host (over one ssh call, or `sh -c` locally).
 // Plain POSIX sh and the docker CLI, so any host with Docker can run them.
+import { checkReleaseId } from './release';
 import { shQuote } from './ssh';
 import { composeProjectName, LABEL_PROJECT, projectNetworkName } from './target';
 
@@ -32,8 +33,30 @@ function inspectContainers(filters: string[], withImages = true): string {
   ].join('\n');
 }
 
-export function observeScript(project?: string): string {
-  return inspectContainers([project ? `label=${LABEL_PROJECT}=${project}` : `label=${LABEL_PROJECT}`]);
+export const MARK_RELEASES = '@@steward-releases';
+
+/**
+ * The containers, then (with the apps dir) per app its current release: the
+ * release.json written at upload and digests of what is on disk now (the files,
+ * secrets.env, compose.yaml), computed on the host: content never leaves it.
+ * Still one round trip.
+ */
+export function observeScript(project?: string, appsDir?: string): string {
+  const containers = inspectContainers([project ? `label=${LABEL_PROJECT}=${project}` : `label=${LABEL_PROJECT}`]);
+  if (!project || !appsDir) return containers;
+  return [
+    containers,
+    `echo ${MARK_RELEASES}`,
+    `for c in ${shQuote(`${appsDir.replace(/\/+$/, '')}/${project}`)}/*/current; do`,
+    '  [ -f "$c/release.json" ] || continue',
+    '  a=${c%/current}; a=${a##*/}',
+    `  f=$( (cd "$c" && find files -type f -exec sha256sum {} + 2>/dev/null) | LC_ALL=C sort | sha256sum | cut -d' ' -f1)`,
+    `  e=$(sha256sum < "$c/secrets.env" 2>/dev/null | cut -d' ' -f1)`,
+    `  k=$(sha256sum < "$c/compose.yaml" 2>/dev/null | cut -d' ' -f1)`,
+    `  printf '%s %s %s %s ' "$a" "\${f:--}" "\${e:--}" "\${k:--}"`,
+    `  tr -d '\\n' < "$c/release.json"; echo`,
+    'done',
+  ].join('\n');
 }
 
 /**
@@ -55,7 +78,8 @@ export function healthScript(project: string, app: string, http?: { path: string
       `[ -z "$ids" ] || pick=$(docker inspect --format '{{index .Config.Labels "com.docker.compose.project"}} {{index .Config.Labels "com.docker.compose.service"}} {{.State.Running}} {{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}' $ids | awk -v cp=${shQuote(cp)} -v svc=${shQuote(app)} '$1 == cp && $3 == "true" { a = ($4 != "" ? $4 : "127.0.0.1"); if ($2 == svc && own == "") own = a; if (any == "") any = a } END { print (own != "" ? own : any) }')`,
       `if [ -z "$pick" ]; then echo "${MARK_HTTP} none"; exit 0; fi`,
       `ip=$pick`,
-      `url="http://$ip:${http.port}${path.replace(/[^A-Za-z0-9/._~?&=%+-]/g, '')}"`,
+      // The path keeps only URL characters, none the shell gives a meaning to inside double quotes.
+      `url="http://$ip:${checkPort(http.port)}${path.replace(/[^A-Za-z0-9/._~?&=%+-]/g, '')}"`,
       'if command -v curl >/dev/null 2>&1; then curl -fsS -m 5 -o /dev/null "$url" 2>/dev/null; rc=$?',
       'elif command -v wget >/dev/null 2>&1; then wget -q -T 5 -O /dev/null "$url" 2>/dev/null; rc=$?',
       'elif command -v busybox >/dev/null 2>&1; then busybox wget -q -T 5 -O /dev/null "$url" 2>/dev/null; rc=$?',
@@ -67,31 +91,74 @@ export function healthScript(project: string, app: string, http?: { path: string
 }
 
 /**
- * Unpacks the tar on stdin into the app dir. The previous compose.yaml is kept
- * as compose.previous.yaml (only when it differs, so re-applying the same app
- * keeps the real previous one) for rollback.
+ * Unpacks the tar on stdin into a new release dir, beside the others; nothing
+ * that runs reads it until activateReleaseScript points `current` at it.
+ * Half-written releases of a killed run (they hold secrets) go first.
  */
-export function uploadScript(appDir: string): string {
-  const d = shQuote(appDir);
+export function uploadReleaseScript(appDir: string, id: string): string {
+  checkReleaseId(id);
   return [
     'set -eu',
     // Secrets land with 0600 from the first byte.
     'umask 077',
-    `D=${d}`,
-    'mkdir -p "$D"',
-    'T="$D/.incoming"',
-    'rm -rf "$T"',
+    `D=${shQuote(appDir)}`,
+    `I=${shQuote(id)}`,
+    'mkdir -p "$D/releases"',
+    'chmod 711 "$D" "$D/releases"',
+    'rm -rf "$D"/releases/.incoming-*',
+    'T="$D/releases/.incoming-$I"',
     'mkdir "$T"',
     'tar -xf - -C "$T"',
-    'if [ -f "$D/compose.yaml" ] && ! cmp -s "$D/compose.yaml" "$T/compose.yaml"; then mv -f "$D/compose.yaml" "$D/compose.previous.yaml"; fi',
-    'rm -rf "$D/files"',
     // Mounted config files must be readable by a container's non-root user.
-    'if [ -d "$T/files" ]; then mv "$T/files" "$D/files"; chmod -R a+rX "$D/files"; fi',
-    'mv -f "$T/compose.yaml" "$D/compose.yaml"',
-    'mv -f "$T/secrets.env" "$D/secrets.env"',
-    'rm -rf "$T"',
-    'chmod 600 "$D/compose.yaml" "$D/secrets.env"',
-    'chmod 711 "$D"',
+    'if [ -d "$T/files" ]; then chmod -R a+rX "$T/files"; fi',
+    'chmod 600 "$T/compose.yaml" "$T/secrets.env" "$T/release.json"',
+    'chmod 711 "$T"',
+    'mv "$T" "$D/releases/$I"',
+  ].join('\n');
+}
+
+/**
+ * Points `current` at the release (a symlink renamed over the old one: never
+ * a moment without one), drops the layout from before releases, and keeps the
+ * newest `keep` releases, current always among them.
+ */
+export function activateReleaseScript(appDir: string, id: string, keep: number): string {
+  checkReleaseId(id);
+  const n = Math.max(1, Math.floor(keep));
+  return [
+    'set -eu',
+    `cd ${shQuote(appDir)}`,
+    `I=${shQuote(id)}`,
+    '[ -d "releases/$I" ] || { echo "release $I is missing" >&2; exit 3; }',
+    'rm -f .current.new',
+    'ln -s "releases/$I" .current.new',
+    // GNU mv -T renames over the link itself; elsewhere a short gap is the best there is.
+    'mv -T .current.new current 2>/dev/null || { rm -f current; mv .current.new current; }',
+    'rm -rf files compose.yaml compose.previous.yaml secrets.env .incoming',
+    'n=0',
+    'for r in $(ls -1 releases | LC_ALL=C sort -r); do',
+    '  [ "$r" = "$I" ] && continue',
+    '  n=$((n + 1))',
+    `  [ "$n" -lt ${n} ] || rm -rf "releases/$r"`,
+    'done',
+  ].join('\n');
+}
+
+/**
+ * Prints the current release's release.json, compose.yaml and secrets.env,
+ * each after a `<marker> <name>` line (marker: random per call, so no content
+ * can fake one); exit 44 when there is none. For rollback: read into memory.
+ */
+export function readReleaseScript(appDir: string, marker: string): string {
+  if (!/^@@steward-part-[0-9a-f]{16}$/.test(marker)) throw new Error(`invalid marker ${JSON.stringify(marker)}`);
+  const part = (name: string) => `echo "${marker} ${name}"; cat "$C/${name}"; echo`;
+  return [
+    `C=${shQuote(appDir)}/current`,
+    '[ -f "$C/release.json" ] && [ -f "$C/compose.yaml" ] && [ -f "$C/secrets.env" ] || exit 44',
+    'set -e',
+    part('release.json'),
+    part('compose.yaml'),
+    part('secrets.env'),
   ].join('\n');
 }
 
@@ -105,8 +172,8 @@ export function prepareScript(project: string, dir: string, apps: string[]): str
     // Where the host's docker CLI finds its engine: Steward forwards that socket over the SSH connection.
     `h=\${DOCKER_HOST:-}; [ -n "$h" ] || h=$(docker context inspect --format '{{.Endpoints.docker.Host}}' 2>/dev/null) || h=""`,
     `echo "${MARK_SOCKET} $h"`,
-    `mkdir -p ${dirs} 2>/dev/null && chmod 711 ${dirs} 2>/dev/null || echo "${MARK_PROBLEM} cannot create the apps directory ${shQuote(dir).slice(1, -1)}/${project} (permissions?)"`,
-    `docker network inspect ${shQuote(net)} >/dev/null 2>&1 || docker network create --label ${shQuote(`${LABEL_PROJECT}=${project}`)} ${shQuote(net)} >/dev/null 2>&1 || docker network inspect ${shQuote(net)} >/dev/null 2>&1 || echo "${MARK_PROBLEM} cannot create the network ${net}"`,
+    `mkdir -p ${dirs} 2>/dev/null && chmod 711 ${dirs} 2>/dev/null || echo ${shQuote(`${MARK_PROBLEM} cannot create the apps directory ${dir}/${project} (permissions?)`)}`,
+    `docker network inspect ${shQuote(net)} >/dev/null 2>&1 || docker network create --label ${shQuote(`${LABEL_PROJECT}=${project}`)} ${shQuote(net)} >/dev/null 2>&1 || docker network inspect ${shQuote(net)} >/dev/null 2>&1 || echo ${shQuote(`${MARK_PROBLEM} cannot create the network ${net}`)}`,
   ].join('\n');
 }
 
@@ -116,21 +183,17 @@ export function logsScript(project: string, app: string, lines: number): string 
     NEED_DOCKER,
     `for id in $(docker ps -aq --filter ${shQuote(`label=com.docker.compose.project=${cp}`)}); do`,
     `  echo "@@steward-logs $(docker inspect --format '{{.Name}}' "$id")"`,
-    `  docker logs --tail ${Math.max(1, Math.floor(lines))} "$id" 2>&1`,
+    `  docker logs --tail ${lineCount(lines)} "$id" 2>&1`,
     'done',
   ].join('\n');
 }
 
 export function containerLogsScript(id: string, lines: number): string {
-  return `docker logs --tail ${Math.max(1, Math.floor(lines))} ${shQuote(id)} 2>&1`;
+  return `docker logs --tail ${lineCount(lines)} ${shQuote(checkContainerId(id))} 2>&1`;
 }
 
 export function removeDirScript(appDir: string): string {
   return `rm -rf ${shQuote(appDir)}`;
-}
-
-export function readFileScript(path: string): string {
-  return `if [ -f ${shQuote(path)} ]; then cat ${shQuote(path)}; else exit 44; fi`;
 }
 
 /**
@@ -141,11 +204,41 @@ export function readFileScript(path: string): string {
 export function pruneStraysScript(project: string, app: string, keep: string[]): string {
   return [
     NEED_DOCKER,
-    `keep=${shQuote(keep.join(' '))}`,
+    `keep=${shQuote(keep.map(checkContainerId).join(' '))}`,
     `for id in $(docker ps -aq --no-trunc --filter ${shQuote(`label=${LABEL_PROJECT}=${project}`)} --filter ${shQuote(`label=steward.app=${app}`)}); do`,
     '  owned=""',
     '  for k in $keep; do case "$id" in "$k"*) owned=1 ;; esac; done',
     '  [ -n "$owned" ] || { docker rm -f "$id" >/dev/null && echo "removed $id"; }',
     'done',
   ].join('\n');
+}
+
+export const MARK_REMAINING = '@@steward-remaining';
+
+/**
+ * Removes containers by id (never by name or label: a leftover may carry the
+ * labels of a real app), then prints the ids of those still there.
+ */
+export function removeContainersScript(ids: string[]): string {
+  const list = ids.map((id) => shQuote(checkContainerId(id))).join(' ');
+  return [
+    NEED_DOCKER,
+    `for id in ${list}; do docker rm -f "$id" >/dev/null 2>&1 || true; done`,
+    `echo ${MARK_REMAINING}`,
+    `for id in ${list}; do docker inspect --format '{{.Id}}' "$id" 2>/dev/null || true; done`,
+  ].join('\n');
+}
+
+export function checkContainerId(id: string): string {
+  if (!/^[0-9a-f]{12,64}$/.test(id)) throw new Error(`invalid container id ${JSON.stringify(id)}: expected 12 to 64 hex digits`);
+  return id;
+}
+
+function lineCount(lines: number): number {
+  return Number.isFinite(lines) ? Math.max(1, Math.floor(lines)) : 50;
+}
+
+function checkPort(port: number): number {
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`invalid port ${JSON.stringify(port)}: expected 1 to 65535`);
+  return port;
 }

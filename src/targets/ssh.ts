@@ -14,6 +14,8 @@ export interface SshOptions {
   /** strict: only hosts already in known_hosts; accept-new: learn unknown hosts, still refuse changed keys. */
   hostKeyPolicy?: 'strict' | 'accept-new';
   connectTimeoutMs?: number;
+  /** A private (0700) directory for the key copy, cleared if the run is killed; default: the ssh dir in tmp. */
+  runtimeDir?: string;
 }
 
 export interface SshEndpoint {
@@ -34,12 +36,14 @@ export class SshContext {
     readonly dir: string,
     readonly configPath: string,
     readonly binDir: string,
+    private readonly keyCopy?: string,
   ) {}
 
   static async create(options: SshOptions = {}): Promise<SshContext> {
     const dir = await mkdtemp(join(tmpdir(), 'stw-ssh-'));
     await chmod(dir, 0o700);
-    const keyPath = await materializeKey(dir, options.key ?? process.env.STEWARD_SSH_KEY);
+    const keyDir = options.runtimeDir ? await mkdtemp(join(options.runtimeDir, 'ssh-')) : undefined;
+    const keyPath = await materializeKey(keyDir ?? dir, options.key ?? process.env.STEWARD_SSH_KEY);
     const knownHosts = await materializeKnownHosts(dir, options.knownHosts ?? process.env.STEWARD_KNOWN_HOSTS ?? defaultKnownHosts());
     const configPath = join(dir, 'config');
     await writeFile(configPath, sshConfig({ keyPath, knownHosts, controlDir: dir, policy: options.hostKeyPolicy ?? 'strict',
@@ -49,7 +53,7 @@ export class SshContext {
     const realSsh = await findOnPath('ssh');
     if (!realSsh) throw new Error('the ssh client is not installed on the runner (apt-get install openssh-client)');
     await writeFile(join(binDir, 'ssh'), `#!/bin/sh\nexec ${shQuote(realSsh)} -F ${shQuote(configPath)} "$@"\n`, { mode: 0o700 });
-    return new SshContext(dir, configPath, binDir);
+    return new SshContext(dir, configPath, binDir, keyDir);
   }
 
   /** Arguments for `ssh` that run `command` on the endpoint. */
@@ -86,6 +90,7 @@ export class SshContext {
     await Promise.all(endpoints.map((e) =>
       run('ssh', ['-F', this.configPath, '-p', String(e.port), '-l', e.user, '-O', 'exit', '--', e.host], { timeoutMs: 5000 })));
     await rm(this.dir, { recursive: true, force: true });
+    if (this.keyCopy) await rm(this.keyCopy, { recursive: true, force: true });
   }
 }
 

@@ -7,7 +7,7 @@ export interface TargetSpec {
   address: string;
   user?: string;
   port?: number;
-  /** Apps directory on the host; an app lives in `<dir>/<project>/<app>/`. Default /var/lib/steward. */
+  /** Apps directory on the host; an app lives in `<dir>/<project>/<app>/` (releases/<id>/ and `current`). Default /var/lib/steward. */
   dir: string;
 }
 
@@ -19,9 +19,9 @@ export interface DeployableApp {
   hash: string;
   /** Rendered compose.yaml; its compose project name is `<project>-<app>`. */
   compose: string;
-  /** Relative to the app dir on the target, e.g. "files/encoding.xml". */
+  /** Relative to the release dir on the target, e.g. "files/encoding.xml". */
   files: { path: string; content: Buffer }[];
-  /** Decrypted secrets, written to a 0600 "secrets.env" that the compose file uses as env_file. */
+  /** Decrypted secrets, written to the release's 0600 "secrets.env" that the compose file uses as env_file. */
   env: Record<string, string>;
   health?: { http?: string; port?: number };
   healthTimeoutMs: number;
@@ -71,6 +71,19 @@ export interface ObservedApp {
   /** running: all running and none unhealthy; stopped: none running; degraded: anything between. */
   status: 'running' | 'degraded' | 'stopped';
   containers: ObservedContainer[];
+  /**
+   * Its current release on the host: null when observe looked and found none,
+   * undefined when it did not look (no project given).
+   */
+  release?: ObservedRelease | null;
+}
+
+export interface ObservedRelease {
+  id: string;
+  /** The steward.hash the release was made for. */
+  hash: string;
+  /** Parts whose digest on disk differs from the one recorded at upload (files/, secrets.env, compose.yaml). */
+  changed: string[];
 }
 
 export interface Leftover {
@@ -131,12 +144,27 @@ export interface ApplyResult {
   logs?: string[];
   durationMs: number;
   containers: ObservedContainer[];
+  /** The release that serves now: the new one on success; the one returned to on rollback. */
+  release?: string;
+}
+
+export interface CurrentRelease {
+  id: string;
+  hash: string;
+  /** The compose file as that release deployed it (bind mounts into its own dir). */
+  compose: string;
 }
 
 export interface RemoveResult {
   target: string;
   app: string;
   removedVolumes: boolean;
+}
+
+export interface RemoveContainersResult {
+  target: string;
+  /** Of the ids asked for, those a listing right after the removal still shows. */
+  remaining: string[];
 }
 
 export interface Target {
@@ -147,13 +175,29 @@ export interface Target {
   observe(options?: ObserveOptions): Promise<ObservedTarget>;
   apply(app: DeployableApp): Promise<ApplyResult>;
   remove(app: AppRef): Promise<RemoveResult>;
+  /** Removes exactly these containers (leftovers), by id; one round trip that also lists what is left of them. */
+  removeContainers(ids: string[]): Promise<RemoveContainersResult>;
   health(app: AppRef): Promise<HealthResult>;
   logs(app: AppRef, lines: number): Promise<string[]>;
-  /** The compose.yaml the app ran before the last change, kept on the target for rollback. */
-  previousCompose(app: AppRef): Promise<string | undefined>;
+  /** The release `current` points at (the last that came up healthy), or undefined when there is none. */
+  currentRelease(app: AppRef): Promise<CurrentRelease | undefined>;
+  /**
+   * Re-applies exactly the current release (its compose, files, secrets and
+   * hash, as kept on the target) after a failed apply; undefined when there is
+   * no release to return to.
+   */
+  rollback(app: AppRef): Promise<ApplyResult | undefined>;
   /** Releases connections (the SSH control master) and temporary files. */
   close(): Promise<void>;
 }
+
+/** What a converge hands each target it creates. */
+export interface TargetRuntime {
+  /** The run's private 0700 directory: the only place plaintext (env files, the SSH key copy) goes on the runner. */
+  runtimeDir?: string;
+}
+
+export type TargetFactory = (spec: TargetSpec, runtime?: TargetRuntime) => Target;
 
 export const composeProjectName = (project: string, app: string): string => `${project}-${app}`;
 export const projectNetworkName = (project: string): string => `steward-${project}`;

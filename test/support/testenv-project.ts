@@ -1,5 +1,5 @@
 import { DockerTarget } from '../../src/targets/docker-target';
-import type { Target, TargetSpec } from '../../src/targets/target';
+import type { TargetFactory } from '../../src/targets/target';
 import type { Testenv } from './testenv';
 
 /** network.yml for the test environment: `core` is the local engine, t1.. the SSH targets. */
@@ -9,8 +9,8 @@ export function testenvNetwork(env: Testenv, extra = ''): string {
   return lines.join('\n') + '\n' + extra;
 }
 
-export function testenvTargetFactory(env: Testenv, opts: { commandTimeoutMs?: number; connectTimeoutMs?: number } = {}): (spec: TargetSpec) => Target {
-  return (spec) =>
+export function testenvTargetFactory(env: Testenv, opts: { commandTimeoutMs?: number; connectTimeoutMs?: number } = {}): TargetFactory {
+  return (spec, runtime = {}) =>
     new DockerTarget(spec, {
       localDockerHost: env.localDockerHost,
       key: env.sshKey,
@@ -18,6 +18,7 @@ export function testenvTargetFactory(env: Testenv, opts: { commandTimeoutMs?: nu
       commandTimeoutMs: opts.commandTimeoutMs ?? 30_000,
       connectTimeoutMs: opts.connectTimeoutMs ?? 5_000,
       healthPollMs: 200,
+      runtimeDir: runtime.runtimeDir,
     });
 }
 

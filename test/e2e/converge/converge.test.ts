@@ -71,7 +71,7 @@ test('a failing app rolls back and keeps serving; independent apps still converg
   const res = Object.fromEntries(r.steps.map((s) => [s.id, s.result]));
   assert.equal(res['update:core/web'], 'rolled-back');
   assert.equal(res['update:t2/worker'], 'success');
-  assert.match(r.errors.join('\n'), /update:core\/web: .*rolled back to the previous version \(serving\)/);
+  assert.match(r.errors.map((e) => e.message).join('\n'), /update:core\/web: .*rolled back to the previous release \(serving\)/);
   assert.equal(r.convergedRef.advanced, false);
   assert.equal(p.git('rev-parse', 'refs/steward/converged'), good);
   const after = hashes(await observeAll(env, p));
@@ -144,7 +144,7 @@ test('SIGKILL in the middle of a converge, then a re-run: converged, nothing los
     child.stderr.on('data', (d) => {
       log += d;
       // Kill once the first app is up and the rest are under way.
-      if (/ok {3}deploy:/.test(log) && !child.killed) {
+      if (/^ok +deploy +/m.test(log) && !child.killed) {
         child.kill('SIGKILL');
         resolve();
       }
@@ -191,14 +191,14 @@ test('a saved plan is applied exactly; refused when made for another commit, whe
   p.commit({ 'services/worker/service.yml': serviceYml('t2', env.images.v2) }, 'worker v2');
   let refused = await runConverge(convergeOptions(env, p, { planPath: planFile }));
   assert.equal(refused.result, 'failure');
-  assert.match(refused.errors[0], /^refusing the saved plan: it was made for commit [0-9a-f]{7}, but HEAD is [0-9a-f]{7}; plan again$/);
+  assert.match(refused.errors[0].message, /^refusing the saved plan: it was made for commit [0-9a-f]{7}, but HEAD is [0-9a-f]{7}; plan again$/);
 
   await plan();
   execFileSync('docker', ['-H', env.localDockerHost, 'compose', '-p', 'cvf-web', 'stop'], { stdio: 'pipe' });
   refused = await runConverge(convergeOptions(env, p, { planPath: planFile }));
-  assert.match(refused.errors[0], /^refusing the saved plan: target core changed since the plan was made; plan again$/);
+  assert.match(refused.errors[0].message, /^refusing the saved plan: target core changed since the plan was made; plan again$/);
 
   writeFileSync(planFile, JSON.stringify({ schema: 1, steps: 'all of them' }));
   refused = await runConverge(convergeOptions(env, p, { planPath: planFile }));
-  assert.match(refused.errors[0], /^refusing the saved plan: not a valid Steward plan\.json \(/);
+  assert.match(refused.errors[0].message, /^refusing the saved plan: not a valid Steward plan\.json \(/);
 });

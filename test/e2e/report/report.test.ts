@@ -110,7 +110,7 @@ test('a RunRecord sets the commit status, fails the step on failure, and notifie
       schema: 1, runId: '7-1', trigger: 'push', project: 'homelab', commit: sha, from: null, startedAt: '2026-01-01T00:00:00.000Z', finishedAt: '2026-01-01T00:00:05.000Z', durationMs: 5000,
       result: 'failure', summary: '1 step(s) failed, 2 applied', commits: [],
       steps: [{ id: 'update:core/web', action: 'update', target: 'core', app: 'web', result: 'rolled-back', message: 'health check failed; rolled back', durationMs: 3000, logs: ['boom'] }],
-      drift: { found: 0, corrected: 0, items: [] }, errors: ['update:core/web: health check failed; rolled back'], convergedRef: { advanced: false, reason: 'not every step succeeded' },
+      drift: { found: 0, corrected: 0, items: [] }, errors: [{ stage: 'apply', target: 'core', app: 'web', message: 'update:core/web: health check failed; rolled back' }], convergedRef: { advanced: false, reason: 'not every step succeeded' },
     };
     writeFileSync(join(workspace, 'run.json'), JSON.stringify(record));
     const ctx = { workspace, repository: REPO, serverUrl: double.url, token: DOUBLE_TOKEN, event: pushEvent(repoRef, { before: '0'.repeat(40), after: sha }) };

@@ -3,7 +3,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, statSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { DockerTarget } from '../../../src/targets/docker-target';
 import type { DeployableApp, ObservedTarget } from '../../../src/targets/target';
 import { loadTestenv, testenvSkip, type Testenv } from '../../support/testenv';
@@ -124,7 +124,8 @@ for (const c of cases) {
       assert.equal(served(c.socket, id), 'web v1');
       assert.equal(docker(c.socket, ['exec', id, 'cat', '/etc/motd.txt']), 'motd h1');
       assert.ok(docker(c.socket, ['exec', id, 'env']).includes('API_KEY=hunter2-secret'));
-      const secrets = `${c.spec!.dir}/${PROJECT}/${app}/secrets.env`;
+      assert.equal(r.release, readlinkSync(`${c.spec!.dir}/${PROJECT}/${app}/current`).replace('releases/', ''));
+      const secrets = `${c.spec!.dir}/${PROJECT}/${app}/current/secrets.env`;
       assert.equal(statSync(secrets).mode & 0o777, 0o600);
       assert.equal(readFileSync(secrets, 'utf8'), "API_KEY='hunter2-secret'\n");
       assert.ok(!JSON.stringify(r).includes('hunter2-secret'));
@@ -142,14 +143,20 @@ for (const c of cases) {
       assert.deepEqual(o.leftovers, []);
     });
 
-    test('change the image tag: updated, the previous compose kept for rollback', async () => {
+    test('change the image tag: updated in a new release, the previous one kept for rollback', async () => {
+      const before = await target.currentRelease({ project: PROJECT, app });
       const r = await target.apply(forTarget(deployable(c.spec!.name, app, { image: env.images.v2, hash: 'h2', httpHealth: true }), c.spec!.dir));
       assert.equal(r.ok, true, r.message);
       assert.equal(served(c.socket, r.containers[0]!.id), 'web v2');
       const o = await target.observe({ project: PROJECT });
       assert.equal(appOf(o, app)?.hash, 'h2');
       assert.equal(appOf(o, app)?.containers[0]!.image, env.images.v2);
-      assert.match((await target.previousCompose({ project: PROJECT, app })) ?? '', /steward\.hash: h1/);
+      const now = await target.currentRelease({ project: PROJECT, app });
+      assert.equal(now?.hash, 'h2');
+      assert.equal(now?.id, r.release);
+      assert.notEqual(now?.id, before?.id);
+      assert.match(now!.compose, new RegExp(`/releases/${now!.id}/files/motd\\.txt:/etc/motd\\.txt:ro`));
+      assert.deepEqual(readdirSync(`${c.spec!.dir}/${PROJECT}/${app}/releases`).sort(), [before!.id, now!.id].sort());
     });
 
     test('drift: a container stopped by hand shows as stopped', async () => {
@@ -186,17 +193,21 @@ for (const c of cases) {
       assert.equal(docker(c.socket, ['inspect', '-f', '{{.State.Status}}', foreign]), 'running');
     });
 
-    test('failing health check: reported with log lines; re-applying the previous compose restores v2', async () => {
+    test('failing health check: reported with log lines; rollback re-applies the current release (v2, its files)', async () => {
+      const current = await target.currentRelease({ project: PROJECT, app });
       const broken = forTarget(deployable(c.spec!.name, app, { image: env.images.broken, hash: 'h3', healthcheck: true, timeoutMs: 30_000 }), c.spec!.dir);
       const r = await target.apply(broken);
       assert.equal(r.ok, false);
       assert.equal(r.status, 'unhealthy');
       assert.ok(r.logs?.some((l) => l.includes('web broken')), `logs: ${JSON.stringify(r.logs)}`);
-      const previous = await target.previousCompose({ project: PROJECT, app });
-      assert.match(previous ?? '', /steward\.hash: h2/);
-      const rollback = await target.apply({ ...broken, hash: 'h2', compose: previous!, env: { API_KEY: 'hunter2-secret' } });
+      assert.equal((await target.currentRelease({ project: PROJECT, app }))?.id, current?.id, 'a failed release never becomes current');
+      const rollback = (await target.rollback({ project: PROJECT, app }))!;
       assert.equal(rollback.ok, true, rollback.message);
+      assert.equal(rollback.hash, 'h2');
+      assert.equal(rollback.release, current?.id);
       assert.equal(served(c.socket, rollback.containers[0]!.id), 'web v2');
+      assert.equal(docker(c.socket, ['exec', rollback.containers[0]!.id, 'cat', '/etc/motd.txt']), 'motd h2');
+      assert.equal(await target.rollback({ project: PROJECT, app: 'never-deployed' }), undefined);
     });
 
     test('HTTP health check that never passes: timeout with log lines', async () => {

@@ -65,7 +65,7 @@ test('a saved plan whose `after` links make a cycle or name unknown steps is ref
 });
 
 test('validate-plan refuses the same cycle with the same check', () => {
-  const plan: Plan = { schema: 1, project: 'lab', commit: 'a'.repeat(40), from: null, mode: 'first-run', targets: [], observed: {}, summary: { deploy: 2, update: 0, remove: 0, drifted: 0, held: 0, unknownTargets: 0 },
+  const plan: Plan = { schema: 1, project: 'lab', commit: 'a'.repeat(40), from: null, mode: 'first-run', targets: [], observed: {}, summary: { deploy: 2, update: 0, remove: 0, drifted: 0, held: 0, leftovers: 0, unknownTargets: 0 },
     steps: [step('deploy:t/a', 't', ['deploy:t/b'], { app: 'a', reasons: [{ why: 'new app' }] }), step('deploy:t/b', 't', ['deploy:t/a'], { app: 'b', reasons: [{ why: 'new app' }] })] };
   assert.equal(planSchemaErrors(plan), 'dependency cycle among steps: deploy:t/a -> deploy:t/b -> deploy:t/a');
   plan.steps[0].after = [];

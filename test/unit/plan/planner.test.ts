@@ -49,7 +49,7 @@ test('deploy, update and remove, each with its reason, prepare first, dependenci
     ['deploy:media/db', ['prepare:media']],
     ['update:core/web', ['deploy:media/db', 'prepare:core']],
   ]);
-  assert.deepEqual(plan.summary, { deploy: 1, update: 1, remove: 1, drifted: 0, held: 0, unknownTargets: 0 });
+  assert.deepEqual(plan.summary, { deploy: 1, update: 1, remove: 1, leftovers: 0, drifted: 0, held: 0, unknownTargets: 0 });
 });
 
 test('drift without commits: a stopped container, a hand-edited one, a missing one', () => {
@@ -69,7 +69,7 @@ test('self_heal: false holds drift steps; prune: false holds removals of deleted
   const held = Object.fromEntries(plan.steps.map((s) => [s.id, s.held]));
   assert.equal(held['update:core/web'], 'self_heal: false: drift reported, not corrected');
   assert.equal(held['remove:core/gone'], 'prune: false: reported, not removed');
-  assert.deepEqual(plan.summary, { deploy: 0, update: 0, remove: 0, drifted: 2, held: 2, unknownTargets: 0 });
+  assert.deepEqual(plan.summary, { deploy: 0, update: 0, remove: 0, leftovers: 0, drifted: 2, held: 2, unknownTargets: 0 });
   assert.ok(!plan.steps.some((s) => s.action === 'prepare'), 'nothing to apply, nothing to prepare');
 });
 
@@ -83,12 +83,21 @@ test('an unreachable target: planned from git alone and marked unknown', () => {
   assert.match(planMarkdown(plan), /#### Errors\n\n- target `media` could not be observed: ssh: connection refused/);
 });
 
-test('the edge proxy update is a reload-proxy step; leftovers become removal steps', () => {
+test('the edge proxy update is a reload-proxy step; a leftover is removed by container id, never as an app', () => {
   const m = manifest([app('caddy', 'core', { kind: 'edge' })]);
   const o = observed('core', [running('caddy', 'h-older')]);
-  o.leftovers.push({ container: { ...running('x').containers[0], name: 'stray', app: 'stray' }, reason: 'labels disagree' });
+  // It impersonates the edge app: removing "caddy" by name would take the real proxy down.
+  o.leftovers.push({ container: { ...running('x').containers[0], id: 'ab'.repeat(32), name: 'stray', app: 'caddy' }, reason: 'not in compose project lab-caddy' });
   const plan = buildPlan({ manifest: m, changeset: cs([{ name: 'caddy', target: 'core', change: 'changed', reasons: [{ why: 'conventions.routing changed' }] }]), observed: { core: o, media: observed('media', []) }, settings });
-  assert.deepEqual(plan.steps.map((s) => s.id), ['prepare:core', 'reload-proxy:core/caddy', 'remove:core/stray']);
+  assert.deepEqual(plan.steps.map((s) => s.id), ['prepare:core', 'reload-proxy:core/caddy', 'remove-leftover:core/stray']);
+  const leftover = plan.steps[2];
+  assert.equal(leftover.app, undefined);
+  assert.deepEqual([leftover.action, leftover.container, leftover.containers, leftover.after], ['remove-leftover', 'stray', ['ab'.repeat(32)], []]);
+  assert.equal(leftover.drift, 'unmanaged leftover container stray: not in compose project lab-caddy');
+  assert.equal(plan.summary.leftovers, 1);
+  assert.equal(plan.summary.remove, 0);
+  assert.match(summaryLine(plan), /, 1 leftover container to remove, /);
+  assert.match(planMarkdown(plan), /\| remove-leftover ⚠ drift \| container `stray` \| leftover container stray: /);
 });
 
 test('removal runs dependants first', () => {
@@ -126,4 +135,16 @@ test('unifiedDiff keeps context and splits distant hunks', () => {
   assert.equal((d.match(/^@@/gm) ?? []).length, 2);
   assert.match(d, /@@ -1,6 \+1,6 @@\n l0\n l1\n-l2\n\+L2\n l3\n l4\n l5\n/);
   assert.equal(unifiedDiff(a, a), '');
+});
+
+test('what is on disk is verified: edited release files, a release of another hash, no release at all are drift', () => {
+  const m = manifest([app('web', 'core')]);
+  const withRelease = (release: ObservedApp['release']): ObservedApp => ({ ...running('web'), release });
+  const drift = (release: ObservedApp['release']) =>
+    buildPlan({ manifest: m, changeset: cs(), observed: { core: observed('core', [withRelease(release)]), media: observed('media', []) }, settings }).steps.filter((s) => s.action !== 'prepare').map((s) => [s.id, s.drift]);
+  assert.deepEqual(drift({ id: 'R1', hash: 'h-web', changed: [] }), []);
+  assert.deepEqual(drift(undefined), [], 'not looked at: nothing to say');
+  assert.deepEqual(drift({ id: 'R1', hash: 'h-web', changed: ['files/', 'secrets.env'] }), [['update:core/web', 'files/, secrets.env of release R1 differ from what was deployed (edited on the host)']]);
+  assert.deepEqual(drift({ id: 'R0', hash: 'h-old', changed: [] }), [['update:core/web', 'the current release R0 is of h-old but the containers run h-web (a rollback that failed, or a run stopped before the switch)']]);
+  assert.deepEqual(drift(null), [['update:core/web', 'no current release on the host (deployed before releases, or its directory was removed by hand)']]);
 });

@@ -237,7 +237,7 @@ function observations(): Record<string, Observation> {
       obsApp('gitea', '1111111111111111'), // deleted from the project
       obsApp('old-wiki', '2222222222222222'), // absent, but on the wrong target too
     ],
-    leftovers: [{ container: { ...container('stray', undefined), app: undefined, name: 'stray_container' }, reason: 'labels disagree' }],
+    leftovers: [{ container: { ...container('stray', undefined), id: 'f'.repeat(64), app: undefined, name: 'stray_container' }, reason: 'labels disagree' }],
     roundTrips: 1,
   };
   return { core, media: { target: 'media', error: 'ssh: connect to host 10.10.0.11 port 22: Connection refused' } };
@@ -248,7 +248,7 @@ const composeDiffs = { grafana: unifiedDiff('image: grafana/grafana:11.1.0\n', '
 test('plan: a plan with every step kind, drift, compose diffs and an unreachable target validates', () => {
   const plan = buildPlan({ manifest: rendered, changeset: incrementalChangeSet(), observed: observations(), settings: { selfHeal: true, prune: true }, composeDiffs });
   const actions = new Set(plan.steps.map((s) => s.action));
-  assert.deepEqual([...actions].sort(), ['deploy', 'prepare', 'reload-proxy', 'remove', 'update']);
+  assert.deepEqual([...actions].sort(), ['deploy', 'prepare', 'reload-proxy', 'remove', 'remove-leftover', 'update']);
   assert.ok(plan.steps.some((s) => s.drift) && plan.steps.some((s) => s.composeDiff) && plan.steps.some((s) => s.after.length));
   assert.ok(plan.steps.some((s) => s.observedHash) && plan.steps.some((s) => s.action !== 'prepare' && !s.observedHash));
   assert.deepEqual(plan.targets.map((t) => t.status), ['observed', 'unknown']);
@@ -316,16 +316,22 @@ function failedRecord(): RunRecord {
       { id: 'reload-proxy:core/caddy', action: 'reload-proxy', target: 'core', app: 'caddy', result: 'skipped', message: 'skipped: update:core/grafana rolled-back', durationMs: 0 },
       { id: 'remove:core/gitea', action: 'remove', target: 'core', app: 'gitea', result: 'held', message: 'prune: false: reported, not removed', durationMs: 0 },
       { id: 'remove:core/old-wiki', action: 'remove', target: 'core', app: 'old-wiki', result: 'success', message: 'removed', durationMs: 2100 },
+      { id: 'remove-leftover:core/stray_container', action: 'remove-leftover', target: 'core', result: 'success', message: 'removed container stray_container (ffffffffffff)', durationMs: 300 },
     ],
     drift: {
-      found: 2,
-      corrected: 1,
+      found: 3,
+      corrected: 2,
       items: [
+        { target: 'core', app: '', container: 'stray_container', drift: 'unmanaged leftover container stray_container: labels disagree', corrected: true },
         { target: 'core', app: 'prometheus', drift: 'container stopped (homelab-prometheus-1 exited)', corrected: true },
         { target: 'core', app: 'grafana', drift: 'running definition abcdefabcdefabcd differs from the desired a8bf1df9981af32a', corrected: false },
       ],
     },
-    errors: ['update:core/grafana: health check failed; rolled back', 'update:core/nextcloud: image not found'],
+    errors: [
+      { stage: 'apply', target: 'core', app: 'grafana', message: 'update:core/grafana: health check failed; rolled back' },
+      { stage: 'apply', target: 'core', app: 'nextcloud', message: 'update:core/nextcloud: image not found' },
+      { stage: 'plan', target: 'media', message: 'target media could not be observed: ssh: connect to host 10.10.0.11 port 22: Connection refused' },
+    ],
     convergedRef: { advanced: false, reason: 'not every step succeeded: the next run redoes what failed' },
   };
 }
@@ -358,7 +364,7 @@ test('run-record: success, failure, skipped and dry-run records validate', () =>
   // plan.note is optional, so a skipped run may carry no skippedReason.
   assertValid('run-record', { ...locked, skippedReason: undefined, trigger: 'pull_request' }, 'a skipped run without a reason');
 
-  const dry: RunRecord = { ...locked, result: 'dry-run', summary: 'dry run: …', skippedReason: undefined, plan: { summary, line: 'x', markdown: 'y' }, drift: failedRecord().drift, errors: ['target `media` could not be observed'] };
+  const dry: RunRecord = { ...locked, result: 'dry-run', summary: 'dry run: …', skippedReason: undefined, plan: { summary, line: 'x', markdown: 'y' }, drift: failedRecord().drift, errors: [{ stage: 'plan', target: 'media', message: 'target `media` could not be observed' }] };
   assertValid('run-record', dry, 'a dry run');
 });
 

@@ -1,0 +1,102 @@
+// The scripts Steward runs on a host, as exact text, for hostile values: every
+// value reaches sh inside single quotes (or is refused), never inside double quotes.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  activateReleaseScript,
+  containerLogsScript,
+  healthScript,
+  observeScript,
+  prepareScript,
+  pruneStraysScript,
+  readReleaseScript,
+  removeContainersScript,
+  removeDirScript,
+  uploadReleaseScript,
+} from '../../../src/targets/scripts';
+
+const DIR = `/srv/$(touch /tmp/pwned)/it's "x"`;
+const Q = `'/srv/$(touch /tmp/pwned)/it'\\''s "x"`; // DIR, single-quoted, without the closing quote
+const ID = '20260102T030405678Z-01234567-beef';
+
+test('prepare: the apps dir in messages is quoted as a whole, not spliced into double quotes', () => {
+  const lines = prepareScript('lab', DIR, ['web']).split('\n');
+  assert.equal(
+    lines[5],
+    `mkdir -p ${Q}/lab' ${Q}/lab/web' 2>/dev/null && chmod 711 ${Q}/lab' ${Q}/lab/web' 2>/dev/null || echo '@@steward-problem cannot create the apps directory /srv/$(touch /tmp/pwned)/it'\\''s "x"/lab (permissions?)'`,
+  );
+  assert.equal(
+    lines[6],
+    `docker network inspect 'steward-lab' >/dev/null 2>&1 || docker network create --label 'steward.project=lab' 'steward-lab' >/dev/null 2>&1 || docker network inspect 'steward-lab' >/dev/null 2>&1 || echo '@@steward-problem cannot create the network steward-lab'`,
+  );
+});
+
+test('release scripts: the app dir and the release id are single-quoted assignments, then used in double quotes', () => {
+  assert.equal(
+    uploadReleaseScript(`${DIR}/lab/web`, ID),
+    [
+      'set -eu',
+      'umask 077',
+      `D=${Q}/lab/web'`,
+      `I='${ID}'`,
+      'mkdir -p "$D/releases"',
+      'chmod 711 "$D" "$D/releases"',
+      'rm -rf "$D"/releases/.incoming-*',
+      'T="$D/releases/.incoming-$I"',
+      'mkdir "$T"',
+      'tar -xf - -C "$T"',
+      'if [ -d "$T/files" ]; then chmod -R a+rX "$T/files"; fi',
+      'chmod 600 "$T/compose.yaml" "$T/secrets.env" "$T/release.json"',
+      'chmod 711 "$T"',
+      'mv "$T" "$D/releases/$I"',
+    ].join('\n'),
+  );
+  assert.deepEqual(activateReleaseScript(`${DIR}/lab/web`, ID, 5).split('\n').slice(0, 6), [
+    'set -eu',
+    `cd ${Q}/lab/web'`,
+    `I='${ID}'`,
+    '[ -d "releases/$I" ] || { echo "release $I is missing" >&2; exit 3; }',
+    'rm -f .current.new',
+    'ln -s "releases/$I" .current.new',
+  ]);
+  assert.deepEqual(readReleaseScript(`${DIR}/lab/web`, '@@steward-part-0123456789abcdef').split('\n').slice(0, 4), [
+    `C=${Q}/lab/web'/current`,
+    '[ -f "$C/release.json" ] && [ -f "$C/compose.yaml" ] && [ -f "$C/secrets.env" ] || exit 44',
+    'set -e',
+    'echo "@@steward-part-0123456789abcdef release.json"; cat "$C/release.json"; echo',
+  ]);
+  assert.equal(removeDirScript(`${DIR}/lab/web`), `rm -rf ${Q}/lab/web'`);
+  assert.match(observeScript('lab', DIR), new RegExp(`\\nfor c in ${Q.replace(/[$()|\\.'"]/g, '\\$&')}/lab'/\\*/current; do\\n`));
+});
+
+test('hostile ids, release ids, markers and ports are refused before any script exists', () => {
+  for (const bad of [`${ID}'; rm -rf /; '`, '../../etc', `${ID}\n`]) {
+    assert.throws(() => uploadReleaseScript('/d', bad), /invalid release id/);
+    assert.throws(() => activateReleaseScript('/d', bad, 5), /invalid release id/);
+  }
+  assert.throws(() => readReleaseScript('/d', '@@steward-part-$(id)'), /invalid marker/);
+  assert.throws(() => removeContainersScript(['abc; docker rm -f $(docker ps -q)']), /invalid container id/);
+  assert.throws(() => pruneStraysScript('lab', 'web', ['$(reboot)']), /invalid container id/);
+  assert.throws(() => containerLogsScript('`reboot`', 10), /invalid container id/);
+  assert.throws(() => healthScript('lab', 'web', { path: '/health', port: '80; reboot' as unknown as number }), /invalid port/);
+});
+
+test('health: app and label values inside single quotes; the URL path keeps URL characters only', () => {
+  const s = healthScript('lab', "we'b", { path: '/h$(id)`x`"q"', port: 8080 });
+  assert.ok(s.includes(`--filter 'label=steward.app=we'\\''b'`), s);
+  assert.ok(s.includes(`awk -v cp='lab-we'\\''b' -v svc='we'\\''b'`), s);
+  assert.ok(s.includes('url="http://$ip:8080/hidxq"'), s);
+});
+
+test('leftover removal: ids single-quoted, removed and listed by id alone', () => {
+  const a = 'a'.repeat(64);
+  assert.equal(
+    removeContainersScript([a]),
+    [
+      'command -v docker >/dev/null 2>&1 || { echo "the docker CLI is not installed on the host" >&2; exit 127; }',
+      `for id in '${a}'; do docker rm -f "$id" >/dev/null 2>&1 || true; done`,
+      'echo @@steward-remaining',
+      `for id in '${a}'; do docker inspect --format '{{.Id}}' "$id" 2>/dev/null || true; done`,
+    ].join('\n'),
+  );
+});
