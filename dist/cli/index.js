@@ -144,17 +144,20 @@ var init_read = __esm({
 });
 
 // src/project/model.ts
-function parseDuration(s) {
-  const m2 = /^(\d+)(ms|s|m)$/.exec(s);
-  if (!m2) throw new Error(`not a duration: ${s}`);
+function parseDuration(s, what = "duration") {
+  const m2 = /^(\d{1,9})(ms|s|m)$/.exec(s);
+  if (!m2) throw new DurationError(`${what}: ${JSON.stringify(s)} is not a duration; write a whole number with ms, s or m, e.g. 500ms, 90s or 2m`);
   const n = Number(m2[1]);
   return m2[2] === "ms" ? n : m2[2] === "s" ? n * 1e3 : n * 6e4;
 }
-var DNS_LABEL;
+var DNS_LABEL, DurationError;
 var init_model = __esm({
   "src/project/model.ts"() {
     "use strict";
     DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+    DurationError = class extends Error {
+      name = "DurationError";
+    };
   }
 });
 
@@ -286,10 +289,10 @@ var require_code = __commonJS({
     function interpolate(x3) {
       return typeof x3 == "number" || typeof x3 == "boolean" || x3 === null ? x3 : safeStringify(Array.isArray(x3) ? x3.join(",") : x3);
     }
-    function stringify(x3) {
+    function stringify2(x3) {
       return new _Code(safeStringify(x3));
     }
-    exports.stringify = stringify;
+    exports.stringify = stringify2;
     function safeStringify(x3) {
       return JSON.stringify(x3).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
     }
@@ -3109,7 +3112,7 @@ var require_compile = __commonJS({
       const schOrFunc = root.refs[ref];
       if (schOrFunc)
         return schOrFunc;
-      let _sch = resolve7.call(this, root, ref);
+      let _sch = resolve10.call(this, root, ref);
       if (_sch === void 0) {
         const schema = (_a = root.localRefs) === null || _a === void 0 ? void 0 : _a[ref];
         const { schemaId } = this.opts;
@@ -3136,7 +3139,7 @@ var require_compile = __commonJS({
     function sameSchemaEnv(s1, s2) {
       return s1.schema === s2.schema && s1.root === s2.root && s1.baseId === s2.baseId;
     }
-    function resolve7(root, ref) {
+    function resolve10(root, ref) {
       let sch;
       while (typeof (sch = this.refs[ref]) == "string")
         ref = sch;
@@ -3233,7 +3236,7 @@ var require_utils = __commonJS({
   "node_modules/fast-uri/lib/utils.js"(exports, module) {
     "use strict";
     var isUUID = RegExp.prototype.test.bind(/^[\da-f]{8}-[\da-f]{4}-[\da-f]{4}-[\da-f]{4}-[\da-f]{12}$/iu);
-    var isIPv4 = RegExp.prototype.test.bind(/^(?:(?:25[0-5]|2[0-4]\d|1\d{2}|[1-9]\d|\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d{2}|[1-9]\d|\d)$/u);
+    var isIPv42 = RegExp.prototype.test.bind(/^(?:(?:25[0-5]|2[0-4]\d|1\d{2}|[1-9]\d|\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d{2}|[1-9]\d|\d)$/u);
     var isPort = RegExp.prototype.test.bind(/^\d*$/u);
     var isHexPair = RegExp.prototype.test.bind(/^[\da-f]{2}$/iu);
     var isUnreserved = RegExp.prototype.test.bind(/^[\da-z\-._~]$/iu);
@@ -3334,7 +3337,7 @@ var require_utils = __commonJS({
         const part = parts[i];
         if (part === "") return void 0;
         if (part.indexOf(".") !== -1) {
-          if (i !== parts.length - 1 || compression !== -1 && right.length === 0 || !isIPv4(part)) return void 0;
+          if (i !== parts.length - 1 || compression !== -1 && right.length === 0 || !isIPv42(part)) return void 0;
           hextetCount += 2;
           continue;
         }
@@ -3380,10 +3383,10 @@ var require_utils = __commonJS({
         isIPV6: true
       };
     }
-    function findToken(str, token) {
+    function findToken(str, token2) {
       let ind = 0;
       for (let i = 0; i < str.length; i++) {
-        if (str[i] === token) ind++;
+        if (str[i] === token2) ind++;
       }
       return ind;
     }
@@ -3496,8 +3499,8 @@ var require_utils = __commonJS({
     var HOST_DELIMS = { "@": "%40", "/": "%2F", "?": "%3F", "#": "%23", ":": "%3A" };
     var HOST_DELIM_RE = /[@/?#:]/g;
     var HOST_DELIM_NO_COLON_RE = /[@/?#]/g;
-    function reescapeHostDelimiters(host, isIP) {
-      const re2 = isIP ? HOST_DELIM_NO_COLON_RE : HOST_DELIM_RE;
+    function reescapeHostDelimiters(host, isIP4) {
+      const re2 = isIP4 ? HOST_DELIM_NO_COLON_RE : HOST_DELIM_RE;
       re2.lastIndex = 0;
       return host.replace(re2, (ch) => HOST_DELIMS[ch]);
     }
@@ -3716,7 +3719,7 @@ var require_utils = __commonJS({
       }
       if (component.host !== void 0) {
         let host = component.host;
-        if (!isIPv4(host)) {
+        if (!isIPv42(host)) {
           let ipV6res = normalizeIPv6(host);
           if (ipV6res.isIPV6 !== true && ipV6res.isIPVFuture !== true) {
             host = normalizePercentEncoding(host, true);
@@ -3754,7 +3757,7 @@ var require_utils = __commonJS({
       escapePreservingEscapes,
       removeDotSegments,
       removeDotSegmentsRelative,
-      isIPv4,
+      isIPv4: isIPv42,
       isUUID,
       normalizeIPv6,
       stringArrayToHexStripped
@@ -3977,7 +3980,7 @@ var require_schemes = __commonJS({
 var require_fast_uri = __commonJS({
   "node_modules/fast-uri/index.js"(exports, module) {
     "use strict";
-    var { normalizeIPv6, removeDotSegments, removeDotSegmentsRelative, recomposeAuthority, normalizePercentEncoding, normalizePathEncoding, serializePathEncoding, normalizeQueryFragmentEncoding, encodeQuery, encodeFragment, reescapeHostDelimiters, isIPv4, nonSimpleDomain } = require_utils();
+    var { normalizeIPv6, removeDotSegments, removeDotSegmentsRelative, recomposeAuthority, normalizePercentEncoding, normalizePathEncoding, serializePathEncoding, normalizeQueryFragmentEncoding, encodeQuery, encodeFragment, reescapeHostDelimiters, isIPv4: isIPv42, nonSimpleDomain } = require_utils();
     var { SCHEMES, getSchemeHandler } = require_schemes();
     var VALID_SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*$/u;
     var MALFORMED_SCHEME_ERROR = "URI scheme is malformed.";
@@ -4000,7 +4003,7 @@ var require_fast_uri = __commonJS({
       }
       return uri;
     }
-    function resolve7(baseURI, relativeURI, options) {
+    function resolve10(baseURI, relativeURI, options) {
       const schemelessOptions = options ? Object.assign({ scheme: "null" }, options) : { scheme: "null" };
       const {
         parsed: baseParsed,
@@ -4024,7 +4027,7 @@ var require_fast_uri = __commonJS({
       const resolved = resolveComponent(baseParsed, relativeParsed, schemelessOptions, true);
       const resolvedSchemeHandler = getSchemeHandler(options && options.scheme || resolved.scheme);
       const resolvedHost = resolved.host;
-      const resolvedHostIsIP = resolvedHost !== void 0 && resolvedHost !== "" && (isIPv4(resolvedHost) || normalizeIPv6(resolvedHost).isIPV6);
+      const resolvedHostIsIP = resolvedHost !== void 0 && resolvedHost !== "" && (isIPv42(resolvedHost) || normalizeIPv6(resolvedHost).isIPV6);
       if (hasForbiddenDomainHost(resolved, options || {}, resolvedSchemeHandler, resolvedHostIsIP)) {
         throw new Error(MALFORMED_HOST_ERROR);
       }
@@ -4194,12 +4197,12 @@ var require_fast_uri = __commonJS({
       const host = matches[4];
       return hasMalformedPercentEncoding(matches[3]) || host !== void 0 && !isIPLiteral(host) && hasMalformedPercentEncoding(host) || hasMalformedPercentEncoding(matches[6]) || hasMalformedPercentEncoding(matches[7]) || hasMalformedPercentEncoding(matches[8]);
     }
-    function canonicalizeHost(parsed, options, schemeHandler, isIP) {
-      if (hasForbiddenDomainHost(parsed, options, schemeHandler, isIP)) {
+    function canonicalizeHost(parsed, options, schemeHandler, isIP4) {
+      if (hasForbiddenDomainHost(parsed, options, schemeHandler, isIP4)) {
         parsed.error = parsed.error || MALFORMED_HOST_ERROR;
         return true;
       }
-      if (!options.unicodeSupport && (!schemeHandler || !schemeHandler.unicodeSupport) && parsed.host && !isIPLiteral(parsed.host) && (options.domainHost || schemeHandler && schemeHandler.domainHost) && isIP === false && nonSimpleDomain(parsed.host)) {
+      if (!options.unicodeSupport && (!schemeHandler || !schemeHandler.unicodeSupport) && parsed.host && !isIPLiteral(parsed.host) && (options.domainHost || schemeHandler && schemeHandler.domainHost) && isIP4 === false && nonSimpleDomain(parsed.host)) {
         let url;
         try {
           url = new URL("http://" + parsed.host);
@@ -4215,9 +4218,9 @@ var require_fast_uri = __commonJS({
       }
       return false;
     }
-    function hasForbiddenDomainHost(parsed, options, schemeHandler, isIP) {
+    function hasForbiddenDomainHost(parsed, options, schemeHandler, isIP4) {
       return Boolean(
-        parsed.host && isIP === false && !isIPLiteral(parsed.host) && (options.domainHost || schemeHandler && schemeHandler.domainHost) && FORBIDDEN_DOMAIN_HOST_CHARACTER.test(parsed.host)
+        parsed.host && isIP4 === false && !isIPLiteral(parsed.host) && (options.domainHost || schemeHandler && schemeHandler.domainHost) && FORBIDDEN_DOMAIN_HOST_CHARACTER.test(parsed.host)
       );
     }
     function isHostOnlyURL(url) {
@@ -4240,7 +4243,7 @@ var require_fast_uri = __commonJS({
       let malformedHost = false;
       let malformedIPLiteral = false;
       let malformedScheme = false;
-      let isIP = false;
+      let isIP4 = false;
       if (options.reference === "suffix") {
         if (options.scheme) {
           uri = options.scheme + ":" + uri;
@@ -4297,20 +4300,20 @@ var require_fast_uri = __commonJS({
           malformedAuthorityOrPort = true;
         }
         if (parsed.host) {
-          const ipv4result = isIPv4(parsed.host);
+          const ipv4result = isIPv42(parsed.host);
           if (ipv4result === false) {
             const bracketedIPLiteral = isIPLiteral(parsed.host);
             const hasIPLiteralBracket = parsed.host.indexOf("[") !== -1 || parsed.host.indexOf("]") !== -1;
             const ipv6result = normalizeIPv6(parsed.host);
-            isIP = ipv6result.isIPV6 || ipv6result.isIPVFuture === true;
+            isIP4 = ipv6result.isIPV6 || ipv6result.isIPVFuture === true;
             malformedIPLiteral = hasIPLiteralBracket && (!bracketedIPLiteral || ipv6result.error === true);
-            parsed.host = isIP ? ipv6result.host : ipv6result.host.toLowerCase();
+            parsed.host = isIP4 ? ipv6result.host : ipv6result.host.toLowerCase();
             if (malformedIPLiteral) {
               parsed.error = parsed.error || MALFORMED_HOST_ERROR;
               malformedAuthorityOrPort = true;
             }
           } else {
-            isIP = true;
+            isIP4 = true;
           }
         }
         if (parsed.scheme === void 0 && parsed.userinfo === void 0 && parsed.host === void 0 && parsed.port === void 0 && parsed.query === void 0 && !parsed.path) {
@@ -4327,14 +4330,14 @@ var require_fast_uri = __commonJS({
         }
         const schemeHandler = getSchemeHandler(options.scheme || parsed.scheme);
         if (!malformedIPLiteral) {
-          malformedHost = canonicalizeHost(parsed, options, schemeHandler, isIP);
+          malformedHost = canonicalizeHost(parsed, options, schemeHandler, isIP4);
         }
         if (uri.indexOf("%") !== -1 && parsed.host !== void 0 && !malformedIPLiteral) {
-          let host = isIP ? parsed.host : normalizePercentEncoding(parsed.host, true);
-          if (!isIP) {
+          let host = isIP4 ? parsed.host : normalizePercentEncoding(parsed.host, true);
+          if (!isIP4) {
             host = normalizePercentEncoding(host.toLowerCase());
           }
-          parsed.host = isIP || options.scheme !== "null" ? reescapeHostDelimiters(host, isIP) : host;
+          parsed.host = isIP4 || options.scheme !== "null" ? reescapeHostDelimiters(host, isIP4) : host;
         }
         if (!schemeHandler || schemeHandler && !schemeHandler.skipNormalize) {
           if (parsed.path) {
@@ -4391,7 +4394,7 @@ var require_fast_uri = __commonJS({
     var fastUri = {
       SCHEMES,
       normalize,
-      resolve: resolve7,
+      resolve: resolve10,
       resolveComponent,
       equal,
       serialize,
@@ -7099,8 +7102,8 @@ var init_project_schema = __esm({
               properties: {
                 provider: { enum: ["caddy"] },
                 tls: { enum: ["internal", "acme", "off"], default: "internal" },
-                email: { type: "string", description: "ACME account e-mail (tls: acme)." },
-                image: { type: "string", default: "caddy:2", description: "Image of the edge proxy." },
+                email: { type: "string", pattern: "^[A-Za-z0-9._%+-]+@([A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?\\.)*[A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?$", description: "ACME account e-mail (tls: acme)." },
+                image: { type: "string", pattern: "^([a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?(\\.[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)*(:[0-9]+)?/)?[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*(/[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@[A-Za-z][A-Za-z0-9]*([-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$", default: "caddy:2", description: "Image of the edge proxy." },
                 http_port: { type: "integer", minimum: 1, maximum: 65535, default: 80 },
                 https_port: { type: "integer", minimum: 1, maximum: 65535, default: 443 }
               }
@@ -7108,10 +7111,12 @@ var init_project_schema = __esm({
             sso: {
               type: "object",
               additionalProperties: false,
-              required: ["provider", "url"],
+              required: ["provider"],
+              description: "Single sign-on for routes with `sso`: Caddy asks Authelia (forward_auth) before it proxies. Without an app named authelia, Steward runs Authelia on the edge target.",
               properties: {
                 provider: { enum: ["authelia"] },
-                url: { type: "string", pattern: "^https?://" }
+                url: { type: "string", pattern: "^https://", description: "The login portal's public URL, default https://auth.<domain>. Steward routes its host to the Authelia it runs, so the host must be <subdomain>.<domain>; parsed as a URL at render." },
+                image: { type: "string", pattern: "^([a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?(\\.[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)*(:[0-9]+)?/)?[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*(/[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@[A-Za-z][A-Za-z0-9]*([-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$", default: "authelia/authelia:4.38.19", description: "Image of the Authelia that Steward runs; its configuration is checked against Authelia's 4.38 schema." }
               }
             },
             monitoring: {
@@ -7139,8 +7144,8 @@ var init_network_schema = __esm({
       additionalProperties: false,
       required: ["targets"],
       properties: {
-        subnet: { type: "string", pattern: "^[0-9]{1,3}(\\.[0-9]{1,3}){3}/[0-9]{1,2}$" },
-        gateway: { type: "string", pattern: "^[0-9]{1,3}(\\.[0-9]{1,3}){3}$" },
+        subnet: { type: "string", description: "The hosts' network as CIDR, e.g. 10.10.0.0/24 or fd00:10::/64." },
+        gateway: { type: "string", description: "The router of that network: an IP address inside subnet." },
         edge: { type: "string", description: "The target that runs the reverse proxy." },
         targets: {
           type: "object",
@@ -7150,10 +7155,10 @@ var init_network_schema = __esm({
             additionalProperties: false,
             required: ["address"],
             properties: {
-              address: { type: "string", minLength: 1, description: '"local" for the bootstrap target, else an IP or host name reached over SSH.' },
-              user: { type: "string", pattern: "^[a-z_][a-z0-9_-]*$", default: "root" },
+              address: { type: "string", minLength: 1, description: '"local" for the bootstrap target, else an IPv4, IPv6 or DNS name reached over SSH.' },
+              user: { type: "string", pattern: "^[a-z_][a-z0-9_-]{0,31}$", default: "root" },
               port: { type: "integer", minimum: 1, maximum: 65535, default: 22 },
-              dir: { type: "string", pattern: "^/", default: "/var/lib/steward", description: "Where app files live on the host." },
+              dir: { type: "string", pattern: "^(/(?!\\.\\.?(/|$))[A-Za-z0-9._-]+)+/?$", default: "/var/lib/steward", description: "Where app files live on the host." },
               engine: { enum: ["docker"], default: "docker" }
             }
           }
@@ -7181,7 +7186,7 @@ var init_service_schema = __esm({
       properties: {
         target: { type: "string", description: "A target named in network.yml." },
         state: { enum: ["present", "absent"], default: "present" },
-        image: { type: "string", minLength: 1 },
+        image: { type: "string", pattern: "^([a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?(\\.[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)*(:[0-9]+)?/)?[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*(/[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@[A-Za-z][A-Za-z0-9]*([-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$" },
         command: { oneOf: [{ type: "string" }, { type: "array", items: { type: "string" } }] },
         env: {
           type: "object",
@@ -7226,7 +7231,7 @@ var init_service_schema = __esm({
               container: { $ref: "#/definitions/port" },
               host: { $ref: "#/definitions/port" },
               protocol: { enum: ["tcp", "udp"], default: "tcp" },
-              bind: { type: "string" }
+              bind: { type: "string", description: "Host IP address to publish on." }
             }
           }
         },
@@ -7238,14 +7243,30 @@ var init_service_schema = __esm({
           properties: {
             subdomain: { type: "string", pattern: "^(@|[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)$" },
             port: { $ref: "#/definitions/port" },
-            sso: { type: "boolean", default: false }
+            sso: {
+              default: false,
+              description: "Login through conventions.sso before the app is reached. true: one factor; one_factor or two_factor; or { policy, groups }: only members of one of the groups get in. false: no login.",
+              oneOf: [
+                { type: "boolean" },
+                { enum: ["one_factor", "two_factor"] },
+                {
+                  type: "object",
+                  additionalProperties: false,
+                  minProperties: 1,
+                  properties: {
+                    policy: { enum: ["one_factor", "two_factor"], default: "one_factor" },
+                    groups: { type: "array", minItems: 1, uniqueItems: true, items: { type: "string", pattern: "^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$" }, description: "Authelia groups (users_database.yml) allowed in; any one of them suffices." }
+                  }
+                }
+              ]
+            }
           }
         },
         health: {
           type: "object",
           additionalProperties: false,
           properties: {
-            http: { type: "string", pattern: "^/" },
+            http: { type: "string", pattern: "^/[A-Za-z0-9._~!&()*+,=:@%/?-]*$" },
             port: { $ref: "#/definitions/port" }
           }
         },
@@ -7254,12 +7275,1894 @@ var init_service_schema = __esm({
           additionalProperties: false,
           required: ["port"],
           properties: {
-            path: { type: "string", pattern: "^/", default: "/metrics" },
+            path: { type: "string", pattern: "^/[A-Za-z0-9._~!&()*+,=:@%/?-]*$", default: "/metrics" },
             port: { $ref: "#/definitions/port" }
           }
         },
         compose: { type: "object", description: "Escape hatch: merged into the generated compose service." },
         purge: { type: "boolean", default: false, description: "With state: absent, also delete the app's volumes." }
+      }
+    };
+  }
+});
+
+// schemas/compose-spec.json
+var compose_spec_default;
+var init_compose_spec = __esm({
+  "schemas/compose-spec.json"() {
+    compose_spec_default = {
+      $schema: "https://json-schema.org/draft-07/schema",
+      $id: "compose_spec.json",
+      type: "object",
+      title: "Compose Specification",
+      description: "The Compose file is a YAML file defining a multi-containers based application.",
+      properties: {
+        version: {
+          type: "string",
+          deprecated: true,
+          description: "declared for backward compatibility, ignored. Please remove it."
+        },
+        name: {
+          type: "string",
+          description: "define the Compose project name, until user defines one explicitly."
+        },
+        include: {
+          type: "array",
+          items: {
+            $ref: "#/definitions/include"
+          },
+          description: "compose sub-projects to be included."
+        },
+        services: {
+          type: "object",
+          patternProperties: {
+            "^[a-zA-Z0-9._-]+$": {
+              $ref: "#/definitions/service"
+            }
+          },
+          additionalProperties: false,
+          description: "The services that will be used by your application."
+        },
+        models: {
+          type: "object",
+          patternProperties: {
+            "^[a-zA-Z0-9._-]+$": {
+              $ref: "#/definitions/model"
+            }
+          },
+          description: "Language models that will be used by your application."
+        },
+        networks: {
+          type: "object",
+          patternProperties: {
+            "^[a-zA-Z0-9._-]+$": {
+              $ref: "#/definitions/network"
+            }
+          },
+          description: "Networks that are shared among multiple services."
+        },
+        volumes: {
+          type: "object",
+          patternProperties: {
+            "^[a-zA-Z0-9._-]+$": {
+              $ref: "#/definitions/volume"
+            }
+          },
+          additionalProperties: false,
+          description: "Named volumes that are shared among multiple services."
+        },
+        secrets: {
+          type: "object",
+          patternProperties: {
+            "^[a-zA-Z0-9._-]+$": {
+              $ref: "#/definitions/secret"
+            }
+          },
+          additionalProperties: false,
+          description: "Secrets that are shared among multiple services."
+        },
+        configs: {
+          type: "object",
+          patternProperties: {
+            "^[a-zA-Z0-9._-]+$": {
+              $ref: "#/definitions/config"
+            }
+          },
+          additionalProperties: false,
+          description: "Configurations that are shared among multiple services."
+        }
+      },
+      patternProperties: { "^x-": {} },
+      additionalProperties: false,
+      definitions: {
+        service: {
+          type: "object",
+          description: "Configuration for a service.",
+          properties: {
+            develop: { $ref: "#/definitions/development" },
+            deploy: { $ref: "#/definitions/deployment" },
+            annotations: { $ref: "#/definitions/list_or_dict" },
+            attach: { type: ["boolean", "string"] },
+            build: {
+              description: "Configuration options for building the service's image.",
+              oneOf: [
+                { type: "string", description: "Path to the build context. Can be a relative path or a URL." },
+                {
+                  type: "object",
+                  properties: {
+                    context: { type: "string", description: "Path to the build context. Can be a relative path or a URL." },
+                    dockerfile: { type: "string", description: "Name of the Dockerfile to use for building the image." },
+                    dockerfile_inline: { type: "string", description: "Inline Dockerfile content to use instead of a Dockerfile from the build context." },
+                    entitlements: { type: "array", items: { type: "string" }, description: "List of extra privileged entitlements to grant to the build process." },
+                    args: { $ref: "#/definitions/list_or_dict", description: "Build-time variables, specified as a map or a list of KEY=VAL pairs." },
+                    ssh: { $ref: "#/definitions/list_or_dict", description: "SSH agent socket or keys to expose to the build. Format is either a string or a list of 'default|<id>[=<socket>|<key>[,<key>]]'." },
+                    labels: { $ref: "#/definitions/list_or_dict", description: "Labels to apply to the built image." },
+                    cache_from: { type: "array", items: { type: "string" }, description: "List of sources the image builder should use for cache resolution" },
+                    cache_to: { type: "array", items: { type: "string" }, description: "Cache destinations for the build cache." },
+                    no_cache: { type: ["boolean", "string"], description: "Do not use cache when building the image." },
+                    additional_contexts: { $ref: "#/definitions/list_or_dict", description: "Additional build contexts to use, specified as a map of name to context path or URL." },
+                    network: { type: "string", description: "Network mode to use for the build. Options include 'default', 'none', 'host', or a network name." },
+                    provenance: { type: ["string", "boolean"], description: "Add a provenance attestation" },
+                    sbom: { type: ["string", "boolean"], description: "Add a SBOM attestation" },
+                    pull: { type: ["boolean", "string"], description: "Always attempt to pull a newer version of the image." },
+                    target: { type: "string", description: "Build stage to target in a multi-stage Dockerfile." },
+                    shm_size: { type: ["integer", "string"], description: "Size of /dev/shm for the build container. A string value can use suffix like '2g' for 2 gigabytes." },
+                    extra_hosts: { $ref: "#/definitions/extra_hosts", description: "Add hostname mappings for the build container." },
+                    isolation: { type: "string", description: "Container isolation technology to use for the build process." },
+                    privileged: { type: ["boolean", "string"], description: "Give extended privileges to the build container." },
+                    secrets: { $ref: "#/definitions/service_config_or_secret", description: "Secrets to expose to the build. These are accessible at build-time." },
+                    tags: { type: "array", items: { type: "string" }, description: "Additional tags to apply to the built image." },
+                    ulimits: { $ref: "#/definitions/ulimits", description: "Override the default ulimits for the build container." },
+                    platforms: { type: "array", items: { type: "string" }, description: "Platforms to build for, e.g., 'linux/amd64', 'linux/arm64', or 'windows/amd64'." }
+                  },
+                  additionalProperties: false,
+                  patternProperties: { "^x-": {} }
+                }
+              ]
+            },
+            blkio_config: {
+              type: "object",
+              description: "Block IO configuration for the service.",
+              properties: {
+                device_read_bps: {
+                  type: "array",
+                  description: "Limit read rate (bytes per second) from a device.",
+                  items: { $ref: "#/definitions/blkio_limit" }
+                },
+                device_read_iops: {
+                  type: "array",
+                  description: "Limit read rate (IO per second) from a device.",
+                  items: { $ref: "#/definitions/blkio_limit" }
+                },
+                device_write_bps: {
+                  type: "array",
+                  description: "Limit write rate (bytes per second) to a device.",
+                  items: { $ref: "#/definitions/blkio_limit" }
+                },
+                device_write_iops: {
+                  type: "array",
+                  description: "Limit write rate (IO per second) to a device.",
+                  items: { $ref: "#/definitions/blkio_limit" }
+                },
+                weight: {
+                  type: ["integer", "string"],
+                  description: "Block IO weight (relative weight) for the service, between 10 and 1000."
+                },
+                weight_device: {
+                  type: "array",
+                  description: "Block IO weight (relative weight) for specific devices.",
+                  items: { $ref: "#/definitions/blkio_weight" }
+                }
+              },
+              additionalProperties: false
+            },
+            cap_add: {
+              type: "array",
+              items: { type: "string" },
+              uniqueItems: true,
+              description: "Add Linux capabilities. For example, 'CAP_SYS_ADMIN', 'SYS_ADMIN', or 'NET_ADMIN'."
+            },
+            cap_drop: {
+              type: "array",
+              items: { type: "string" },
+              uniqueItems: true,
+              description: "Drop Linux capabilities. For example, 'CAP_SYS_ADMIN', 'SYS_ADMIN', or 'NET_ADMIN'."
+            },
+            cgroup: {
+              type: "string",
+              enum: ["host", "private"],
+              description: "Specify the cgroup namespace to join. Use 'host' to use the host's cgroup namespace, or 'private' to use a private cgroup namespace."
+            },
+            cgroup_parent: {
+              type: "string",
+              description: "Specify an optional parent cgroup for the container."
+            },
+            command: {
+              $ref: "#/definitions/command",
+              description: "Override the default command declared by the container image, for example 'CMD' in Dockerfile."
+            },
+            configs: {
+              $ref: "#/definitions/service_config_or_secret",
+              description: "Grant access to Configs on a per-service basis."
+            },
+            container_name: {
+              type: "string",
+              description: "Specify a custom container name, rather than a generated default name.",
+              pattern: "[a-zA-Z0-9][a-zA-Z0-9_.-]+"
+            },
+            cpu_count: {
+              oneOf: [
+                { type: "string" },
+                { type: "integer", minimum: 0 }
+              ],
+              description: "Number of usable CPUs."
+            },
+            cpu_percent: {
+              oneOf: [
+                { type: "string" },
+                { type: "integer", minimum: 0, maximum: 100 }
+              ],
+              description: "Percentage of CPU resources to use."
+            },
+            cpu_shares: {
+              type: ["number", "string"],
+              description: "CPU shares (relative weight) for the container."
+            },
+            cpu_quota: {
+              type: ["number", "string"],
+              description: "Limit the CPU CFS (Completely Fair Scheduler) quota."
+            },
+            cpu_period: {
+              type: ["number", "string"],
+              description: "Limit the CPU CFS (Completely Fair Scheduler) period."
+            },
+            cpu_rt_period: {
+              type: ["number", "string"],
+              description: "Limit the CPU real-time period in microseconds or a duration."
+            },
+            cpu_rt_runtime: {
+              type: ["number", "string"],
+              description: "Limit the CPU real-time runtime in microseconds or a duration."
+            },
+            cpus: {
+              type: ["number", "string"],
+              description: "Number of CPUs to use. A floating-point value is supported to request partial CPUs."
+            },
+            cpuset: {
+              type: "string",
+              description: "CPUs in which to allow execution (0-3, 0,1)."
+            },
+            credential_spec: {
+              type: "object",
+              description: "Configure the credential spec for managed service account.",
+              properties: {
+                config: {
+                  type: "string",
+                  description: "The name of the credential spec Config to use."
+                },
+                file: {
+                  type: "string",
+                  description: "Path to a credential spec file."
+                },
+                registry: {
+                  type: "string",
+                  description: "Path to a credential spec in the Windows registry."
+                }
+              },
+              additionalProperties: false,
+              patternProperties: { "^x-": {} }
+            },
+            depends_on: {
+              oneOf: [
+                { $ref: "#/definitions/list_of_strings" },
+                {
+                  type: "object",
+                  additionalProperties: false,
+                  patternProperties: {
+                    "^[a-zA-Z0-9._-]+$": {
+                      type: "object",
+                      additionalProperties: false,
+                      patternProperties: { "^x-": {} },
+                      properties: {
+                        restart: {
+                          type: ["boolean", "string"],
+                          description: "Whether to restart dependent services when this service is restarted."
+                        },
+                        required: {
+                          type: "boolean",
+                          default: true,
+                          description: "Whether the dependency is required for the dependent service to start."
+                        },
+                        condition: {
+                          type: "string",
+                          enum: ["service_started", "service_healthy", "service_completed_successfully"],
+                          description: "Condition to wait for. 'service_started' waits until the service has started, 'service_healthy' waits until the service is healthy (as defined by its healthcheck), 'service_completed_successfully' waits until the service has completed successfully."
+                        }
+                      },
+                      required: ["condition"]
+                    }
+                  }
+                }
+              ],
+              description: "Express dependency between services. Service dependencies cause services to be started in dependency order. The dependent service will wait for the dependency to be ready before starting."
+            },
+            device_cgroup_rules: {
+              $ref: "#/definitions/list_of_strings",
+              description: "Add rules to the cgroup allowed devices list."
+            },
+            devices: {
+              type: "array",
+              description: "List of device mappings for the container.",
+              items: {
+                oneOf: [
+                  { type: "string" },
+                  {
+                    type: "object",
+                    required: ["source"],
+                    properties: {
+                      source: {
+                        type: "string",
+                        description: "Path on the host to the device."
+                      },
+                      target: {
+                        type: "string",
+                        description: "Path in the container where the device will be mapped."
+                      },
+                      permissions: {
+                        type: "string",
+                        description: "Cgroup permissions for the device (rwm)."
+                      }
+                    },
+                    additionalProperties: false,
+                    patternProperties: { "^x-": {} }
+                  }
+                ]
+              }
+            },
+            dns: {
+              $ref: "#/definitions/string_or_list",
+              description: "Custom DNS servers to set for the service container."
+            },
+            dns_opt: {
+              type: "array",
+              items: { type: "string" },
+              uniqueItems: true,
+              description: "Custom DNS options to be passed to the container's DNS resolver."
+            },
+            dns_search: {
+              $ref: "#/definitions/string_or_list",
+              description: "Custom DNS search domains to set on the service container."
+            },
+            domainname: {
+              type: "string",
+              description: "Custom domain name to use for the service container."
+            },
+            entrypoint: {
+              $ref: "#/definitions/command",
+              description: "Override the default entrypoint declared by the container image, for example 'ENTRYPOINT' in Dockerfile."
+            },
+            env_file: {
+              $ref: "#/definitions/env_file",
+              description: "Add environment variables from a file or multiple files. Can be a single file path or a list of file paths."
+            },
+            label_file: {
+              $ref: "#/definitions/label_file",
+              description: "Add metadata to containers using files containing Docker labels."
+            },
+            environment: {
+              $ref: "#/definitions/list_or_dict",
+              description: "Add environment variables. You can use either an array or a list of KEY=VAL pairs."
+            },
+            expose: {
+              type: "array",
+              items: {
+                type: ["string", "number"]
+              },
+              uniqueItems: true,
+              description: "Expose ports without publishing them to the host machine - they'll only be accessible to linked services."
+            },
+            extends: {
+              oneOf: [
+                { type: "string" },
+                {
+                  type: "object",
+                  properties: {
+                    service: {
+                      type: "string",
+                      description: "The name of the service to extend."
+                    },
+                    file: {
+                      type: "string",
+                      description: "The file path where the service to extend is defined."
+                    }
+                  },
+                  required: ["service"],
+                  additionalProperties: false
+                }
+              ],
+              description: "Extend another service, in the current file or another file."
+            },
+            provider: {
+              type: "object",
+              description: "Specify a service which will not be manage by Compose directly, and delegate its management to an external provider.",
+              required: ["type"],
+              properties: {
+                type: {
+                  type: "string",
+                  description: "External component used by Compose to manage setup and teardown lifecycle of the service."
+                },
+                options: {
+                  type: "object",
+                  description: "Provider-specific options.",
+                  patternProperties: {
+                    "^.+$": { oneOf: [
+                      { type: ["string", "number", "boolean"] },
+                      { type: "array", items: { type: ["string", "number", "boolean"] } }
+                    ] }
+                  }
+                }
+              },
+              additionalProperties: false,
+              patternProperties: { "^x-": {} }
+            },
+            external_links: {
+              type: "array",
+              items: { type: "string" },
+              uniqueItems: true,
+              description: "Link to services started outside this Compose application. Specify services as <service_name>:<alias>."
+            },
+            extra_hosts: {
+              $ref: "#/definitions/extra_hosts",
+              description: "Add hostname mappings to the container network interface configuration."
+            },
+            gpus: {
+              $ref: "#/definitions/gpus",
+              description: "Define GPU devices to use. Can be set to 'all' to use all GPUs, or a list of specific GPU devices."
+            },
+            group_add: {
+              type: "array",
+              items: {
+                type: ["string", "number"]
+              },
+              uniqueItems: true,
+              description: "Add additional groups which user inside the container should be member of."
+            },
+            healthcheck: {
+              $ref: "#/definitions/healthcheck",
+              description: "Configure a health check for the container to monitor its health status."
+            },
+            hostname: {
+              type: "string",
+              description: "Define a custom hostname for the service container."
+            },
+            image: {
+              type: "string",
+              description: "Specify the image to start the container from. Can be a repository/tag, a digest, or a local image ID."
+            },
+            init: {
+              type: ["boolean", "string"],
+              description: "Run as an init process inside the container that forwards signals and reaps processes."
+            },
+            ipc: {
+              type: "string",
+              description: "IPC sharing mode for the service container. Use 'host' to share the host's IPC namespace, 'service:[service_name]' to share with another service, or 'shareable' to allow other services to share this service's IPC namespace."
+            },
+            isolation: {
+              type: "string",
+              description: "Container isolation technology to use. Supported values are platform-specific."
+            },
+            labels: {
+              $ref: "#/definitions/list_or_dict",
+              description: "Add metadata to containers using Docker labels. You can use either an array or a list."
+            },
+            links: {
+              type: "array",
+              items: { type: "string" },
+              uniqueItems: true,
+              description: "Link to containers in another service. Either specify both the service name and a link alias (SERVICE:ALIAS), or just the service name."
+            },
+            logging: {
+              type: "object",
+              description: "Logging configuration for the service.",
+              properties: {
+                driver: {
+                  type: "string",
+                  description: "Logging driver to use, such as 'json-file', 'syslog', 'journald', etc."
+                },
+                options: {
+                  type: "object",
+                  description: "Options for the logging driver.",
+                  patternProperties: {
+                    "^.+$": { type: ["string", "number", "null"] }
+                  }
+                }
+              },
+              additionalProperties: false,
+              patternProperties: { "^x-": {} }
+            },
+            mac_address: {
+              type: "string",
+              description: "Container MAC address to set."
+            },
+            mem_limit: {
+              type: ["number", "string"],
+              description: "Memory limit for the container. A string value can use suffix like '2g' for 2 gigabytes."
+            },
+            mem_reservation: {
+              type: ["string", "integer"],
+              description: "Memory reservation for the container."
+            },
+            mem_swappiness: {
+              type: ["integer", "string"],
+              description: "Container memory swappiness as percentage (0 to 100)."
+            },
+            memswap_limit: {
+              type: ["number", "string"],
+              description: "Amount of memory the container is allowed to swap to disk. Set to -1 to enable unlimited swap."
+            },
+            network_mode: {
+              type: "string",
+              description: "Network mode. Values can be 'bridge', 'host', 'none', 'service:[service name]', or 'container:[container name]'."
+            },
+            models: {
+              oneOf: [
+                { $ref: "#/definitions/list_of_strings" },
+                {
+                  type: "object",
+                  patternProperties: {
+                    "^[a-zA-Z0-9._-]+$": {
+                      type: "object",
+                      properties: {
+                        endpoint_var: {
+                          type: "string",
+                          description: "Environment variable set to AI model endpoint."
+                        },
+                        model_var: {
+                          type: "string",
+                          description: "Environment variable set to AI model name."
+                        }
+                      },
+                      additionalProperties: false,
+                      patternProperties: { "^x-": {} }
+                    }
+                  }
+                }
+              ],
+              description: "AI Models to use, referencing entries under the top-level models key."
+            },
+            networks: {
+              oneOf: [
+                { $ref: "#/definitions/list_of_strings" },
+                {
+                  type: "object",
+                  patternProperties: {
+                    "^[a-zA-Z0-9._-]+$": {
+                      oneOf: [
+                        {
+                          type: "object",
+                          properties: {
+                            aliases: {
+                              $ref: "#/definitions/list_of_strings",
+                              description: "Alternative hostnames for this service on the network."
+                            },
+                            interface_name: {
+                              type: "string",
+                              description: "Interface network name used to connect to network"
+                            },
+                            ipv4_address: {
+                              type: "string",
+                              description: "Specify a static IPv4 address for this service on this network."
+                            },
+                            ipv6_address: {
+                              type: "string",
+                              description: "Specify a static IPv6 address for this service on this network."
+                            },
+                            link_local_ips: {
+                              $ref: "#/definitions/list_of_strings",
+                              description: "List of link-local IPs."
+                            },
+                            mac_address: {
+                              type: "string",
+                              description: "Specify a MAC address for this service on this network."
+                            },
+                            driver_opts: {
+                              type: "object",
+                              description: "Driver options for this network.",
+                              patternProperties: {
+                                "^.+$": { type: ["string", "number"] }
+                              }
+                            },
+                            priority: {
+                              type: "number",
+                              description: "Specify the priority for the network connection."
+                            },
+                            gw_priority: {
+                              type: "number",
+                              description: "Specify the gateway priority for the network connection."
+                            }
+                          },
+                          additionalProperties: false,
+                          patternProperties: { "^x-": {} }
+                        },
+                        { type: "null" }
+                      ]
+                    }
+                  },
+                  additionalProperties: false
+                }
+              ],
+              description: "Networks to join, referencing entries under the top-level networks key. Can be a list of network names or a mapping of network name to network configuration."
+            },
+            oom_kill_disable: {
+              type: ["boolean", "string"],
+              description: "Disable OOM Killer for the container."
+            },
+            oom_score_adj: {
+              oneOf: [
+                { type: "string" },
+                { type: "integer", minimum: -1e3, maximum: 1e3 }
+              ],
+              description: "Tune host's OOM preferences for the container (accepts -1000 to 1000)."
+            },
+            pid: {
+              type: ["string", "null"],
+              description: "PID mode for container."
+            },
+            pids_limit: {
+              type: ["number", "string"],
+              description: "Tune a container's PIDs limit. Set to -1 for unlimited PIDs."
+            },
+            platform: {
+              type: "string",
+              description: "Target platform to run on, e.g., 'linux/amd64', 'linux/arm64', or 'windows/amd64'."
+            },
+            ports: {
+              type: "array",
+              description: "Expose container ports. Short format ([HOST:]CONTAINER[/PROTOCOL]).",
+              items: {
+                oneOf: [
+                  { type: "number" },
+                  { type: "string" },
+                  {
+                    type: "object",
+                    properties: {
+                      name: {
+                        type: "string",
+                        description: "A human-readable name for this port mapping."
+                      },
+                      mode: {
+                        type: "string",
+                        description: "The port binding mode, either 'host' for publishing a host port or 'ingress' for load balancing."
+                      },
+                      host_ip: {
+                        type: "string",
+                        description: "The host IP to bind to."
+                      },
+                      target: {
+                        type: ["integer", "string"],
+                        description: "The port inside the container."
+                      },
+                      published: {
+                        type: ["string", "integer"],
+                        description: "The publicly exposed port."
+                      },
+                      protocol: {
+                        type: "string",
+                        description: "The port protocol (tcp or udp)."
+                      },
+                      app_protocol: {
+                        type: "string",
+                        description: "Application protocol to use with the port (e.g., http, https, mysql)."
+                      }
+                    },
+                    additionalProperties: false,
+                    patternProperties: { "^x-": {} }
+                  }
+                ]
+              },
+              uniqueItems: true
+            },
+            post_start: {
+              type: "array",
+              items: { $ref: "#/definitions/service_hook" },
+              description: "Commands to run after the container starts. If any command fails, the container stops."
+            },
+            pre_stop: {
+              type: "array",
+              items: { $ref: "#/definitions/service_hook" },
+              description: "Commands to run before the container stops. If any command fails, the container stop is aborted."
+            },
+            privileged: {
+              type: ["boolean", "string"],
+              description: "Give extended privileges to the service container."
+            },
+            profiles: {
+              $ref: "#/definitions/list_of_strings",
+              description: "List of profiles for this service. When profiles are specified, services are only started when the profile is activated."
+            },
+            pull_policy: {
+              type: "string",
+              pattern: "always|never|build|if_not_present|missing|refresh|daily|weekly|every_([0-9]+[wdhms])+",
+              description: "Policy for pulling images. Options include: 'always', 'never', 'if_not_present', 'missing', 'build', or time-based refresh policies."
+            },
+            pull_refresh_after: {
+              type: "string",
+              description: "Time after which to refresh the image. Used with pull_policy=refresh."
+            },
+            read_only: {
+              type: ["boolean", "string"],
+              description: "Mount the container's filesystem as read only."
+            },
+            restart: {
+              type: "string",
+              description: "Restart policy for the service container. Options include: 'no', 'always', 'on-failure', and 'unless-stopped'."
+            },
+            runtime: {
+              type: "string",
+              description: "Runtime to use for this container, e.g., 'runc'."
+            },
+            scale: {
+              type: ["integer", "string"],
+              description: "Number of containers to deploy for this service."
+            },
+            security_opt: {
+              type: "array",
+              items: { type: "string" },
+              uniqueItems: true,
+              description: "Override the default labeling scheme for each container."
+            },
+            shm_size: {
+              type: ["number", "string"],
+              description: "Size of /dev/shm. A string value can use suffix like '2g' for 2 gigabytes."
+            },
+            secrets: {
+              $ref: "#/definitions/service_config_or_secret",
+              description: "Grant access to Secrets on a per-service basis."
+            },
+            sysctls: {
+              $ref: "#/definitions/list_or_dict",
+              description: "Kernel parameters to set in the container. You can use either an array or a list."
+            },
+            stdin_open: {
+              type: ["boolean", "string"],
+              description: "Keep STDIN open even if not attached."
+            },
+            stop_grace_period: {
+              type: "string",
+              description: "Time to wait for the container to stop gracefully before sending SIGKILL (e.g., '1s', '1m30s')."
+            },
+            stop_signal: {
+              type: "string",
+              description: "Signal to stop the container (e.g., 'SIGTERM', 'SIGINT')."
+            },
+            storage_opt: {
+              type: "object",
+              description: "Storage driver options for the container."
+            },
+            tmpfs: {
+              $ref: "#/definitions/string_or_list",
+              description: "Mount a temporary filesystem (tmpfs) into the container. Can be a single value or a list."
+            },
+            tty: {
+              type: ["boolean", "string"],
+              description: "Allocate a pseudo-TTY to service container."
+            },
+            ulimits: {
+              $ref: "#/definitions/ulimits",
+              description: "Override the default ulimits for a container."
+            },
+            use_api_socket: {
+              type: "boolean",
+              description: "Bind mount Docker API socket and required auth."
+            },
+            user: {
+              type: "string",
+              description: "Username or UID to run the container process as."
+            },
+            uts: {
+              type: "string",
+              description: "UTS namespace to use. 'host' shares the host's UTS namespace."
+            },
+            userns_mode: {
+              type: "string",
+              description: "User namespace to use. 'host' shares the host's user namespace."
+            },
+            volumes: {
+              type: "array",
+              description: "Mount host paths or named volumes accessible to the container. Short syntax (VOLUME:CONTAINER_PATH[:MODE])",
+              items: {
+                oneOf: [
+                  { type: "string" },
+                  {
+                    type: "object",
+                    required: ["type"],
+                    properties: {
+                      type: {
+                        type: "string",
+                        enum: ["bind", "volume", "tmpfs", "cluster", "npipe", "image"],
+                        description: "The mount type: bind for mounting host directories, volume for named volumes, tmpfs for temporary filesystems, cluster for cluster volumes, npipe for named pipes, or image for mounting from an image."
+                      },
+                      source: {
+                        type: "string",
+                        description: "The source of the mount, a path on the host for a bind mount, a docker image reference for an image mount, or the name of a volume defined in the top-level volumes key. Not applicable for a tmpfs mount."
+                      },
+                      target: {
+                        type: "string",
+                        description: "The path in the container where the volume is mounted."
+                      },
+                      read_only: {
+                        type: ["boolean", "string"],
+                        description: "Flag to set the volume as read-only."
+                      },
+                      consistency: {
+                        type: "string",
+                        description: "The consistency requirements for the mount. Available values are platform specific."
+                      },
+                      bind: {
+                        type: "object",
+                        description: "Configuration specific to bind mounts.",
+                        properties: {
+                          propagation: {
+                            type: "string",
+                            description: "The propagation mode for the bind mount: 'shared', 'slave', 'private', 'rshared', 'rslave', or 'rprivate'."
+                          },
+                          create_host_path: {
+                            type: ["boolean", "string"],
+                            description: "Create the host path if it doesn't exist."
+                          },
+                          recursive: {
+                            type: "string",
+                            enum: ["enabled", "disabled", "writable", "readonly"],
+                            description: "Recursively mount the source directory."
+                          },
+                          selinux: {
+                            type: "string",
+                            enum: ["z", "Z"],
+                            description: "SELinux relabeling options: 'z' for shared content, 'Z' for private unshared content."
+                          }
+                        },
+                        additionalProperties: false,
+                        patternProperties: { "^x-": {} }
+                      },
+                      volume: {
+                        type: "object",
+                        description: "Configuration specific to volume mounts.",
+                        properties: {
+                          labels: {
+                            $ref: "#/definitions/list_or_dict",
+                            description: "Labels to apply to the volume."
+                          },
+                          nocopy: {
+                            type: ["boolean", "string"],
+                            description: "Flag to disable copying of data from a container when a volume is created."
+                          },
+                          subpath: {
+                            type: "string",
+                            description: "Path within the volume to mount instead of the volume root."
+                          }
+                        },
+                        additionalProperties: false,
+                        patternProperties: { "^x-": {} }
+                      },
+                      tmpfs: {
+                        type: "object",
+                        description: "Configuration specific to tmpfs mounts.",
+                        properties: {
+                          size: {
+                            oneOf: [
+                              { type: "integer", minimum: 0 },
+                              { type: "string" }
+                            ],
+                            description: "Size of the tmpfs mount in bytes."
+                          },
+                          mode: {
+                            type: ["number", "string"],
+                            description: "File mode of the tmpfs in octal."
+                          }
+                        },
+                        additionalProperties: false,
+                        patternProperties: { "^x-": {} }
+                      },
+                      image: {
+                        type: "object",
+                        description: "Configuration specific to image mounts.",
+                        properties: {
+                          subpath: {
+                            type: "string",
+                            description: "Path within the image to mount instead of the image root."
+                          }
+                        },
+                        additionalProperties: false,
+                        patternProperties: { "^x-": {} }
+                      }
+                    },
+                    additionalProperties: false,
+                    patternProperties: { "^x-": {} }
+                  }
+                ]
+              },
+              uniqueItems: true
+            },
+            volumes_from: {
+              type: "array",
+              items: { type: "string" },
+              uniqueItems: true,
+              description: "Mount volumes from another service or container. Optionally specify read-only access (ro) or read-write (rw)."
+            },
+            working_dir: {
+              type: "string",
+              description: "The working directory in which the entrypoint or command will be run"
+            }
+          },
+          patternProperties: { "^x-": {} },
+          additionalProperties: false
+        },
+        healthcheck: {
+          type: "object",
+          description: "Configuration options to determine whether the container is healthy.",
+          properties: {
+            disable: {
+              type: ["boolean", "string"],
+              description: "Disable any container-specified healthcheck. Set to true to disable."
+            },
+            interval: {
+              type: "string",
+              description: "Time between running the check (e.g., '1s', '1m30s'). Default: 30s."
+            },
+            retries: {
+              type: ["number", "string"],
+              description: "Number of consecutive failures needed to consider the container as unhealthy. Default: 3."
+            },
+            test: {
+              oneOf: [
+                { type: "string" },
+                { type: "array", items: { type: "string" } }
+              ],
+              description: "The test to perform to check container health. Can be a string or a list. The first item is either NONE, CMD, or CMD-SHELL. If it's CMD, the rest of the command is exec'd. If it's CMD-SHELL, the rest is run in the shell."
+            },
+            timeout: {
+              type: "string",
+              description: "Maximum time to allow one check to run (e.g., '1s', '1m30s'). Default: 30s."
+            },
+            start_period: {
+              type: "string",
+              description: "Start period for the container to initialize before starting health-retries countdown (e.g., '1s', '1m30s'). Default: 0s."
+            },
+            start_interval: {
+              type: "string",
+              description: "Time between running the check during the start period (e.g., '1s', '1m30s'). Default: interval value."
+            }
+          },
+          additionalProperties: false,
+          patternProperties: { "^x-": {} }
+        },
+        development: {
+          type: ["object", "null"],
+          description: "Development configuration for the service, used for development workflows.",
+          properties: {
+            watch: {
+              type: "array",
+              description: "Configure watch mode for the service, which monitors file changes and performs actions in response.",
+              items: {
+                type: "object",
+                required: ["path", "action"],
+                properties: {
+                  ignore: {
+                    $ref: "#/definitions/string_or_list",
+                    description: "Patterns to exclude from watching."
+                  },
+                  include: {
+                    $ref: "#/definitions/string_or_list",
+                    description: "Patterns to include in watching."
+                  },
+                  path: {
+                    type: "string",
+                    description: "Path to watch for changes."
+                  },
+                  action: {
+                    type: "string",
+                    enum: ["rebuild", "sync", "restart", "sync+restart", "sync+exec"],
+                    description: "Action to take when a change is detected: rebuild the container, sync files, restart the container, sync and restart, or sync and execute a command."
+                  },
+                  target: {
+                    type: "string",
+                    description: "Target path in the container for sync operations."
+                  },
+                  exec: {
+                    $ref: "#/definitions/service_hook",
+                    description: "Command to execute when a change is detected and action is sync+exec."
+                  },
+                  initial_sync: {
+                    type: "boolean",
+                    description: "Ensure that an initial synchronization is done before starting watch mode for sync+x triggers"
+                  }
+                },
+                additionalProperties: false,
+                patternProperties: { "^x-": {} }
+              }
+            }
+          },
+          additionalProperties: false,
+          patternProperties: { "^x-": {} }
+        },
+        deployment: {
+          type: ["object", "null"],
+          description: "Deployment configuration for the service.",
+          properties: {
+            mode: {
+              type: "string",
+              description: "Deployment mode for the service: 'replicated' (default) or 'global'."
+            },
+            endpoint_mode: {
+              type: "string",
+              description: "Endpoint mode for the service: 'vip' (default) or 'dnsrr'."
+            },
+            replicas: {
+              type: ["integer", "string"],
+              description: "Number of replicas of the service container to run."
+            },
+            labels: {
+              $ref: "#/definitions/list_or_dict",
+              description: "Labels to apply to the service."
+            },
+            rollback_config: {
+              type: "object",
+              description: "Configuration for rolling back a service update.",
+              properties: {
+                parallelism: {
+                  type: ["integer", "string"],
+                  description: "The number of containers to rollback at a time. If set to 0, all containers rollback simultaneously."
+                },
+                delay: {
+                  type: "string",
+                  description: "The time to wait between each container group's rollback (e.g., '1s', '1m30s')."
+                },
+                failure_action: {
+                  type: "string",
+                  description: "Action to take if a rollback fails: 'continue', 'pause'."
+                },
+                monitor: {
+                  type: "string",
+                  description: "Duration to monitor each task for failures after it is created (e.g., '1s', '1m30s')."
+                },
+                max_failure_ratio: {
+                  type: ["number", "string"],
+                  description: "Failure rate to tolerate during a rollback."
+                },
+                order: {
+                  type: "string",
+                  enum: ["start-first", "stop-first"],
+                  description: "Order of operations during rollbacks: 'stop-first' (default) or 'start-first'."
+                }
+              },
+              additionalProperties: false,
+              patternProperties: { "^x-": {} }
+            },
+            update_config: {
+              type: "object",
+              description: "Configuration for updating a service.",
+              properties: {
+                parallelism: {
+                  type: ["integer", "string"],
+                  description: "The number of containers to update at a time."
+                },
+                delay: {
+                  type: "string",
+                  description: "The time to wait between updating a group of containers (e.g., '1s', '1m30s')."
+                },
+                failure_action: {
+                  type: "string",
+                  description: "Action to take if an update fails: 'continue', 'pause', 'rollback'."
+                },
+                monitor: {
+                  type: "string",
+                  description: "Duration to monitor each updated task for failures after it is created (e.g., '1s', '1m30s')."
+                },
+                max_failure_ratio: {
+                  type: ["number", "string"],
+                  description: "Failure rate to tolerate during an update (0 to 1)."
+                },
+                order: {
+                  type: "string",
+                  enum: ["start-first", "stop-first"],
+                  description: "Order of operations during updates: 'stop-first' (default) or 'start-first'."
+                }
+              },
+              additionalProperties: false,
+              patternProperties: { "^x-": {} }
+            },
+            resources: {
+              type: "object",
+              description: "Resource constraints and reservations for the service.",
+              properties: {
+                limits: {
+                  type: "object",
+                  description: "Resource limits for the service containers.",
+                  properties: {
+                    cpus: {
+                      type: ["number", "string"],
+                      description: "Limit for how much of the available CPU resources, as number of cores, a container can use."
+                    },
+                    memory: {
+                      type: "string",
+                      description: "Limit on the amount of memory a container can allocate (e.g., '1g', '1024m')."
+                    },
+                    pids: {
+                      type: ["integer", "string"],
+                      description: "Maximum number of PIDs available to the container."
+                    }
+                  },
+                  additionalProperties: false,
+                  patternProperties: { "^x-": {} }
+                },
+                reservations: {
+                  type: "object",
+                  description: "Resource reservations for the service containers.",
+                  properties: {
+                    cpus: {
+                      type: ["number", "string"],
+                      description: "Reservation for how much of the available CPU resources, as number of cores, a container can use."
+                    },
+                    memory: {
+                      type: "string",
+                      description: "Reservation on the amount of memory a container can allocate (e.g., '1g', '1024m')."
+                    },
+                    generic_resources: {
+                      $ref: "#/definitions/generic_resources",
+                      description: "User-defined resources to reserve."
+                    },
+                    devices: {
+                      $ref: "#/definitions/devices",
+                      description: "Device reservations for the container."
+                    }
+                  },
+                  additionalProperties: false,
+                  patternProperties: { "^x-": {} }
+                }
+              },
+              additionalProperties: false,
+              patternProperties: { "^x-": {} }
+            },
+            restart_policy: {
+              type: "object",
+              description: "Restart policy for the service containers.",
+              properties: {
+                condition: {
+                  type: "string",
+                  description: "Condition for restarting the container: 'none', 'on-failure', 'any'."
+                },
+                delay: {
+                  type: "string",
+                  description: "Delay between restart attempts (e.g., '1s', '1m30s')."
+                },
+                max_attempts: {
+                  type: ["integer", "string"],
+                  description: "Maximum number of restart attempts before giving up."
+                },
+                window: {
+                  type: "string",
+                  description: "Time window used to evaluate the restart policy (e.g., '1s', '1m30s')."
+                }
+              },
+              additionalProperties: false,
+              patternProperties: { "^x-": {} }
+            },
+            placement: {
+              type: "object",
+              description: "Constraints and preferences for the platform to select a physical node to run service containers",
+              properties: {
+                constraints: {
+                  type: "array",
+                  items: { type: "string" },
+                  description: "Placement constraints for the service (e.g., 'node.role==manager')."
+                },
+                preferences: {
+                  type: "array",
+                  description: "Placement preferences for the service.",
+                  items: {
+                    type: "object",
+                    properties: {
+                      spread: {
+                        type: "string",
+                        description: "Spread tasks evenly across values of the specified node label."
+                      }
+                    },
+                    additionalProperties: false,
+                    patternProperties: { "^x-": {} }
+                  }
+                },
+                max_replicas_per_node: {
+                  type: ["integer", "string"],
+                  description: "Maximum number of replicas of the service."
+                }
+              },
+              additionalProperties: false,
+              patternProperties: { "^x-": {} }
+            }
+          },
+          additionalProperties: false,
+          patternProperties: { "^x-": {} }
+        },
+        generic_resources: {
+          type: "array",
+          description: "User-defined resources for services, allowing services to reserve specialized hardware resources.",
+          items: {
+            type: "object",
+            properties: {
+              discrete_resource_spec: {
+                type: "object",
+                description: "Specification for discrete (countable) resources.",
+                properties: {
+                  kind: {
+                    type: "string",
+                    description: "Type of resource (e.g., 'GPU', 'FPGA', 'SSD')."
+                  },
+                  value: {
+                    type: ["number", "string"],
+                    description: "Number of resources of this kind to reserve."
+                  }
+                },
+                additionalProperties: false,
+                patternProperties: { "^x-": {} }
+              }
+            },
+            additionalProperties: false,
+            patternProperties: { "^x-": {} }
+          }
+        },
+        devices: {
+          type: "array",
+          description: "Device reservations for containers, allowing services to access specific hardware devices.",
+          items: {
+            type: "object",
+            properties: {
+              capabilities: {
+                $ref: "#/definitions/list_of_strings",
+                description: "List of capabilities the device needs to have (e.g., 'gpu', 'compute', 'utility')."
+              },
+              count: {
+                type: ["string", "integer"],
+                description: "Number of devices of this type to reserve."
+              },
+              device_ids: {
+                $ref: "#/definitions/list_of_strings",
+                description: "List of specific device IDs to reserve."
+              },
+              driver: {
+                type: "string",
+                description: "Device driver to use (e.g., 'nvidia')."
+              },
+              options: {
+                $ref: "#/definitions/list_or_dict",
+                description: "Driver-specific options for the device."
+              }
+            },
+            additionalProperties: false,
+            patternProperties: { "^x-": {} },
+            required: [
+              "capabilities"
+            ]
+          }
+        },
+        gpus: {
+          oneOf: [
+            {
+              type: "string",
+              enum: ["all"],
+              description: "Use all available GPUs."
+            },
+            {
+              type: "array",
+              description: "List of specific GPU devices to use.",
+              items: {
+                type: "object",
+                properties: {
+                  capabilities: {
+                    $ref: "#/definitions/list_of_strings",
+                    description: "List of capabilities the GPU needs to have (e.g., 'compute', 'utility')."
+                  },
+                  count: {
+                    type: ["string", "integer"],
+                    description: "Number of GPUs to use."
+                  },
+                  device_ids: {
+                    $ref: "#/definitions/list_of_strings",
+                    description: "List of specific GPU device IDs to use."
+                  },
+                  driver: {
+                    type: "string",
+                    description: "GPU driver to use (e.g., 'nvidia')."
+                  },
+                  options: {
+                    $ref: "#/definitions/list_or_dict",
+                    description: "Driver-specific options for the GPU."
+                  }
+                }
+              },
+              additionalProperties: false,
+              patternProperties: { "^x-": {} }
+            }
+          ]
+        },
+        include: {
+          description: "Compose application or sub-projects to be included.",
+          oneOf: [
+            { type: "string" },
+            {
+              type: "object",
+              properties: {
+                path: {
+                  $ref: "#/definitions/string_or_list",
+                  description: "Path to the Compose application or sub-project files to include."
+                },
+                env_file: {
+                  $ref: "#/definitions/string_or_list",
+                  description: "Path to the environment files to use to define default values when interpolating variables in the Compose files being parsed."
+                },
+                project_directory: {
+                  type: "string",
+                  description: "Path to resolve relative paths set in the Compose file"
+                }
+              },
+              additionalProperties: false
+            }
+          ]
+        },
+        network: {
+          type: ["object", "null"],
+          description: "Network configuration for the Compose application.",
+          properties: {
+            name: {
+              type: "string",
+              description: "Custom name for this network."
+            },
+            driver: {
+              type: "string",
+              description: "Specify which driver should be used for this network. Default is 'bridge'."
+            },
+            driver_opts: {
+              type: "object",
+              description: "Specify driver-specific options defined as key/value pairs.",
+              patternProperties: {
+                "^.+$": { type: ["string", "number"] }
+              }
+            },
+            ipam: {
+              type: "object",
+              description: "Custom IP Address Management configuration for this network.",
+              properties: {
+                driver: {
+                  type: "string",
+                  description: "Custom IPAM driver, instead of the default."
+                },
+                config: {
+                  type: "array",
+                  description: "List of IPAM configuration blocks.",
+                  items: {
+                    type: "object",
+                    properties: {
+                      subnet: {
+                        type: "string",
+                        description: "Subnet in CIDR format that represents a network segment."
+                      },
+                      ip_range: {
+                        type: "string",
+                        description: "Range of IPs from which to allocate container IPs."
+                      },
+                      gateway: {
+                        type: "string",
+                        description: "IPv4 or IPv6 gateway for the subnet."
+                      },
+                      aux_addresses: {
+                        type: "object",
+                        description: "Auxiliary IPv4 or IPv6 addresses used by Network driver.",
+                        additionalProperties: false,
+                        patternProperties: { "^.+$": { type: "string" } }
+                      }
+                    },
+                    additionalProperties: false,
+                    patternProperties: { "^x-": {} }
+                  }
+                },
+                options: {
+                  type: "object",
+                  description: "Driver-specific options for the IPAM driver.",
+                  additionalProperties: false,
+                  patternProperties: { "^.+$": { type: "string" } }
+                }
+              },
+              additionalProperties: false,
+              patternProperties: { "^x-": {} }
+            },
+            external: {
+              type: ["boolean", "string", "object"],
+              description: "Specifies that this network already exists and was created outside of Compose.",
+              properties: {
+                name: {
+                  deprecated: true,
+                  type: "string",
+                  description: "Specifies the name of the external network. Deprecated: use the 'name' property instead."
+                }
+              },
+              additionalProperties: false,
+              patternProperties: { "^x-": {} }
+            },
+            internal: {
+              type: ["boolean", "string"],
+              description: "Create an externally isolated network."
+            },
+            enable_ipv4: {
+              type: ["boolean", "string"],
+              description: "Enable IPv4 networking."
+            },
+            enable_ipv6: {
+              type: ["boolean", "string"],
+              description: "Enable IPv6 networking."
+            },
+            attachable: {
+              type: ["boolean", "string"],
+              description: "If true, standalone containers can attach to this network."
+            },
+            labels: {
+              $ref: "#/definitions/list_or_dict",
+              description: "Add metadata to the network using labels."
+            }
+          },
+          additionalProperties: false,
+          patternProperties: { "^x-": {} }
+        },
+        volume: {
+          type: ["object", "null"],
+          description: "Volume configuration for the Compose application.",
+          properties: {
+            name: {
+              type: "string",
+              description: "Custom name for this volume."
+            },
+            driver: {
+              type: "string",
+              description: "Specify which volume driver should be used for this volume."
+            },
+            driver_opts: {
+              type: "object",
+              description: "Specify driver-specific options.",
+              patternProperties: {
+                "^.+$": { type: ["string", "number"] }
+              }
+            },
+            external: {
+              type: ["boolean", "string", "object"],
+              description: "Specifies that this volume already exists and was created outside of Compose.",
+              properties: {
+                name: {
+                  deprecated: true,
+                  type: "string",
+                  description: "Specifies the name of the external volume. Deprecated: use the 'name' property instead."
+                }
+              },
+              additionalProperties: false,
+              patternProperties: { "^x-": {} }
+            },
+            labels: {
+              $ref: "#/definitions/list_or_dict",
+              description: "Add metadata to the volume using labels."
+            }
+          },
+          additionalProperties: false,
+          patternProperties: { "^x-": {} }
+        },
+        secret: {
+          type: "object",
+          description: "Secret configuration for the Compose application.",
+          properties: {
+            name: {
+              type: "string",
+              description: "Custom name for this secret."
+            },
+            environment: {
+              type: "string",
+              description: "Name of an environment variable from which to get the secret value."
+            },
+            file: {
+              type: "string",
+              description: "Path to a file containing the secret value."
+            },
+            external: {
+              type: ["boolean", "string", "object"],
+              description: "Specifies that this secret already exists and was created outside of Compose.",
+              properties: {
+                name: {
+                  type: "string",
+                  description: "Specifies the name of the external secret."
+                }
+              }
+            },
+            labels: {
+              $ref: "#/definitions/list_or_dict",
+              description: "Add metadata to the secret using labels."
+            },
+            driver: {
+              type: "string",
+              description: "Specify which secret driver should be used for this secret."
+            },
+            driver_opts: {
+              type: "object",
+              description: "Specify driver-specific options.",
+              patternProperties: {
+                "^.+$": { type: ["string", "number"] }
+              }
+            },
+            template_driver: {
+              type: "string",
+              description: "Driver to use for templating the secret's value."
+            }
+          },
+          additionalProperties: false,
+          patternProperties: { "^x-": {} }
+        },
+        config: {
+          type: "object",
+          description: "Config configuration for the Compose application.",
+          properties: {
+            name: {
+              type: "string",
+              description: "Custom name for this config."
+            },
+            content: {
+              type: "string",
+              description: "Inline content of the config."
+            },
+            environment: {
+              type: "string",
+              description: "Name of an environment variable from which to get the config value."
+            },
+            file: {
+              type: "string",
+              description: "Path to a file containing the config value."
+            },
+            external: {
+              type: ["boolean", "string", "object"],
+              description: "Specifies that this config already exists and was created outside of Compose.",
+              properties: {
+                name: {
+                  deprecated: true,
+                  type: "string",
+                  description: "Specifies the name of the external config. Deprecated: use the 'name' property instead."
+                }
+              }
+            },
+            labels: {
+              $ref: "#/definitions/list_or_dict",
+              description: "Add metadata to the config using labels."
+            },
+            template_driver: {
+              type: "string",
+              description: "Driver to use for templating the config's value."
+            }
+          },
+          additionalProperties: false,
+          patternProperties: { "^x-": {} }
+        },
+        model: {
+          type: "object",
+          description: "Language Model for the Compose application.",
+          properties: {
+            name: {
+              type: "string",
+              description: "Custom name for this model."
+            },
+            model: {
+              type: "string",
+              description: "Language Model to run."
+            },
+            context_size: {
+              type: "integer"
+            },
+            runtime_flags: {
+              type: "array",
+              items: { type: "string" },
+              description: "Raw runtime flags to pass to the inference engine."
+            }
+          },
+          required: ["model"],
+          additionalProperties: false,
+          patternProperties: { "^x-": {} }
+        },
+        command: {
+          oneOf: [
+            {
+              type: "null",
+              description: "No command specified, use the container's default command."
+            },
+            {
+              type: "string",
+              description: "Command as a string, which will be executed in a shell (e.g., '/bin/sh -c')."
+            },
+            {
+              type: "array",
+              description: "Command as an array of strings, which will be executed directly without a shell.",
+              items: {
+                type: "string",
+                description: "Part of the command (executable or argument)."
+              }
+            }
+          ],
+          description: "Command to run in the container, which can be specified as a string (shell form) or array (exec form)."
+        },
+        service_hook: {
+          type: "object",
+          description: "Configuration for service lifecycle hooks, which are commands executed at specific points in a container's lifecycle.",
+          properties: {
+            command: {
+              $ref: "#/definitions/command",
+              description: "Command to execute as part of the hook."
+            },
+            user: {
+              type: "string",
+              description: "User to run the command as."
+            },
+            privileged: {
+              type: ["boolean", "string"],
+              description: "Whether to run the command with extended privileges."
+            },
+            working_dir: {
+              type: "string",
+              description: "Working directory for the command."
+            },
+            environment: {
+              $ref: "#/definitions/list_or_dict",
+              description: "Environment variables for the command."
+            }
+          },
+          additionalProperties: false,
+          patternProperties: { "^x-": {} },
+          required: ["command"]
+        },
+        env_file: {
+          oneOf: [
+            {
+              type: "string",
+              description: "Path to a file containing environment variables."
+            },
+            {
+              type: "array",
+              description: "List of paths to files containing environment variables.",
+              items: {
+                oneOf: [
+                  {
+                    type: "string",
+                    description: "Path to a file containing environment variables."
+                  },
+                  {
+                    type: "object",
+                    description: "Detailed configuration for an environment file.",
+                    additionalProperties: false,
+                    properties: {
+                      path: {
+                        type: "string",
+                        description: "Path to the environment file."
+                      },
+                      format: {
+                        type: "string",
+                        description: "Format attribute lets you to use an alternative file formats for env_file. When not set, env_file is parsed according to Compose rules."
+                      },
+                      required: {
+                        type: ["boolean", "string"],
+                        default: true,
+                        description: "Whether the file is required. If true and the file doesn't exist, an error will be raised."
+                      }
+                    },
+                    required: [
+                      "path"
+                    ]
+                  }
+                ]
+              }
+            }
+          ]
+        },
+        label_file: {
+          oneOf: [
+            {
+              type: "string",
+              description: "Path to a file containing Docker labels."
+            },
+            {
+              type: "array",
+              description: "List of paths to files containing Docker labels.",
+              items: {
+                type: "string",
+                description: "Path to a file containing Docker labels."
+              }
+            }
+          ]
+        },
+        string_or_list: {
+          oneOf: [
+            {
+              type: "string",
+              description: "A single string value."
+            },
+            {
+              $ref: "#/definitions/list_of_strings",
+              description: "A list of string values."
+            }
+          ],
+          description: "Either a single string or a list of strings."
+        },
+        list_of_strings: {
+          type: "array",
+          description: "A list of unique string values.",
+          items: {
+            type: "string",
+            description: "A string value in the list."
+          },
+          uniqueItems: true
+        },
+        list_or_dict: {
+          oneOf: [
+            {
+              type: "object",
+              description: "A dictionary mapping keys to values.",
+              patternProperties: {
+                ".+": {
+                  type: ["string", "number", "boolean", "null"],
+                  description: "Value for the key, which can be a string, number, boolean, or null."
+                }
+              },
+              additionalProperties: false
+            },
+            {
+              type: "array",
+              description: "A list of unique string values.",
+              items: {
+                type: "string",
+                description: "A string value in the list."
+              },
+              uniqueItems: true
+            }
+          ],
+          description: "Either a dictionary mapping keys to values, or a list of strings."
+        },
+        extra_hosts: {
+          oneOf: [
+            {
+              type: "object",
+              description: "list mapping hostnames to IP addresses.",
+              patternProperties: {
+                ".+": {
+                  oneOf: [
+                    {
+                      type: "string",
+                      description: "IP address for the hostname."
+                    },
+                    {
+                      type: "array",
+                      description: "List of IP addresses for the hostname.",
+                      items: {
+                        type: "string",
+                        description: "IP address for the hostname."
+                      },
+                      uniqueItems: false
+                    }
+                  ]
+                }
+              },
+              additionalProperties: false
+            },
+            {
+              type: "array",
+              description: "List of host:IP mappings in the format 'hostname:IP'.",
+              items: {
+                type: "string",
+                description: "Host:IP mapping in the format 'hostname:IP'."
+              },
+              uniqueItems: true
+            }
+          ],
+          description: "Additional hostnames to be defined in the container's /etc/hosts file."
+        },
+        blkio_limit: {
+          type: "object",
+          description: "Block IO limit for a specific device.",
+          properties: {
+            path: {
+              type: "string",
+              description: "Path to the device (e.g., '/dev/sda')."
+            },
+            rate: {
+              type: ["integer", "string"],
+              description: "Rate limit in bytes per second or IO operations per second."
+            }
+          },
+          additionalProperties: false
+        },
+        blkio_weight: {
+          type: "object",
+          description: "Block IO weight for a specific device.",
+          properties: {
+            path: {
+              type: "string",
+              description: "Path to the device (e.g., '/dev/sda')."
+            },
+            weight: {
+              type: ["integer", "string"],
+              description: "Relative weight for the device, between 10 and 1000."
+            }
+          },
+          additionalProperties: false
+        },
+        service_config_or_secret: {
+          type: "array",
+          description: "Configuration for service configs or secrets, defining how they are mounted in the container.",
+          items: {
+            oneOf: [
+              {
+                type: "string",
+                description: "Name of the config or secret to grant access to."
+              },
+              {
+                type: "object",
+                description: "Detailed configuration for a config or secret.",
+                properties: {
+                  source: {
+                    type: "string",
+                    description: "Name of the config or secret as defined in the top-level configs or secrets section."
+                  },
+                  target: {
+                    type: "string",
+                    description: "Path in the container where the config or secret will be mounted. Defaults to /<source> for configs and /run/secrets/<source> for secrets."
+                  },
+                  uid: {
+                    type: "string",
+                    description: "UID of the file in the container. Default is 0 (root)."
+                  },
+                  gid: {
+                    type: "string",
+                    description: "GID of the file in the container. Default is 0 (root)."
+                  },
+                  mode: {
+                    type: ["number", "string"],
+                    description: "File permission mode inside the container, in octal. Default is 0444 for configs and 0400 for secrets."
+                  }
+                },
+                additionalProperties: false,
+                patternProperties: { "^x-": {} }
+              }
+            ]
+          }
+        },
+        ulimits: {
+          type: "object",
+          description: "Container ulimit options, controlling resource limits for processes inside the container.",
+          patternProperties: {
+            "^[a-z]+$": {
+              oneOf: [
+                {
+                  type: ["integer", "string"],
+                  description: "Single value for both soft and hard limits."
+                },
+                {
+                  type: "object",
+                  description: "Separate soft and hard limits.",
+                  properties: {
+                    hard: {
+                      type: ["integer", "string"],
+                      description: "Hard limit for the ulimit type. This is the maximum allowed value."
+                    },
+                    soft: {
+                      type: ["integer", "string"],
+                      description: "Soft limit for the ulimit type. This is the value that's actually enforced."
+                    }
+                  },
+                  required: ["soft", "hard"],
+                  additionalProperties: false,
+                  patternProperties: { "^x-": {} }
+                }
+              ]
+            }
+          }
+        }
       }
     };
   }
@@ -7278,10 +9181,10 @@ var require_identity = __commonJS({
     var NODE_TYPE = /* @__PURE__ */ Symbol.for("yaml.node.type");
     var isAlias2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === ALIAS;
     var isDocument = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === DOC;
-    var isMap4 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === MAP;
+    var isMap5 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === MAP;
     var isPair2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === PAIR;
-    var isScalar3 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SCALAR;
-    var isSeq3 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SEQ;
+    var isScalar4 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SCALAR;
+    var isSeq4 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SEQ;
     function isCollection2(node) {
       if (node && typeof node === "object")
         switch (node[NODE_TYPE]) {
@@ -7302,7 +9205,7 @@ var require_identity = __commonJS({
         }
       return false;
     }
-    var hasAnchor = (node) => (isScalar3(node) || isCollection2(node)) && !!node.anchor;
+    var hasAnchor = (node) => (isScalar4(node) || isCollection2(node)) && !!node.anchor;
     exports.ALIAS = ALIAS;
     exports.DOC = DOC;
     exports.MAP = MAP;
@@ -7314,11 +9217,11 @@ var require_identity = __commonJS({
     exports.isAlias = isAlias2;
     exports.isCollection = isCollection2;
     exports.isDocument = isDocument;
-    exports.isMap = isMap4;
+    exports.isMap = isMap5;
     exports.isNode = isNode;
     exports.isPair = isPair2;
-    exports.isScalar = isScalar3;
-    exports.isSeq = isSeq3;
+    exports.isScalar = isScalar4;
+    exports.isSeq = isSeq4;
   }
 });
 
@@ -7557,13 +9460,13 @@ var require_directives = __commonJS({
               onError(0, "%YAML directive should contain exactly one part");
               return false;
             }
-            const [version2] = parts;
-            if (version2 === "1.1" || version2 === "1.2") {
-              this.yaml.version = version2;
+            const [version3] = parts;
+            if (version3 === "1.1" || version3 === "1.2") {
+              this.yaml.version = version3;
               return true;
             } else {
-              const isValid = /^\d+\.\d+$/.test(version2);
-              onError(6, `Unsupported YAML version ${version2}`, isValid);
+              const isValid = /^\d+\.\d+$/.test(version3);
+              onError(6, `Unsupported YAML version ${version3}`, isValid);
               return false;
             }
           }
@@ -8735,7 +10638,7 @@ var require_stringify = __commonJS({
         props.push(doc.directives.tagString(tag));
       return props.join(" ");
     }
-    function stringify(item, ctx, onComment, onChompKeep) {
+    function stringify2(item, ctx, onComment, onChompKeep) {
       if (identity.isPair(item))
         return item.toString(ctx, onComment, onChompKeep);
       if (identity.isAlias(item)) {
@@ -8764,7 +10667,7 @@ var require_stringify = __commonJS({
 ${ctx.indent}${str}`;
     }
     exports.createStringifyContext = createStringifyContext;
-    exports.stringify = stringify;
+    exports.stringify = stringify2;
   }
 });
 
@@ -8774,7 +10677,7 @@ var require_stringifyPair = __commonJS({
     "use strict";
     var identity = require_identity();
     var Scalar2 = require_Scalar();
-    var stringify = require_stringify();
+    var stringify2 = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyPair({ key: key2, value }, ctx, onComment, onChompKeep) {
       const { allNullValues, doc, indent, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
@@ -8796,7 +10699,7 @@ var require_stringifyPair = __commonJS({
       });
       let keyCommentDone = false;
       let chompKeep = false;
-      let str = stringify.stringify(key2, ctx, () => keyCommentDone = true, () => chompKeep = true);
+      let str = stringify2.stringify(key2, ctx, () => keyCommentDone = true, () => chompKeep = true);
       if (!explicitKey && !ctx.inFlow && str.length > 1024) {
         if (simpleKeys)
           throw new Error("With simple keys, single line scalar must not span more than 1024 characters");
@@ -8848,7 +10751,7 @@ ${indent}:`;
         ctx.indent = ctx.indent.substring(2);
       }
       let valueCommentDone = false;
-      const valueStr = stringify.stringify(value, ctx, () => valueCommentDone = true, () => chompKeep = true);
+      const valueStr = stringify2.stringify(value, ctx, () => valueCommentDone = true, () => chompKeep = true);
       let ws2 = " ";
       if (keyComment || vsb || vcb) {
         ws2 = vsb ? "\n" : "";
@@ -8989,7 +10892,7 @@ var require_addPairToJSMap = __commonJS({
     "use strict";
     var log = require_log();
     var merge = require_merge();
-    var stringify = require_stringify();
+    var stringify2 = require_stringify();
     var identity = require_identity();
     var toJS = require_toJS();
     function addPairToJSMap(ctx, map, { key: key2, value }) {
@@ -9025,7 +10928,7 @@ var require_addPairToJSMap = __commonJS({
       if (typeof jsKey !== "object")
         return String(jsKey);
       if (identity.isNode(key2) && ctx?.doc) {
-        const strCtx = stringify.createStringifyContext(ctx.doc, {});
+        const strCtx = stringify2.createStringifyContext(ctx.doc, {});
         strCtx.anchors = /* @__PURE__ */ new Set();
         for (const node of ctx.anchors.keys())
           strCtx.anchors.add(node.anchor);
@@ -9092,12 +10995,12 @@ var require_stringifyCollection = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyCollection.js"(exports) {
     "use strict";
     var identity = require_identity();
-    var stringify = require_stringify();
+    var stringify2 = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyCollection(collection, ctx, options) {
       const flow = ctx.inFlow ?? collection.flow;
-      const stringify2 = flow ? stringifyFlowCollection : stringifyBlockCollection;
-      return stringify2(collection, ctx, options);
+      const stringify3 = flow ? stringifyFlowCollection : stringifyBlockCollection;
+      return stringify3(collection, ctx, options);
     }
     function stringifyBlockCollection({ comment, items }, ctx, { blockItemPrefix, flowChars, itemIndent, onChompKeep, onComment }) {
       const { indent, options: { commentString } } = ctx;
@@ -9122,7 +11025,7 @@ var require_stringifyCollection = __commonJS({
           }
         }
         chompKeep = false;
-        let str2 = stringify.stringify(item, itemCtx, () => comment2 = null, () => chompKeep = true);
+        let str2 = stringify2.stringify(item, itemCtx, () => comment2 = null, () => chompKeep = true);
         if (comment2)
           str2 += stringifyComment.lineComment(str2, itemIndent, commentString(comment2));
         if (chompKeep && comment2)
@@ -9189,7 +11092,7 @@ ${indent}${line}` : "\n";
         }
         if (comment)
           reqNewline = true;
-        let str = stringify.stringify(item, itemCtx, () => comment = null);
+        let str = stringify2.stringify(item, itemCtx, () => comment = null);
         reqNewline || (reqNewline = lines2.length > linesAtValue || str.includes("\n"));
         if (i < items.length - 1) {
           str += ",";
@@ -9275,7 +11178,7 @@ var require_YAMLMap = __commonJS({
       static from(schema, obj, ctx) {
         const { keepUndefined, replacer } = ctx;
         const map = new this(schema);
-        const add2 = (key2, value) => {
+        const add3 = (key2, value) => {
           if (typeof replacer === "function")
             value = replacer.call(obj, key2, value);
           else if (Array.isArray(replacer) && !replacer.includes(key2))
@@ -9285,10 +11188,10 @@ var require_YAMLMap = __commonJS({
         };
         if (obj instanceof Map) {
           for (const [key2, value] of obj)
-            add2(key2, value);
+            add3(key2, value);
         } else if (obj && typeof obj === "object") {
           for (const key2 of Object.keys(obj))
-            add2(key2, obj[key2]);
+            add3(key2, obj[key2]);
         }
         if (typeof schema.sortMapEntries === "function") {
           map.items.sort(schema.sortMapEntries);
@@ -9918,8 +11821,8 @@ ${cn2.comment}` : item.comment;
     }
     function createPairs(schema, iterable, ctx) {
       const { replacer } = ctx;
-      const pairs2 = new YAMLSeq2.YAMLSeq(schema);
-      pairs2.tag = "tag:yaml.org,2002:pairs";
+      const pairs3 = new YAMLSeq2.YAMLSeq(schema);
+      pairs3.tag = "tag:yaml.org,2002:pairs";
       let i = 0;
       if (iterable && Symbol.iterator in Object(iterable))
         for (let it2 of iterable) {
@@ -9943,11 +11846,11 @@ ${cn2.comment}` : item.comment;
           } else {
             key2 = it2;
           }
-          pairs2.items.push(Pair.createPair(key2, value, ctx));
+          pairs3.items.push(Pair.createPair(key2, value, ctx));
         }
-      return pairs2;
+      return pairs3;
     }
-    var pairs = {
+    var pairs2 = {
       collection: "seq",
       default: false,
       tag: "tag:yaml.org,2002:pairs",
@@ -9955,7 +11858,7 @@ ${cn2.comment}` : item.comment;
       createNode: createPairs
     };
     exports.createPairs = createPairs;
-    exports.pairs = pairs;
+    exports.pairs = pairs2;
     exports.resolvePairs = resolvePairs;
   }
 });
@@ -9968,7 +11871,7 @@ var require_omap = __commonJS({
     var toJS = require_toJS();
     var YAMLMap2 = require_YAMLMap();
     var YAMLSeq2 = require_YAMLSeq();
-    var pairs = require_pairs();
+    var pairs2 = require_pairs();
     var YAMLOMap = class _YAMLOMap extends YAMLSeq2.YAMLSeq {
       constructor() {
         super();
@@ -10004,7 +11907,7 @@ var require_omap = __commonJS({
         return map;
       }
       static from(schema, iterable, ctx) {
-        const pairs$1 = pairs.createPairs(schema, iterable, ctx);
+        const pairs$1 = pairs2.createPairs(schema, iterable, ctx);
         const omap2 = new this();
         omap2.items = pairs$1.items;
         return omap2;
@@ -10018,7 +11921,7 @@ var require_omap = __commonJS({
       default: false,
       tag: "tag:yaml.org,2002:omap",
       resolve(seq, onError) {
-        const pairs$1 = pairs.resolvePairs(seq, onError);
+        const pairs$1 = pairs2.resolvePairs(seq, onError);
         const seenKeys = [];
         for (const { key: key2 } of pairs$1.items) {
           if (identity.isScalar(key2)) {
@@ -10389,7 +12292,7 @@ var require_schema3 = __commonJS({
     var int = require_int2();
     var merge = require_merge();
     var omap = require_omap();
-    var pairs = require_pairs();
+    var pairs2 = require_pairs();
     var set = require_set();
     var timestamp = require_timestamp();
     var schema = [
@@ -10409,7 +12312,7 @@ var require_schema3 = __commonJS({
       binary.binary,
       merge.merge,
       omap.omap,
-      pairs.pairs,
+      pairs2.pairs,
       set.set,
       timestamp.intTime,
       timestamp.floatTime,
@@ -10435,7 +12338,7 @@ var require_tags = __commonJS({
     var binary = require_binary();
     var merge = require_merge();
     var omap = require_omap();
-    var pairs = require_pairs();
+    var pairs2 = require_pairs();
     var schema$2 = require_schema3();
     var set = require_set();
     var timestamp = require_timestamp();
@@ -10461,7 +12364,7 @@ var require_tags = __commonJS({
       merge: merge.merge,
       null: _null.nullTag,
       omap: omap.omap,
-      pairs: pairs.pairs,
+      pairs: pairs2.pairs,
       seq: seq.seq,
       set: set.set,
       timestamp: timestamp.timestamp
@@ -10470,7 +12373,7 @@ var require_tags = __commonJS({
       "tag:yaml.org,2002:binary": binary.binary,
       "tag:yaml.org,2002:merge": merge.merge,
       "tag:yaml.org,2002:omap": omap.omap,
-      "tag:yaml.org,2002:pairs": pairs.pairs,
+      "tag:yaml.org,2002:pairs": pairs2.pairs,
       "tag:yaml.org,2002:set": set.set,
       "tag:yaml.org,2002:timestamp": timestamp.timestamp
     };
@@ -10550,7 +12453,7 @@ var require_stringifyDocument = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyDocument.js"(exports) {
     "use strict";
     var identity = require_identity();
-    var stringify = require_stringify();
+    var stringify2 = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyDocument(doc, options) {
       const lines2 = [];
@@ -10565,7 +12468,7 @@ var require_stringifyDocument = __commonJS({
       }
       if (hasDirectives)
         lines2.push("---");
-      const ctx = stringify.createStringifyContext(doc, options);
+      const ctx = stringify2.createStringifyContext(doc, options);
       const { commentString } = ctx.options;
       if (doc.commentBefore) {
         if (lines2.length !== 1)
@@ -10587,7 +12490,7 @@ var require_stringifyDocument = __commonJS({
           contentComment = doc.contents.comment;
         }
         const onChompKeep = contentComment ? void 0 : () => chompKeep = true;
-        let body = stringify.stringify(doc.contents, ctx, () => contentComment = null, onChompKeep);
+        let body = stringify2.stringify(doc.contents, ctx, () => contentComment = null, onChompKeep);
         if (contentComment)
           body += stringifyComment.lineComment(body, "", commentString(contentComment));
         if ((body[0] === "|" || body[0] === ">") && lines2[lines2.length - 1] === "---") {
@@ -10595,7 +12498,7 @@ var require_stringifyDocument = __commonJS({
         } else
           lines2.push(body);
       } else {
-        lines2.push(stringify.stringify(doc.contents, ctx));
+        lines2.push(stringify2.stringify(doc.contents, ctx));
       }
       if (doc.directives?.docEnd) {
         if (doc.comment) {
@@ -10665,14 +12568,14 @@ var require_Document = __commonJS({
           version: "1.2"
         }, options);
         this.options = opt;
-        let { version: version2 } = opt;
+        let { version: version3 } = opt;
         if (options?._directives) {
           this.directives = options._directives.atDocument();
           if (this.directives.yaml.explicit)
-            version2 = this.directives.yaml.version;
+            version3 = this.directives.yaml.version;
         } else
-          this.directives = new directives.Directives({ version: version2 });
-        this.setSchema(version2, options);
+          this.directives = new directives.Directives({ version: version3 });
+        this.setSchema(version3, options);
         this.contents = value === void 0 ? null : this.createNode(value, _replacer, options);
       }
       /**
@@ -10852,11 +12755,11 @@ var require_Document = __commonJS({
        *
        * Overrides all previously set schema options.
        */
-      setSchema(version2, options = {}) {
-        if (typeof version2 === "number")
-          version2 = String(version2);
+      setSchema(version3, options = {}) {
+        if (typeof version3 === "number")
+          version3 = String(version3);
         let opt;
-        switch (version2) {
+        switch (version3) {
           case "1.1":
             if (this.directives)
               this.directives.yaml.version = "1.1";
@@ -10867,9 +12770,9 @@ var require_Document = __commonJS({
           case "1.2":
           case "next":
             if (this.directives)
-              this.directives.yaml.version = version2;
+              this.directives.yaml.version = version3;
             else
-              this.directives = new directives.Directives({ version: version2 });
+              this.directives = new directives.Directives({ version: version3 });
             opt = { resolveKnownTags: true, schema: "core" };
             break;
           case null:
@@ -10878,7 +12781,7 @@ var require_Document = __commonJS({
             opt = null;
             break;
           default: {
-            const sv = JSON.stringify(version2);
+            const sv = JSON.stringify(version3);
             throw new Error(`Expected '1.1', '1.2' or null as first argument, but found: ${sv}`);
           }
         }
@@ -11018,29 +12921,29 @@ var require_resolve_props = __commonJS({
       let comma = null;
       let found = null;
       let start = null;
-      for (const token of tokens) {
+      for (const token2 of tokens) {
         if (reqSpace) {
-          if (token.type !== "space" && token.type !== "newline" && token.type !== "comma")
-            onError(token.offset, "MISSING_CHAR", "Tags and anchors must be separated from the next token by white space");
+          if (token2.type !== "space" && token2.type !== "newline" && token2.type !== "comma")
+            onError(token2.offset, "MISSING_CHAR", "Tags and anchors must be separated from the next token by white space");
           reqSpace = false;
         }
         if (tab) {
-          if (atNewline && token.type !== "comment" && token.type !== "newline") {
+          if (atNewline && token2.type !== "comment" && token2.type !== "newline") {
             onError(tab, "TAB_AS_INDENT", "Tabs are not allowed as indentation");
           }
           tab = null;
         }
-        switch (token.type) {
+        switch (token2.type) {
           case "space":
-            if (!flow && (indicator !== "doc-start" || next?.type !== "flow-collection") && token.source.includes("	")) {
-              tab = token;
+            if (!flow && (indicator !== "doc-start" || next?.type !== "flow-collection") && token2.source.includes("	")) {
+              tab = token2;
             }
             hasSpace = true;
             break;
           case "comment": {
             if (!hasSpace)
-              onError(token, "MISSING_CHAR", "Comments must be separated from other tokens by white space characters");
-            const cb = token.source.substring(1) || " ";
+              onError(token2, "MISSING_CHAR", "Comments must be separated from other tokens by white space characters");
+            const cb = token2.source.substring(1) || " ";
             if (!comment)
               comment = cb;
             else
@@ -11052,33 +12955,33 @@ var require_resolve_props = __commonJS({
           case "newline":
             if (atNewline) {
               if (comment)
-                comment += token.source;
+                comment += token2.source;
               else if (!found || indicator !== "seq-item-ind")
                 spaceBefore = true;
             } else
-              commentSep += token.source;
+              commentSep += token2.source;
             atNewline = true;
             hasNewline = true;
             if (anchor || tag)
-              newlineAfterProp = token;
+              newlineAfterProp = token2;
             hasSpace = true;
             break;
           case "anchor":
             if (anchor)
-              onError(token, "MULTIPLE_ANCHORS", "A node can have at most one anchor");
-            if (token.source.endsWith(":"))
-              onError(token.offset + token.source.length - 1, "BAD_ALIAS", "Anchor ending in : is ambiguous", true);
-            anchor = token;
-            start ?? (start = token.offset);
+              onError(token2, "MULTIPLE_ANCHORS", "A node can have at most one anchor");
+            if (token2.source.endsWith(":"))
+              onError(token2.offset + token2.source.length - 1, "BAD_ALIAS", "Anchor ending in : is ambiguous", true);
+            anchor = token2;
+            start ?? (start = token2.offset);
             atNewline = false;
             hasSpace = false;
             reqSpace = true;
             break;
           case "tag": {
             if (tag)
-              onError(token, "MULTIPLE_TAGS", "A node can have at most one tag");
-            tag = token;
-            start ?? (start = token.offset);
+              onError(token2, "MULTIPLE_TAGS", "A node can have at most one tag");
+            tag = token2;
+            start ?? (start = token2.offset);
             atNewline = false;
             hasSpace = false;
             reqSpace = true;
@@ -11086,25 +12989,25 @@ var require_resolve_props = __commonJS({
           }
           case indicator:
             if (anchor || tag)
-              onError(token, "BAD_PROP_ORDER", `Anchors and tags must be after the ${token.source} indicator`);
+              onError(token2, "BAD_PROP_ORDER", `Anchors and tags must be after the ${token2.source} indicator`);
             if (found)
-              onError(token, "UNEXPECTED_TOKEN", `Unexpected ${token.source} in ${flow ?? "collection"}`);
-            found = token;
+              onError(token2, "UNEXPECTED_TOKEN", `Unexpected ${token2.source} in ${flow ?? "collection"}`);
+            found = token2;
             atNewline = indicator === "seq-item-ind" || indicator === "explicit-key-ind";
             hasSpace = false;
             break;
           case "comma":
             if (flow) {
               if (comma)
-                onError(token, "UNEXPECTED_TOKEN", `Unexpected , in ${flow}`);
-              comma = token;
+                onError(token2, "UNEXPECTED_TOKEN", `Unexpected , in ${flow}`);
+              comma = token2;
               atNewline = false;
               hasSpace = false;
               break;
             }
           // else fallthrough
           default:
-            onError(token, "UNEXPECTED_TOKEN", `Unexpected ${token.type} token`);
+            onError(token2, "UNEXPECTED_TOKEN", `Unexpected ${token2.type} token`);
             atNewline = false;
             hasSpace = false;
         }
@@ -11377,15 +13280,15 @@ var require_resolve_end = __commonJS({
       if (end) {
         let hasSpace = false;
         let sep6 = "";
-        for (const token of end) {
-          const { source, type } = token;
+        for (const token2 of end) {
+          const { source, type } = token2;
           switch (type) {
             case "space":
               hasSpace = true;
               break;
             case "comment": {
               if (reqSpace && !hasSpace)
-                onError(token, "MISSING_CHAR", "Comments must be separated from other tokens by white space characters");
+                onError(token2, "MISSING_CHAR", "Comments must be separated from other tokens by white space characters");
               const cb = source.substring(1) || " ";
               if (!comment)
                 comment = cb;
@@ -11400,7 +13303,7 @@ var require_resolve_end = __commonJS({
               hasSpace = true;
               break;
             default:
-              onError(token, "UNEXPECTED_TOKEN", `Unexpected ${type} at node end`);
+              onError(token2, "UNEXPECTED_TOKEN", `Unexpected ${type} at node end`);
           }
           offset += source.length;
         }
@@ -11424,11 +13327,11 @@ var require_resolve_flow_collection = __commonJS({
     var utilContainsNewline = require_util_contains_newline();
     var utilMapIncludes = require_util_map_includes();
     var blockMsg = "Block collections are not allowed within flow collections";
-    var isBlock = (token) => token && (token.type === "block-map" || token.type === "block-seq");
+    var isBlock = (token2) => token2 && (token2.type === "block-map" || token2.type === "block-seq");
     function resolveFlowCollection({ composeNode, composeEmptyNode }, ctx, fc, onError, tag) {
-      const isMap4 = fc.start.source === "{";
-      const fcName = isMap4 ? "flow map" : "flow sequence";
-      const NodeClass = tag?.nodeClass ?? (isMap4 ? YAMLMap2.YAMLMap : YAMLSeq2.YAMLSeq);
+      const isMap5 = fc.start.source === "{";
+      const fcName = isMap5 ? "flow map" : "flow sequence";
+      const NodeClass = tag?.nodeClass ?? (isMap5 ? YAMLMap2.YAMLMap : YAMLSeq2.YAMLSeq);
       const coll = new NodeClass(ctx.schema);
       coll.flow = true;
       const atRoot = ctx.atRoot;
@@ -11464,7 +13367,7 @@ var require_resolve_flow_collection = __commonJS({
             offset = props.end;
             continue;
           }
-          if (!isMap4 && ctx.options.strict && utilContainsNewline.containsNewline(key2))
+          if (!isMap5 && ctx.options.strict && utilContainsNewline.containsNewline(key2))
             onError(
               key2,
               // checked by containsNewline()
@@ -11504,7 +13407,7 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap4 && !sep6 && !props.found) {
+        if (!isMap5 && !sep6 && !props.found) {
           const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep6, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
@@ -11527,7 +13430,7 @@ var require_resolve_flow_collection = __commonJS({
             startOnNewline: false
           });
           if (valueProps.found) {
-            if (!isMap4 && !props.found && ctx.options.strict) {
+            if (!isMap5 && !props.found && ctx.options.strict) {
               if (sep6)
                 for (const st2 of sep6) {
                   if (st2 === valueProps.found)
@@ -11559,7 +13462,7 @@ var require_resolve_flow_collection = __commonJS({
           const pair = new Pair.Pair(keyNode, valueNode);
           if (ctx.options.keepSourceTokens)
             pair.srcToken = collItem;
-          if (isMap4) {
+          if (isMap5) {
             const map = coll;
             if (utilMapIncludes.mapIncludes(ctx, map.items, keyNode))
               onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
@@ -11575,7 +13478,7 @@ var require_resolve_flow_collection = __commonJS({
           offset = valueNode ? valueNode.range[2] : valueProps.end;
         }
       }
-      const expectedEnd = isMap4 ? "}" : "]";
+      const expectedEnd = isMap5 ? "}" : "]";
       const [ce2, ...ee3] = fc.end;
       let cePos = offset;
       if (ce2?.source === expectedEnd)
@@ -11616,8 +13519,8 @@ var require_compose_collection = __commonJS({
     var resolveBlockMap = require_resolve_block_map();
     var resolveBlockSeq = require_resolve_block_seq();
     var resolveFlowCollection = require_resolve_flow_collection();
-    function resolveCollection(CN, ctx, token, onError, tagName, tag) {
-      const coll = token.type === "block-map" ? resolveBlockMap.resolveBlockMap(CN, ctx, token, onError, tag) : token.type === "block-seq" ? resolveBlockSeq.resolveBlockSeq(CN, ctx, token, onError, tag) : resolveFlowCollection.resolveFlowCollection(CN, ctx, token, onError, tag);
+    function resolveCollection(CN, ctx, token2, onError, tagName, tag) {
+      const coll = token2.type === "block-map" ? resolveBlockMap.resolveBlockMap(CN, ctx, token2, onError, tag) : token2.type === "block-seq" ? resolveBlockSeq.resolveBlockSeq(CN, ctx, token2, onError, tag) : resolveFlowCollection.resolveFlowCollection(CN, ctx, token2, onError, tag);
       const Coll = coll.constructor;
       if (tagName === "!" || tagName === Coll.tagName) {
         coll.tag = Coll.tagName;
@@ -11627,10 +13530,10 @@ var require_compose_collection = __commonJS({
         coll.tag = tagName;
       return coll;
     }
-    function composeCollection(CN, ctx, token, props, onError) {
+    function composeCollection(CN, ctx, token2, props, onError) {
       const tagToken = props.tag;
       const tagName = !tagToken ? null : ctx.directives.tagName(tagToken.source, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg));
-      if (token.type === "block-seq") {
+      if (token2.type === "block-seq") {
         const { anchor, newlineAfterProp: nl } = props;
         const lastProp = anchor && tagToken ? anchor.offset > tagToken.offset ? anchor : tagToken : anchor ?? tagToken;
         if (lastProp && (!nl || nl.offset < lastProp.offset)) {
@@ -11638,9 +13541,9 @@ var require_compose_collection = __commonJS({
           onError(lastProp, "MISSING_CHAR", message);
         }
       }
-      const expType = token.type === "block-map" ? "map" : token.type === "block-seq" ? "seq" : token.start.source === "{" ? "map" : "seq";
+      const expType = token2.type === "block-map" ? "map" : token2.type === "block-seq" ? "seq" : token2.start.source === "{" ? "map" : "seq";
       if (!tagToken || !tagName || tagName === "!" || tagName === YAMLMap2.YAMLMap.tagName && expType === "map" || tagName === YAMLSeq2.YAMLSeq.tagName && expType === "seq") {
-        return resolveCollection(CN, ctx, token, onError, tagName);
+        return resolveCollection(CN, ctx, token2, onError, tagName);
       }
       let tag = ctx.schema.tags.find((t2) => t2.tag === tagName && t2.collection === expType);
       if (!tag) {
@@ -11654,10 +13557,10 @@ var require_compose_collection = __commonJS({
           } else {
             onError(tagToken, "TAG_RESOLVE_FAILED", `Unresolved tag: ${tagName}`, true);
           }
-          return resolveCollection(CN, ctx, token, onError, tagName);
+          return resolveCollection(CN, ctx, token2, onError, tagName);
         }
       }
-      const coll = resolveCollection(CN, ctx, token, onError, tagName, tag);
+      const coll = resolveCollection(CN, ctx, token2, onError, tagName, tag);
       const res = tag.resolve?.(coll, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg), ctx.options) ?? coll;
       const node = identity.isNode(res) ? res : new Scalar2.Scalar(res);
       node.range = coll.range;
@@ -11807,31 +13710,31 @@ var require_resolve_block_scalar = __commonJS({
       let comment = "";
       let length = source.length;
       for (let i = 1; i < props.length; ++i) {
-        const token = props[i];
-        switch (token.type) {
+        const token2 = props[i];
+        switch (token2.type) {
           case "space":
             hasSpace = true;
           // fallthrough
           case "newline":
-            length += token.source.length;
+            length += token2.source.length;
             break;
           case "comment":
             if (strict && !hasSpace) {
               const message = "Comments must be separated from other tokens by white space characters";
-              onError(token, "MISSING_CHAR", message);
+              onError(token2, "MISSING_CHAR", message);
             }
-            length += token.source.length;
-            comment = token.source.substring(1);
+            length += token2.source.length;
+            comment = token2.source.substring(1);
             break;
           case "error":
-            onError(token, "UNEXPECTED_TOKEN", token.message);
-            length += token.source.length;
+            onError(token2, "UNEXPECTED_TOKEN", token2.message);
+            length += token2.source.length;
             break;
           /* istanbul ignore next should not happen */
           default: {
-            const message = `Unexpected token in block scalar header: ${token.type}`;
-            onError(token, "UNEXPECTED_TOKEN", message);
-            const ts2 = token.source;
+            const message = `Unexpected token in block scalar header: ${token2.type}`;
+            onError(token2, "UNEXPECTED_TOKEN", message);
+            const ts2 = token2.source;
             if (ts2 && typeof ts2 === "string")
               length += ts2.length;
           }
@@ -12082,28 +13985,28 @@ var require_compose_scalar = __commonJS({
     var Scalar2 = require_Scalar();
     var resolveBlockScalar = require_resolve_block_scalar();
     var resolveFlowScalar = require_resolve_flow_scalar();
-    function composeScalar(ctx, token, tagToken, onError) {
-      const { value, type, comment, range } = token.type === "block-scalar" ? resolveBlockScalar.resolveBlockScalar(ctx, token, onError) : resolveFlowScalar.resolveFlowScalar(token, ctx.options.strict, onError);
+    function composeScalar(ctx, token2, tagToken, onError) {
+      const { value, type, comment, range: range2 } = token2.type === "block-scalar" ? resolveBlockScalar.resolveBlockScalar(ctx, token2, onError) : resolveFlowScalar.resolveFlowScalar(token2, ctx.options.strict, onError);
       const tagName = tagToken ? ctx.directives.tagName(tagToken.source, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg)) : null;
       let tag;
       if (ctx.options.stringKeys && ctx.atKey) {
         tag = ctx.schema[identity.SCALAR];
       } else if (tagName)
         tag = findScalarTagByName(ctx.schema, value, tagName, tagToken, onError);
-      else if (token.type === "scalar")
-        tag = findScalarTagByTest(ctx, value, token, onError);
+      else if (token2.type === "scalar")
+        tag = findScalarTagByTest(ctx, value, token2, onError);
       else
         tag = ctx.schema[identity.SCALAR];
       let scalar2;
       try {
-        const res = tag.resolve(value, (msg) => onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg), ctx.options);
+        const res = tag.resolve(value, (msg) => onError(tagToken ?? token2, "TAG_RESOLVE_FAILED", msg), ctx.options);
         scalar2 = identity.isScalar(res) ? res : new Scalar2.Scalar(res);
       } catch (error) {
         const msg = error instanceof Error ? error.message : String(error);
-        onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg);
+        onError(tagToken ?? token2, "TAG_RESOLVE_FAILED", msg);
         scalar2 = new Scalar2.Scalar(value);
       }
-      scalar2.range = range;
+      scalar2.range = range2;
       scalar2.source = value;
       if (type)
         scalar2.type = type;
@@ -12138,7 +14041,7 @@ var require_compose_scalar = __commonJS({
       onError(tagToken, "TAG_RESOLVE_FAILED", `Unresolved tag: ${tagName}`, tagName !== "tag:yaml.org,2002:str");
       return schema[identity.SCALAR];
     }
-    function findScalarTagByTest({ atKey, directives, schema }, value, token, onError) {
+    function findScalarTagByTest({ atKey, directives, schema }, value, token2, onError) {
       const tag = schema.tags.find((tag2) => (tag2.default === true || atKey && tag2.default === "key") && tag2.test?.test(value)) || schema[identity.SCALAR];
       if (schema.compat) {
         const compat = schema.compat.find((tag2) => tag2.default && tag2.test?.test(value)) ?? schema[identity.SCALAR];
@@ -12146,7 +14049,7 @@ var require_compose_scalar = __commonJS({
           const ts2 = directives.tagString(tag.tag);
           const cs2 = directives.tagString(compat.tag);
           const msg = `Value may be parsed as either ${ts2} or ${cs2}`;
-          onError(token, "TAG_RESOLVE_FAILED", msg, true);
+          onError(token2, "TAG_RESOLVE_FAILED", msg, true);
         }
       }
       return tag;
@@ -12196,22 +14099,22 @@ var require_compose_node = __commonJS({
     var resolveEnd = require_resolve_end();
     var utilEmptyScalarPosition = require_util_empty_scalar_position();
     var CN = { composeNode, composeEmptyNode };
-    function composeNode(ctx, token, props, onError) {
+    function composeNode(ctx, token2, props, onError) {
       const atKey = ctx.atKey;
       const { spaceBefore, comment, anchor, tag } = props;
       let node;
       let isSrcToken = true;
-      switch (token.type) {
+      switch (token2.type) {
         case "alias":
-          node = composeAlias(ctx, token, onError);
+          node = composeAlias(ctx, token2, onError);
           if (anchor || tag)
-            onError(token, "ALIAS_PROPS", "An alias node must not specify any properties");
+            onError(token2, "ALIAS_PROPS", "An alias node must not specify any properties");
           break;
         case "scalar":
         case "single-quoted-scalar":
         case "double-quoted-scalar":
         case "block-scalar":
-          node = composeScalar.composeScalar(ctx, token, tag, onError);
+          node = composeScalar.composeScalar(ctx, token2, tag, onError);
           if (anchor)
             node.anchor = anchor.source.substring(1);
           break;
@@ -12219,47 +14122,47 @@ var require_compose_node = __commonJS({
         case "block-seq":
         case "flow-collection":
           try {
-            node = composeCollection.composeCollection(CN, ctx, token, props, onError);
+            node = composeCollection.composeCollection(CN, ctx, token2, props, onError);
             if (anchor)
               node.anchor = anchor.source.substring(1);
           } catch (error) {
             const message = error instanceof Error ? error.message : String(error);
-            onError(token, "RESOURCE_EXHAUSTION", message);
+            onError(token2, "RESOURCE_EXHAUSTION", message);
           }
           break;
         default: {
-          const message = token.type === "error" ? token.message : `Unsupported token (type: ${token.type})`;
-          onError(token, "UNEXPECTED_TOKEN", message);
+          const message = token2.type === "error" ? token2.message : `Unsupported token (type: ${token2.type})`;
+          onError(token2, "UNEXPECTED_TOKEN", message);
           isSrcToken = false;
         }
       }
-      node ?? (node = composeEmptyNode(ctx, token.offset, void 0, null, props, onError));
+      node ?? (node = composeEmptyNode(ctx, token2.offset, void 0, null, props, onError));
       if (anchor && node.anchor === "")
         onError(anchor, "BAD_ALIAS", "Anchor cannot be an empty string");
       if (atKey && ctx.options.stringKeys && (!identity.isScalar(node) || typeof node.value !== "string" || node.tag && node.tag !== "tag:yaml.org,2002:str")) {
         const msg = "With stringKeys, all keys must be strings";
-        onError(tag ?? token, "NON_STRING_KEY", msg);
+        onError(tag ?? token2, "NON_STRING_KEY", msg);
       }
       if (spaceBefore)
         node.spaceBefore = true;
       if (comment) {
-        if (token.type === "scalar" && token.source === "")
+        if (token2.type === "scalar" && token2.source === "")
           node.comment = comment;
         else
           node.commentBefore = comment;
       }
       if (ctx.options.keepSourceTokens && isSrcToken)
-        node.srcToken = token;
+        node.srcToken = token2;
       return node;
     }
     function composeEmptyNode(ctx, offset, before, pos, { spaceBefore, comment, anchor, tag, end }, onError) {
-      const token = {
+      const token2 = {
         type: "scalar",
         offset: utilEmptyScalarPosition.emptyScalarPosition(offset, before, pos),
         indent: -1,
         source: ""
       };
-      const node = composeScalar.composeScalar(ctx, token, tag, onError);
+      const node = composeScalar.composeScalar(ctx, token2, tag, onError);
       if (anchor) {
         node.anchor = anchor.source.substring(1);
         if (node.anchor === "")
@@ -12450,28 +14353,28 @@ ${cb}` : comment;
        * @param endOffset - Should be set if `forceDoc` is also set, to set the document range end and to indicate errors correctly.
        */
       *compose(tokens, forceDoc = false, endOffset = -1) {
-        for (const token of tokens)
-          yield* this.next(token);
+        for (const token2 of tokens)
+          yield* this.next(token2);
         yield* this.end(forceDoc, endOffset);
       }
       /** Advance the composer by one CST token. */
-      *next(token) {
+      *next(token2) {
         if (node_process.env.LOG_STREAM)
-          console.dir(token, { depth: null });
-        switch (token.type) {
+          console.dir(token2, { depth: null });
+        switch (token2.type) {
           case "directive":
-            this.directives.add(token.source, (offset, message, warning) => {
-              const pos = getErrorPos(token);
+            this.directives.add(token2.source, (offset, message, warning) => {
+              const pos = getErrorPos(token2);
               pos[0] += offset;
               this.onError(pos, "BAD_DIRECTIVE", message, warning);
             });
-            this.prelude.push(token.source);
+            this.prelude.push(token2.source);
             this.atDirectives = true;
             break;
           case "document": {
-            const doc = composeDoc.composeDoc(this.options, this.directives, token, this.onError);
+            const doc = composeDoc.composeDoc(this.options, this.directives, token2, this.onError);
             if (this.atDirectives && !doc.directives.docStart)
-              this.onError(token, "MISSING_CHAR", "Missing directives-end/doc-start indicator line");
+              this.onError(token2, "MISSING_CHAR", "Missing directives-end/doc-start indicator line");
             this.decorate(doc, false);
             if (this.doc)
               yield this.doc;
@@ -12484,11 +14387,11 @@ ${cb}` : comment;
             break;
           case "comment":
           case "newline":
-            this.prelude.push(token.source);
+            this.prelude.push(token2.source);
             break;
           case "error": {
-            const msg = token.source ? `${token.message}: ${JSON.stringify(token.source)}` : token.message;
-            const error = new errors.YAMLParseError(getErrorPos(token), "UNEXPECTED_TOKEN", msg);
+            const msg = token2.source ? `${token2.message}: ${JSON.stringify(token2.source)}` : token2.message;
+            const error = new errors.YAMLParseError(getErrorPos(token2), "UNEXPECTED_TOKEN", msg);
             if (this.atDirectives || !this.doc)
               this.errors.push(error);
             else
@@ -12498,11 +14401,11 @@ ${cb}` : comment;
           case "doc-end": {
             if (!this.doc) {
               const msg = "Unexpected doc-end without preceding document";
-              this.errors.push(new errors.YAMLParseError(getErrorPos(token), "UNEXPECTED_TOKEN", msg));
+              this.errors.push(new errors.YAMLParseError(getErrorPos(token2), "UNEXPECTED_TOKEN", msg));
               break;
             }
             this.doc.directives.docEnd = true;
-            const end = resolveEnd.resolveEnd(token.end, token.offset + token.source.length, this.doc.options.strict, this.onError);
+            const end = resolveEnd.resolveEnd(token2.end, token2.offset + token2.source.length, this.doc.options.strict, this.onError);
             this.decorate(this.doc, true);
             if (end.comment) {
               const dc = this.doc.comment;
@@ -12513,7 +14416,7 @@ ${end.comment}` : end.comment;
             break;
           }
           default:
-            this.errors.push(new errors.YAMLParseError(getErrorPos(token), "UNEXPECTED_TOKEN", `Unsupported token ${token.type}`));
+            this.errors.push(new errors.YAMLParseError(getErrorPos(token2), "UNEXPECTED_TOKEN", `Unsupported token ${token2.type}`));
         }
       }
       /**
@@ -12550,8 +14453,8 @@ var require_cst_scalar = __commonJS({
     var resolveFlowScalar = require_resolve_flow_scalar();
     var errors = require_errors2();
     var stringifyString = require_stringifyString();
-    function resolveAsScalar(token, strict = true, onError) {
-      if (token) {
+    function resolveAsScalar(token2, strict = true, onError) {
+      if (token2) {
         const _onError = (pos, code, message) => {
           const offset = typeof pos === "number" ? pos : Array.isArray(pos) ? pos[0] : pos.offset;
           if (onError)
@@ -12559,13 +14462,13 @@ var require_cst_scalar = __commonJS({
           else
             throw new errors.YAMLParseError([offset, offset + 1], code, message);
         };
-        switch (token.type) {
+        switch (token2.type) {
           case "scalar":
           case "single-quoted-scalar":
           case "double-quoted-scalar":
-            return resolveFlowScalar.resolveFlowScalar(token, strict, _onError);
+            return resolveFlowScalar.resolveFlowScalar(token2, strict, _onError);
           case "block-scalar":
-            return resolveBlockScalar.resolveBlockScalar({ options: { strict } }, token, _onError);
+            return resolveBlockScalar.resolveBlockScalar({ options: { strict } }, token2, _onError);
         }
       }
       return null;
@@ -12602,13 +14505,13 @@ var require_cst_scalar = __commonJS({
           return { type: "scalar", offset, indent, source, end };
       }
     }
-    function setScalarValue(token, value, context = {}) {
+    function setScalarValue(token2, value, context = {}) {
       let { afterKey = false, implicitKey = false, inFlow = false, type } = context;
-      let indent = "indent" in token ? token.indent : null;
+      let indent = "indent" in token2 ? token2.indent : null;
       if (afterKey && typeof indent === "number")
         indent += 2;
       if (!type)
-        switch (token.type) {
+        switch (token2.type) {
           case "single-quoted-scalar":
             type = "QUOTE_SINGLE";
             break;
@@ -12616,7 +14519,7 @@ var require_cst_scalar = __commonJS({
             type = "QUOTE_DOUBLE";
             break;
           case "block-scalar": {
-            const header3 = token.props[0];
+            const header3 = token2.props[0];
             if (header3.type !== "block-scalar-header")
               throw new Error("Invalid block scalar header");
             type = header3.source[0] === ">" ? "BLOCK_FOLDED" : "BLOCK_LITERAL";
@@ -12634,40 +14537,40 @@ var require_cst_scalar = __commonJS({
       switch (source[0]) {
         case "|":
         case ">":
-          setBlockScalarValue(token, source);
+          setBlockScalarValue(token2, source);
           break;
         case '"':
-          setFlowScalarValue(token, source, "double-quoted-scalar");
+          setFlowScalarValue(token2, source, "double-quoted-scalar");
           break;
         case "'":
-          setFlowScalarValue(token, source, "single-quoted-scalar");
+          setFlowScalarValue(token2, source, "single-quoted-scalar");
           break;
         default:
-          setFlowScalarValue(token, source, "scalar");
+          setFlowScalarValue(token2, source, "scalar");
       }
     }
-    function setBlockScalarValue(token, source) {
+    function setBlockScalarValue(token2, source) {
       const he2 = source.indexOf("\n");
       const head = source.substring(0, he2);
       const body = source.substring(he2 + 1) + "\n";
-      if (token.type === "block-scalar") {
-        const header3 = token.props[0];
+      if (token2.type === "block-scalar") {
+        const header3 = token2.props[0];
         if (header3.type !== "block-scalar-header")
           throw new Error("Invalid block scalar header");
         header3.source = head;
-        token.source = body;
+        token2.source = body;
       } else {
-        const { offset } = token;
-        const indent = "indent" in token ? token.indent : -1;
+        const { offset } = token2;
+        const indent = "indent" in token2 ? token2.indent : -1;
         const props = [
           { type: "block-scalar-header", offset, indent, source: head }
         ];
-        if (!addEndtoBlockProps(props, "end" in token ? token.end : void 0))
+        if (!addEndtoBlockProps(props, "end" in token2 ? token2.end : void 0))
           props.push({ type: "newline", offset: -1, indent, source: "\n" });
-        for (const key2 of Object.keys(token))
+        for (const key2 of Object.keys(token2))
           if (key2 !== "type" && key2 !== "offset")
-            delete token[key2];
-        Object.assign(token, { type: "block-scalar", indent, props, source: body });
+            delete token2[key2];
+        Object.assign(token2, { type: "block-scalar", indent, props, source: body });
       }
     }
     function addEndtoBlockProps(props, end) {
@@ -12684,40 +14587,40 @@ var require_cst_scalar = __commonJS({
           }
       return false;
     }
-    function setFlowScalarValue(token, source, type) {
-      switch (token.type) {
+    function setFlowScalarValue(token2, source, type) {
+      switch (token2.type) {
         case "scalar":
         case "double-quoted-scalar":
         case "single-quoted-scalar":
-          token.type = type;
-          token.source = source;
+          token2.type = type;
+          token2.source = source;
           break;
         case "block-scalar": {
-          const end = token.props.slice(1);
+          const end = token2.props.slice(1);
           let oa = source.length;
-          if (token.props[0].type === "block-scalar-header")
-            oa -= token.props[0].source.length;
+          if (token2.props[0].type === "block-scalar-header")
+            oa -= token2.props[0].source.length;
           for (const tok of end)
             tok.offset += oa;
-          delete token.props;
-          Object.assign(token, { type, source, end });
+          delete token2.props;
+          Object.assign(token2, { type, source, end });
           break;
         }
         case "block-map":
         case "block-seq": {
-          const offset = token.offset + source.length;
-          const nl = { type: "newline", offset, indent: token.indent, source: "\n" };
-          delete token.items;
-          Object.assign(token, { type, source, end: [nl] });
+          const offset = token2.offset + source.length;
+          const nl = { type: "newline", offset, indent: token2.indent, source: "\n" };
+          delete token2.items;
+          Object.assign(token2, { type, source, end: [nl] });
           break;
         }
         default: {
-          const indent = "indent" in token ? token.indent : -1;
-          const end = "end" in token && Array.isArray(token.end) ? token.end.filter((st2) => st2.type === "space" || st2.type === "comment" || st2.type === "newline") : [];
-          for (const key2 of Object.keys(token))
+          const indent = "indent" in token2 ? token2.indent : -1;
+          const end = "end" in token2 && Array.isArray(token2.end) ? token2.end.filter((st2) => st2.type === "space" || st2.type === "comment" || st2.type === "newline") : [];
+          for (const key2 of Object.keys(token2))
             if (key2 !== "type" && key2 !== "offset")
-              delete token[key2];
-          Object.assign(token, { type, indent, source, end });
+              delete token2[key2];
+          Object.assign(token2, { type, indent, source, end });
         }
       }
     }
@@ -12731,41 +14634,41 @@ var require_cst_scalar = __commonJS({
 var require_cst_stringify = __commonJS({
   "node_modules/yaml/dist/parse/cst-stringify.js"(exports) {
     "use strict";
-    var stringify = (cst) => "type" in cst ? stringifyToken(cst) : stringifyItem(cst);
-    function stringifyToken(token) {
-      switch (token.type) {
+    var stringify2 = (cst) => "type" in cst ? stringifyToken(cst) : stringifyItem(cst);
+    function stringifyToken(token2) {
+      switch (token2.type) {
         case "block-scalar": {
           let res = "";
-          for (const tok of token.props)
+          for (const tok of token2.props)
             res += stringifyToken(tok);
-          return res + token.source;
+          return res + token2.source;
         }
         case "block-map":
         case "block-seq": {
           let res = "";
-          for (const item of token.items)
+          for (const item of token2.items)
             res += stringifyItem(item);
           return res;
         }
         case "flow-collection": {
-          let res = token.start.source;
-          for (const item of token.items)
+          let res = token2.start.source;
+          for (const item of token2.items)
             res += stringifyItem(item);
-          for (const st2 of token.end)
+          for (const st2 of token2.end)
             res += st2.source;
           return res;
         }
         case "document": {
-          let res = stringifyItem(token);
-          if (token.end)
-            for (const st2 of token.end)
+          let res = stringifyItem(token2);
+          if (token2.end)
+            for (const st2 of token2.end)
               res += st2.source;
           return res;
         }
         default: {
-          let res = token.source;
-          if ("end" in token && token.end)
-            for (const st2 of token.end)
+          let res = token2.source;
+          if ("end" in token2 && token2.end)
+            for (const st2 of token2.end)
               res += st2.source;
           return res;
         }
@@ -12784,7 +14687,7 @@ var require_cst_stringify = __commonJS({
         res += stringifyToken(value);
       return res;
     }
-    exports.stringify = stringify;
+    exports.stringify = stringify2;
   }
 });
 
@@ -12827,16 +14730,16 @@ var require_cst_visit = __commonJS({
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
-        const token = item[field];
-        if (token && "items" in token) {
-          for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path.concat([[field, i]])), token.items[i], visitor);
+        const token2 = item[field];
+        if (token2 && "items" in token2) {
+          for (let i = 0; i < token2.items.length; ++i) {
+            const ci = _visit(Object.freeze(path.concat([[field, i]])), token2.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
               return BREAK;
             else if (ci === REMOVE) {
-              token.items.splice(i, 1);
+              token2.items.splice(i, 1);
               i -= 1;
             }
           }
@@ -12861,10 +14764,10 @@ var require_cst = __commonJS({
     var DOCUMENT = "";
     var FLOW_END = "";
     var SCALAR = "";
-    var isCollection2 = (token) => !!token && "items" in token;
-    var isScalar3 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
-    function prettyToken(token) {
-      switch (token) {
+    var isCollection2 = (token2) => !!token2 && "items" in token2;
+    var isScalar4 = (token2) => !!token2 && (token2.type === "scalar" || token2.type === "single-quoted-scalar" || token2.type === "double-quoted-scalar" || token2.type === "block-scalar");
+    function prettyToken(token2) {
+      switch (token2) {
         case BOM:
           return "<BOM>";
         case DOCUMENT:
@@ -12874,7 +14777,7 @@ var require_cst = __commonJS({
         case SCALAR:
           return "<SCALAR>";
         default:
-          return JSON.stringify(token);
+          return JSON.stringify(token2);
       }
     }
     function tokenType(source) {
@@ -12946,7 +14849,7 @@ var require_cst = __commonJS({
     exports.FLOW_END = FLOW_END;
     exports.SCALAR = SCALAR;
     exports.isCollection = isCollection2;
-    exports.isScalar = isScalar3;
+    exports.isScalar = isScalar4;
     exports.prettyToken = prettyToken;
     exports.tokenType = tokenType;
   }
@@ -13579,15 +15482,15 @@ var require_parser = __commonJS({
     var node_process = __require("process");
     var cst = require_cst();
     var lexer = require_lexer();
-    function includesToken(list, type) {
-      for (let i = 0; i < list.length; ++i)
-        if (list[i].type === type)
+    function includesToken(list2, type) {
+      for (let i = 0; i < list2.length; ++i)
+        if (list2[i].type === type)
           return true;
       return false;
     }
-    function findNonEmptyIndex(list) {
-      for (let i = 0; i < list.length; ++i) {
-        switch (list[i].type) {
+    function findNonEmptyIndex(list2) {
+      for (let i = 0; i < list2.length; ++i) {
+        switch (list2[i].type) {
           case "space":
           case "comment":
           case "newline":
@@ -13598,8 +15501,8 @@ var require_parser = __commonJS({
       }
       return -1;
     }
-    function isFlowToken(token) {
-      switch (token?.type) {
+    function isFlowToken(token2) {
+      switch (token2?.type) {
         case "alias":
         case "scalar":
         case "single-quoted-scalar":
@@ -13806,38 +15709,38 @@ var require_parser = __commonJS({
         return this.stack[this.stack.length - n];
       }
       *pop(error) {
-        const token = error ?? this.stack.pop();
-        if (!token) {
+        const token2 = error ?? this.stack.pop();
+        if (!token2) {
           const message = "Tried to pop an empty stack";
           yield { type: "error", offset: this.offset, source: "", message };
         } else if (this.stack.length === 0) {
-          yield token;
+          yield token2;
         } else {
           const top = this.peek(1);
-          if (token.type === "block-scalar") {
-            token.indent = "indent" in top ? top.indent : 0;
-          } else if (token.type === "flow-collection" && top.type === "document") {
-            token.indent = 0;
+          if (token2.type === "block-scalar") {
+            token2.indent = "indent" in top ? top.indent : 0;
+          } else if (token2.type === "flow-collection" && top.type === "document") {
+            token2.indent = 0;
           }
-          if (token.type === "flow-collection")
-            fixFlowSeqItems(token);
+          if (token2.type === "flow-collection")
+            fixFlowSeqItems(token2);
           switch (top.type) {
             case "document":
-              top.value = token;
+              top.value = token2;
               break;
             case "block-scalar":
-              top.props.push(token);
+              top.props.push(token2);
               break;
             case "block-map": {
               const it2 = top.items[top.items.length - 1];
               if (it2.value) {
-                top.items.push({ start: [], key: token, sep: [] });
+                top.items.push({ start: [], key: token2, sep: [] });
                 this.onKeyLine = true;
                 return;
               } else if (it2.sep) {
-                it2.value = token;
+                it2.value = token2;
               } else {
-                Object.assign(it2, { key: token, sep: [] });
+                Object.assign(it2, { key: token2, sep: [] });
                 this.onKeyLine = !it2.explicitKey;
                 return;
               }
@@ -13846,34 +15749,34 @@ var require_parser = __commonJS({
             case "block-seq": {
               const it2 = top.items[top.items.length - 1];
               if (it2.value)
-                top.items.push({ start: [], value: token });
+                top.items.push({ start: [], value: token2 });
               else
-                it2.value = token;
+                it2.value = token2;
               break;
             }
             case "flow-collection": {
               const it2 = top.items[top.items.length - 1];
               if (!it2 || it2.value)
-                top.items.push({ start: [], key: token, sep: [] });
+                top.items.push({ start: [], key: token2, sep: [] });
               else if (it2.sep)
-                it2.value = token;
+                it2.value = token2;
               else
-                Object.assign(it2, { key: token, sep: [] });
+                Object.assign(it2, { key: token2, sep: [] });
               return;
             }
             /* istanbul ignore next should not happen */
             default:
               yield* this.pop();
-              yield* this.pop(token);
+              yield* this.pop(token2);
           }
-          if ((top.type === "document" || top.type === "block-map" || top.type === "block-seq") && (token.type === "block-map" || token.type === "block-seq")) {
-            const last = token.items[token.items.length - 1];
-            if (last && !last.sep && !last.value && last.start.length > 0 && findNonEmptyIndex(last.start) === -1 && (token.indent === 0 || last.start.every((st2) => st2.type !== "comment" || st2.indent < token.indent))) {
+          if ((top.type === "document" || top.type === "block-map" || top.type === "block-seq") && (token2.type === "block-map" || token2.type === "block-seq")) {
+            const last = token2.items[token2.items.length - 1];
+            if (last && !last.sep && !last.value && last.start.length > 0 && findNonEmptyIndex(last.start) === -1 && (token2.indent === 0 || last.start.every((st2) => st2.type !== "comment" || st2.indent < token2.indent))) {
               if (top.type === "document")
                 top.end = last.start;
               else
                 top.items.push({ start: last.start });
-              token.items.splice(-1, 1);
+              token2.items.splice(-1, 1);
             }
           }
         }
@@ -14416,7 +16319,7 @@ var require_parser = __commonJS({
             yield* this.pop();
         }
       }
-      *lineEnd(token) {
+      *lineEnd(token2) {
         switch (this.type) {
           case "comma":
           case "doc-start":
@@ -14433,10 +16336,10 @@ var require_parser = __commonJS({
           case "space":
           case "comment":
           default:
-            if (token.end)
-              token.end.push(this.sourceToken);
+            if (token2.end)
+              token2.end.push(this.sourceToken);
             else
-              token.end = [this.sourceToken];
+              token2.end = [this.sourceToken];
             if (this.type === "newline")
               yield* this.pop();
         }
@@ -14476,7 +16379,7 @@ var require_public_api = __commonJS({
         return docs;
       return Object.assign([], { empty: true }, composer$1.streamInfo());
     }
-    function parseDocument3(source, options = {}) {
+    function parseDocument5(source, options = {}) {
       const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
       const parser$1 = new parser.Parser(lineCounter2?.addNewLine);
       const composer$1 = new composer.Composer(options);
@@ -14502,7 +16405,7 @@ var require_public_api = __commonJS({
       } else if (options === void 0 && reviver && typeof reviver === "object") {
         options = reviver;
       }
-      const doc = parseDocument3(src, options);
+      const doc = parseDocument5(src, options);
       if (!doc)
         return null;
       doc.warnings.forEach((warning) => log.warn(doc.options.logLevel, warning));
@@ -14514,7 +16417,7 @@ var require_public_api = __commonJS({
       }
       return doc.toJS(Object.assign({ reviver: _reviver }, options));
     }
-    function stringify(value, replacer, options) {
+    function stringify2(value, replacer, options) {
       let _replacer = null;
       if (typeof replacer === "function" || Array.isArray(replacer)) {
         _replacer = replacer;
@@ -14538,8 +16441,8 @@ var require_public_api = __commonJS({
     }
     exports.parse = parse4;
     exports.parseAllDocuments = parseAllDocuments2;
-    exports.parseDocument = parseDocument3;
-    exports.stringify = stringify;
+    exports.parseDocument = parseDocument5;
+    exports.stringify = stringify2;
   }
 });
 
@@ -14670,11 +16573,23 @@ var init_yaml_source = __esm({
   }
 });
 
+// src/project/patterns.ts
+var DIR_PATTERN, HTTP_PATH_PATTERN, EMAIL_PATTERN, IMAGE_PATTERN;
+var init_patterns = __esm({
+  "src/project/patterns.ts"() {
+    "use strict";
+    DIR_PATTERN = "^(/(?!\\.\\.?(/|$))[A-Za-z0-9._-]+)+/?$";
+    HTTP_PATH_PATTERN = "^/[A-Za-z0-9._~!&()*+,=:@%/?-]*$";
+    EMAIL_PATTERN = "^[A-Za-z0-9._%+-]+@([A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?\\.)*[A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?$";
+    IMAGE_PATTERN = "^([a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?(\\.[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)*(:[0-9]+)?/)?[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*(/[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@[A-Za-z][A-Za-z0-9]*([-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$";
+  }
+});
+
 // src/project/schema-check.ts
 function validator(name) {
   let v2 = compiled.get(name);
   if (!v2) {
-    const ajv = new import_ajv.default({ allErrors: true, strict: false });
+    const ajv = name === "compose" ? new import_ajv.default({ allErrors: true, strict: false, verbose: true, validateSchema: false, validateFormats: false }) : new import_ajv.default({ allErrors: true, strict: false, verbose: true });
     v2 = ajv.compile(schemas[name]);
     compiled.set(name, v2);
   }
@@ -14687,7 +16602,7 @@ function checkSchema(name, src, diags) {
   for (const err of pickErrors(validate2.errors ?? [])) {
     const path = errorPath(err);
     const { line, column } = src.locate(path);
-    const message = describe(err, schemas[name]);
+    const message = describe(err, name, valueAt(src.value, path));
     const id = `${keyName(path)}|${message}`;
     if (seen.has(id)) continue;
     seen.add(id);
@@ -14709,26 +16624,32 @@ function errorPath(err) {
   if (err.keyword === "propertyNames") parts.push(err.params.propertyName);
   return parts;
 }
-function describe(err, schema) {
+function describe(err, name, value) {
+  const schema = schemas[name];
   const p2 = err.params;
+  const got = ` (got ${shown(err.instancePath, value)})`;
   switch (err.keyword) {
     case "additionalProperties": {
-      const allowed = allowedKeys(schema, err.schemaPath);
+      const allowed = Object.keys(err.parentSchema?.properties ?? {});
+      if (allowed.length > MAX_LISTED_KEYS) {
+        const near = closest(String(p2.additionalProperty), allowed);
+        return `unknown key "${p2.additionalProperty}"${near ? `; did you mean "${near}"?` : ""} (see the Compose Specification for the keys allowed here)`;
+      }
       return `unknown key "${p2.additionalProperty}"${allowed.length ? `; allowed keys here: ${allowed.join(", ")}` : ""}`;
     }
     case "required":
       return `missing required key "${p2.missingProperty}"`;
     case "enum":
-      return `must be one of: ${p2.allowedValues.map(String).join(", ")}`;
+      return `must be one of: ${p2.allowedValues.map(String).join(", ")}${got}`;
     case "type":
-      return `must be ${article(String(p2.type))}`;
+      return `must be ${article(String(p2.type))}${got}`;
     case "pattern":
-      return `must be ${patternHints[String(p2.pattern)] ?? `text matching ${p2.pattern}`}`;
+      return `must be ${patternHints[String(p2.pattern)] ?? `text matching ${p2.pattern}`}${got}`;
     case "propertyNames":
       return 'invalid key name: use an environment variable name (letters, digits, "_", not starting with a digit)';
     case "minimum":
     case "maximum":
-      return `must be ${err.keyword === "minimum" ? "at least" : "at most"} ${p2.limit}`;
+      return `must be ${err.keyword === "minimum" ? "at least" : "at most"} ${p2.limit}${got}`;
     case "minLength":
       return "must not be empty";
     case "minProperties":
@@ -14736,29 +16657,68 @@ function describe(err, schema) {
     case "uniqueItems":
       return `must not list the same item twice (items ${p2.j} and ${p2.i} are equal)`;
     case "oneOf":
-      return oneOfHint(err.schemaPath) ?? "matches none of the allowed forms";
+    case "anyOf":
+      return (name === "service" ? serviceOneOfHint(err.schemaPath, got) : void 0) ?? branchTypes(schema, err.schema, got) ?? `matches none of the allowed forms${got}`;
+    case "const":
+      return `must be ${JSON.stringify(p2.allowedValue)}${got}`;
     default:
-      return err.message ?? "is invalid";
+      return `${err.message ?? "is invalid"}${got}`;
   }
 }
-function oneOfHint(schemaPath) {
+function serviceOneOfHint(schemaPath, got) {
+  if (schemaPath.includes("/sso/")) return `must be true, false, one_factor, two_factor or { policy: one_factor | two_factor, groups: [group names of letters, digits and . _ @ -] }${got}`;
   if (schemaPath.includes("/volumes/")) return 'a volume needs exactly one of "name" (a named volume) or "host" (a host path)';
   if (schemaPath.includes("/command/")) return "must be a string or a list of strings";
   return void 0;
+}
+function branchTypes(schema, branchSchemas, got) {
+  const branches = branchSchemas;
+  if (!Array.isArray(branches)) return void 0;
+  const types = [];
+  for (const b3 of branches) {
+    const node = b3.$ref ? nodeAt(schema, b3.$ref) : b3;
+    if (!node?.type) return void 0;
+    types.push(...[node.type].flat());
+  }
+  return `must be ${[...new Set(types)].map(article).join(" or ")}${got}`;
+}
+function nodeAt(schema, pointer) {
+  let node = schema;
+  for (const seg of pointer.replace(/^#\/?/, "").split("/").filter(Boolean)) node = node?.[seg.replace(/~1/g, "/").replace(/~0/g, "~")];
+  return node;
+}
+function valueAt(root, path) {
+  let v2 = root;
+  for (const seg of path) v2 = v2 && typeof v2 === "object" ? v2[seg] : void 0;
+  return v2;
+}
+function shown(instancePath, value) {
+  if (UNQUOTED.test(instancePath)) return "a value not shown here";
+  const text = value === void 0 ? "nothing" : JSON.stringify(value);
+  return text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN)}\u2026` : text;
 }
 function article(t2) {
   const map = { string: "a string", integer: "an integer", number: "a number", boolean: "true or false", object: "a mapping (key: value)", array: "a list" };
   return t2.split(",").map((x3) => map[x3] ?? x3).join(" or ");
 }
-function allowedKeys(schema, schemaPath) {
-  let node = schema;
-  for (const seg of schemaPath.replace(/^#\//, "").split("/").slice(0, -1)) {
-    node = node?.[seg.replace(/~1/g, "/").replace(/~0/g, "~")];
+function closest(word, candidates) {
+  let best;
+  for (const key2 of candidates) {
+    const d2 = editDistance(word, key2);
+    if (d2 <= 2 && (!best || d2 < best.d)) best = { key: key2, d: d2 };
   }
-  const props = node?.properties;
-  return props ? Object.keys(props) : [];
+  return best?.key;
 }
-var import_ajv, schemas, compiled, patternHints;
+function editDistance(a, b3) {
+  let prev = Array.from({ length: b3.length + 1 }, (_3, j3) => j3);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j3 = 1; j3 <= b3.length; j3++) row[j3] = Math.min(prev[j3] + 1, row[j3 - 1] + 1, prev[j3 - 1] + (a[i - 1] === b3[j3 - 1] ? 0 : 1));
+    prev = row;
+  }
+  return prev[b3.length];
+}
+var import_ajv, schemas, compiled, patternHints, MAX_LISTED_KEYS, UNQUOTED, MAX_SHOWN;
 var init_schema_check = __esm({
   "src/project/schema-check.ts"() {
     "use strict";
@@ -14766,8 +16726,10 @@ var init_schema_check = __esm({
     init_project_schema();
     init_network_schema();
     init_service_schema();
+    init_compose_spec();
     init_yaml_source();
-    schemas = { project: project_schema_default, network: network_schema_default, service: service_schema_default };
+    init_patterns();
+    schemas = { project: project_schema_default, network: network_schema_default, service: service_schema_default, compose: compose_spec_default };
     compiled = /* @__PURE__ */ new Map();
     patternHints = {
       "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$": 'a DNS label: lowercase letters, digits and "-", 1 to 63 characters, not starting or ending with "-"',
@@ -14775,8 +16737,173 @@ var init_schema_check = __esm({
       "^[0-9]+(ms|s|m)$": "a duration such as 500ms, 90s or 2m",
       "^/": 'an absolute path starting with "/"',
       "^[A-Za-z_][A-Za-z0-9_]*$": 'an environment variable name (letters, digits, "_", not starting with a digit)',
-      "^https?://": "a URL starting with https:// or http://"
+      "^https?://": "a URL starting with https:// or http://",
+      [DIR_PATTERN]: 'an absolute path of letters, digits and "._-" segments, no "." or ".." segment, e.g. /var/lib/steward',
+      [HTTP_PATH_PATTERN]: 'a URL path starting with "/", without spaces, quotes or control characters',
+      [EMAIL_PATTERN]: "an e-mail address such as admin@example.org",
+      [IMAGE_PATTERN]: "an image reference such as caddy:2, registry.example.org:5000/team/app:1.4 or app@sha256:<digest>",
+      "^[a-z_][a-z0-9_-]{0,31}$": 'a user name: lowercase letters, digits, "_" and "-", starting with a letter or "_", at most 32 characters'
     };
+    MAX_LISTED_KEYS = 20;
+    UNQUOTED = /(^|\/)(env|environment)(\/|$)/;
+    MAX_SHOWN = 60;
+  }
+});
+
+// src/project/values.ts
+import { isIP, isIPv4 } from "node:net";
+function isDnsName(s) {
+  const labels = s.split(".");
+  return s.length <= 253 && labels.every((l3) => DNS_NAME_LABEL.test(l3)) && !/^\d+$/.test(labels[labels.length - 1]);
+}
+function isTargetAddress(s) {
+  return s === "local" || isIP(s) !== 0 || isDnsName(s);
+}
+function hostPort(host, port) {
+  return isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;
+}
+function parseCidr(s) {
+  const m2 = /^([^/]+)\/(\d{1,3})$/.exec(s);
+  if (!m2) return void 0;
+  const family = isIP(m2[1]);
+  const prefix = Number(m2[2]);
+  if (family === 0 || prefix > (family === 4 ? 32 : 128)) return void 0;
+  return { family, bits: ipBits(m2[1]), prefix };
+}
+function cidrContains(cidr, ip) {
+  const family = isIP(ip);
+  if (family !== cidr.family) return false;
+  const width = BigInt(family === 4 ? 32 : 128);
+  const shift = width - BigInt(cidr.prefix);
+  return ipBits(ip) >> shift === cidr.bits >> shift;
+}
+function ipBits(ip) {
+  if (isIPv4(ip)) return ip.split(".").reduce((acc, o2) => (acc << 8n) + BigInt(Number(o2)), 0n);
+  let s = ip;
+  const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(s);
+  if (v4) {
+    const n = ipBits(v4[1]);
+    s = s.slice(0, -v4[1].length) + `${(n >> 16n).toString(16)}:${(n & 0xffffn).toString(16)}`;
+  }
+  const [head, tail] = s.includes("::") ? s.split("::") : [s, void 0];
+  const h3 = head ? head.split(":") : [];
+  const t2 = tail ? tail.split(":") : [];
+  const groups = tail === void 0 ? h3 : [...h3, ...Array(8 - h3.length - t2.length).fill("0"), ...t2];
+  return groups.reduce((acc, g2) => (acc << 16n) + BigInt(parseInt(g2, 16)), 0n);
+}
+function isLoopback(ip) {
+  return isIPv4(ip) && ip.startsWith("127.") || isIP(ip) === 6 && ipBits(ip) === 1n;
+}
+function urlProblem(s) {
+  let u2;
+  try {
+    u2 = new URL(s);
+  } catch {
+    return "is not a URL";
+  }
+  if (u2.protocol !== "https:" && u2.protocol !== "http:") return "must start with https:// or http://";
+  if (u2.username || u2.password) return "must not carry a user name or password";
+  const host = u2.hostname.replace(/^\[(.*)\]$/, "$1");
+  if (!(isIP(host) !== 0 || isDnsName(host))) return "must name a DNS host name or an IP address";
+  return void 0;
+}
+var DNS_NAME_LABEL;
+var init_values = __esm({
+  "src/project/values.ts"() {
+    "use strict";
+    DNS_NAME_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/i;
+  }
+});
+
+// src/project/adopted.ts
+import { isIP as isIP2 } from "node:net";
+function publishedPort(app, port) {
+  return app.ports.find((x3) => x3.container === port && x3.host !== void 0 && x3.protocol === "tcp" && !(x3.bind && isLoopback(x3.bind)));
+}
+function adoptedPorts(compose) {
+  const ports = [];
+  const problems = [];
+  const services = compose.services ?? {};
+  for (const [name, svc] of Object.entries(services)) {
+    const list2 = svc && typeof svc === "object" && Array.isArray(svc.ports) ? svc.ports : [];
+    list2.forEach((entry, i) => {
+      const key2 = ["services", name, "ports", i];
+      const r2 = typeof entry === "object" && entry !== null ? parseLong(entry) : parseShort(String(entry));
+      if (typeof r2 === "string") problems.push({ path: key2, message: r2 });
+      else for (const p2 of r2) ports.push({ ...p2, key: key2 });
+    });
+  }
+  return { ports, problems };
+}
+function parseShort(raw) {
+  const bad = (why) => `port ${JSON.stringify(raw)} ${why}; Compose writes it as [HOST_IP:][HOST:]CONTAINER[/tcp|udp], e.g. "3000:80"`;
+  if (raw.includes("$")) return `port ${JSON.stringify(raw)} uses variable interpolation, which steward does not resolve: write the port numbers`;
+  let rest = raw;
+  let protocol = "tcp";
+  const slash = rest.lastIndexOf("/");
+  if (slash >= 0) {
+    protocol = rest.slice(slash + 1);
+    rest = rest.slice(0, slash);
+    if (!PROTOCOLS.has(protocol)) return bad(`has protocol "${protocol}" (tcp, udp or sctp)`);
+  }
+  let bind;
+  const v6 = /^\[([^\]]*)\]:(.*)$/.exec(rest);
+  if (v6) {
+    bind = v6[1];
+    rest = v6[2];
+  }
+  const parts = rest.split(":");
+  if (!bind && parts.length > 3) {
+    bind = parts.slice(0, -2).join(":");
+    parts.splice(0, parts.length - 2);
+  } else if (!bind && parts.length === 3) bind = parts.shift();
+  if (parts.length > 2 || v6 && parts.length !== 2) return bad('has too many ":"');
+  if (bind !== void 0 && bind !== "" && isIP2(bind) === 0) return bad(`binds "${bind}", which is no IP address`);
+  const [hostPart, containerPart] = parts.length === 2 ? parts : [void 0, parts[0]];
+  const container = range(containerPart);
+  if (!container) return bad(`has container port "${containerPart}", not a port or range within 1-65535`);
+  const host = hostPart === void 0 || hostPart === "" ? void 0 : range(hostPart);
+  if (hostPart && !host) return bad(`has host port "${hostPart}", not a port or range within 1-65535`);
+  return pairs(container, host, protocol, bind || void 0, bad);
+}
+function parseLong(o2) {
+  const show = JSON.stringify(o2);
+  const target = range(String(o2.target ?? ""));
+  if (!target || target[0] !== target[1]) return `port ${show} needs "target": one container port within 1-65535`;
+  const protocol = String(o2.protocol ?? "tcp");
+  if (!PROTOCOLS.has(protocol)) return `port ${show} has protocol "${protocol}" (tcp, udp or sctp)`;
+  const bind = o2.host_ip === void 0 || o2.host_ip === "" ? void 0 : String(o2.host_ip);
+  if (bind !== void 0 && isIP2(bind) === 0) return `port ${show} has host_ip "${bind}", which is no IP address`;
+  if (o2.published === void 0 || o2.published === "") return [{ container: target[0], protocol, bind }];
+  const published = String(o2.published);
+  if (published.includes("$")) return `port ${show} uses variable interpolation, which steward does not resolve: write the port numbers`;
+  const host = range(published);
+  if (!host) return `port ${show} has "published" ${JSON.stringify(published)}, not a port or range within 1-65535`;
+  return pairs(target, host, protocol, bind, (why) => `port ${show} ${why}`);
+}
+function pairs(container, host, protocol, bind, bad) {
+  const n = container[1] - container[0];
+  if (!host) return span(container).map((c3) => ({ container: c3, protocol, bind }));
+  if (n === 0 && host[1] > host[0]) return [{ container: container[0], protocol, bind }];
+  if (host[1] - host[0] !== n) return bad("maps ranges of different lengths");
+  return span(container).map((c3, i) => ({ container: c3, host: host[0] + i, protocol, bind }));
+}
+function range(s) {
+  const m2 = /^(\d{1,5})(?:-(\d{1,5}))?$/.exec(s ?? "");
+  if (!m2) return void 0;
+  const a = Number(m2[1]);
+  const b3 = m2[2] === void 0 ? a : Number(m2[2]);
+  return a >= 1 && b3 <= 65535 && a <= b3 ? [a, b3] : void 0;
+}
+function span([a, b3]) {
+  return Array.from({ length: b3 - a + 1 }, (_3, i) => a + i);
+}
+var PROTOCOLS;
+var init_adopted = __esm({
+  "src/project/adopted.ts"() {
+    "use strict";
+    init_values();
+    PROTOCOLS = /* @__PURE__ */ new Set(["tcp", "udp", "sctp"]);
   }
 });
 
@@ -18500,7 +20627,7 @@ function ecdsa(Point, hash, ecdsaOpts = {}) {
     bits2int_modN: "function"
   });
   ecdsaOpts = Object.assign({}, ecdsaOpts);
-  const randomBytes8 = ecdsaOpts.randomBytes || randomBytes3;
+  const randomBytes11 = ecdsaOpts.randomBytes || randomBytes3;
   const hmac3 = ecdsaOpts.hmac || ((key2, msg) => hmac2(hash, key2, msg));
   const { Fp, Fn: Fn2 } = Point;
   const { ORDER: CURVE_ORDER, BITS: fnBits } = Fn2;
@@ -18642,7 +20769,7 @@ function ecdsa(Point, hash, ecdsaOpts = {}) {
       throw new Error("invalid private key");
     const seedArgs = [int2octets(d2), int2octets(h1int)];
     if (extraEntropy != null && extraEntropy !== false) {
-      const e = extraEntropy === true ? randomBytes8(lengths.secretKey) : extraEntropy;
+      const e = extraEntropy === true ? randomBytes11(lengths.secretKey) : extraEntropy;
       seedArgs.push(abytes4(e, void 0, "extraEntropy"));
     }
     const seed = concatBytes2(...seedArgs);
@@ -19874,8 +22001,8 @@ function vecCoder(c3, vecLen) {
     }
   };
 }
-function cleanBytes(...list) {
-  for (const t2 of list) {
+function cleanBytes(...list2) {
+  for (const t2 of list2) {
     if (Array.isArray(t2))
       for (const b3 of t2)
         b3.fill(0);
@@ -21206,18 +23333,18 @@ function validateTableBytes(numPoints, fpBytes) {
   if (bytes > TABLE_BYTES_MAX)
     throw new Error("invalid window size: table would need ~" + Math.ceil(bytes / 2 ** 20) + " MiB, max " + TABLE_BYTES_MAX / 2 ** 20 + " MiB");
 }
-function probeRandomBytes(randomBytes8, length) {
-  if (randomBytes8 === void 0)
+function probeRandomBytes(randomBytes11, length) {
+  if (randomBytes11 === void 0)
     return void 0;
-  afunction(randomBytes8, "randomBytes");
+  afunction(randomBytes11, "randomBytes");
   try {
-    const probe = randomBytes8(length);
+    const probe = randomBytes11(length);
     if (!isBytes5(probe) || probe.length !== length)
       return void 0;
   } catch {
     return void 0;
   }
-  return randomBytes8;
+  return randomBytes11;
 }
 function validateMSMPoints(points, c3) {
   aarray(points, "points");
@@ -21373,9 +23500,9 @@ var init_curve2 = __esm({
       baseCanBeBlinded;
       bits;
       // Parametrized with a given Point class (not individual point)
-      constructor(Point, randomBytes8) {
+      constructor(Point, randomBytes11) {
         validatePointCons(Point);
-        this.randomBytes = probeRandomBytes(randomBytes8, BLIND_BYTES);
+        this.randomBytes = probeRandomBytes(randomBytes11, BLIND_BYTES);
         this.Point = Point;
         this.BASE = Point.BASE;
         this.ZERO = Point.ZERO;
@@ -21758,7 +23885,7 @@ function weierstrass2(params, extraOpts = {}) {
     randomBytes: "function"
   });
   const { endo: endoOpts, allowInfinityPoint, clearCofactor, isTorsionFree, fromBytes, toBytes } = extraOpts;
-  const randomBytes8 = extraOpts.randomBytes === void 0 ? randomBytes5 : extraOpts.randomBytes;
+  const randomBytes11 = extraOpts.randomBytes === void 0 ? randomBytes5 : extraOpts.randomBytes;
   if (endoOpts) {
     if (!Fp.is0(CURVE.a) || typeof endoOpts.beta !== "bigint" || !Array.isArray(endoOpts.basises)) {
       throw new Error('invalid endo: expected "beta": bigint and "basises": array');
@@ -22175,7 +24302,7 @@ function weierstrass2(params, extraOpts = {}) {
     }
   }
   const normalize = (points) => normalizeZ2(Point, points);
-  const wnaf = new ScalarMultiplier(Point, randomBytes8);
+  const wnaf = new ScalarMultiplier(Point, randomBytes11);
   if (wnaf.bits >= 6)
     Point.BASE.precompute(6);
   Object.freeze(Point.prototype);
@@ -22276,12 +24403,12 @@ function ecdsa2(Point, hash, ecdsaOpts = {}) {
     bits2int_modN: "function"
   });
   const opts2 = Object.assign({}, ecdsaOpts);
-  const randomBytes8 = opts2.randomBytes === void 0 ? randomBytes5 : opts2.randomBytes;
+  const randomBytes11 = opts2.randomBytes === void 0 ? randomBytes5 : opts2.randomBytes;
   const hmac3 = opts2.hmac === void 0 ? (key2, msg) => hmac(hash_, key2, msg) : opts2.hmac;
   const { Fp, Fn: Fn2 } = Point;
   const { ORDER: CURVE_ORDER, BITS: fnBits } = Fn2;
   const blindLength = getMinHashLength2(CURVE_ORDER);
-  const csprng = probeRandomBytes(randomBytes8, blindLength);
+  const csprng = probeRandomBytes(randomBytes11, blindLength);
   const { keygen, getPublicKey, getSharedSecret, utils, lengths } = ecdh2(Point, opts2);
   const defaultSigOpts = {
     prehash: true,
@@ -22434,7 +24561,7 @@ function ecdsa2(Point, hash, ecdsaOpts = {}) {
       throw new Error("invalid private key");
     const seedArgs = [int2octets(d2), int2octets(h1int)];
     if (extraEntropy != null && extraEntropy !== false) {
-      const e = extraEntropy === true ? randomBytes8(lengths.secretKey) : extraEntropy;
+      const e = extraEntropy === true ? randomBytes11(lengths.secretKey) : extraEntropy;
       seedArgs.push(abytes5(e, void 0, "extraEntropy"));
     }
     const seed = concatBytes3(...seedArgs);
@@ -22588,7 +24715,7 @@ function edwards(params, extraOpts = {}) {
   if (FpLegendre2(Fp, CURVE.d) !== -1)
     throw new Error("edwards: CURVE.d must be a non-square in Fp for complete addition formulas");
   validateObject2(opts2, {}, { uvRatio: "function", randomBytes: "function" });
-  const randomBytes8 = opts2.randomBytes === void 0 ? randomBytes5 : opts2.randomBytes;
+  const randomBytes11 = opts2.randomBytes === void 0 ? randomBytes5 : opts2.randomBytes;
   const MASK = _2n8 << BigInt(Fp.BYTES * 8) - _1n12;
   function isOdd(n) {
     if (!Fp.isOdd)
@@ -22849,7 +24976,7 @@ function edwards(params, extraOpts = {}) {
     }
   }
   const normalize = (points) => normalizeZ2(Point, points);
-  const wnaf = new ScalarMultiplier(Point, randomBytes8);
+  const wnaf = new ScalarMultiplier(Point, randomBytes11);
   if (wnaf.bits >= 6)
     Point.BASE.precompute(6);
   Object.freeze(Point.prototype);
@@ -24324,8 +26451,8 @@ function parseSopsMetadata(raw, file) {
   const lastModifiedAad = goRfc3339(lastModified);
   if (lastModifiedAad === null) throw new SopsError(file, "not an RFC 3339 timestamp", "sops.lastmodified");
   const mac = requireString(md.mac, file, "sops.mac");
-  const version2 = typeof md.version === "string" ? md.version : String(md.version ?? "");
-  return { age, lastModified, lastModifiedAad, mac, version: version2, rules: parseRules(md, file), hasOtherMasterKeys, raw: md };
+  const version3 = typeof md.version === "string" ? md.version : String(md.version ?? "");
+  return { age, lastModified, lastModifiedAad, mac, version: version3, rules: parseRules(md, file), hasOtherMasterKeys, raw: md };
 }
 function parseAgeStanzas(value, file) {
   if (value === void 0 || value === null) return [];
@@ -24439,16 +26566,16 @@ function unflattenMetadata(flat) {
     const tokens = tokenizeFlatKey(key2);
     let node = root;
     for (let i = 0; i < tokens.length; i++) {
-      const token = tokens[i];
+      const token2 = tokens[i];
       const last = i === tokens.length - 1;
       const next = tokens[i + 1];
-      const slot = node[token];
+      const slot = node[token2];
       if (last) {
-        node[token] = value;
+        node[token2] = value;
       } else {
         const fresh = typeof next === "number" ? [] : {};
         const child = slot !== void 0 && typeof slot === "object" && slot !== null ? slot : fresh;
-        node[token] = child;
+        node[token2] = child;
         node = child;
       }
     }
@@ -25315,9 +27442,9 @@ function parseSopsConfig(text, configFile) {
   return rules.map((raw, i) => parseRule(raw, configFile, `creation_rules[${i}]`));
 }
 function splitRecipients(value, configFile, at2) {
-  const list = typeof value === "string" ? value.split(",") : Array.isArray(value) ? value : value == null ? [] : null;
-  if (list === null) throw new SopsError(configFile, "must be a comma-separated string or a list of age recipients", at2);
-  return list.map((r2) => String(r2).trim()).filter((r2) => r2 !== "");
+  const list2 = typeof value === "string" ? value.split(",") : Array.isArray(value) ? value : value == null ? [] : null;
+  if (list2 === null) throw new SopsError(configFile, "must be a comma-separated string or a list of age recipients", at2);
+  return list2.map((r2) => String(r2).trim()).filter((r2) => r2 !== "");
 }
 function parseRule(raw, configFile, at2) {
   if (!raw || typeof raw !== "object") throw new SopsError(configFile, "must be a mapping", at2);
@@ -25478,30 +27605,8 @@ var init_secrets = __esm({
   }
 });
 
-// src/project/adopted.ts
-function adoptedPorts(app) {
-  const out = [];
-  const services = app.compose.services ?? {};
-  for (const svc of Object.values(services)) {
-    for (const p2 of svc?.ports ?? []) {
-      if (typeof p2 === "object" && p2) {
-        const o2 = p2;
-        if (o2.target) out.push({ container: Number(o2.target), host: o2.published ? Number(o2.published) : void 0, protocol: o2.protocol === "udp" ? "udp" : "tcp" });
-        continue;
-      }
-      const m2 = /^(?:[\d.]+:)?(?:(\d+):)?(\d+)(?:\/(tcp|udp))?$/.exec(String(p2));
-      if (m2) out.push({ container: Number(m2[2]), host: m2[1] ? Number(m2[1]) : void 0, protocol: m2[3] === "udp" ? "udp" : "tcp" });
-    }
-  }
-  return out;
-}
-var init_adopted = __esm({
-  "src/project/adopted.ts"() {
-    "use strict";
-  }
-});
-
 // src/project/semantics.ts
+import { isIP as isIP3 } from "node:net";
 function checkProject(p2, sources, diags) {
   const at2 = (file, path, message) => {
     const src = sources.get(file);
@@ -25513,14 +27618,26 @@ function checkProject(p2, sources, diags) {
   const present = p2.apps.filter((a) => a.state === "present");
   for (const t2 of targetNames) {
     if (!DNS_LABEL.test(t2)) at2("network.yml", ["targets", t2], `target name "${t2}" must be a DNS label: lowercase letters, digits and "-"`);
+    const address = p2.network.targets[t2].address;
+    if (!isTargetAddress(address)) at2("network.yml", ["targets", t2, "address"], `must be "local", an IPv4 or IPv6 address or a DNS name (got ${JSON.stringify(address)})`);
   }
   const locals = targetNames.filter((t2) => p2.network.targets[t2].address === "local");
   if (locals.length > 1) at2("network.yml", ["targets", locals[1]], `only one target can be "address: local" (already: ${locals[0]})`);
   if (p2.network.edge !== void 0 && !p2.network.targets[p2.network.edge]) {
     at2("network.yml", ["edge"], `unknown target "${p2.network.edge}"; targets: ${targetNames.join(", ")}`);
   }
-  if (p2.network.subnet && p2.network.gateway && !inSubnet(p2.network.gateway, p2.network.subnet)) {
+  const subnet = p2.network.subnet === void 0 ? void 0 : parseCidr(p2.network.subnet);
+  if (p2.network.subnet !== void 0 && !subnet) {
+    at2("network.yml", ["subnet"], `must be a CIDR such as 10.10.0.0/24 or fd00:10::/64: an IP address, "/" and a prefix length up to 32 (IPv4) or 128 (IPv6) (got ${JSON.stringify(p2.network.subnet)})`);
+  }
+  if (p2.network.gateway !== void 0 && isIP3(p2.network.gateway) === 0) {
+    at2("network.yml", ["gateway"], `must be an IP address (got ${JSON.stringify(p2.network.gateway)})`);
+  } else if (subnet && p2.network.gateway !== void 0 && !cidrContains(subnet, p2.network.gateway)) {
     at2("network.yml", ["gateway"], `gateway ${p2.network.gateway} is outside subnet ${p2.network.subnet}`);
+  }
+  if (p2.conventions.sso) {
+    const why = urlProblem(p2.conventions.sso.url);
+    if (why) at2("project.yml", ["conventions", "sso", "url"], `${why} (got ${JSON.stringify(p2.conventions.sso.url)})`);
   }
   const routed = present.filter((a) => a.route);
   if (routed.length && !p2.conventions.routing) {
@@ -25546,27 +27663,33 @@ function checkProject(p2, sources, diags) {
       else if (a.state === "present" && dep.state === "absent") at2(a.sourceFile, ["depends_on", i], `depends on "${d2}", which is state: absent`);
     });
     if (a.route?.sso && !p2.conventions.sso) at2(a.sourceFile, ["route", "sso"], "sso: true needs `conventions.sso` in project.yml");
-    if (a.state === "present" && a.route && p2.network.edge && a.target !== p2.network.edge) {
-      const published = a.ports.find((x3) => x3.container === a.route.port && x3.host);
-      const adoptedPublished = a.kind === "adopted" && adoptedPorts(a).some((x3) => x3.container === a.route.port);
-      if (!published && !adoptedPublished) {
-        at2(a.sourceFile, ["route", "port"], `the edge (${p2.network.edge}) reaches this app on target ${a.target} over the network: publish the port, e.g. ports: [{ container: ${a.route.port}, host: ${a.route.port} }]`);
+    if (a.kind === "service") {
+      a.ports.forEach((x3, i) => {
+        if (x3.bind !== void 0 && isIP3(x3.bind) === 0) at2(a.sourceFile, ["ports", i, "bind"], `must be an IP address of the host (got ${JSON.stringify(x3.bind)})`);
+      });
+    }
+    if (a.state === "present" && a.route && p2.network.edge && !publishedPort(a, a.route.port)) {
+      const port = a.route.port;
+      if (a.kind === "adopted") {
+        at2(a.sourceFile, ["route", "port"], `container port ${port} is not published over TCP by ${a.composeFile}; the edge (${p2.network.edge}) reaches adopted apps through a host port: add e.g. ports: ["${port}:${port}"] to the service listening on ${port}`);
+      } else if (a.target !== p2.network.edge) {
+        at2(a.sourceFile, ["route", "port"], `the edge (${p2.network.edge}) reaches this app on target ${a.target} over the network: publish the port, e.g. ports: [{ container: ${port}, host: ${port} }]`);
       }
     }
   }
   checkCycles(p2.apps, (a, i, msg) => at2(a.sourceFile, ["depends_on", i], msg));
   const taken = /* @__PURE__ */ new Map();
   for (const a of present) {
-    const ports = a.kind === "adopted" ? adoptedPorts(a) : a.ports;
-    ports.forEach((port, i) => {
+    a.ports.forEach((port, i) => {
       if (!port.host) return;
       const id = `${a.target}|${port.host}/${port.protocol}`;
       const prev = taken.get(id);
       const edgePorts = p2.conventions.routing && a.target === p2.network.edge ? [p2.conventions.routing.httpPort, p2.conventions.routing.httpsPort] : [];
+      const [file, path] = a.kind === "adopted" && a.composeFile && port.key ? [a.composeFile, port.key] : [a.sourceFile, ["ports", i, "host"]];
       if (edgePorts.includes(port.host) && port.protocol === "tcp") {
-        at2(a.sourceFile, a.kind === "adopted" ? [] : ["ports", i, "host"], `host port ${port.host}/tcp on target ${a.target} is taken by the edge proxy; pick another`);
+        at2(file, path, `host port ${port.host}/tcp on target ${a.target} is taken by the edge proxy; pick another`);
       } else if (prev) {
-        at2(a.sourceFile, a.kind === "adopted" ? [] : ["ports", i, "host"], `host port ${port.host}/${port.protocol} on target ${a.target} is already published by app "${prev.app.name}"; pick another host port`);
+        at2(file, path, `host port ${port.host}/${port.protocol} on target ${a.target} is already published by app "${prev.app.name}"; pick another host port`);
       } else taken.set(id, { app: a, i });
     });
   }
@@ -25601,208 +27724,4244 @@ function checkCycles(apps, report) {
   };
   for (const a of apps) if (!state.has(a.name)) visit(a, []);
 }
-function inSubnet(ip, cidr) {
-  const [base, bits] = cidr.split("/");
-  const n = (s) => s.split(".").reduce((acc, o2) => (acc << 8) + Number(o2), 0) >>> 0;
-  const mask = Number(bits) === 0 ? 0 : ~0 << 32 - Number(bits) >>> 0;
-  return (n(ip) & mask) === (n(base) & mask);
-}
 var init_semantics = __esm({
   "src/project/semantics.ts"() {
     "use strict";
     init_model();
     init_yaml_source();
     init_adopted();
+    init_values();
   }
 });
 
-// src/project/build.ts
-import { posix } from "node:path";
-function buildProject(files2) {
-  const diags = [];
-  const sources = /* @__PURE__ */ new Map();
-  const load = (rel, schema) => {
-    const text = files2.texts.get(rel);
-    if (text === void 0) return void 0;
-    const src = parseYamlSource(rel, text, diags);
-    if (!src) return void 0;
-    sources.set(rel, src);
-    if (schema && !checkSchema(schema, src, diags)) return void 0;
-    return src;
-  };
-  const projectSrc = load("project.yml", "project");
-  if (!files2.texts.has("project.yml")) diags.push(missing("project.yml", "every project needs a project.yml with at least `name` and `domain`"));
-  const networkSrc = load("network.yml", "network");
-  if (!files2.texts.has("network.yml")) diags.push(missing("network.yml", "every project needs a network.yml with at least one target under `targets`"));
-  const targets = {};
-  const net = networkSrc?.value ?? {};
-  for (const [name, t2] of Object.entries(net.targets ?? {}).sort(([a], [b3]) => a.localeCompare(b3))) {
-    targets[name] = { name, address: t2.address, user: t2.user ?? "root", port: t2.port ?? 22, dir: (t2.dir ?? "/var/lib/steward").replace(/\/+$/, "") };
-  }
-  const secretFiles = [];
-  for (const [rel, text] of files2.texts) {
-    if (!rel.startsWith("secrets/")) continue;
-    try {
-      secretFiles.push({ path: rel, keys: [...listSopsKeys(text, sopsFormatFromPath(rel), rel)].sort(), text });
-    } catch (e) {
-      diags.push({ file: rel, line: 1, column: 1, key: "", message: `cannot read the key names of this SOPS file: ${e.message.split("\n")[0]}` });
+// node_modules/ajv/dist/vocabularies/dynamic/dynamicAnchor.js
+var require_dynamicAnchor = __commonJS({
+  "node_modules/ajv/dist/vocabularies/dynamic/dynamicAnchor.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.dynamicAnchor = void 0;
+    var codegen_1 = require_codegen();
+    var names_1 = require_names();
+    var compile_1 = require_compile();
+    var ref_1 = require_ref();
+    var def = {
+      keyword: "$dynamicAnchor",
+      schemaType: "string",
+      code: (cxt) => dynamicAnchor(cxt, cxt.schema)
+    };
+    function dynamicAnchor(cxt, anchor) {
+      const { gen, it: it2 } = cxt;
+      it2.schemaEnv.root.dynamicAnchors[anchor] = true;
+      const v2 = (0, codegen_1._)`${names_1.default.dynamicAnchors}${(0, codegen_1.getProperty)(anchor)}`;
+      const validate2 = it2.errSchemaPath === "#" ? it2.validateName : _getValidate(cxt);
+      gen.if((0, codegen_1._)`!${v2}`, () => gen.assign(v2, validate2));
     }
-  }
-  secretFiles.sort((a, b3) => a.path.localeCompare(b3.path));
-  const apps = [];
-  for (const name of files2.serviceDirs) {
-    const svcRel = `services/${name}/service.yml`;
-    const composeRel = `services/${name}/compose.yaml`;
-    if (!files2.texts.has(svcRel)) {
-      diags.push({ file: `services/${name}/`, line: 0, column: 0, key: "", message: `app folder has no service.yml: add one naming at least its \`target\`, or remove the folder` });
-      continue;
+    exports.dynamicAnchor = dynamicAnchor;
+    function _getValidate(cxt) {
+      const { schemaEnv, schema, self } = cxt.it;
+      const { root, baseId, localRefs, meta } = schemaEnv.root;
+      const { schemaId } = self.opts;
+      const sch = new compile_1.SchemaEnv({ schema, schemaId, root, baseId, localRefs, meta });
+      compile_1.compileSchema.call(self, sch);
+      return (0, ref_1.getValidate)(cxt, sch);
     }
-    const svc = load(svcRel, "service");
-    if (!svc) continue;
-    let adopted;
-    if (files2.texts.has(composeRel)) {
-      const c3 = load(composeRel);
-      if (!c3) continue;
-      if (!c3.value || typeof c3.value !== "object" || !("services" in c3.value)) {
-        diags.push({ file: composeRel, line: 1, column: 1, key: "services", message: "an adopted compose file needs a top-level `services` mapping" });
-        continue;
+    exports.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/dynamic/dynamicRef.js
+var require_dynamicRef = __commonJS({
+  "node_modules/ajv/dist/vocabularies/dynamic/dynamicRef.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.dynamicRef = void 0;
+    var codegen_1 = require_codegen();
+    var names_1 = require_names();
+    var ref_1 = require_ref();
+    var def = {
+      keyword: "$dynamicRef",
+      schemaType: "string",
+      code: (cxt) => dynamicRef(cxt, cxt.schema)
+    };
+    function dynamicRef(cxt, ref) {
+      const { gen, keyword, it: it2 } = cxt;
+      if (ref[0] !== "#")
+        throw new Error(`"${keyword}" only supports hash fragment reference`);
+      const anchor = ref.slice(1);
+      if (it2.allErrors) {
+        _dynamicRef();
+      } else {
+        const valid = gen.let("valid", false);
+        _dynamicRef(valid);
+        cxt.ok(valid);
       }
-      adopted = c3.value;
+      function _dynamicRef(valid) {
+        if (it2.schemaEnv.root.dynamicAnchors[anchor]) {
+          const v2 = gen.let("_v", (0, codegen_1._)`${names_1.default.dynamicAnchors}${(0, codegen_1.getProperty)(anchor)}`);
+          gen.if(v2, _callRef(v2, valid), _callRef(it2.validateName, valid));
+        } else {
+          _callRef(it2.validateName, valid)();
+        }
+      }
+      function _callRef(validate2, valid) {
+        return valid ? () => gen.block(() => {
+          (0, ref_1.callRef)(cxt, validate2);
+          gen.let(valid, true);
+        }) : () => (0, ref_1.callRef)(cxt, validate2);
+      }
     }
-    const app = toApp(name, svc, adopted, files2, diags);
-    if (app) apps.push(app);
+    exports.dynamicRef = dynamicRef;
+    exports.default = def;
   }
-  const p2 = projectSrc?.value ?? {};
-  const conv = p2.conventions ?? {};
-  const cv = p2.converge ?? {};
-  if (!projectSrc || !networkSrc) return { diagnostics: sortDiagnostics(diags), sources };
-  const project = {
-    name: p2.name,
-    domain: p2.domain,
-    converge: {
-      prune: cv.prune ?? true,
-      selfHeal: cv.self_heal ?? true,
-      parallelism: cv.parallelism ?? 4,
-      healthTimeoutMs: parseDuration(cv.health_timeout ?? "120s"),
-      lockTimeoutMs: parseDuration(cv.lock_timeout ?? "60s")
-    },
-    conventions: {
-      routing: conv.routing && {
-        provider: "caddy",
-        tls: conv.routing.tls ?? "internal",
-        email: conv.routing.email,
-        image: conv.routing.image ?? "caddy:2",
-        httpPort: conv.routing.http_port ?? 80,
-        httpsPort: conv.routing.https_port ?? 443
+});
+
+// node_modules/ajv/dist/vocabularies/dynamic/recursiveAnchor.js
+var require_recursiveAnchor = __commonJS({
+  "node_modules/ajv/dist/vocabularies/dynamic/recursiveAnchor.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    var dynamicAnchor_1 = require_dynamicAnchor();
+    var util_1 = require_util();
+    var def = {
+      keyword: "$recursiveAnchor",
+      schemaType: "boolean",
+      code(cxt) {
+        if (cxt.schema)
+          (0, dynamicAnchor_1.dynamicAnchor)(cxt, "");
+        else
+          (0, util_1.checkStrictMode)(cxt.it, "$recursiveAnchor: false is ignored");
+      }
+    };
+    exports.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/dynamic/recursiveRef.js
+var require_recursiveRef = __commonJS({
+  "node_modules/ajv/dist/vocabularies/dynamic/recursiveRef.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    var dynamicRef_1 = require_dynamicRef();
+    var def = {
+      keyword: "$recursiveRef",
+      schemaType: "string",
+      code: (cxt) => (0, dynamicRef_1.dynamicRef)(cxt, cxt.schema)
+    };
+    exports.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/dynamic/index.js
+var require_dynamic = __commonJS({
+  "node_modules/ajv/dist/vocabularies/dynamic/index.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    var dynamicAnchor_1 = require_dynamicAnchor();
+    var dynamicRef_1 = require_dynamicRef();
+    var recursiveAnchor_1 = require_recursiveAnchor();
+    var recursiveRef_1 = require_recursiveRef();
+    var dynamic = [dynamicAnchor_1.default, dynamicRef_1.default, recursiveAnchor_1.default, recursiveRef_1.default];
+    exports.default = dynamic;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/validation/dependentRequired.js
+var require_dependentRequired = __commonJS({
+  "node_modules/ajv/dist/vocabularies/validation/dependentRequired.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    var dependencies_1 = require_dependencies();
+    var def = {
+      keyword: "dependentRequired",
+      type: "object",
+      schemaType: "object",
+      error: dependencies_1.error,
+      code: (cxt) => (0, dependencies_1.validatePropertyDeps)(cxt)
+    };
+    exports.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/applicator/dependentSchemas.js
+var require_dependentSchemas = __commonJS({
+  "node_modules/ajv/dist/vocabularies/applicator/dependentSchemas.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    var dependencies_1 = require_dependencies();
+    var def = {
+      keyword: "dependentSchemas",
+      type: "object",
+      schemaType: "object",
+      code: (cxt) => (0, dependencies_1.validateSchemaDeps)(cxt)
+    };
+    exports.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/validation/limitContains.js
+var require_limitContains = __commonJS({
+  "node_modules/ajv/dist/vocabularies/validation/limitContains.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    var util_1 = require_util();
+    var def = {
+      keyword: ["maxContains", "minContains"],
+      type: "array",
+      schemaType: "number",
+      code({ keyword, parentSchema, it: it2 }) {
+        if (parentSchema.contains === void 0) {
+          (0, util_1.checkStrictMode)(it2, `"${keyword}" without "contains" is ignored`);
+        }
+      }
+    };
+    exports.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/next.js
+var require_next = __commonJS({
+  "node_modules/ajv/dist/vocabularies/next.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    var dependentRequired_1 = require_dependentRequired();
+    var dependentSchemas_1 = require_dependentSchemas();
+    var limitContains_1 = require_limitContains();
+    var next = [dependentRequired_1.default, dependentSchemas_1.default, limitContains_1.default];
+    exports.default = next;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/unevaluated/unevaluatedProperties.js
+var require_unevaluatedProperties = __commonJS({
+  "node_modules/ajv/dist/vocabularies/unevaluated/unevaluatedProperties.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    var codegen_1 = require_codegen();
+    var util_1 = require_util();
+    var names_1 = require_names();
+    var error = {
+      message: "must NOT have unevaluated properties",
+      params: ({ params }) => (0, codegen_1._)`{unevaluatedProperty: ${params.unevaluatedProperty}}`
+    };
+    var def = {
+      keyword: "unevaluatedProperties",
+      type: "object",
+      schemaType: ["boolean", "object"],
+      trackErrors: true,
+      error,
+      code(cxt) {
+        const { gen, schema, data, errsCount, it: it2 } = cxt;
+        if (!errsCount)
+          throw new Error("ajv implementation error");
+        const { allErrors, props } = it2;
+        if (props instanceof codegen_1.Name) {
+          gen.if((0, codegen_1._)`${props} !== true`, () => gen.forIn("key", data, (key2) => gen.if(unevaluatedDynamic(props, key2), () => unevaluatedPropCode(key2))));
+        } else if (props !== true) {
+          gen.forIn("key", data, (key2) => props === void 0 ? unevaluatedPropCode(key2) : gen.if(unevaluatedStatic(props, key2), () => unevaluatedPropCode(key2)));
+        }
+        it2.props = true;
+        cxt.ok((0, codegen_1._)`${errsCount} === ${names_1.default.errors}`);
+        function unevaluatedPropCode(key2) {
+          if (schema === false) {
+            cxt.setParams({ unevaluatedProperty: key2 });
+            cxt.error();
+            if (!allErrors)
+              gen.break();
+            return;
+          }
+          if (!(0, util_1.alwaysValidSchema)(it2, schema)) {
+            const valid = gen.name("valid");
+            cxt.subschema({
+              keyword: "unevaluatedProperties",
+              dataProp: key2,
+              dataPropType: util_1.Type.Str
+            }, valid);
+            if (!allErrors)
+              gen.if((0, codegen_1.not)(valid), () => gen.break());
+          }
+        }
+        function unevaluatedDynamic(evaluatedProps, key2) {
+          return (0, codegen_1._)`!${evaluatedProps} || !${evaluatedProps}[${key2}]`;
+        }
+        function unevaluatedStatic(evaluatedProps, key2) {
+          const ps2 = [];
+          for (const p2 in evaluatedProps) {
+            if (evaluatedProps[p2] === true)
+              ps2.push((0, codegen_1._)`${key2} !== ${p2}`);
+          }
+          return (0, codegen_1.and)(...ps2);
+        }
+      }
+    };
+    exports.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/unevaluated/unevaluatedItems.js
+var require_unevaluatedItems = __commonJS({
+  "node_modules/ajv/dist/vocabularies/unevaluated/unevaluatedItems.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    var codegen_1 = require_codegen();
+    var util_1 = require_util();
+    var error = {
+      message: ({ params: { len } }) => (0, codegen_1.str)`must NOT have more than ${len} items`,
+      params: ({ params: { len } }) => (0, codegen_1._)`{limit: ${len}}`
+    };
+    var def = {
+      keyword: "unevaluatedItems",
+      type: "array",
+      schemaType: ["boolean", "object"],
+      error,
+      code(cxt) {
+        const { gen, schema, data, it: it2 } = cxt;
+        const items = it2.items || 0;
+        if (items === true)
+          return;
+        const len = gen.const("len", (0, codegen_1._)`${data}.length`);
+        if (schema === false) {
+          cxt.setParams({ len: items });
+          cxt.fail((0, codegen_1._)`${len} > ${items}`);
+        } else if (typeof schema == "object" && !(0, util_1.alwaysValidSchema)(it2, schema)) {
+          const valid = gen.var("valid", (0, codegen_1._)`${len} <= ${items}`);
+          gen.if((0, codegen_1.not)(valid), () => validateItems(valid, items));
+          cxt.ok(valid);
+        }
+        it2.items = true;
+        function validateItems(valid, from) {
+          gen.forRange("i", from, len, (i) => {
+            cxt.subschema({ keyword: "unevaluatedItems", dataProp: i, dataPropType: util_1.Type.Num }, valid);
+            if (!it2.allErrors)
+              gen.if((0, codegen_1.not)(valid), () => gen.break());
+          });
+        }
+      }
+    };
+    exports.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/unevaluated/index.js
+var require_unevaluated = __commonJS({
+  "node_modules/ajv/dist/vocabularies/unevaluated/index.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    var unevaluatedProperties_1 = require_unevaluatedProperties();
+    var unevaluatedItems_1 = require_unevaluatedItems();
+    var unevaluated = [unevaluatedProperties_1.default, unevaluatedItems_1.default];
+    exports.default = unevaluated;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/draft2020.js
+var require_draft2020 = __commonJS({
+  "node_modules/ajv/dist/vocabularies/draft2020.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    var core_1 = require_core2();
+    var validation_1 = require_validation();
+    var applicator_1 = require_applicator();
+    var dynamic_1 = require_dynamic();
+    var next_1 = require_next();
+    var unevaluated_1 = require_unevaluated();
+    var format_1 = require_format2();
+    var metadata_1 = require_metadata();
+    var draft2020Vocabularies = [
+      dynamic_1.default,
+      core_1.default,
+      validation_1.default,
+      (0, applicator_1.default)(true),
+      format_1.default,
+      metadata_1.metadataVocabulary,
+      metadata_1.contentVocabulary,
+      next_1.default,
+      unevaluated_1.default
+    ];
+    exports.default = draft2020Vocabularies;
+  }
+});
+
+// node_modules/ajv/dist/refs/json-schema-2020-12/schema.json
+var require_schema4 = __commonJS({
+  "node_modules/ajv/dist/refs/json-schema-2020-12/schema.json"(exports, module) {
+    module.exports = {
+      $schema: "https://json-schema.org/draft/2020-12/schema",
+      $id: "https://json-schema.org/draft/2020-12/schema",
+      $vocabulary: {
+        "https://json-schema.org/draft/2020-12/vocab/core": true,
+        "https://json-schema.org/draft/2020-12/vocab/applicator": true,
+        "https://json-schema.org/draft/2020-12/vocab/unevaluated": true,
+        "https://json-schema.org/draft/2020-12/vocab/validation": true,
+        "https://json-schema.org/draft/2020-12/vocab/meta-data": true,
+        "https://json-schema.org/draft/2020-12/vocab/format-annotation": true,
+        "https://json-schema.org/draft/2020-12/vocab/content": true
       },
-      sso: conv.sso && { provider: "authelia", url: conv.sso.url },
-      monitoring: conv.monitoring && { provider: "prometheus" }
-    },
-    network: { subnet: net.subnet, gateway: net.gateway, edge: net.edge, targets },
-    apps: apps.sort((a, b3) => a.name.localeCompare(b3.name)),
-    secretFiles
-  };
-  checkProject(project, sources, diags);
-  return diags.length ? { diagnostics: sortDiagnostics(diags), sources } : { project, diagnostics: [], sources };
-}
-function missing(file, message) {
-  return { file, line: 0, column: 0, key: "", message: `missing file: ${message}` };
-}
-function toApp(name, svc, adopted, files2, diags) {
-  const s = svc.value;
-  const at2 = (path, message) => diags.push({ file: svc.file, ...svc.locate(path), key: path.join(".").replace(/\.(\d+)/g, "[$1]"), message });
-  if (!DNS_LABEL.test(name)) {
-    diags.push({ file: svc.file, line: 1, column: 1, key: "", message: `app name "${name}" (the folder name) must be a DNS label: lowercase letters, digits and "-"; rename the folder` });
-  }
-  if (adopted) {
-    for (const k2 of Object.keys(s)) if (!ADOPTED_KEYS.has(k2)) at2([k2], `"${k2}" cannot be used beside compose.yaml (the adopted compose file defines the app); allowed here: ${[...ADOPTED_KEYS].join(", ")}`);
-  } else if (!s.image && (s.state ?? "present") === "present") {
-    at2([], 'missing required key "image" (or bring a compose.yaml beside service.yml to adopt an existing compose file)');
-  }
-  const folder = files2.appFiles.get(name);
-  const appFiles = [];
-  (s.files ?? []).forEach((f3, i) => {
-    const src = f3.source;
-    const norm = posix.normalize(src);
-    if (posix.isAbsolute(src)) return at2(["files", i, "source"], `"${src}" is absolute: give a path relative to services/${name}/, e.g. files/app.conf`);
-    if (norm === ".." || norm.startsWith("../")) return at2(["files", i, "source"], `"${src}" leaves the app folder: files must live under services/${name}/`);
-    if (folder?.escaping.has(norm)) return at2(["files", i, "source"], `"${src}" is a symlink pointing outside services/${name}/: copy the file into the app folder instead`);
-    const content = folder?.files.get(norm);
-    if (!content) return at2(["files", i, "source"], `file not found: services/${name}/${norm}`);
-    appFiles.push({ source: norm, path: f3.path, content });
-  });
-  if (adopted && folder) {
-    for (const [rel, content] of folder.files) appFiles.push({ source: rel, path: "", content });
-  }
-  return {
-    name,
-    kind: adopted ? "adopted" : "service",
-    target: s.target,
-    state: s.state ?? "present",
-    image: s.image,
-    command: s.command,
-    env: Object.fromEntries(Object.entries(s.env ?? {}).map(([k2, v2]) => [k2, String(v2)]).sort(([a], [b3]) => a.localeCompare(b3))),
-    secrets: [...s.secrets ?? []],
-    volumes: (s.volumes ?? []).map((v2) => ({ name: v2.name, host: v2.host, path: v2.path, readonly: v2.readonly ?? false })),
-    files: appFiles,
-    ports: (s.ports ?? []).map((p2) => ({ container: p2.container, host: p2.host, protocol: p2.protocol ?? "tcp", bind: p2.bind })),
-    dependsOn: [...s.depends_on ?? []],
-    route: s.route && { subdomain: s.route.subdomain, port: s.route.port, sso: s.route.sso ?? false },
-    health: s.health && { http: s.health.http, port: s.health.port ?? s.route?.port },
-    metrics: s.metrics && { path: s.metrics.path ?? "/metrics", port: s.metrics.port },
-    compose: adopted ?? s.compose ?? {},
-    purge: s.purge ?? false,
-    sourceFile: svc.file
-  };
-}
-var ADOPTED_KEYS;
-var init_build = __esm({
-  "src/project/build.ts"() {
-    "use strict";
-    init_diagnostics();
-    init_model();
-    init_schema_check();
-    init_secrets();
-    init_yaml_source();
-    init_semantics();
-    ADOPTED_KEYS = /* @__PURE__ */ new Set(["target", "state", "route", "depends_on", "health", "metrics", "secrets", "purge"]);
+      $dynamicAnchor: "meta",
+      title: "Core and Validation specifications meta-schema",
+      allOf: [
+        { $ref: "meta/core" },
+        { $ref: "meta/applicator" },
+        { $ref: "meta/unevaluated" },
+        { $ref: "meta/validation" },
+        { $ref: "meta/meta-data" },
+        { $ref: "meta/format-annotation" },
+        { $ref: "meta/content" }
+      ],
+      type: ["object", "boolean"],
+      $comment: "This meta-schema also defines keywords that have appeared in previous drafts in order to prevent incompatible extensions as they remain in common use.",
+      properties: {
+        definitions: {
+          $comment: '"definitions" has been replaced by "$defs".',
+          type: "object",
+          additionalProperties: { $dynamicRef: "#meta" },
+          deprecated: true,
+          default: {}
+        },
+        dependencies: {
+          $comment: '"dependencies" has been split and replaced by "dependentSchemas" and "dependentRequired" in order to serve their differing semantics.',
+          type: "object",
+          additionalProperties: {
+            anyOf: [{ $dynamicRef: "#meta" }, { $ref: "meta/validation#/$defs/stringArray" }]
+          },
+          deprecated: true,
+          default: {}
+        },
+        $recursiveAnchor: {
+          $comment: '"$recursiveAnchor" has been replaced by "$dynamicAnchor".',
+          $ref: "meta/core#/$defs/anchorString",
+          deprecated: true
+        },
+        $recursiveRef: {
+          $comment: '"$recursiveRef" has been replaced by "$dynamicRef".',
+          $ref: "meta/core#/$defs/uriReferenceString",
+          deprecated: true
+        }
+      }
+    };
   }
 });
 
-// src/project/load.ts
-function loadProject(dir) {
-  const result = buildProject(readProjectFiles(dir));
-  if (!result.project) throw new ProjectError(result.diagnostics);
-  return result.project;
-}
-var init_load = __esm({
-  "src/project/load.ts"() {
-    "use strict";
-    init_diagnostics();
-    init_read();
-    init_build();
+// node_modules/ajv/dist/refs/json-schema-2020-12/meta/applicator.json
+var require_applicator2 = __commonJS({
+  "node_modules/ajv/dist/refs/json-schema-2020-12/meta/applicator.json"(exports, module) {
+    module.exports = {
+      $schema: "https://json-schema.org/draft/2020-12/schema",
+      $id: "https://json-schema.org/draft/2020-12/meta/applicator",
+      $vocabulary: {
+        "https://json-schema.org/draft/2020-12/vocab/applicator": true
+      },
+      $dynamicAnchor: "meta",
+      title: "Applicator vocabulary meta-schema",
+      type: ["object", "boolean"],
+      properties: {
+        prefixItems: { $ref: "#/$defs/schemaArray" },
+        items: { $dynamicRef: "#meta" },
+        contains: { $dynamicRef: "#meta" },
+        additionalProperties: { $dynamicRef: "#meta" },
+        properties: {
+          type: "object",
+          additionalProperties: { $dynamicRef: "#meta" },
+          default: {}
+        },
+        patternProperties: {
+          type: "object",
+          additionalProperties: { $dynamicRef: "#meta" },
+          propertyNames: { format: "regex" },
+          default: {}
+        },
+        dependentSchemas: {
+          type: "object",
+          additionalProperties: { $dynamicRef: "#meta" },
+          default: {}
+        },
+        propertyNames: { $dynamicRef: "#meta" },
+        if: { $dynamicRef: "#meta" },
+        then: { $dynamicRef: "#meta" },
+        else: { $dynamicRef: "#meta" },
+        allOf: { $ref: "#/$defs/schemaArray" },
+        anyOf: { $ref: "#/$defs/schemaArray" },
+        oneOf: { $ref: "#/$defs/schemaArray" },
+        not: { $dynamicRef: "#meta" }
+      },
+      $defs: {
+        schemaArray: {
+          type: "array",
+          minItems: 1,
+          items: { $dynamicRef: "#meta" }
+        }
+      }
+    };
   }
 });
 
-// src/conventions/upstream.ts
-function upstreamOf(p2, app, port, fromTarget) {
-  if (app.target === fromTarget) {
-    if (app.kind === "service") return `${app.name}:${port}`;
-    const pub2 = adoptedPorts(app).find((x3) => x3.container === port && x3.host);
-    return `host.docker.internal:${pub2?.host ?? port}`;
+// node_modules/ajv/dist/refs/json-schema-2020-12/meta/unevaluated.json
+var require_unevaluated2 = __commonJS({
+  "node_modules/ajv/dist/refs/json-schema-2020-12/meta/unevaluated.json"(exports, module) {
+    module.exports = {
+      $schema: "https://json-schema.org/draft/2020-12/schema",
+      $id: "https://json-schema.org/draft/2020-12/meta/unevaluated",
+      $vocabulary: {
+        "https://json-schema.org/draft/2020-12/vocab/unevaluated": true
+      },
+      $dynamicAnchor: "meta",
+      title: "Unevaluated applicator vocabulary meta-schema",
+      type: ["object", "boolean"],
+      properties: {
+        unevaluatedItems: { $dynamicRef: "#meta" },
+        unevaluatedProperties: { $dynamicRef: "#meta" }
+      }
+    };
   }
-  const t2 = p2.network.targets[app.target];
-  const ports = app.kind === "adopted" ? adoptedPorts(app) : app.ports;
-  const pub = ports.find((x3) => x3.container === port && x3.host);
-  return `${t2.address}:${pub?.host ?? port}`;
-}
-function hostnameOf(p2, subdomain) {
-  return subdomain === "@" ? p2.domain : `${subdomain}.${p2.domain}`;
-}
-var init_upstream = __esm({
-  "src/conventions/upstream.ts"() {
+});
+
+// node_modules/ajv/dist/refs/json-schema-2020-12/meta/content.json
+var require_content = __commonJS({
+  "node_modules/ajv/dist/refs/json-schema-2020-12/meta/content.json"(exports, module) {
+    module.exports = {
+      $schema: "https://json-schema.org/draft/2020-12/schema",
+      $id: "https://json-schema.org/draft/2020-12/meta/content",
+      $vocabulary: {
+        "https://json-schema.org/draft/2020-12/vocab/content": true
+      },
+      $dynamicAnchor: "meta",
+      title: "Content vocabulary meta-schema",
+      type: ["object", "boolean"],
+      properties: {
+        contentEncoding: { type: "string" },
+        contentMediaType: { type: "string" },
+        contentSchema: { $dynamicRef: "#meta" }
+      }
+    };
+  }
+});
+
+// node_modules/ajv/dist/refs/json-schema-2020-12/meta/core.json
+var require_core3 = __commonJS({
+  "node_modules/ajv/dist/refs/json-schema-2020-12/meta/core.json"(exports, module) {
+    module.exports = {
+      $schema: "https://json-schema.org/draft/2020-12/schema",
+      $id: "https://json-schema.org/draft/2020-12/meta/core",
+      $vocabulary: {
+        "https://json-schema.org/draft/2020-12/vocab/core": true
+      },
+      $dynamicAnchor: "meta",
+      title: "Core vocabulary meta-schema",
+      type: ["object", "boolean"],
+      properties: {
+        $id: {
+          $ref: "#/$defs/uriReferenceString",
+          $comment: "Non-empty fragments not allowed.",
+          pattern: "^[^#]*#?$"
+        },
+        $schema: { $ref: "#/$defs/uriString" },
+        $ref: { $ref: "#/$defs/uriReferenceString" },
+        $anchor: { $ref: "#/$defs/anchorString" },
+        $dynamicRef: { $ref: "#/$defs/uriReferenceString" },
+        $dynamicAnchor: { $ref: "#/$defs/anchorString" },
+        $vocabulary: {
+          type: "object",
+          propertyNames: { $ref: "#/$defs/uriString" },
+          additionalProperties: {
+            type: "boolean"
+          }
+        },
+        $comment: {
+          type: "string"
+        },
+        $defs: {
+          type: "object",
+          additionalProperties: { $dynamicRef: "#meta" }
+        }
+      },
+      $defs: {
+        anchorString: {
+          type: "string",
+          pattern: "^[A-Za-z_][-A-Za-z0-9._]*$"
+        },
+        uriString: {
+          type: "string",
+          format: "uri"
+        },
+        uriReferenceString: {
+          type: "string",
+          format: "uri-reference"
+        }
+      }
+    };
+  }
+});
+
+// node_modules/ajv/dist/refs/json-schema-2020-12/meta/format-annotation.json
+var require_format_annotation = __commonJS({
+  "node_modules/ajv/dist/refs/json-schema-2020-12/meta/format-annotation.json"(exports, module) {
+    module.exports = {
+      $schema: "https://json-schema.org/draft/2020-12/schema",
+      $id: "https://json-schema.org/draft/2020-12/meta/format-annotation",
+      $vocabulary: {
+        "https://json-schema.org/draft/2020-12/vocab/format-annotation": true
+      },
+      $dynamicAnchor: "meta",
+      title: "Format vocabulary meta-schema for annotation results",
+      type: ["object", "boolean"],
+      properties: {
+        format: { type: "string" }
+      }
+    };
+  }
+});
+
+// node_modules/ajv/dist/refs/json-schema-2020-12/meta/meta-data.json
+var require_meta_data = __commonJS({
+  "node_modules/ajv/dist/refs/json-schema-2020-12/meta/meta-data.json"(exports, module) {
+    module.exports = {
+      $schema: "https://json-schema.org/draft/2020-12/schema",
+      $id: "https://json-schema.org/draft/2020-12/meta/meta-data",
+      $vocabulary: {
+        "https://json-schema.org/draft/2020-12/vocab/meta-data": true
+      },
+      $dynamicAnchor: "meta",
+      title: "Meta-data vocabulary meta-schema",
+      type: ["object", "boolean"],
+      properties: {
+        title: {
+          type: "string"
+        },
+        description: {
+          type: "string"
+        },
+        default: true,
+        deprecated: {
+          type: "boolean",
+          default: false
+        },
+        readOnly: {
+          type: "boolean",
+          default: false
+        },
+        writeOnly: {
+          type: "boolean",
+          default: false
+        },
+        examples: {
+          type: "array",
+          items: true
+        }
+      }
+    };
+  }
+});
+
+// node_modules/ajv/dist/refs/json-schema-2020-12/meta/validation.json
+var require_validation2 = __commonJS({
+  "node_modules/ajv/dist/refs/json-schema-2020-12/meta/validation.json"(exports, module) {
+    module.exports = {
+      $schema: "https://json-schema.org/draft/2020-12/schema",
+      $id: "https://json-schema.org/draft/2020-12/meta/validation",
+      $vocabulary: {
+        "https://json-schema.org/draft/2020-12/vocab/validation": true
+      },
+      $dynamicAnchor: "meta",
+      title: "Validation vocabulary meta-schema",
+      type: ["object", "boolean"],
+      properties: {
+        type: {
+          anyOf: [
+            { $ref: "#/$defs/simpleTypes" },
+            {
+              type: "array",
+              items: { $ref: "#/$defs/simpleTypes" },
+              minItems: 1,
+              uniqueItems: true
+            }
+          ]
+        },
+        const: true,
+        enum: {
+          type: "array",
+          items: true
+        },
+        multipleOf: {
+          type: "number",
+          exclusiveMinimum: 0
+        },
+        maximum: {
+          type: "number"
+        },
+        exclusiveMaximum: {
+          type: "number"
+        },
+        minimum: {
+          type: "number"
+        },
+        exclusiveMinimum: {
+          type: "number"
+        },
+        maxLength: { $ref: "#/$defs/nonNegativeInteger" },
+        minLength: { $ref: "#/$defs/nonNegativeIntegerDefault0" },
+        pattern: {
+          type: "string",
+          format: "regex"
+        },
+        maxItems: { $ref: "#/$defs/nonNegativeInteger" },
+        minItems: { $ref: "#/$defs/nonNegativeIntegerDefault0" },
+        uniqueItems: {
+          type: "boolean",
+          default: false
+        },
+        maxContains: { $ref: "#/$defs/nonNegativeInteger" },
+        minContains: {
+          $ref: "#/$defs/nonNegativeInteger",
+          default: 1
+        },
+        maxProperties: { $ref: "#/$defs/nonNegativeInteger" },
+        minProperties: { $ref: "#/$defs/nonNegativeIntegerDefault0" },
+        required: { $ref: "#/$defs/stringArray" },
+        dependentRequired: {
+          type: "object",
+          additionalProperties: {
+            $ref: "#/$defs/stringArray"
+          }
+        }
+      },
+      $defs: {
+        nonNegativeInteger: {
+          type: "integer",
+          minimum: 0
+        },
+        nonNegativeIntegerDefault0: {
+          $ref: "#/$defs/nonNegativeInteger",
+          default: 0
+        },
+        simpleTypes: {
+          enum: ["array", "boolean", "integer", "null", "number", "object", "string"]
+        },
+        stringArray: {
+          type: "array",
+          items: { type: "string" },
+          uniqueItems: true,
+          default: []
+        }
+      }
+    };
+  }
+});
+
+// node_modules/ajv/dist/refs/json-schema-2020-12/index.js
+var require_json_schema_2020_12 = __commonJS({
+  "node_modules/ajv/dist/refs/json-schema-2020-12/index.js"(exports) {
     "use strict";
-    init_adopted();
+    Object.defineProperty(exports, "__esModule", { value: true });
+    var metaSchema = require_schema4();
+    var applicator = require_applicator2();
+    var unevaluated = require_unevaluated2();
+    var content = require_content();
+    var core = require_core3();
+    var format = require_format_annotation();
+    var metadata = require_meta_data();
+    var validation = require_validation2();
+    var META_SUPPORT_DATA = ["/properties"];
+    function addMetaSchema2020($data) {
+      ;
+      [
+        metaSchema,
+        applicator,
+        unevaluated,
+        content,
+        core,
+        with$data(this, format),
+        metadata,
+        with$data(this, validation)
+      ].forEach((sch) => this.addMetaSchema(sch, void 0, false));
+      return this;
+      function with$data(ajv, sch) {
+        return $data ? ajv.$dataMetaSchema(sch, META_SUPPORT_DATA) : sch;
+      }
+    }
+    exports.default = addMetaSchema2020;
+  }
+});
+
+// node_modules/ajv/dist/2020.js
+var require__ = __commonJS({
+  "node_modules/ajv/dist/2020.js"(exports, module) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.MissingRefError = exports.ValidationError = exports.CodeGen = exports.Name = exports.nil = exports.stringify = exports.str = exports._ = exports.KeywordCxt = exports.Ajv2020 = void 0;
+    var core_1 = require_core();
+    var draft2020_1 = require_draft2020();
+    var discriminator_1 = require_discriminator();
+    var json_schema_2020_12_1 = require_json_schema_2020_12();
+    var META_SCHEMA_ID = "https://json-schema.org/draft/2020-12/schema";
+    var Ajv20202 = class extends core_1.default {
+      constructor(opts2 = {}) {
+        super({
+          ...opts2,
+          dynamicRef: true,
+          next: true,
+          unevaluated: true
+        });
+      }
+      _addVocabularies() {
+        super._addVocabularies();
+        draft2020_1.default.forEach((v2) => this.addVocabulary(v2));
+        if (this.opts.discriminator)
+          this.addKeyword(discriminator_1.default);
+      }
+      _addDefaultMetaSchema() {
+        super._addDefaultMetaSchema();
+        const { $data, meta } = this.opts;
+        if (!meta)
+          return;
+        json_schema_2020_12_1.default.call(this, $data);
+        this.refs["http://json-schema.org/schema"] = META_SCHEMA_ID;
+      }
+      defaultMeta() {
+        return this.opts.defaultMeta = super.defaultMeta() || (this.getSchema(META_SCHEMA_ID) ? META_SCHEMA_ID : void 0);
+      }
+    };
+    exports.Ajv2020 = Ajv20202;
+    module.exports = exports = Ajv20202;
+    module.exports.Ajv2020 = Ajv20202;
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.default = Ajv20202;
+    var validate_1 = require_validate();
+    Object.defineProperty(exports, "KeywordCxt", { enumerable: true, get: function() {
+      return validate_1.KeywordCxt;
+    } });
+    var codegen_1 = require_codegen();
+    Object.defineProperty(exports, "_", { enumerable: true, get: function() {
+      return codegen_1._;
+    } });
+    Object.defineProperty(exports, "str", { enumerable: true, get: function() {
+      return codegen_1.str;
+    } });
+    Object.defineProperty(exports, "stringify", { enumerable: true, get: function() {
+      return codegen_1.stringify;
+    } });
+    Object.defineProperty(exports, "nil", { enumerable: true, get: function() {
+      return codegen_1.nil;
+    } });
+    Object.defineProperty(exports, "Name", { enumerable: true, get: function() {
+      return codegen_1.Name;
+    } });
+    Object.defineProperty(exports, "CodeGen", { enumerable: true, get: function() {
+      return codegen_1.CodeGen;
+    } });
+    var validation_error_1 = require_validation_error();
+    Object.defineProperty(exports, "ValidationError", { enumerable: true, get: function() {
+      return validation_error_1.default;
+    } });
+    var ref_error_1 = require_ref_error();
+    Object.defineProperty(exports, "MissingRefError", { enumerable: true, get: function() {
+      return ref_error_1.default;
+    } });
+  }
+});
+
+// schemas/authelia/configuration.v4.38.json
+var configuration_v4_38_default;
+var init_configuration_v4_38 = __esm({
+  "schemas/authelia/configuration.v4.38.json"() {
+    configuration_v4_38_default = {
+      $schema: "https://json-schema.org/draft/2020-12/schema",
+      $id: "https://www.authelia.com/schemas/v4.38/json-schema/configuration.json",
+      $ref: "#/$defs/Configuration",
+      $defs: {
+        AccessControl: {
+          properties: {
+            default_policy: {
+              type: "string",
+              enum: [
+                "deny",
+                "one_factor",
+                "two_factor"
+              ],
+              title: "Default Authorization Policy",
+              description: "The default policy applied to all authorization requests unrelated to OpenID Connect 1.0.",
+              default: "deny"
+            },
+            networks: {
+              items: {
+                $ref: "#/$defs/AccessControlNetwork"
+              },
+              type: "array",
+              title: "Named Networks",
+              description: "The list of named networks which can be reused in any ACL rule."
+            },
+            rules: {
+              items: {
+                $ref: "#/$defs/AccessControlRule"
+              },
+              type: "array",
+              title: "Rules List",
+              description: "The list of ACL rules to enumerate for requests."
+            }
+          },
+          additionalProperties: false,
+          type: "object",
+          description: "AccessControl represents the configuration related to ACLs."
+        },
+        AccessControlNetwork: {
+          properties: {
+            name: {
+              type: "string",
+              title: "Network Name",
+              description: "The name of this network to be used in the networks section of the rules section."
+            },
+            networks: {
+              $ref: "#/$defs/AccessControlNetworkNetworks",
+              title: "Networks",
+              description: "The remote IP's or network ranges in CIDR notation that this rule applies to."
+            }
+          },
+          additionalProperties: false,
+          type: "object",
+          required: [
+            "name",
+            "networks"
+          ],
+          description: "AccessControlNetwork represents one ACL network group entry."
+        },
+        AccessControlNetworkNetworks: {
+          oneOf: [
+            {
+              type: "string",
+              pattern: "((^((([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5])\\.){3}([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5]))(\\/([0-2]?[0-9]|3[0-2]))?$)|(^((([0-9A-Fa-f]{1,4}:){7}([0-9A-Fa-f]{1,4}|:))|(([0-9A-Fa-f]{1,4}:){6}(:[0-9A-Fa-f]{1,4}|((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3})|:))|(([0-9A-Fa-f]{1,4}:){5}(((:[0-9A-Fa-f]{1,4}){1,2})|:((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3})|:))|(([0-9A-Fa-f]{1,4}:){4}(((:[0-9A-Fa-f]{1,4}){1,3})|((:[0-9A-Fa-f]{1,4})?:((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}))|:))|(([0-9A-Fa-f]{1,4}:){3}(((:[0-9A-Fa-f]{1,4}){1,4})|((:[0-9A-Fa-f]{1,4}){0,2}:((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}))|:))|(([0-9A-Fa-f]{1,4}:){2}(((:[0-9A-Fa-f]{1,4}){1,5})|((:[0-9A-Fa-f]{1,4}){0,3}:((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}))|:))|(([0-9A-Fa-f]{1,4}:){1}(((:[0-9A-Fa-f]{1,4}){1,6})|((:[0-9A-Fa-f]{1,4}){0,4}:((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}))|:))|(:(((:[0-9A-Fa-f]{1,4}){1,7})|((:[0-9A-Fa-f]{1,4}){0,5}:((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}))|:)))?(\\/(12[0-8]|1[0-1][0-9]|[0-9]{1,2}))?$))"
+            },
+            {
+              items: {
+                type: "string",
+                pattern: "((^((([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5])\\.){3}([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5]))(\\/([0-2]?[0-9]|3[0-2]))?$)|(^((([0-9A-Fa-f]{1,4}:){7}([0-9A-Fa-f]{1,4}|:))|(([0-9A-Fa-f]{1,4}:){6}(:[0-9A-Fa-f]{1,4}|((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3})|:))|(([0-9A-Fa-f]{1,4}:){5}(((:[0-9A-Fa-f]{1,4}){1,2})|:((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3})|:))|(([0-9A-Fa-f]{1,4}:){4}(((:[0-9A-Fa-f]{1,4}){1,3})|((:[0-9A-Fa-f]{1,4})?:((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}))|:))|(([0-9A-Fa-f]{1,4}:){3}(((:[0-9A-Fa-f]{1,4}){1,4})|((:[0-9A-Fa-f]{1,4}){0,2}:((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}))|:))|(([0-9A-Fa-f]{1,4}:){2}(((:[0-9A-Fa-f]{1,4}){1,5})|((:[0-9A-Fa-f]{1,4}){0,3}:((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}))|:))|(([0-9A-Fa-f]{1,4}:){1}(((:[0-9A-Fa-f]{1,4}){1,6})|((:[0-9A-Fa-f]{1,4}){0,4}:((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}))|:))|(:(((:[0-9A-Fa-f]{1,4}){1,7})|((:[0-9A-Fa-f]{1,4}){0,5}:((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}))|:)))?(\\/(12[0-8]|1[0-1][0-9]|[0-9]{1,2}))?$))"
+              },
+              type: "array",
+              uniqueItems: true
+            }
+          ]
+        },
+        AccessControlRule: {
+          oneOf: [
+            {
+              required: [
+                "domain"
+              ],
+              title: "Domain"
+            },
+            {
+              required: [
+                "domain_regex"
+              ],
+              title: "Domain Regex"
+            }
+          ],
+          properties: {
+            domain: {
+              $ref: "#/$defs/AccessControlRuleDomains",
+              title: "Domain Literals",
+              description: "The literal domains to match the domain against that this rule applies to."
+            },
+            domain_regex: {
+              $ref: "#/$defs/AccessControlRuleRegex",
+              title: "Domain Regex Patterns",
+              description: "The regex patterns to match the domain against that this rule applies to."
+            },
+            policy: {
+              type: "string",
+              enum: [
+                "bypass",
+                "deny",
+                "one_factor",
+                "two_factor"
+              ],
+              title: "Rule Policy",
+              description: "The policy this rule applies when all criteria match."
+            },
+            subject: {
+              $ref: "#/$defs/AccessControlRuleSubjects",
+              title: "AccessControlRuleSubjects",
+              description: "The users or groups that this rule applies to."
+            },
+            networks: {
+              $ref: "#/$defs/AccessControlRuleNetworks",
+              title: "Networks",
+              description: "The remote IP's, network ranges in CIDR notation, or network names that this rule applies to."
+            },
+            resources: {
+              $ref: "#/$defs/AccessControlRuleRegex",
+              title: "Resources or Paths",
+              description: "The regex patterns to match the resource paths that this rule applies to."
+            },
+            methods: {
+              $ref: "#/$defs/AccessControlRuleMethods",
+              description: "The list of request methods this rule applies to."
+            },
+            query: {
+              items: {
+                items: {
+                  $ref: "#/$defs/AccessControlRuleQuery"
+                },
+                type: "array"
+              },
+              type: "array",
+              title: "Query Rules",
+              description: "The list of query parameter rules this rule applies to."
+            }
+          },
+          additionalProperties: false,
+          type: "object",
+          required: [
+            "policy"
+          ],
+          description: "AccessControlRule represents one ACL rule entry."
+        },
+        AccessControlRuleDomains: {
+          oneOf: [
+            {
+              type: "string"
+            },
+            {
+              items: {
+                type: "string"
+              },
+              type: "array",
+              uniqueItems: true
+            }
+          ]
+        },
+        AccessControlRuleMethods: {
+          oneOf: [
+            {
+              type: "string",
+              enum: [
+                "GET",
+                "HEAD",
+                "POST",
+                "PUT",
+                "PATCH",
+                "DELETE",
+                "TRACE",
+                "CONNECT",
+                "OPTIONS",
+                "COPY",
+                "LOCK",
+                "MKCOL",
+                "MOVE",
+                "PROPFIND",
+                "PROPPATCH",
+                "UNLOCK"
+              ]
+            },
+            {
+              items: {
+                type: "string",
+                enum: [
+                  "GET",
+                  "HEAD",
+                  "POST",
+                  "PUT",
+                  "PATCH",
+                  "DELETE",
+                  "TRACE",
+                  "CONNECT",
+                  "OPTIONS",
+                  "COPY",
+                  "LOCK",
+                  "MKCOL",
+                  "MOVE",
+                  "PROPFIND",
+                  "PROPPATCH",
+                  "UNLOCK"
+                ]
+              },
+              type: "array",
+              uniqueItems: true
+            }
+          ]
+        },
+        AccessControlRuleNetworks: {
+          oneOf: [
+            {
+              type: "string"
+            },
+            {
+              items: {
+                type: "string"
+              },
+              type: "array",
+              uniqueItems: true
+            }
+          ]
+        },
+        AccessControlRuleQuery: {
+          properties: {
+            operator: {
+              type: "string",
+              enum: [
+                "equal",
+                "not equal",
+                "present",
+                "absent",
+                "pattern",
+                "not pattern"
+              ],
+              title: "Operator",
+              description: "The list of query parameter rules this rule applies to."
+            },
+            key: {
+              type: "string",
+              title: "Key",
+              description: "The Query Parameter key this rule applies to."
+            },
+            value: {
+              title: "Value",
+              description: "The Query Parameter value for this rule."
+            }
+          },
+          additionalProperties: false,
+          type: "object",
+          required: [
+            "key"
+          ],
+          description: "AccessControlRuleQuery represents the ACL query criteria."
+        },
+        AccessControlRuleRegex: {
+          oneOf: [
+            {
+              type: "string",
+              format: "regex"
+            },
+            {
+              items: {
+                type: "string",
+                format: "regex"
+              },
+              type: "array",
+              uniqueItems: true
+            }
+          ]
+        },
+        AccessControlRuleSubjects: {
+          oneOf: [
+            {
+              type: "string",
+              pattern: "^(user|group|oauth2:client):.+$"
+            },
+            {
+              items: {
+                type: "string",
+                pattern: "^(user|group|oauth2:client):.+$"
+              },
+              type: "array"
+            },
+            {
+              items: {
+                items: {
+                  type: "string",
+                  pattern: "^(user|group|oauth2:client):.+$"
+                },
+                type: "array"
+              },
+              type: "array",
+              uniqueItems: true
+            }
+          ]
+        },
+        AddressLDAP: {
+          type: "string",
+          pattern: "^((ldaps?:\\/\\/)?([^:\\/]*(:\\d+)|[^:\\/]+(:\\d+)?)?|ldapi:\\/\\/(\\/[^?\\n]+)?)$",
+          format: "uri"
+        },
+        AddressSMTP: {
+          type: "string",
+          pattern: "^((smtp|submissions?):\\/\\/)?([^:\\/]*(:\\d+)|[^:\\/]+(:\\d+)?)?$",
+          format: "uri"
+        },
+        AddressTCP: {
+          type: "string",
+          pattern: "^((tcp[46]?:\\/\\/)?([^:\\/]*(:\\d+)|[^:\\/]+(:\\d+)?)(\\/.*)?|unix:\\/\\/\\/[^?\\n]+(\\?(umask=[0-7]{3,4}|path=[a-z]+)(&(umask=[0-7]{3,4}|path=[a-zA-Z0-9.~_-]+))?)?)$",
+          format: "uri"
+        },
+        AddressUDP: {
+          type: "string",
+          pattern: "^(udp[46]?:\\/\\/)?([^:\\/]*(:\\d+)|[^:\\/]+(:\\d+)?)(\\/.*)?$",
+          format: "uri"
+        },
+        AuthenticationBackend: {
+          properties: {
+            password_reset: {
+              $ref: "#/$defs/AuthenticationBackendPasswordReset",
+              title: "Password Reset",
+              description: "Allows configuration of the password reset behaviour."
+            },
+            refresh_interval: {
+              $ref: "#/$defs/RefreshIntervalDuration",
+              title: "Refresh Interval",
+              description: "How frequently the user details are refreshed from the backend."
+            },
+            file: {
+              $ref: "#/$defs/AuthenticationBackendFile",
+              title: "File Backend",
+              description: "The file authentication backend configuration."
+            },
+            ldap: {
+              $ref: "#/$defs/AuthenticationBackendLDAP",
+              title: "LDAP Backend",
+              description: "The LDAP authentication backend configuration."
+            }
+          },
+          additionalProperties: false,
+          type: "object",
+          description: "AuthenticationBackend represents the configuration related to the authentication backend."
+        },
+        AuthenticationBackendFile: {
+          properties: {
+            path: {
+              type: "string",
+              title: "Path",
+              description: "The file path to the user database."
+            },
+            watch: {
+              type: "boolean",
+              title: "Watch",
+              description: "Enables watching the file for external changes and dynamically reloading the database.",
+              default: false
+            },
+            password: {
+              $ref: "#/$defs/AuthenticationBackendFilePassword",
+              title: "Password Options",
+              description: "Allows configuration of the password hashing options when the user passwords are changed directly by Authelia."
+            },
+            search: {
+              $ref: "#/$defs/AuthenticationBackendFileSearch",
+              title: "Search",
+              description: "Configures the user searching behaviour."
+            }
+          },
+          additionalProperties: false,
+          type: "object",
+          description: "AuthenticationBackendFile represents the configuration related to file-based backend."
+        },
+        AuthenticationBackendFilePassword: {
+          properties: {
+            algorithm: {
+              type: "string",
+              enum: [
+                "argon2",
+                "sha2crypt",
+                "pbkdf2",
+                "bcrypt",
+                "scrypt"
+              ],
+              title: "Algorithm",
+              description: "The password hashing algorithm to use.",
+              default: "argon2"
+            },
+            argon2: {
+              $ref: "#/$defs/AuthenticationBackendFilePasswordArgon2",
+              title: "Argon2",
+              description: "Configure the Argon2 password hashing parameters."
+            },
+            sha2crypt: {
+              $ref: "#/$defs/AuthenticationBackendFilePasswordSHA2Crypt",
+              title: "SHA2Crypt",
+              description: "Configure the SHA2Crypt password hashing parameters."
+            },
+            pbkdf2: {
+              $ref: "#/$defs/AuthenticationBackendFilePasswordPBKDF2",
+              title: "PBKDF2",
+              description: "Configure the PBKDF2 password hashing parameters."
+            },
+            bcrypt: {
+              $ref: "#/$defs/AuthenticationBackendFilePasswordBCrypt",
+              title: "BCrypt",
+              description: "Configure the BCrypt password hashing parameters."
+            },
+            scrypt: {
+              $ref: "#/$defs/AuthenticationBackendFilePasswordSCrypt",
+              title: "SCrypt",
+              description: "Configure the SCrypt password hashing parameters."
+            },
+            iterations: {
+              type: "integer",
+              title: "Iterations",
+              description: "Deprecated: Use individual password options instead.",
+              deprecated: true
+            },
+            memory: {
+              type: "integer",
+              title: "Memory",
+              description: "Deprecated: Use individual password options instead.",
+              deprecated: true
+            },
+            parallelism: {
+              type: "integer",
+              title: "Parallelism",
+              description: "Deprecated: Use individual password options instead.",
+              deprecated: true
+            },
+            key_length: {
+              type: "integer",
+              title: "Key Length",
+              description: "Deprecated: Use individual password options instead.",
+              deprecated: true
+            },
+            salt_length: {
+              type: "integer",
+              title: "Salt Length",
+              description: "Deprecated: Use individual password options instead.",
+              deprecated: true
+            }
+          },
+          additionalProperties: false,
+          type: "object",
+          description: "AuthenticationBackendFilePassword represents the configuration related to password hashing."
+        },
+        AuthenticationBackendFilePasswordArgon2: {
+          properties: {
+            variant: {
+              type: "string",
+              enum: [
+                "argon2id",
+                "argon2i",
+                "argon2d"
+              ],
+              title: "Variant",
+              description: "The Argon2 variant to be used.",
+              default: "argon2id"
+            },
+            iterations: {
+              type: "integer",
+              title: "Iterations",
+              description: "The number of Argon2 iterations (parameter t) to be used.",
+              default: 3
+            },
+            memory: {
+              type: "integer",
+              maximum: 4294967295,
+              minimum: 8,
+              title: "Memory",
+              description: "The Argon2 amount of memory in kibibytes (parameter m) to be used.",
+              default: 65536
+            },
+            parallelism: {
+              type: "integer",
+              maximum: 16777215,
+              minimum: 1,
+              title: "Parallelism",
+              description: "The Argon2 degree of parallelism (parameter p) to be used.",
+              default: 4
+            },
+            key_length: {
+              type: "integer",
+              maximum: 2147483647,
+              minimum: 4,
+              title: "Key Length",
+              description: "The Argon2 key output length.",
+              default: 32
+            },
+            salt_length: {
+              type: "integer",
+              maximum: 2147483647,
+              minimum: 1,
+              title: "Salt Length",
+              description: "The Argon2 salt length.",
+              default: 16
+            }
+          },
+          additionalProperties: false,
+          type: "object",
+          description: "AuthenticationBackendFilePasswordArgon2 represents the argon2 hashing settings."
+        },
+        AuthenticationBackendFilePasswordBCrypt: {
+          properties: {
+            variant: {
+              type: "string",
+              enum: [
+                "standard",
+                "sha256"
+              ],
+              title: "Variant",
+              description: "The BCrypt variant to be used.",
+              default: "standard"
+            },
+            cost: {
+              type: "integer",
+              maximum: 31,
+              minimum: 10,
+              title: "Cost",
+              description: "The BCrypt cost to be used.",
+              default: 12
+            }
+          },
+          additionalProperties: false,
+          type: "object",
+          description: "AuthenticationBackendFilePasswordBCrypt represents the bcrypt hashing settings."
+        },
+        AuthenticationBackendFilePasswordPBKDF2: {
+          properties: {
+            variant: {
+              type: "string",
+              enum: [
+                "sha1",
+                "sha224",
+                "sha256",
+                "sha384",
+                "sha512"
+              ],
+              title: "Variant",
+              description: "The PBKDF2 variant to be used.",
+              default: "sha512"
+            },
+            iterations: {
+              type: "integer",
+              maximum: 2147483647,
+              minimum: 1e5,
+              title: "Iterations",
+              description: "The PBKDF2 iterations to be used.",
+              default: 31e4
+            },
+            salt_length: {
+              type: "integer",
+              maximum: 2147483647,
+              minimum: 8,
+              title: "Salt Length",
+              description: "The PBKDF2 salt length to be used.",
+              default: 16
+            }
+          },
+          additionalProperties: false,
+          type: "object",
+          description: "AuthenticationBackendFilePasswordPBKDF2 represents the PBKDF2 hashing settings."
+        },
+        AuthenticationBackendFilePasswordSCrypt: {
+          properties: {
+            iterations: {
+              type: "integer",
+              maximum: 58,
+              minimum: 1,
+              title: "Iterations",
+              description: "The SCrypt iterations to be used.",
+              default: 16
+            },
+            block_size: {
+              type: "integer",
+              maximum: 36028797018963970,
+              minimum: 1,
+              title: "Key Length",
+              description: "The SCrypt block size to be used.",
+              default: 8
+            },
+            parallelism: {
+              type: "integer",
+              maximum: 1073741823,
+              minimum: 1,
+              title: "Key Length",
+              description: "The SCrypt parallelism factor to be used.",
+              default: 1
+            },
+            key_length: {
+              type: "integer",
+              maximum: 137438953440,
+              minimum: 1,
+              title: "Key Length",
+              description: "The SCrypt key length to be used.",
+              default: 32
+            },
+            salt_length: {
+              type: "integer",
+              maximum: 1024,
+              minimum: 8,
+              title: "Salt Length",
+              description: "The SCrypt salt length to be used.",
+              default: 16
+            }
+          },
+          additionalProperties: false,
+          type: "object",
+          description: "AuthenticationBackendFilePasswordSCrypt represents the scrypt hashing settings."
+        },
+        AuthenticationBackendFilePasswordSHA2Crypt: {
+          properties: {
+            variant: {
+              type: "string",
+              enum: [
+                "sha256",
+                "sha512"
+              ],
+              title: "Variant",
+              description: "The SHA2Crypt variant to be used.",
+              default: "sha512"
+            },
+            iterations: {
+              type: "integer",
+              maximum: 999999999,
+              minimum: 1e3,
+              title: "Iterations",
+              description: "The SHA2Crypt iterations (parameter rounds) to be used.",
+              default: 5e4
+            },
+            salt_length: {
+              type: "integer",
+              maximum: 16,
+              minimum: 1,
+              title: "Salt Length",
+              description: "The SHA2Crypt salt length to be used.",
+              default: 16
+            }
+          },
+          additionalProperties: false,
+          type: "object",
+          description: "AuthenticationBackendFilePasswordSHA2Crypt represents the sha2crypt hashing settings."
+        },
+        AuthenticationBackendFileSearch: {
+          properties: {
+            email: {
+              type: "boolean",
+              title: "Email Searching",
+              description: "Allows users to either use their username or their configured email as a username.",
+              default: false
+            },
+            case_insensitive: {
+              type: "boolean",
+              title: "Case Insensitive Searching",
+              description: "Allows usernames to be any case during the search.",
+              default: false
+            }
+          },
+          additionalProperties: false,
+          type: "object",
+          description: "AuthenticationBackendFileSearch represents the configuration related to file-based backend searching."
+        },
+        AuthenticationBackendLDAP: {
+          properties: {
+            address: {
+              $ref: "#/$defs/AddressLDAP",
+              title: "Address",
+              description: "The address of the LDAP directory server."
+            },
+            implementation: {
+              type: "string",
+              enum: [
+                "custom",
+                "activedirectory",
+                "rfc2307bis",
+                "freeipa",
+                "lldap",
+                "glauth"
+              ],
+              title: "Implementation",
+              description: "The implementation which mostly decides the default values.",
+              default: "custom"
+            },
+            timeout: {
+              oneOf: [
+                {
+                  type: "string",
+                  pattern: "^\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?))(\\s*\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?)))*$"
+                },
+                {
+                  type: "integer",
+                  description: "The duration in seconds"
+                }
+              ],
+              title: "Timeout",
+              description: "The LDAP directory server connection timeout."
+            },
+            start_tls: {
+              type: "boolean",
+              title: "StartTLS",
+              description: "Enables the use of StartTLS.",
+              default: false
+            },
+            tls: {
+              $ref: "#/$defs/TLS",
+              title: "TLS",
+              description: "The LDAP directory server TLS connection properties."
+            },
+            base_dn: {
+              type: "string",
+              title: "Base DN",
+              description: "The base for all directory server operations."
+            },
+            additional_users_dn: {
+              type: "string",
+              title: "Additional User Base",
+              description: "The base in addition to the Base DN for all directory server operations for users."
+            },
+            users_filter: {
+              type: "string",
+              title: "Users Filter",
+              description: "The LDAP filter used to search for user objects."
+            },
+            additional_groups_dn: {
+              type: "string",
+              title: "Additional Group Base",
+              description: "The base in addition to the Base DN for all directory server operations for groups."
+            },
+            groups_filter: {
+              type: "string",
+              title: "Groups Filter",
+              description: "The LDAP filter used to search for group objects."
+            },
+            group_search_mode: {
+              type: "string",
+              enum: [
+                "filter",
+                "memberof"
+              ],
+              title: "Groups Search Mode",
+              description: "The LDAP group search mode used to search for group objects.",
+              default: "filter"
+            },
+            attributes: {
+              $ref: "#/$defs/AuthenticationBackendLDAPAttributes"
+            },
+            permit_referrals: {
+              type: "boolean",
+              title: "Permit Referrals",
+              description: "Enables chasing LDAP referrals.",
+              default: false
+            },
+            permit_unauthenticated_bind: {
+              type: "boolean",
+              title: "Permit Unauthenticated Bind",
+              description: "Enables omission of the password to perform an unauthenticated bind.",
+              default: false
+            },
+            permit_feature_detection_failure: {
+              type: "boolean",
+              title: "Permit Feature Detection Failure",
+              description: "Enables failures when detecting directory server features using the Root DSE lookup.",
+              default: false
+            },
+            user: {
+              type: "string",
+              title: "User",
+              description: "The user distinguished name for LDAP binding."
+            },
+            password: {
+              type: "string",
+              title: "Password",
+              description: "The password for LDAP authenticated binding."
+            }
+          },
+          additionalProperties: false,
+          type: "object",
+          description: "AuthenticationBackendLDAP represents the configuration related to LDAP server."
+        },
+        AuthenticationBackendLDAPAttributes: {
+          properties: {
+            distinguished_name: {
+              type: "string",
+              title: "Attribute: Distinguished Name",
+              description: "The directory server attribute which contains the distinguished name for all objects."
+            },
+            username: {
+              type: "string",
+              title: "Attribute: User Username",
+              description: "The directory server attribute which contains the username for all users."
+            },
+            display_name: {
+              type: "string",
+              title: "Attribute: User Display Name",
+              description: "The directory server attribute which contains the display name for all users."
+            },
+            mail: {
+              type: "string",
+              title: "Attribute: User Mail",
+              description: "The directory server attribute which contains the mail address for all users and groups."
+            },
+            MemberOf: {
+              type: "string",
+              title: "Attribute: Member Of",
+              description: "The directory server attribute which contains the objects that an object is a member of."
+            },
+            group_name: {
+              type: "string",
+              title: "Attribute: Group Name",
+              description: "The directory server attribute which contains the group name for all groups."
+            }
+          },
+          additionalProperties: false,
+          type: "object",
+          description: "AuthenticationBackendLDAPAttributes represents the configuration related to LDAP server attributes."
+        },
+        AuthenticationBackendPasswordReset: {
+          properties: {
+            disable: {
+              type: "boolean",
+              title: "Disable",
+              description: "Disables the Password Reset option.",
+              default: false
+            },
+            custom_url: {
+              type: "string",
+              format: "uri",
+              title: "Custom URL",
+              description: "Disables the internal Password Reset option and instead redirects users to this specified URL."
+            }
+          },
+          additionalProperties: false,
+          type: "object",
+          description: "AuthenticationBackendPasswordReset represents the configuration related to password reset functionality."
+        },
+        Configuration: {
+          properties: {
+            theme: {
+              type: "string",
+              enum: [
+                "auto",
+                "light",
+                "dark",
+                "grey"
+              ],
+              title: "Theme Name",
+              description: "The name of the theme to apply to the web UI.",
+              default: "light"
+            },
+            certificates_directory: {
+              type: "string",
+              title: "Certificates Directory Path",
+              description: "The path to a directory which is used to determine the certificates that are trusted."
+            },
+            default_2fa_method: {
+              type: "string",
+              enum: [
+                "totp",
+                "webauthn",
+                "mobile_push"
+              ],
+              title: "Default 2FA method",
+              description: "When a user logs in for the first time this is the 2FA method configured for them."
+            },
+            log: {
+              $ref: "#/$defs/Log",
+              title: "Log",
+              description: "Logging Configuration."
+            },
+            identity_providers: {
+              $ref: "#/$defs/IdentityProviders",
+              title: "Identity Providers",
+              description: "Identity Providers Configuration."
+            },
+            authentication_backend: {
+              $ref: "#/$defs/AuthenticationBackend",
+              title: "Authentication Backend",
+              description: "Authentication Backend Configuration."
+            },
+            session: {
+              $ref: "#/$defs/Session",
+              title: "Session",
+              description: "Session Configuration."
+            },
+            totp: {
+              $ref: "#/$defs/TOTP",
+              title: "TOTP",
+              description: "Time-based One-Time Password Configuration."
+            },
+            duo_api: {
+              $ref: "#/$defs/DuoAPI",
+              title: "Duo API",
+              description: "Duo API Configuration."
+            },
+            access_control: {
+              $ref: "#/$defs/AccessControl",
+              title: "Access Control",
+              description: "Access Control Configuration."
+            },
+            ntp: {
+              $ref: "#/$defs/NTP",
+              title: "NTP",
+              description: "Network Time Protocol Configuration."
+            },
+            regulation: {
+              $ref: "#/$defs/Regulation",
+              title: "Regulation",
+              description: "Regulation Configuration."
+            },
+            storage: {
+              $ref: "#/$defs/Storage",
+              title: "Storage",
+              description: "Storage Configuration."
+            },
+            notifier: {
+              $ref: "#/$defs/Notifier",
+              title: "Notifier",
+              description: "Notifier Configuration."
+            },
+            server: {
+              $ref: "#/$defs/Server",
+              title: "Server",
+              description: "Server Configuration."
+            },
+            telemetry: {
+              $ref: "#/$defs/Telemetry",
+              title: "Telemetry",
+              description: "Telemetry Configuration."
+            },
+            webauthn: {
+              $ref: "#/$defs/WebAuthn",
+              title: "WebAuthn",
+              description: "WebAuthn Configuration."
+            },
+            password_policy: {
+              $ref: "#/$defs/PasswordPolicy",
+              title: "Password Policy",
+              description: "Password Policy Configuration."
+            },
+            privacy_policy: {
+              $ref: "#/$defs/PrivacyPolicy",
+              title: "Privacy Policy",
+              description: "Privacy Policy Configuration."
+            },
+            identity_validation: {
+              $ref: "#/$defs/IdentityValidation",
+              title: "Identity Validation",
+              description: "Identity Validation Configuration."
+            },
+            default_redirection_url: {
+              type: "string",
+              format: "uri",
+              title: "The default redirection URL",
+              description: "Deprecated: Use the session cookies option with the same name instead.",
+              deprecated: true
+            }
+          },
+          additionalProperties: false,
+          type: "object",
+          description: "Configuration object extracted from YAML configuration file."
+        },
+        DuoAPI: {
+          properties: {
+            disable: {
+              type: "boolean",
+              title: "Disable",
+              description: "Disable the Duo API integration.",
+              default: false
+            },
+            hostname: {
+              type: "string",
+              format: "hostname",
+              title: "Hostname",
+              description: "The Hostname provided by your Duo API dashboard."
+            },
+            integration_key: {
+              type: "string",
+              title: "Integration Key",
+              description: "The Integration Key provided by your Duo API dashboard."
+            },
+            secret_key: {
+              type: "string",
+              title: "Secret Key",
+              description: "The Secret Key provided by your Duo API dashboard."
+            },
+            enable_self_enrollment: {
+              type: "boolean",
+              title: "Enable Self Enrollment",
+              description: "Enable the Self Enrollment flow.",
+              default: false
+            }
+          },
+          additionalProperties: false,
+          type: "object",
+          description: "DuoAPI represents the configuration related to Duo API."
+        },
+        IdentityProviders: {
+          properties: {
+            oidc: {
+              $ref: "#/$defs/IdentityProvidersOpenIDConnect"
+            }
+          },
+          additionalProperties: false,
+          type: "object",
+          description: "IdentityProviders represents the Identity Providers configuration for Authelia."
+        },
+        IdentityProvidersOpenIDConnect: {
+          properties: {
+            hmac_secret: {
+              type: "string",
+              title: "HMAC Secret",
+              description: "The HMAC Secret used to sign Access Tokens."
+            },
+            jwks: {
+              items: {
+                $ref: "#/$defs/JWK"
+              },
+              type: "array",
+              title: "Issuer JSON Web Keys",
+              description: "The JWK's which are to be used to sign various objects like ID Tokens."
+            },
+            enable_client_debug_messages: {
+              type: "boolean",
+              title: "Enable Client Debug Messages",
+              description: "Enables additional debug messages for clients.",
+              default: false
+            },
+            minimum_parameter_entropy: {
+              type: "integer",
+              minimum: -1,
+              title: "Minimum Parameter Entropy",
+              description: "The minimum entropy of the nonce parameter.",
+              default: 8
+            },
+            enforce_pkce: {
+              type: "string",
+              enum: [
+                "public_clients_only",
+                "never",
+                "always"
+              ],
+              title: "Enforce PKCE",
+              description: "Controls enforcement of the use of Proof Key for Code Exchange on all clients.",
+              default: "public_clients_only"
+            },
+            enable_pkce_plain_challenge: {
+              type: "boolean",
+              title: "Enable PKCE Plain Challenge",
+              description: "Enables use of the discouraged plain Proof Key for Code Exchange challenges.",
+              default: false
+            },
+            enable_jwt_access_token_stateless_introspection: {
+              type: "boolean",
+              title: "Enable JWT Access Token Stateless Introspection",
+              description: "Allows the use of stateless introspection of JWT Access Tokens which is not recommended."
+            },
+            discovery_signed_response_alg: {
+              type: "string",
+              enum: [
+                "none",
+                "RS256",
+                "RS384",
+                "RS512",
+                "ES256",
+                "ES384",
+                "ES512",
+                "PS256",
+                "PS384",
+                "PS512"
+              ],
+              title: "Discovery Response Signing Algorithm",
+              description: "The Algorithm this provider uses to sign the Discovery and Metadata Document responses.",
+              default: "none"
+            },
+            discovery_signed_response_key_id: {
+              type: "string",
+              title: "Discovery Response Signing Key ID",
+              description: "The Key ID this provider uses to sign the Discovery and Metadata Document responses (overrides the 'discovery_signed_response_alg')."
+            },
+            require_pushed_authorization_requests: {
+              type: "boolean",
+              title: "Require Pushed Authorization Requests",
+              description: "Requires Pushed Authorization Requests for all clients for this Issuer."
+            },
+            cors: {
+              $ref: "#/$defs/IdentityProvidersOpenIDConnectCORS",
+              title: "CORS",
+              description: "Configuration options for Cross-Origin Request Sharing."
+            },
+            clients: {
+              items: {
+                $ref: "#/$defs/IdentityProvidersOpenIDConnectClient"
+              },
+              type: "array",
+              title: "Clients",
+              description: "OpenID Connect 1.0 clients registry."
+            },
+            authorization_policies: {
+              patternProperties: {
+                ".*": {
+                  $ref: "#/$defs/IdentityProvidersOpenIDConnectPolicy"
+                }
+              },
+              type: "object",
+              title: "Authorization Policies",
+              description: "Custom client authorization policies."
+            },
+            lifespans: {
+              $ref: "#/$defs/IdentityProvidersOpenIDConnectLifespans",
+              title: "Lifespans",
+              description: "Token lifespans configuration."
+            },
+            issuer_certificate_chain: {
+              $ref: "#/$defs/X509CertificateChain",
+              title: "Issuer Certificate Chain",
+              description: "The Issuer Certificate Chain with an RSA Public Key used to sign ID Tokens.",
+              deprecated: true
+            },
+            issuer_private_key: {
+              type: "string",
+              pattern: "^-{5}(BEGIN (RSA )?PRIVATE KEY-{5}\\n([a-zA-Z0-9\\/+]{1,64}\\n)+([a-zA-Z0-9\\/+]{1,64}[=]{0,2})\\n-{5}END (RSA )?PRIVATE KEY-{5}\\n?)+$",
+              title: "Issuer Private Key",
+              description: "The Issuer Private Key with an RSA Private Key used to sign ID Tokens.",
+              deprecated: true
+            }
+          },
+          additionalProperties: false,
+          type: "object",
+          description: "IdentityProvidersOpenIDConnect represents the configuration for OpenID Connect 1.0."
+        },
+        IdentityProvidersOpenIDConnectCORS: {
+          properties: {
+            endpoints: {
+              items: {
+                type: "string",
+                enum: [
+                  "authorization",
+                  "pushed-authorization-request",
+                  "token",
+                  "introspection",
+                  "revocation",
+                  "userinfo"
+                ]
+              },
+              type: "array",
+              uniqueItems: true,
+              title: "Endpoints",
+              description: "List of endpoints to enable CORS handling for."
+            },
+            allowed_origins: {
+              items: {
+                type: "string",
+                format: "uri"
+              },
+              type: "array",
+              title: "Allowed Origins",
+              description: "List of arbitrary allowed origins for CORS requests."
+            },
+            allowed_origins_from_client_redirect_uris: {
+              type: "boolean",
+              title: "Allowed Origins From Client Redirect URIs",
+              description: "Automatically include the redirect URIs from the registered clients.",
+              default: false
+            }
+          },
+          additionalProperties: false,
+          type: "object",
+          description: "IdentityProvidersOpenIDConnectCORS represents an OpenID Connect 1.0 CORS config."
+        },
+        IdentityProvidersOpenIDConnectClient: {
+          properties: {
+            client_id: {
+              type: "string",
+              minLength: 1,
+              title: "Client ID",
+              description: "The Client ID."
+            },
+            client_name: {
+              type: "string",
+              title: "Client Name",
+              description: "The Client Name displayed to End-Users."
+            },
+            client_secret: {
+              $ref: "#/$defs/PasswordDigest",
+              title: "Client Secret",
+              description: "The Client Secret for Client Authentication."
+            },
+            sector_identifier_uri: {
+              type: "string",
+              format: "uri",
+              title: "Sector Identifier URI",
+              description: "The Client Sector Identifier URI for Privacy Isolation via Pairwise subject types."
+            },
+            public: {
+              type: "boolean",
+              title: "Public",
+              description: "Enables the Public Client Type.",
+              default: false
+            },
+            redirect_uris: {
+              $ref: "#/$defs/IdentityProvidersOpenIDConnectClientURIs",
+              title: "Redirect URIs",
+              description: "List of whitelisted redirect URIs."
+            },
+            request_uris: {
+              $ref: "#/$defs/IdentityProvidersOpenIDConnectClientURIs",
+              title: "Request URIs",
+              description: "List of whitelisted request URIs."
+            },
+            audience: {
+              items: {
+                type: "string"
+              },
+              type: "array",
+              uniqueItems: true,
+              title: "Audience",
+              description: "List of authorized audiences."
+            },
+            scopes: {
+              items: {
+                type: "string",
+                enum: [
+                  "openid",
+                  "offline_access",
+                  "groups",
+                  "email",
+                  "profile",
+                  "authelia.bearer.authz"
+                ]
+              },
+              type: "array",
+              uniqueItems: true,
+              title: "Scopes",
+              description: "The Scopes this client is allowed request and be granted."
+            },
+            grant_types: {
+              items: {
+                type: "string",
+                enum: [
+                  "authorization_code",
+                  "implicit",
+                  "refresh_token",
+                  "client_credentials"
+                ]
+              },
+              type: "array",
+              uniqueItems: true,
+              title: "Grant Types",
+              description: "The Grant Types this client is allowed to use for the protected endpoints."
+            },
+            response_types: {
+              items: {
+                type: "string",
+                enum: [
+                  "code",
+                  "id_token token",
+                  "id_token",
+                  "token",
+                  "code token",
+                  "code id_token",
+                  "code id_token token"
+                ]
+              },
+              type: "array",
+              uniqueItems: true,
+              title: "Response Types",
+              description: "The Response Types the client is authorized to request."
+            },
+            response_modes: {
+              items: {
+                type: "string",
+                enum: [
+                  "form_post",
+                  "form_post.jwt",
+                  "query",
+                  "query.jwt",
+                  "fragment",
+                  "fragment.jwt",
+                  "jwt"
+                ]
+              },
+              type: "array",
+              uniqueItems: true,
+              title: "Response Modes",
+              description: "The Response Modes this client is authorized request."
+            },
+            authorization_policy: {
+              type: "string",
+              title: "Authorization Policy",
+              description: "The Authorization Policy to apply to this client."
+            },
+            lifespan: {
+              type: "string",
+              title: "Lifespan Name",
+              description: "The name of the custom lifespan to utilize for this client."
+            },
+            requested_audience_mode: {
+              type: "string",
+              enum: [
+                "explicit",
+                "implicit"
+              ],
+              title: "Requested Audience Mode",
+              description: "The Requested Audience Mode used for this client."
+            },
+            consent_mode: {
+              type: "string",
+              enum: [
+                "auto",
+                "explicit",
+                "implicit",
+                "pre-configured"
+              ],
+              title: "Consent Mode",
+              description: "The Consent Mode used for this client."
+            },
+            pre_configured_consent_duration: {
+              oneOf: [
+                {
+                  type: "string",
+                  pattern: "^\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?))(\\s*\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?)))*$"
+                },
+                {
+                  type: "integer",
+                  description: "The duration in seconds"
+                }
+              ],
+              title: "Pre-Configured Consent Duration",
+              description: "The Pre-Configured Consent Duration when using Consent Mode pre-configured for this client."
+            },
+            require_pushed_authorization_requests: {
+              type: "boolean",
+              title: "Require Pushed Authorization Requests",
+              description: "Requires Pushed Authorization Requests for this client to perform an authorization.",
+              default: false
+            },
+            require_pkce: {
+              type: "boolean",
+              title: "Require PKCE",
+              description: "Requires a Proof Key for this client to perform Code Exchange.",
+              default: false
+            },
+            pkce_challenge_method: {
+              type: "string",
+              enum: [
+                "plain",
+                "S256"
+              ],
+              title: "PKCE Challenge Method",
+              description: "The PKCE Challenge Method enforced on this client."
+            },
+            authorization_signed_response_alg: {
+              type: "string",
+              enum: [
+                "none",
+                "RS256",
+                "RS384",
+                "RS512",
+                "ES256",
+                "ES384",
+                "ES512",
+                "PS256",
+                "PS384",
+                "PS512"
+              ],
+              title: "Authorization Response Signing Algorithm",
+              description: "The Authorization Endpoint Signing Algorithm this client uses.",
+              default: "none"
+            },
+            authorization_signed_response_key_id: {
+              type: "string",
+              title: "Authorization Response Signing Key ID",
+              description: "The Key ID this client uses to sign the Authorization responses (overrides the 'authorization_signed_response_alg')."
+            },
+            id_token_signed_response_alg: {
+              type: "string",
+              enum: [
+                "RS256",
+                "RS384",
+                "RS512",
+                "ES256",
+                "ES384",
+                "ES512",
+                "PS256",
+                "PS384",
+                "PS512"
+              ],
+              title: "ID Token Signing Algorithm",
+              description: "The algorithm (JWA) this client uses to sign ID Tokens.",
+              default: "RS256"
+            },
+            id_token_signed_response_key_id: {
+              type: "string",
+              title: "ID Token Signing Key ID",
+              description: "The Key ID this client uses to sign ID Tokens (overrides the 'id_token_signing_alg')."
+            },
+            access_token_signed_response_alg: {
+              type: "string",
+              enum: [
+                "none",
+                "RS256",
+                "RS384",
+                "RS512",
+                "ES256",
+                "ES384",
+                "ES512",
+                "PS256",
+                "PS384",
+                "PS512"
+              ],
+              title: "Access Token Signing Algorithm",
+              description: "The algorithm (JWA) this client uses to sign Access Tokens.",
+              default: "none"
+            },
+            access_token_signed_response_key_id: {
+              type: "string",
+              title: "Access Token Signing Key ID",
+              description: "The Key ID this client uses to sign Access Tokens (overrides the 'access_token_signed_response_alg')."
+            },
+            userinfo_signed_response_alg: {
+              type: "string",
+              enum: [
+                "none",
+                "RS256",
+                "RS384",
+                "RS512",
+                "ES256",
+                "ES384",
+                "ES512",
+                "PS256",
+                "PS384",
+                "PS512"
+              ],
+              title: "UserInfo Response Signing Algorithm",
+              description: "The UserInfo Endpoint Signing Algorithm this client uses.",
+              default: "none"
+            },
+            userinfo_signed_response_key_id: {
+              type: "string",
+              title: "UserInfo Response Signing Key ID",
+              description: "The Key ID this client uses to sign the UserInfo responses (overrides the 'userinfo_signed_response_alg')."
+            },
+            introspection_signed_response_alg: {
+              type: "string",
+              enum: [
+                "none",
+                "RS256",
+                "RS384",
+                "RS512",
+                "ES256",
+                "ES384",
+                "ES512",
+                "PS256",
+                "PS384",
+                "PS512"
+              ],
+              title: "Introspection Response Signing Algorithm",
+              description: "The Introspection Endpoint Signing Algorithm this client uses.",
+              default: "none"
+            },
+            introspection_signed_response_key_id: {
+              type: "string",
+              title: "Introspection Response Signing Key ID",
+              description: "The Key ID this client uses to sign the Introspection responses (overrides the 'introspection_signed_response_alg')."
+            },
+            request_object_signing_alg: {
+              type: "string",
+              enum: [
+                "RS256",
+                "RS384",
+                "RS512",
+                "ES256",
+                "ES384",
+                "ES512",
+                "PS256",
+                "PS384",
+                "PS512"
+              ],
+              title: "Request Object Signing Algorithm",
+              description: "The Request Object Signing Algorithm the provider accepts for this client."
+            },
+            token_endpoint_auth_signing_alg: {
+              type: "string",
+              enum: [
+                "HS256",
+                "HS384",
+                "HS512",
+                "RS256",
+                "RS384",
+                "RS512",
+                "ES256",
+                "ES384",
+                "ES512",
+                "PS256",
+                "PS384",
+                "PS512"
+              ],
+              title: "Token Endpoint Auth Signing Algorithm",
+              description: "The Token Endpoint Auth Signing Algorithm the provider accepts for this client."
+            },
+            token_endpoint_auth_method: {
+              type: "string",
+              enum: [
+                "none",
+                "client_secret_post",
+                "client_secret_basic",
+                "private_key_jwt",
+                "client_secret_jwt"
+              ],
+              title: "Token Endpoint Auth Method",
+              description: "The Token Endpoint Auth Method enforced by the provider for this client."
+            },
+            allow_multiple_auth_methods: {
+              type: "boolean",
+              title: "Allow Multiple Authentication Methods",
+              description: "Permits this registered client to accept misbehaving clients which use a broad authentication approach. This is not standards complaint, use at your own security risk."
+            },
+            jwks_uri: {
+              type: "string",
+              format: "uri",
+              title: "JSON Web Keys URI",
+              description: "URI of the JWKS endpoint which contains the Public Keys used to validate request objects and the 'private_key_jwt' client authentication method for this client."
+            },
+            jwks: {
+              items: {
+                $ref: "#/$defs/JWK"
+              },
+              type: "array",
+              title: "JSON Web Keys",
+              description: "List of arbitrary Public Keys used to validate request objects and the 'private_key_jwt' client authentication method for this client."
+            }
+          },
+          additionalProperties: false,
+          type: "object",
+          required: [
+            "client_id",
+            "scopes"
+          ],
+          description: "IdentityProvidersOpenIDConnectClient represents a configuration for an OpenID Connect 1.0 client."
+        },
+        IdentityProvidersOpenIDConnectClientURIs: {
+          oneOf: [
+            {
+              type: "string",
+              format: "uri"
+            },
+            {
+              items: {
+                type: "string",
+                format: "uri"
+              },
+              type: "array",
+              uniqueItems: true
+            }
+          ]
+        },
+        IdentityProvidersOpenIDConnectLifespan: {
+          properties: {
+            access_token: {
+              oneOf: [
+                {
+                  type: "string",
+                  pattern: "^\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?))(\\s*\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?)))*$"
+                },
+                {
+                  type: "integer",
+                  description: "The duration in seconds"
+                }
+              ],
+              title: "Access Token Lifespan",
+              description: "The duration an Access Token is valid for."
+            },
+            authorize_code: {
+              oneOf: [
+                {
+                  type: "string",
+                  pattern: "^\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?))(\\s*\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?)))*$"
+                },
+                {
+                  type: "integer",
+                  description: "The duration in seconds"
+                }
+              ],
+              title: "Authorize Code Lifespan",
+              description: "The duration an Authorization Code is valid for."
+            },
+            id_token: {
+              oneOf: [
+                {
+                  type: "string",
+                  pattern: "^\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?))(\\s*\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?)))*$"
+                },
+                {
+                  type: "integer",
+                  description: "The duration in seconds"
+                }
+              ],
+              title: "ID Token Lifespan",
+              description: "The duration an ID Token is valid for."
+            },
+            refresh_token: {
+              oneOf: [
+                {
+                  type: "string",
+                  pattern: "^\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?))(\\s*\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?)))*$"
+                },
+                {
+                  type: "integer",
+                  description: "The duration in seconds"
+                }
+              ],
+              title: "Refresh Token Lifespan",
+              description: "The duration a Refresh Token is valid for."
+            },
+            grants: {
+              $ref: "#/$defs/IdentityProvidersOpenIDConnectLifespanGrants",
+              title: "Grant Types",
+              description: "Allows tuning the token lifespans for individual grant types."
+            }
+          },
+          additionalProperties: false,
+          type: "object",
+          description: "IdentityProvidersOpenIDConnectLifespan allows tuning the lifespans for OpenID Connect 1.0 issued tokens."
+        },
+        IdentityProvidersOpenIDConnectLifespanGrants: {
+          properties: {
+            authorize_code: {
+              $ref: "#/$defs/IdentityProvidersOpenIDConnectLifespanToken",
+              title: "Authorize Code Grant",
+              description: "Allows tuning the token lifespans for the authorize code grant."
+            },
+            implicit: {
+              $ref: "#/$defs/IdentityProvidersOpenIDConnectLifespanToken",
+              title: "Implicit Grant",
+              description: "Allows tuning the token lifespans for the implicit flow and grant."
+            },
+            client_credentials: {
+              $ref: "#/$defs/IdentityProvidersOpenIDConnectLifespanToken",
+              title: "Client Credentials Grant",
+              description: "Allows tuning the token lifespans for the client credentials grant."
+            },
+            refresh_token: {
+              $ref: "#/$defs/IdentityProvidersOpenIDConnectLifespanToken",
+              title: "Refresh Token Grant",
+              description: "Allows tuning the token lifespans for the refresh token grant."
+            },
+            jwt_bearer: {
+              $ref: "#/$defs/IdentityProvidersOpenIDConnectLifespanToken",
+              title: "JWT Bearer Grant",
+              description: "Allows tuning the token lifespans for the JWT bearer grant."
+            }
+          },
+          additionalProperties: false,
+          type: "object",
+          description: "IdentityProvidersOpenIDConnectLifespanGrants allows tuning the lifespans for each grant type."
+        },
+        IdentityProvidersOpenIDConnectLifespanToken: {
+          properties: {
+            access_token: {
+              oneOf: [
+                {
+                  type: "string",
+                  pattern: "^\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?))(\\s*\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?)))*$"
+                },
+                {
+                  type: "integer",
+                  description: "The duration in seconds"
+                }
+              ],
+              title: "Access Token Lifespan",
+              description: "The duration an Access Token is valid for."
+            },
+            authorize_code: {
+              oneOf: [
+                {
+                  type: "string",
+                  pattern: "^\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?))(\\s*\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?)))*$"
+                },
+                {
+                  type: "integer",
+                  description: "The duration in seconds"
+                }
+              ],
+              title: "Authorize Code Lifespan",
+              description: "The duration an Authorization Code is valid for."
+            },
+            id_token: {
+              oneOf: [
+                {
+                  type: "string",
+                  pattern: "^\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?))(\\s*\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?)))*$"
+                },
+                {
+                  type: "integer",
+                  description: "The duration in seconds"
+                }
+              ],
+              title: "ID Token Lifespan",
+              description: "The duration an ID Token is valid for."
+            },
+            refresh_token: {
+              oneOf: [
+                {
+                  type: "string",
+                  pattern: "^\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?))(\\s*\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?)))*$"
+                },
+                {
+                  type: "integer",
+                  description: "The duration in seconds"
+                }
+              ],
+              title: "Refresh Token Lifespan",
+              description: "The duration a Refresh Token is valid for."
+            }
+          },
+          additionalProperties: false,
+          type: "object",
+          description: "IdentityProvidersOpenIDConnectLifespanToken allows tuning the lifespans for each token type."
+        },
+        IdentityProvidersOpenIDConnectLifespans: {
+          properties: {
+            access_token: {
+              oneOf: [
+                {
+                  type: "string",
+                  pattern: "^\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?))(\\s*\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?)))*$"
+                },
+                {
+                  type: "integer",
+                  description: "The duration in seconds"
+                }
+              ],
+              title: "Access Token Lifespan",
+              description: "The duration an Access Token is valid for."
+            },
+            authorize_code: {
+              oneOf: [
+                {
+                  type: "string",
+                  pattern: "^\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?))(\\s*\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?)))*$"
+                },
+                {
+                  type: "integer",
+                  description: "The duration in seconds"
+                }
+              ],
+              title: "Authorize Code Lifespan",
+              description: "The duration an Authorization Code is valid for."
+            },
+            id_token: {
+              oneOf: [
+                {
+                  type: "string",
+                  pattern: "^\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?))(\\s*\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?)))*$"
+                },
+                {
+                  type: "integer",
+                  description: "The duration in seconds"
+                }
+              ],
+              title: "ID Token Lifespan",
+              description: "The duration an ID Token is valid for."
+            },
+            refresh_token: {
+              oneOf: [
+                {
+                  type: "string",
+                  pattern: "^\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?))(\\s*\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?)))*$"
+                },
+                {
+                  type: "integer",
+                  description: "The duration in seconds"
+                }
+              ],
+              title: "Refresh Token Lifespan",
+              description: "The duration a Refresh Token is valid for."
+            },
+            jwt_secured_authorization: {
+              oneOf: [
+                {
+                  type: "string",
+                  pattern: "^\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?))(\\s*\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?)))*$"
+                },
+                {
+                  type: "integer",
+                  description: "The duration in seconds"
+                }
+              ],
+              title: "JARM",
+              description: "Allows tuning the token lifespan for the JWT Secured Authorization Response Mode (JARM)."
+            },
+            custom: {
+              patternProperties: {
+                ".*": {
+                  $ref: "#/$defs/IdentityProvidersOpenIDConnectLifespan"
+                }
+              },
+              type: "object",
+              title: "Custom Lifespans",
+              description: "Allows creating custom lifespans to be used by individual clients."
+            }
+          },
+          additionalProperties: false,
+          type: "object"
+        },
+        IdentityProvidersOpenIDConnectPolicy: {
+          properties: {
+            default_policy: {
+              type: "string",
+              enum: [
+                "one_factor",
+                "two_factor",
+                "deny"
+              ],
+              title: "Default Policy",
+              description: "The default policy action for this policy."
+            },
+            rules: {
+              items: {
+                $ref: "#/$defs/IdentityProvidersOpenIDConnectPolicyRule"
+              },
+              type: "array",
+              title: "Rules",
+              description: "The list of rules for this policy."
+            }
+          },
+          additionalProperties: false,
+          type: "object",
+          description: "IdentityProvidersOpenIDConnectPolicy configuration for OpenID Connect 1.0 authorization policies."
+        },
+        IdentityProvidersOpenIDConnectPolicyRule: {
+          properties: {
+            policy: {
+              type: "string",
+              enum: [
+                "one_factor",
+                "two_factor",
+                "deny"
+              ],
+              title: "Policy",
+              description: "The policy to apply to this rule."
+            },
+            subject: {
+              $ref: "#/$defs/AccessControlRuleSubjects",
+              title: "Subject",
+              description: "Allows tuning the token lifespans for the authorize code grant."
+            }
+          },
+          additionalProperties: false,
+          type: "object",
+          description: "IdentityProvidersOpenIDConnectPolicyRule configuration for OpenID Connect 1.0 authorization policies rules."
+        },
+        IdentityValidation: {
+          properties: {
+            reset_password: {
+              $ref: "#/$defs/IdentityValidationResetPassword",
+              title: "Reset Password",
+              description: "Identity Validation options for the Reset Password flow."
+            },
+            elevated_session: {
+              $ref: "#/$defs/IdentityValidationElevatedSession",
+              title: "Elevated Session",
+              description: "Identity Validation options for obtaining an Elevated Session for flows such as the Credential Management flows."
+            }
+          },
+          additionalProperties: false,
+          type: "object",
+          description: "IdentityValidation represents the configuration for identity verification actions/flows."
+        },
+        IdentityValidationElevatedSession: {
+          properties: {
+            code_lifespan: {
+              oneOf: [
+                {
+                  type: "string",
+                  pattern: "^\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?))(\\s*\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?)))*$"
+                },
+                {
+                  type: "integer",
+                  description: "The duration in seconds"
+                }
+              ],
+              title: "Code Lifespan",
+              description: "The lifespan of the randomly generated One Time Code after which it's considered invalid."
+            },
+            elevation_lifespan: {
+              oneOf: [
+                {
+                  type: "string",
+                  pattern: "^\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?))(\\s*\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?)))*$"
+                },
+                {
+                  type: "integer",
+                  description: "The duration in seconds"
+                }
+              ],
+              title: "Elevation Lifespan",
+              description: "The lifespan of the elevation after initially validating the One-Time Code before it expires."
+            },
+            otp_characters: {
+              type: "integer",
+              maximum: 12,
+              minimum: 6,
+              title: "OTP Characters",
+              description: "Number of characters in the generated OTP codes.",
+              default: 8
+            },
+            require_second_factor: {
+              type: "boolean",
+              title: "Require Second Factor",
+              description: "Requires the user use a second factor if they have any known second factor methods.",
+              default: false
+            },
+            skip_second_factor: {
+              type: "boolean",
+              title: "Skip Second Factor",
+              description: "Skips the primary identity verification process if the user has authenticated with a second factor.",
+              default: false
+            }
+          },
+          additionalProperties: false,
+          type: "object",
+          description: "IdentityValidationElevatedSession represents the tunable aspects of the credential control identity verification action/flow."
+        },
+        IdentityValidationResetPassword: {
+          properties: {
+            jwt_lifespan: {
+              oneOf: [
+                {
+                  type: "string",
+                  pattern: "^\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?))(\\s*\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?)))*$"
+                },
+                {
+                  type: "integer",
+                  description: "The duration in seconds"
+                }
+              ],
+              title: "JWT Lifespan",
+              description: "The lifespan of the JSON Web Token after it's initially generated after which it's considered invalid."
+            },
+            jwt_algorithm: {
+              type: "string",
+              enum: [
+                "HS256",
+                "HS384",
+                "HS512"
+              ],
+              title: "JWT Algorithm",
+              description: "The JSON Web Token Algorithm (JWA) used to sign the Reset Password flow JSON Web Token's.",
+              default: "HS256"
+            },
+            jwt_secret: {
+              type: "string",
+              title: "JWT Secret",
+              description: "The secret key used to sign the Reset Password flow JSON Web Token's."
+            }
+          },
+          additionalProperties: false,
+          type: "object",
+          description: "IdentityValidationResetPassword represents the tunable aspects of the reset password identity verification action/flow."
+        },
+        JWK: {
+          properties: {
+            key_id: {
+              type: "string",
+              maxLength: 100,
+              title: "Key ID",
+              description: "The ID of this JWK."
+            },
+            use: {
+              type: "string",
+              enum: [
+                "sig"
+              ],
+              title: "Use",
+              description: "The Use of this JWK.",
+              default: "sig"
+            },
+            algorithm: {
+              type: "string",
+              enum: [
+                "HS256",
+                "HS384",
+                "HS512",
+                "RS256",
+                "RS384",
+                "RS512",
+                "ES256",
+                "ES384",
+                "ES512",
+                "PS256",
+                "PS384",
+                "PS512"
+              ],
+              title: "Algorithm",
+              description: "The Algorithm of this JWK."
+            },
+            key: {
+              type: "string",
+              pattern: "^-{5}BEGIN (((RSA|EC) )?(PRIVATE|PUBLIC) KEY|CERTIFICATE)-{5}\\n([a-zA-Z0-9\\/+]{1,64}\\n)+([a-zA-Z0-9\\/+]{1,64}[=]{0,2})\\n-{5}END (((RSA|EC) )?(PRIVATE|PUBLIC) KEY|CERTIFICATE)-{5}\\n?$",
+              description: "The Private/Public key material of this JWK in Base64 PEM format."
+            },
+            certificate_chain: {
+              $ref: "#/$defs/X509CertificateChain",
+              title: "Certificate Chain",
+              description: "The optional associated certificate which matches the Key public key portion for this JWK."
+            }
+          },
+          additionalProperties: false,
+          type: "object",
+          description: "JWK represents a JWK."
+        },
+        Log: {
+          properties: {
+            level: {
+              type: "string",
+              enum: [
+                "error",
+                "warn",
+                "info",
+                "debug",
+                "trace"
+              ],
+              title: "Level",
+              description: "The minimum Level a Log message must be before it's added to the log."
+            },
+            format: {
+              type: "string",
+              enum: [
+                "json",
+                "text"
+              ],
+              title: "Format",
+              description: "The Format of Log messages."
+            },
+            file_path: {
+              type: "string",
+              title: "File Path",
+              description: "The File Path to save the logs to instead of sending them to stdout, it's strongly recommended this option is only enabled with 'keep_stdout' also enabled."
+            },
+            keep_stdout: {
+              type: "boolean",
+              title: "Keep Stdout",
+              description: "Enables keeping stdout when using the File Path option.",
+              default: false
+            }
+          },
+          additionalProperties: false,
+          type: "object",
+          description: "Log represents the logging configuration."
+        },
+        NTP: {
+          properties: {
+            address: {
+              $ref: "#/$defs/AddressUDP",
+              title: "NTP Address",
+              description: "The remote address of the NTP server."
+            },
+            version: {
+              type: "integer",
+              enum: [
+                3,
+                4
+              ],
+              title: "NTP Version",
+              description: "The NTP Version to use."
+            },
+            max_desync: {
+              oneOf: [
+                {
+                  type: "string",
+                  pattern: "^\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?))(\\s*\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?)))*$"
+                },
+                {
+                  type: "integer",
+                  description: "The duration in seconds"
+                }
+              ],
+              title: "Maximum Desync",
+              description: "The maximum amount of time that the server can be out of sync."
+            },
+            disable_startup_check: {
+              type: "boolean",
+              title: "Disable Startup Check",
+              description: "Disables the NTP Startup Check entirely.",
+              default: false
+            },
+            disable_failure: {
+              type: "boolean",
+              title: "Disable Failure",
+              description: "Disables complete failure whe the Startup Check fails and instead just logs the error.",
+              default: false
+            }
+          },
+          additionalProperties: false,
+          type: "object",
+          description: "NTP represents the configuration related to ntp server."
+        },
+        Notifier: {
+          properties: {
+            disable_startup_check: {
+              type: "boolean",
+              title: "Disable Startup Check",
+              description: "Disables the notifier startup checks.",
+              default: false
+            },
+            filesystem: {
+              $ref: "#/$defs/NotifierFileSystem",
+              title: "File System",
+              description: "The File System notifier."
+            },
+            smtp: {
+              $ref: "#/$defs/NotifierSMTP",
+              title: "SMTP",
+              description: "The SMTP notifier."
+            },
+            template_path: {
+              type: "string",
+              title: "Template Path",
+              description: "The path for notifier template overrides."
+            }
+          },
+          additionalProperties: false,
+          type: "object",
+          description: "Notifier represents the configuration of the notifier to use when sending notifications to users."
+        },
+        NotifierFileSystem: {
+          properties: {
+            filename: {
+              type: "string",
+              title: "Filename",
+              description: "The file path of the notifications."
+            }
+          },
+          additionalProperties: false,
+          type: "object",
+          description: "NotifierFileSystem represents the configuration of the notifier writing emails in a file."
+        },
+        NotifierSMTP: {
+          properties: {
+            address: {
+              $ref: "#/$defs/AddressSMTP",
+              title: "Address",
+              description: "The SMTP server address."
+            },
+            timeout: {
+              oneOf: [
+                {
+                  type: "string",
+                  pattern: "^\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?))(\\s*\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?)))*$"
+                },
+                {
+                  type: "integer",
+                  description: "The duration in seconds"
+                }
+              ],
+              title: "Timeout",
+              description: "The SMTP server connection timeout."
+            },
+            username: {
+              type: "string",
+              title: "Username",
+              description: "The username for SMTP authentication."
+            },
+            password: {
+              type: "string",
+              title: "Password",
+              description: "The password for SMTP authentication."
+            },
+            identifier: {
+              type: "string",
+              title: "Identifier",
+              description: "The identifier used during the HELO/EHLO command.",
+              default: "localhost"
+            },
+            sender: {
+              oneOf: [
+                {
+                  type: "string",
+                  format: "email"
+                },
+                {
+                  type: "string",
+                  pattern: "^[^<]+\\s\\<[a-zA-Z0-9._~!#$%&'*/=?^{|}+-]+@[a-zA-Z0-9.-]+\\.[a-zA-Z0-9-]+\\>$"
+                }
+              ],
+              title: "Sender",
+              description: "The sender used for SMTP."
+            },
+            subject: {
+              type: "string",
+              title: "Subject",
+              description: "The subject format used.",
+              default: "[Authelia] {title}"
+            },
+            startup_check_address: {
+              oneOf: [
+                {
+                  type: "string",
+                  format: "email"
+                },
+                {
+                  type: "string",
+                  pattern: "^[^<]+\\s\\<[a-zA-Z0-9._~!#$%&'*/=?^{|}+-]+@[a-zA-Z0-9.-]+\\.[a-zA-Z0-9-]+\\>$"
+                }
+              ],
+              title: "Startup Check Address",
+              description: "The address used for the recipient in the startup check."
+            },
+            disable_require_tls: {
+              type: "boolean",
+              title: "Disable Require TLS",
+              description: "Disables the requirement to use TLS.",
+              default: false
+            },
+            disable_html_emails: {
+              type: "boolean",
+              title: "Disable HTML Emails",
+              description: "Disables the mixed content type of emails and only sends the plaintext version.",
+              default: false
+            },
+            disable_starttls: {
+              type: "boolean",
+              title: "Disable StartTLS",
+              description: "Disables the opportunistic StartTLS functionality which is useful for bad SMTP servers which advertise support for it but don't actually support it.",
+              default: false
+            },
+            tls: {
+              $ref: "#/$defs/TLS",
+              title: "TLS",
+              description: "The SMTP server TLS connection properties."
+            },
+            host: {
+              type: "string",
+              description: "Deprecated: use address instead.",
+              deprecated: true
+            },
+            port: {
+              type: "integer",
+              description: "Deprecated: use address instead.",
+              deprecated: true
+            }
+          },
+          additionalProperties: false,
+          type: "object",
+          description: "NotifierSMTP represents the configuration of the SMTP server to send emails with."
+        },
+        PasswordDigest: {
+          type: "string",
+          pattern: "^\\$((argon2(id|i|d)\\$v=19\\$m=\\d+,t=\\d+,p=\\d+|scrypt\\$ln=\\d+,r=\\d+,p=\\d+)\\$[a-zA-Z0-9\\/+]+\\$[a-zA-Z0-9\\/+]+|pbkdf2(-sha(224|256|384|512))?\\$\\d+\\$[a-zA-Z0-9\\/.]+\\$[a-zA-Z0-9\\/.]+|bcrypt-sha256\\$v=2,t=2b,r=\\d+\\$[a-zA-Z0-9\\/.]+\\$[a-zA-Z0-9\\/.]+|2(a|b|y)?\\$\\d+\\$[a-zA-Z0-9.\\/]+|(5|6)\\$rounds=\\d+\\$[a-zA-Z0-9.\\/]+\\$[a-zA-Z0-9.\\/]+|plaintext\\$.+|base64\\$[a-zA-Z0-9.=\\/]+)$"
+        },
+        PasswordPolicy: {
+          properties: {
+            standard: {
+              $ref: "#/$defs/PasswordPolicyStandard",
+              title: "Standard",
+              description: "The standard password policy engine."
+            },
+            zxcvbn: {
+              $ref: "#/$defs/PasswordPolicyZXCVBN",
+              title: "ZXCVBN",
+              description: "The ZXCVBN password policy engine."
+            }
+          },
+          additionalProperties: false,
+          type: "object",
+          description: "PasswordPolicy represents the configuration related to password policy."
+        },
+        PasswordPolicyStandard: {
+          properties: {
+            enabled: {
+              type: "boolean",
+              title: "Enabled",
+              description: "Enables the standard password policy engine.",
+              default: false
+            },
+            min_length: {
+              type: "integer",
+              title: "Minimum Length",
+              description: "Minimum password length."
+            },
+            max_length: {
+              type: "integer",
+              title: "Maximum Length",
+              description: "Maximum password length.",
+              default: 8
+            },
+            require_uppercase: {
+              type: "boolean",
+              title: "Require Uppercase",
+              description: "Require uppercase characters.",
+              default: false
+            },
+            require_lowercase: {
+              type: "boolean",
+              title: "Require Lowercase",
+              description: "Require lowercase characters.",
+              default: false
+            },
+            require_number: {
+              type: "boolean",
+              title: "Require Number",
+              description: "Require numeric characters.",
+              default: false
+            },
+            require_special: {
+              type: "boolean",
+              title: "Require Special",
+              description: "Require symbolic characters.",
+              default: false
+            }
+          },
+          additionalProperties: false,
+          type: "object",
+          description: "PasswordPolicyStandard represents the configuration related to standard parameters of password policy."
+        },
+        PasswordPolicyZXCVBN: {
+          properties: {
+            enabled: {
+              type: "boolean",
+              title: "Enabled",
+              description: "Enables the ZXCVBN password policy engine.",
+              default: false
+            },
+            min_score: {
+              type: "integer",
+              title: "Minimum Score",
+              description: "The minimum ZXCVBN score allowed.",
+              default: 3
+            }
+          },
+          additionalProperties: false,
+          type: "object",
+          description: "PasswordPolicyZXCVBN represents the configuration related to ZXCVBN parameters of password policy."
+        },
+        PrivacyPolicy: {
+          properties: {
+            enabled: {
+              type: "boolean",
+              title: "Enabled",
+              description: "Enables the Privacy Policy functionality.",
+              default: false
+            },
+            require_user_acceptance: {
+              type: "boolean",
+              title: "Require User Acceptance",
+              description: "Enables the requirement for users to accept the policy.",
+              default: false
+            },
+            policy_url: {
+              type: "string",
+              format: "uri",
+              title: "Policy URL",
+              description: "The URL of the privacy policy."
+            }
+          },
+          additionalProperties: false,
+          type: "object",
+          description: "PrivacyPolicy is the privacy policy configuration."
+        },
+        RefreshIntervalDuration: {
+          oneOf: [
+            {
+              type: "string",
+              enum: [
+                "always",
+                "never"
+              ]
+            },
+            {
+              type: "string",
+              pattern: "^\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?))(\\s*\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?)))*$"
+            },
+            {
+              type: "integer",
+              description: "The duration in seconds"
+            }
+          ],
+          default: "5 minutes"
+        },
+        Regulation: {
+          properties: {
+            max_retries: {
+              type: "integer",
+              title: "Maximum Retries",
+              description: "The maximum number of failed attempts permitted before banning a user.",
+              default: 3
+            },
+            find_time: {
+              oneOf: [
+                {
+                  type: "string",
+                  pattern: "^\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?))(\\s*\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?)))*$"
+                },
+                {
+                  type: "integer",
+                  description: "The duration in seconds"
+                }
+              ],
+              title: "Find Time",
+              description: "The amount of time to consider when determining the number of failed attempts."
+            },
+            ban_time: {
+              oneOf: [
+                {
+                  type: "string",
+                  pattern: "^\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?))(\\s*\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?)))*$"
+                },
+                {
+                  type: "integer",
+                  description: "The duration in seconds"
+                }
+              ],
+              title: "Ban Time",
+              description: "The amount of time to ban the user for when it's determined the maximum retries has been exceeded."
+            }
+          },
+          additionalProperties: false,
+          type: "object",
+          description: "Regulation represents the configuration related to regulation."
+        },
+        Server: {
+          properties: {
+            address: {
+              $ref: "#/$defs/AddressTCP",
+              title: "Address",
+              description: "The address to listen on."
+            },
+            asset_path: {
+              type: "string",
+              title: "Asset Path",
+              description: "The directory where the server asset overrides reside."
+            },
+            disable_healthcheck: {
+              type: "boolean",
+              title: "Disable Healthcheck",
+              description: "Disables the healthcheck functionality.",
+              default: false
+            },
+            tls: {
+              $ref: "#/$defs/ServerTLS",
+              title: "TLS",
+              description: "The server TLS configuration."
+            },
+            headers: {
+              $ref: "#/$defs/ServerHeaders",
+              title: "Headers",
+              description: "The server headers configuration."
+            },
+            endpoints: {
+              $ref: "#/$defs/ServerEndpoints",
+              title: "Endpoints",
+              description: "The server endpoints configuration."
+            },
+            buffers: {
+              $ref: "#/$defs/ServerBuffers",
+              title: "Buffers",
+              description: "The server buffers configuration."
+            },
+            timeouts: {
+              $ref: "#/$defs/ServerTimeouts",
+              title: "Timeouts",
+              description: "The server timeouts configuration."
+            }
+          },
+          additionalProperties: false,
+          type: "object",
+          description: "Server represents the configuration of the http server."
+        },
+        ServerBuffers: {
+          properties: {
+            read: {
+              type: "integer",
+              title: "Read",
+              description: "The read buffer size.",
+              default: 4096
+            },
+            write: {
+              type: "integer",
+              title: "Write",
+              description: "The write buffer size.",
+              default: 4096
+            }
+          },
+          additionalProperties: false,
+          type: "object",
+          description: "ServerBuffers represents server buffer configurations."
+        },
+        ServerEndpoints: {
+          properties: {
+            enable_pprof: {
+              type: "boolean",
+              title: "Enable PProf",
+              description: "Enables the developer specific pprof endpoints which should not be used in production and only used for debugging purposes.",
+              default: false
+            },
+            enable_expvars: {
+              type: "boolean",
+              title: "Enable ExpVars",
+              description: "Enables the developer specific ExpVars endpoints which should not be used in production and only used for debugging purposes.",
+              default: false
+            },
+            authz: {
+              patternProperties: {
+                ".*": {
+                  $ref: "#/$defs/ServerEndpointsAuthz"
+                }
+              },
+              type: "object",
+              title: "Authz",
+              description: "Configures the Authorization endpoints."
+            }
+          },
+          additionalProperties: false,
+          type: "object",
+          description: "ServerEndpoints is the endpoints configuration for the HTTP server."
+        },
+        ServerEndpointsAuthz: {
+          properties: {
+            implementation: {
+              type: "string",
+              enum: [
+                "ForwardAuth",
+                "AuthRequest",
+                "ExtAuthz",
+                "Legacy"
+              ],
+              title: "Implementation",
+              description: "The specific Authorization implementation to use for this endpoint."
+            },
+            authn_strategies: {
+              items: {
+                $ref: "#/$defs/ServerEndpointsAuthzAuthnStrategy"
+              },
+              type: "array",
+              title: "Authn Strategies",
+              description: "The specific Authorization strategies to use for this endpoint."
+            }
+          },
+          additionalProperties: false,
+          type: "object",
+          description: "ServerEndpointsAuthz is the Authz endpoints configuration for the HTTP server."
+        },
+        ServerEndpointsAuthzAuthnStrategy: {
+          properties: {
+            name: {
+              type: "string",
+              enum: [
+                "HeaderAuthorization",
+                "HeaderProxyAuthorization",
+                "HeaderAuthRequestProxyAuthorization",
+                "HeaderLegacy",
+                "CookieSession"
+              ],
+              title: "Name",
+              description: "The name of the Authorization strategy to use."
+            },
+            schemes: {
+              items: {
+                type: "string",
+                enum: [
+                  "basic",
+                  "bearer"
+                ]
+              },
+              type: "array",
+              title: "Authorization Schemes",
+              description: "The name of the authorization schemes to allow with the header strategies.",
+              default: [
+                "basic"
+              ]
+            }
+          },
+          additionalProperties: false,
+          type: "object",
+          description: "ServerEndpointsAuthzAuthnStrategy is the Authz endpoints configuration for the HTTP server."
+        },
+        ServerHeaders: {
+          properties: {
+            csp_template: {
+              type: "string",
+              title: "CSP Template",
+              description: "The Content Security Policy template.",
+              default: "default-src 'self'; frame-src 'none'; object-src 'none'; style-src 'self' 'nonce-%s'; frame-ancestors 'none'; base-uri 'self'"
+            }
+          },
+          additionalProperties: false,
+          type: "object",
+          description: "ServerHeaders represents the customization of the http server headers."
+        },
+        ServerTLS: {
+          properties: {
+            certificate: {
+              type: "string",
+              title: "Certificate",
+              description: "Path to the Certificate."
+            },
+            key: {
+              type: "string",
+              title: "Key",
+              description: "Path to the Private Key."
+            },
+            client_certificates: {
+              items: {
+                type: "string"
+              },
+              type: "array",
+              uniqueItems: true,
+              title: "Client Certificates",
+              description: "Path to the Client Certificates to trust for mTLS."
+            }
+          },
+          additionalProperties: false,
+          type: "object",
+          description: "ServerTLS represents the configuration of the http servers TLS options."
+        },
+        ServerTimeouts: {
+          properties: {
+            read: {
+              oneOf: [
+                {
+                  type: "string",
+                  pattern: "^\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?))(\\s*\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?)))*$"
+                },
+                {
+                  type: "integer",
+                  description: "The duration in seconds"
+                }
+              ],
+              title: "Read",
+              description: "The read timeout."
+            },
+            write: {
+              oneOf: [
+                {
+                  type: "string",
+                  pattern: "^\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?))(\\s*\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?)))*$"
+                },
+                {
+                  type: "integer",
+                  description: "The duration in seconds"
+                }
+              ],
+              title: "Write",
+              description: "The write timeout."
+            },
+            idle: {
+              oneOf: [
+                {
+                  type: "string",
+                  pattern: "^\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?))(\\s*\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?)))*$"
+                },
+                {
+                  type: "integer",
+                  description: "The duration in seconds"
+                }
+              ],
+              title: "Idle",
+              description: "The idle timeout."
+            }
+          },
+          additionalProperties: false,
+          type: "object",
+          description: "ServerTimeouts represents server timeout configurations."
+        },
+        Session: {
+          properties: {
+            name: {
+              type: "string",
+              description: "The session cookie name.",
+              default: "authelia_session"
+            },
+            same_site: {
+              type: "string",
+              enum: [
+                "lax",
+                "strict",
+                "none"
+              ],
+              description: "The session cookie same site value.",
+              default: "lax"
+            },
+            expiration: {
+              oneOf: [
+                {
+                  type: "string",
+                  pattern: "^\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?))(\\s*\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?)))*$"
+                },
+                {
+                  type: "integer",
+                  description: "The duration in seconds"
+                }
+              ],
+              description: "The session cookie expiration when remember me is not checked."
+            },
+            inactivity: {
+              oneOf: [
+                {
+                  type: "string",
+                  pattern: "^\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?))(\\s*\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?)))*$"
+                },
+                {
+                  type: "integer",
+                  description: "The duration in seconds"
+                }
+              ],
+              description: "The session inactivity timeout."
+            },
+            remember_me: {
+              oneOf: [
+                {
+                  type: "string",
+                  pattern: "^\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?))(\\s*\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?)))*$"
+                },
+                {
+                  type: "integer",
+                  description: "The duration in seconds"
+                }
+              ],
+              description: "The session cookie expiration when remember me is checked."
+            },
+            secret: {
+              type: "string",
+              title: "Secret",
+              description: "Secret used to encrypt the session data."
+            },
+            cookies: {
+              items: {
+                $ref: "#/$defs/SessionCookie"
+              },
+              type: "array",
+              title: "Cookies",
+              description: "List of cookie domain configurations."
+            },
+            redis: {
+              $ref: "#/$defs/SessionRedis",
+              title: "Redis",
+              description: "Redis Session Provider configuration."
+            },
+            domain: {
+              type: "string",
+              title: "Domain",
+              description: "Deprecated: Use the session cookies option with the same name instead.",
+              deprecated: true
+            }
+          },
+          additionalProperties: false,
+          type: "object",
+          description: "Session represents the configuration related to user sessions."
+        },
+        SessionCookie: {
+          properties: {
+            name: {
+              type: "string",
+              description: "The session cookie name.",
+              default: "authelia_session"
+            },
+            same_site: {
+              type: "string",
+              enum: [
+                "lax",
+                "strict",
+                "none"
+              ],
+              description: "The session cookie same site value.",
+              default: "lax"
+            },
+            expiration: {
+              oneOf: [
+                {
+                  type: "string",
+                  pattern: "^\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?))(\\s*\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?)))*$"
+                },
+                {
+                  type: "integer",
+                  description: "The duration in seconds"
+                }
+              ],
+              description: "The session cookie expiration when remember me is not checked."
+            },
+            inactivity: {
+              oneOf: [
+                {
+                  type: "string",
+                  pattern: "^\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?))(\\s*\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?)))*$"
+                },
+                {
+                  type: "integer",
+                  description: "The duration in seconds"
+                }
+              ],
+              description: "The session inactivity timeout."
+            },
+            remember_me: {
+              oneOf: [
+                {
+                  type: "string",
+                  pattern: "^\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?))(\\s*\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?)))*$"
+                },
+                {
+                  type: "integer",
+                  description: "The duration in seconds"
+                }
+              ],
+              description: "The session cookie expiration when remember me is checked."
+            },
+            domain: {
+              type: "string",
+              format: "hostname",
+              title: "Domain",
+              description: "The domain for this session cookie configuration."
+            },
+            authelia_url: {
+              type: "string",
+              format: "uri",
+              title: "Authelia URL",
+              description: "The Root Authelia URL to redirect users to for this session cookie configuration."
+            },
+            default_redirection_url: {
+              type: "string",
+              format: "uri",
+              title: "Default Redirection URL",
+              description: "The default redirection URL for this session cookie configuration."
+            }
+          },
+          additionalProperties: false,
+          type: "object",
+          description: "SessionCookie represents the configuration for a cookie domain."
+        },
+        SessionRedis: {
+          properties: {
+            host: {
+              type: "string",
+              title: "Host",
+              description: "The redis server host."
+            },
+            port: {
+              type: "integer",
+              title: "Host",
+              description: "The redis server port.",
+              default: 6379
+            },
+            timeout: {
+              oneOf: [
+                {
+                  type: "string",
+                  pattern: "^\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?))(\\s*\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?)))*$"
+                },
+                {
+                  type: "integer",
+                  description: "The duration in seconds"
+                }
+              ],
+              title: "Timeout",
+              description: "The Redis server connection timeout."
+            },
+            max_retries: {
+              type: "integer",
+              title: "Maximum Retries",
+              description: "The maximum number of retries on a failed command.",
+              default: 3
+            },
+            username: {
+              type: "string",
+              title: "Username",
+              description: "The redis username."
+            },
+            password: {
+              type: "string",
+              title: "Password",
+              description: "The redis password."
+            },
+            database_index: {
+              type: "integer",
+              title: "Database Index",
+              description: "The redis database index.",
+              default: 0
+            },
+            maximum_active_connections: {
+              type: "integer",
+              title: "Maximum Active Connections",
+              description: "The maximum connections that can be made to redis at one time.",
+              default: 8
+            },
+            minimum_idle_connections: {
+              type: "integer",
+              title: "Minimum Idle Connections",
+              description: "The minimum idle connections that should be open to redis."
+            },
+            tls: {
+              $ref: "#/$defs/TLS"
+            },
+            high_availability: {
+              $ref: "#/$defs/SessionRedisHighAvailability"
+            }
+          },
+          additionalProperties: false,
+          type: "object",
+          description: "SessionRedis represents the configuration related to redis session store."
+        },
+        SessionRedisHighAvailability: {
+          properties: {
+            sentinel_name: {
+              type: "string",
+              title: "Sentinel Name",
+              description: "The name of the sentinel instance."
+            },
+            sentinel_username: {
+              type: "string",
+              title: "Sentinel Username",
+              description: "The username for the sentinel instance."
+            },
+            sentinel_password: {
+              type: "string",
+              title: "Sentinel Username",
+              description: "The username for the sentinel instance."
+            },
+            route_by_latency: {
+              type: "boolean",
+              title: "Route by Latency",
+              description: "Uses the Route by Latency mode.",
+              default: false
+            },
+            route_randomly: {
+              type: "boolean",
+              title: "Route Randomly",
+              description: "Uses the Route Randomly mode.",
+              default: false
+            },
+            nodes: {
+              items: {
+                $ref: "#/$defs/SessionRedisHighAvailabilityNode"
+              },
+              type: "array",
+              title: "Nodes",
+              description: "The pre-populated list of nodes for the sentinel instance."
+            }
+          },
+          additionalProperties: false,
+          type: "object",
+          description: "SessionRedisHighAvailability holds configuration variables for Redis Cluster/Sentinel."
+        },
+        SessionRedisHighAvailabilityNode: {
+          properties: {
+            host: {
+              type: "string",
+              title: "Host",
+              description: "The redis sentinel node host."
+            },
+            port: {
+              type: "integer",
+              title: "Port",
+              description: "The redis sentinel node port.",
+              default: 26379
+            }
+          },
+          additionalProperties: false,
+          type: "object",
+          description: "SessionRedisHighAvailabilityNode Represents a Node."
+        },
+        Storage: {
+          properties: {
+            local: {
+              $ref: "#/$defs/StorageLocal",
+              title: "Local",
+              description: "The Local SQLite3 Storage configuration settings."
+            },
+            mysql: {
+              $ref: "#/$defs/StorageMySQL",
+              title: "MySQL",
+              description: "The MySQL/MariaDB Storage configuration settings."
+            },
+            postgres: {
+              $ref: "#/$defs/StoragePostgreSQL",
+              title: "PostgreSQL",
+              description: "The PostgreSQL Storage configuration settings."
+            },
+            encryption_key: {
+              type: "string",
+              title: "Encryption Key",
+              description: "The Storage Encryption Key used to secure security sensitive values in the storage engine."
+            }
+          },
+          additionalProperties: false,
+          type: "object",
+          description: "Storage represents the configuration of the storage backend."
+        },
+        StorageLocal: {
+          properties: {
+            path: {
+              type: "string",
+              title: "Path",
+              description: "The Path for the SQLite3 database file."
+            }
+          },
+          additionalProperties: false,
+          type: "object",
+          description: "StorageLocal represents the configuration when using local storage."
+        },
+        StorageMySQL: {
+          properties: {
+            address: {
+              $ref: "#/$defs/AddressTCP",
+              title: "Address",
+              description: "The address of the database."
+            },
+            database: {
+              type: "string",
+              title: "Database",
+              description: "The database name to use upon a successful connection."
+            },
+            username: {
+              type: "string",
+              title: "Username",
+              description: "The username to use to authenticate."
+            },
+            password: {
+              type: "string",
+              title: "Password",
+              description: "The password to use to authenticate."
+            },
+            timeout: {
+              oneOf: [
+                {
+                  type: "string",
+                  pattern: "^\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?))(\\s*\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?)))*$"
+                },
+                {
+                  type: "integer",
+                  description: "The duration in seconds"
+                }
+              ],
+              title: "Timeout",
+              description: "The timeout for the database connection."
+            },
+            tls: {
+              $ref: "#/$defs/TLS"
+            }
+          },
+          additionalProperties: false,
+          type: "object",
+          description: "StorageMySQL represents the configuration of a MySQL database."
+        },
+        StoragePostgreSQL: {
+          properties: {
+            address: {
+              $ref: "#/$defs/AddressTCP",
+              title: "Address",
+              description: "The address of the database."
+            },
+            database: {
+              type: "string",
+              title: "Database",
+              description: "The database name to use upon a successful connection."
+            },
+            username: {
+              type: "string",
+              title: "Username",
+              description: "The username to use to authenticate."
+            },
+            password: {
+              type: "string",
+              title: "Password",
+              description: "The password to use to authenticate."
+            },
+            timeout: {
+              oneOf: [
+                {
+                  type: "string",
+                  pattern: "^\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?))(\\s*\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?)))*$"
+                },
+                {
+                  type: "integer",
+                  description: "The duration in seconds"
+                }
+              ],
+              title: "Timeout",
+              description: "The timeout for the database connection."
+            },
+            schema: {
+              type: "string",
+              title: "Schema",
+              description: "The default schema name to use.",
+              default: "public"
+            },
+            tls: {
+              $ref: "#/$defs/TLS"
+            },
+            ssl: {
+              $ref: "#/$defs/StoragePostgreSQLSSL",
+              title: "SSL",
+              description: "Deprecated: Use the TLS configuration instead.",
+              deprecated: true
+            }
+          },
+          additionalProperties: false,
+          type: "object",
+          description: "StoragePostgreSQL represents the configuration of a PostgreSQL database."
+        },
+        StoragePostgreSQLSSL: {
+          properties: {
+            mode: {
+              type: "string",
+              enum: [
+                "disable",
+                "verify-ca",
+                "require",
+                "verify-full"
+              ],
+              title: "Mode",
+              description: "The SSL mode to use, deprecated and replaced with the TLS options.",
+              deprecated: true
+            },
+            root_certificate: {
+              type: "string",
+              title: "Root Certificate",
+              description: "Path to the Root Certificate to use, deprecated and replaced with the TLS options.",
+              deprecated: true
+            },
+            certificate: {
+              type: "string",
+              title: "Certificate",
+              description: "Path to the Certificate to use, deprecated and replaced with the TLS options.",
+              deprecated: true
+            },
+            key: {
+              type: "string",
+              title: "Key",
+              description: "Path to the Private Key to use, deprecated and replaced with the TLS options.",
+              deprecated: true
+            }
+          },
+          additionalProperties: false,
+          type: "object",
+          description: "StoragePostgreSQLSSL represents the SSL configuration of a PostgreSQL database."
+        },
+        TLS: {
+          properties: {
+            minimum_version: {
+              $ref: "#/$defs/TLSVersion",
+              title: "Minimum Version",
+              description: "The minimum TLS version accepted."
+            },
+            maximum_version: {
+              $ref: "#/$defs/TLSVersion",
+              title: "Maximum Version",
+              description: "The maximum TLS version accepted."
+            },
+            skip_verify: {
+              type: "boolean",
+              title: "Skip Verify",
+              description: "Disable all verification of the TLS properties.",
+              default: false
+            },
+            server_name: {
+              type: "string",
+              format: "hostname",
+              title: "Server Name",
+              description: "The expected server name to match the certificate against."
+            },
+            private_key: {
+              type: "string",
+              pattern: "^-{5}BEGIN ((RSA|EC) )?PRIVATE KEY-{5}\\n([a-zA-Z0-9\\/+]{1,64}\\n)+([a-zA-Z0-9\\/+]{1,64}[=]{0,2})\\n-{5}END ((RSA|EC) )?PRIVATE KEY-{5}\\n?$",
+              title: "Private Key",
+              description: "The private key."
+            },
+            certificate_chain: {
+              $ref: "#/$defs/X509CertificateChain",
+              title: "Certificate Chain",
+              description: "The certificate chain."
+            }
+          },
+          additionalProperties: false,
+          type: "object",
+          description: "TLS is a representation of the TLS configuration."
+        },
+        TLSVersion: {
+          type: "string",
+          enum: [
+            "TLS1.0",
+            "TLS1.1",
+            "TLS1.2",
+            "TLS1.3"
+          ]
+        },
+        TOTP: {
+          properties: {
+            disable: {
+              type: "boolean",
+              title: "Disable",
+              description: "Disables the TOTP 2FA functionality.",
+              default: false
+            },
+            issuer: {
+              type: "string",
+              title: "Issuer",
+              description: "The issuer value for generated TOTP keys.",
+              default: "Authelia"
+            },
+            algorithm: {
+              type: "string",
+              enum: [
+                "SHA1",
+                "SHA256",
+                "SHA512"
+              ],
+              title: "Algorithm",
+              description: "The algorithm value for generated TOTP keys.",
+              default: "SHA1"
+            },
+            digits: {
+              type: "integer",
+              enum: [
+                6,
+                8
+              ],
+              title: "Digits",
+              description: "The digits value for generated TOTP keys.",
+              default: 6
+            },
+            period: {
+              type: "integer",
+              title: "Period",
+              description: "The period value for generated TOTP keys.",
+              default: 30
+            },
+            skew: {
+              type: "integer",
+              title: "Skew",
+              description: "The permitted skew for generated TOTP keys.",
+              default: 1
+            },
+            secret_size: {
+              type: "integer",
+              minimum: 20,
+              title: "Secret Size",
+              description: "The secret size for generated TOTP keys.",
+              default: 32
+            },
+            allowed_algorithms: {
+              items: {
+                type: "string",
+                enum: [
+                  "SHA1",
+                  "SHA256",
+                  "SHA512"
+                ]
+              },
+              type: "array",
+              title: "Allowed Algorithms",
+              description: "List of algorithms the user is allowed to select in addition to the default.",
+              default: [
+                "SHA1"
+              ]
+            },
+            allowed_digits: {
+              items: {
+                type: "integer",
+                enum: [
+                  6,
+                  8
+                ]
+              },
+              type: "array",
+              title: "Allowed Digits",
+              description: "List of digits the user is allowed to select in addition to the default.",
+              default: [
+                6
+              ]
+            },
+            allowed_periods: {
+              items: {
+                type: "integer"
+              },
+              type: "array",
+              title: "Allowed Periods",
+              description: "List of periods the user is allowed to select in addition to the default.",
+              default: [
+                30
+              ]
+            },
+            disable_reuse_security_policy: {
+              type: "boolean",
+              title: "Disable Reuse Security Policy",
+              description: "Disables the security policy that prevents reuse of a TOTP code.",
+              default: false
+            }
+          },
+          additionalProperties: false,
+          type: "object",
+          description: "TOTP represents the configuration related to TOTP options."
+        },
+        Telemetry: {
+          properties: {
+            metrics: {
+              $ref: "#/$defs/TelemetryMetrics",
+              title: "Metrics",
+              description: "The telemetry metrics server configuration."
+            }
+          },
+          additionalProperties: false,
+          type: "object",
+          description: "Telemetry represents the telemetry config."
+        },
+        TelemetryMetrics: {
+          properties: {
+            enabled: {
+              type: "boolean",
+              title: "Enabled",
+              description: "Enables the metrics server.",
+              default: false
+            },
+            address: {
+              $ref: "#/$defs/AddressTCP",
+              title: "Address",
+              description: "The address for the metrics server to listen on."
+            },
+            buffers: {
+              $ref: "#/$defs/ServerBuffers",
+              title: "Buffers",
+              description: "The server buffers configuration for the metrics server."
+            },
+            timeouts: {
+              $ref: "#/$defs/ServerTimeouts",
+              title: "Timeouts",
+              description: "The server timeouts configuration for the metrics server."
+            }
+          },
+          additionalProperties: false,
+          type: "object",
+          description: "TelemetryMetrics represents the telemetry metrics config."
+        },
+        WebAuthn: {
+          properties: {
+            disable: {
+              type: "boolean",
+              title: "Disable",
+              description: "Disables the WebAuthn 2FA functionality.",
+              default: false
+            },
+            display_name: {
+              type: "string",
+              title: "Display Name",
+              description: "The display name attribute for the WebAuthn relying party.",
+              default: "Authelia"
+            },
+            attestation_conveyance_preference: {
+              type: "string",
+              enum: [
+                "none",
+                "indirect",
+                "direct"
+              ],
+              title: "Conveyance Preference",
+              description: "The default conveyance preference for all WebAuthn credentials.",
+              default: "indirect"
+            },
+            user_verification: {
+              type: "string",
+              enum: [
+                "discouraged",
+                "preferred",
+                "required"
+              ],
+              title: "User Verification",
+              description: "The default user verification preference for all WebAuthn credentials.",
+              default: "preferred"
+            },
+            timeout: {
+              oneOf: [
+                {
+                  type: "string",
+                  pattern: "^\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?))(\\s*\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?)))*$"
+                },
+                {
+                  type: "integer",
+                  description: "The duration in seconds"
+                }
+              ],
+              title: "Timeout",
+              description: "The default timeout for all WebAuthn ceremonies."
+            }
+          },
+          additionalProperties: false,
+          type: "object",
+          description: "WebAuthn represents the webauthn config."
+        },
+        X509CertificateChain: {
+          type: "string",
+          pattern: "^(-{5}BEGIN CERTIFICATE-{5}\\n([a-zA-Z0-9\\/+]{1,64}\\n)+([a-zA-Z0-9\\/+]{1,64}[=]{0,2})\\n-{5}END CERTIFICATE-{5}\\n?)+$"
+        }
+      }
+    };
   }
 });
 
@@ -26047,33 +32206,371 @@ var init_compose = __esm({
   }
 });
 
+// src/conventions/upstream.ts
+function upstreamOf(p2, app, port, fromTarget) {
+  if (app.target === fromTarget && app.kind === "service") return hostPort(app.name, port);
+  const host = app.target === fromTarget ? "host.docker.internal" : p2.network.targets[app.target].address;
+  return hostPort(host, publishedPort(app, port)?.host ?? port);
+}
+function hostnameOf(p2, subdomain) {
+  return subdomain === "@" ? p2.domain : `${subdomain}.${p2.domain}`;
+}
+var init_upstream = __esm({
+  "src/conventions/upstream.ts"() {
+    "use strict";
+    init_adopted();
+    init_values();
+  }
+});
+
+// src/conventions/authelia.ts
+function ssoPolicy(raw) {
+  if (raw === void 0 || raw === false) return false;
+  if (raw === true) return { policy: "one_factor", groups: [] };
+  if (typeof raw === "string") return { policy: raw, groups: [] };
+  const o2 = raw;
+  return { policy: o2.policy ?? "one_factor", groups: [...o2.groups ?? []] };
+}
+function ssoApp(p2) {
+  return p2.conventions.sso ? p2.apps.find((a) => a.name === AUTHELIA_APP && a.state === "present") : void 0;
+}
+function ssoUpstream(p2, edge) {
+  const app = ssoApp(p2);
+  return app && upstreamOf(p2, app, autheliaPort(app), edge);
+}
+function autheliaPort(app) {
+  return app.route?.port ?? AUTHELIA_PORT;
+}
+function accessControl(p2) {
+  const rules = p2.apps.filter((a) => a.state === "present" && a.route?.sso).map((a) => ({ host: hostnameOf(p2, a.route.subdomain), sso: a.route.sso })).sort((a, b3) => a.host.localeCompare(b3.host)).map(({ host, sso }) => ({ domain: host, policy: sso.policy, subject: sso.groups.length ? sso.groups.map((g2) => `group:${g2}`) : void 0 }));
+  return { default_policy: "deny", rules };
+}
+function autheliaConfiguration(p2) {
+  const url = new URL(p2.conventions.sso.url);
+  return {
+    server: { address: `tcp://:${AUTHELIA_PORT}/` },
+    authentication_backend: {
+      // The file is the SOPS secret, read-only in the container: changes go through git.
+      password_reset: { disable: true },
+      file: { path: USERS_PATH, watch: false }
+    },
+    access_control: accessControl(p2),
+    session: { cookies: [{ domain: p2.domain, authelia_url: url.origin }] },
+    storage: { local: { path: "/config/db.sqlite3" } },
+    notifier: { filesystem: { filename: "/config/notification.txt" } },
+    totp: { issuer: p2.domain }
+  };
+}
+function yamlFile(value) {
+  return `# Generated by steward render from project.yml and the routes' sso; do not edit by hand.
+${canonicalYaml(value)}`;
+}
+function autheliaSchemaErrors(config) {
+  validator2 ??= new import__.default({ strict: false, unicodeRegExp: false, validateFormats: false, inlineRefs: false, code: { optimize: false } }).compile(configuration_v4_38_default);
+  if (validator2(config)) return [];
+  return (validator2.errors ?? []).map((e) => `${e.instancePath.slice(1).replace(/\//g, ".") || "(top)"}: ${e.message}${e.params && "additionalProperty" in e.params ? ` "${e.params.additionalProperty}"` : ""}`);
+}
+function applySso(p2, sources, diags) {
+  const sso = p2.conventions.sso;
+  if (!sso) return;
+  const at2 = (file, path, message) => diags.push({ file, ...sources.get(file)?.locate(path) ?? { line: 1, column: 1 }, key: keyName(path), message });
+  const edge = p2.network.edge;
+  if (!p2.conventions.routing || !edge) {
+    at2("project.yml", ["conventions", "sso"], "conventions.sso needs conventions.routing and `edge:` in network.yml: the edge proxy asks Authelia before it lets a request through");
+    return;
+  }
+  const own = p2.apps.find((a) => a.name === AUTHELIA_APP);
+  if (own) return attachRules(p2, own, edge, at2);
+  const url = new URL(sso.url);
+  const sub = url.hostname.endsWith(`.${p2.domain}`) ? url.hostname.slice(0, -p2.domain.length - 1) : "";
+  if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(sub) || url.port || url.pathname !== "/" || url.search || url.hash) {
+    at2("project.yml", ["conventions", "sso", "url"], `Steward serves its Authelia at the root of <subdomain>.${p2.domain}, so the URL must be https://<subdomain>.${p2.domain} with no port, path or query (got ${JSON.stringify(sso.url)})`);
+    return;
+  }
+  const taken = p2.apps.find((a) => a.state === "present" && a.route && hostnameOf(p2, a.route.subdomain) === url.hostname);
+  if (taken) {
+    at2(taken.sourceFile, ["route", "subdomain"], `${url.hostname} is the login portal of conventions.sso (Steward runs Authelia there): pick another subdomain, or move the portal with conventions.sso.url`);
+  }
+  for (const key2 of AUTHELIA_SECRETS) {
+    if (!p2.secretFiles.some((f3) => f3.keys.includes(key2))) {
+      at2("project.yml", ["conventions", "sso"], `Steward's Authelia needs the secret "${key2}", which is defined in no secrets file: add it with \`steward secrets set secrets/<file>.sops.yaml ${key2}\` (docs/conventions.md, SSO)`);
+    }
+  }
+  const config = autheliaConfiguration(p2);
+  for (const problem of autheliaSchemaErrors(config)) at2("project.yml", ["conventions", "sso"], `the generated Authelia configuration breaks Authelia 4.38's schema at ${problem}`);
+  if (diags.length) return;
+  p2.apps.push({
+    name: AUTHELIA_APP,
+    kind: "service",
+    target: edge,
+    state: "present",
+    image: sso.image,
+    command: AUTHELIA_COMMAND,
+    env: {},
+    secrets: [...AUTHELIA_SECRETS].sort(),
+    volumes: [{ name: "data", path: "/config", readonly: false }],
+    files: [{ source: CONFIG_FILE, path: CONFIG_PATH, content: Buffer.from(yamlFile(config)), generated: true }],
+    ports: [],
+    dependsOn: [],
+    route: { subdomain: sub, port: AUTHELIA_PORT, sso: false },
+    health: { http: "/api/health", port: AUTHELIA_PORT },
+    // The users database lives in memory only, for the container's life.
+    compose: { tmpfs: [`${USERS_DIR}:mode=0700`] },
+    purge: false,
+    sourceFile: "project.yml"
+  });
+  p2.apps.sort((a, b3) => a.name.localeCompare(b3.name));
+}
+function attachRules(p2, own, edge, at2) {
+  if (own.state === "absent") {
+    at2(own.sourceFile, ["state"], `conventions.sso needs Authelia: services/${AUTHELIA_APP} is state: absent; make it present, or remove the folder to let Steward run Authelia`);
+    return;
+  }
+  const port = autheliaPort(own);
+  if (!own.route && (own.kind === "adopted" || own.target !== edge) && !publishedPort(own, port)) {
+    at2(own.sourceFile, ["target"], `the edge proxy (${edge}) asks Authelia on port ${port} (forward_auth): publish it (ports: [{ container: ${port}, host: ${port} }]), or run authelia on ${edge}`);
+  }
+  if (own.files.some((f3) => uploadPathOf(f3.source) === uploadPathOf(RULES_FILE))) {
+    at2(own.sourceFile, [], `${RULES_FILE} is the file Steward writes the access-control rules to: rename your file of that name in services/${AUTHELIA_APP}/`);
+  }
+  const rules = { access_control: accessControl(p2) };
+  for (const problem of autheliaSchemaErrors(rules)) at2(own.sourceFile, [], `the generated Authelia access-control rules break Authelia 4.38's schema at ${problem}`);
+  own.files.push({ source: RULES_FILE, path: own.kind === "service" ? RULES_PATH : "", content: Buffer.from(yamlFile(rules)), generated: true });
+}
+var import__, AUTHELIA_APP, AUTHELIA_IMAGE, AUTHELIA_PORT, USERS_DATABASE_KEY, AUTHELIA_SECRETS, CONFIG_FILE, CONFIG_PATH, RULES_FILE, RULES_PATH, USERS_DIR, USERS_PATH, AUTHELIA_COMMAND, validator2;
+var init_authelia = __esm({
+  "src/conventions/authelia.ts"() {
+    "use strict";
+    import__ = __toESM(require__(), 1);
+    init_configuration_v4_38();
+    init_adopted();
+    init_yaml_source();
+    init_canonical();
+    init_compose();
+    init_upstream();
+    AUTHELIA_APP = "authelia";
+    AUTHELIA_IMAGE = "authelia/authelia:4.38.19";
+    AUTHELIA_PORT = 9091;
+    USERS_DATABASE_KEY = "AUTHELIA_USERS_DATABASE";
+    AUTHELIA_SECRETS = ["AUTHELIA_IDENTITY_VALIDATION_RESET_PASSWORD_JWT_SECRET", "AUTHELIA_SESSION_SECRET", "AUTHELIA_STORAGE_ENCRYPTION_KEY", USERS_DATABASE_KEY];
+    CONFIG_FILE = "configuration.yml";
+    CONFIG_PATH = "/etc/authelia/configuration.yml";
+    RULES_FILE = "steward-access-control.yml";
+    RULES_PATH = "/etc/authelia/steward-access-control.yml";
+    USERS_DIR = "/run/steward";
+    USERS_PATH = `${USERS_DIR}/users_database.yml`;
+    AUTHELIA_COMMAND = [
+      "sh",
+      "-c",
+      `umask 077 && printf '%s\\n' "$${USERS_DATABASE_KEY}" > ${USERS_PATH} && unset ${USERS_DATABASE_KEY} && exec authelia --config ${CONFIG_PATH}`
+    ];
+  }
+});
+
+// src/project/build.ts
+import { posix } from "node:path";
+function buildProject(files2) {
+  const diags = [];
+  const sources = /* @__PURE__ */ new Map();
+  const load = (rel, schema) => {
+    const text = files2.texts.get(rel);
+    if (text === void 0) return void 0;
+    const src = parseYamlSource(rel, text, diags);
+    if (!src) return void 0;
+    sources.set(rel, src);
+    if (schema && !checkSchema(schema, src, diags)) return void 0;
+    return src;
+  };
+  const projectSrc = load("project.yml", "project");
+  if (!files2.texts.has("project.yml")) diags.push(missing("project.yml", "every project needs a project.yml with at least `name` and `domain`"));
+  const networkSrc = load("network.yml", "network");
+  if (!files2.texts.has("network.yml")) diags.push(missing("network.yml", "every project needs a network.yml with at least one target under `targets`"));
+  const targets = {};
+  const net = networkSrc?.value ?? {};
+  for (const [name, t2] of Object.entries(net.targets ?? {}).sort(([a], [b3]) => a.localeCompare(b3))) {
+    targets[name] = { name, address: t2.address, user: t2.user ?? "root", port: t2.port ?? 22, dir: (t2.dir ?? "/var/lib/steward").replace(/\/+$/, "") };
+  }
+  const secretFiles = [];
+  for (const [rel, text] of files2.texts) {
+    if (!rel.startsWith("secrets/")) continue;
+    try {
+      secretFiles.push({ path: rel, keys: [...listSopsKeys(text, sopsFormatFromPath(rel), rel)].sort(), text });
+    } catch (e) {
+      diags.push({ file: rel, line: 1, column: 1, key: "", message: `cannot read the key names of this SOPS file: ${e.message.split("\n")[0]}` });
+    }
+  }
+  secretFiles.sort((a, b3) => a.path.localeCompare(b3.path));
+  const apps = [];
+  for (const name of files2.serviceDirs) {
+    const svcRel = `services/${name}/service.yml`;
+    const composeRel = `services/${name}/compose.yaml`;
+    if (!files2.texts.has(svcRel)) {
+      diags.push({ file: `services/${name}/`, line: 0, column: 0, key: "", message: `app folder has no service.yml: add one naming at least its \`target\`, or remove the folder` });
+      continue;
+    }
+    const svc = load(svcRel, "service");
+    if (!svc) continue;
+    let adopted;
+    if (files2.texts.has(composeRel)) {
+      const c3 = load(composeRel);
+      if (!c3) continue;
+      if (!c3.value || typeof c3.value !== "object" || !("services" in c3.value)) {
+        diags.push({ file: composeRel, line: 1, column: 1, key: "services", message: "an adopted compose file needs a top-level `services` mapping" });
+        continue;
+      }
+      if (!checkSchema("compose", c3, diags)) continue;
+      adopted = { compose: c3.value, src: c3 };
+    }
+    const app = toApp(name, svc, adopted, files2, diags);
+    if (app) apps.push(app);
+  }
+  const p2 = projectSrc?.value ?? {};
+  const conv = p2.conventions ?? {};
+  const cv = p2.converge ?? {};
+  if (!projectSrc || !networkSrc) return { diagnostics: sortDiagnostics(diags), sources };
+  const project = {
+    name: p2.name,
+    domain: p2.domain,
+    converge: {
+      prune: cv.prune ?? true,
+      selfHeal: cv.self_heal ?? true,
+      parallelism: cv.parallelism ?? 4,
+      healthTimeoutMs: parseDuration(cv.health_timeout ?? "120s"),
+      lockTimeoutMs: parseDuration(cv.lock_timeout ?? "60s")
+    },
+    conventions: {
+      routing: conv.routing && {
+        provider: "caddy",
+        tls: conv.routing.tls ?? "internal",
+        email: conv.routing.email,
+        image: conv.routing.image ?? "caddy:2",
+        httpPort: conv.routing.http_port ?? 80,
+        httpsPort: conv.routing.https_port ?? 443
+      },
+      sso: conv.sso && { provider: "authelia", url: conv.sso.url ?? `https://auth.${p2.domain}`, image: conv.sso.image ?? AUTHELIA_IMAGE },
+      monitoring: conv.monitoring && { provider: "prometheus" }
+    },
+    network: { subnet: net.subnet, gateway: net.gateway, edge: net.edge, targets },
+    apps: apps.sort((a, b3) => a.name.localeCompare(b3.name)),
+    secretFiles
+  };
+  checkProject(project, sources, diags);
+  if (!diags.length) applySso(project, sources, diags);
+  return diags.length ? { diagnostics: sortDiagnostics(diags), sources } : { project, diagnostics: [], sources };
+}
+function missing(file, message) {
+  return { file, line: 0, column: 0, key: "", message: `missing file: ${message}` };
+}
+function toApp(name, svc, adopted, files2, diags) {
+  const s = svc.value;
+  const at2 = (path, message) => diags.push({ file: svc.file, ...svc.locate(path), key: path.join(".").replace(/\.(\d+)/g, "[$1]"), message });
+  if (!DNS_LABEL.test(name)) {
+    diags.push({ file: svc.file, line: 1, column: 1, key: "", message: `app name "${name}" (the folder name) must be a DNS label: lowercase letters, digits and "-"; rename the folder` });
+  }
+  if (adopted) {
+    for (const k2 of Object.keys(s)) if (!ADOPTED_KEYS.has(k2)) at2([k2], `"${k2}" cannot be used beside compose.yaml (the adopted compose file defines the app); allowed here: ${[...ADOPTED_KEYS].join(", ")}`);
+  } else if (!s.image && (s.state ?? "present") === "present") {
+    at2([], 'missing required key "image" (or bring a compose.yaml beside service.yml to adopt an existing compose file)');
+  }
+  const folder = files2.appFiles.get(name);
+  const appFiles = [];
+  (s.files ?? []).forEach((f3, i) => {
+    const src = f3.source;
+    const norm = posix.normalize(src);
+    if (posix.isAbsolute(src)) return at2(["files", i, "source"], `"${src}" is absolute: give a path relative to services/${name}/, e.g. files/app.conf`);
+    if (norm === ".." || norm.startsWith("../")) return at2(["files", i, "source"], `"${src}" leaves the app folder: files must live under services/${name}/`);
+    if (folder?.escaping.has(norm)) return at2(["files", i, "source"], `"${src}" is a symlink pointing outside services/${name}/: copy the file into the app folder instead`);
+    const content = folder?.files.get(norm);
+    if (!content) return at2(["files", i, "source"], `file not found: services/${name}/${norm}`);
+    appFiles.push({ source: norm, path: f3.path, content });
+  });
+  let ports = (s.ports ?? []).map((p2) => ({ container: p2.container, host: p2.host, protocol: p2.protocol ?? "tcp", bind: p2.bind }));
+  if (adopted) {
+    const parsed = adoptedPorts(adopted.compose);
+    for (const pr2 of parsed.problems) diags.push({ file: adopted.src.file, ...adopted.src.locate(pr2.path), key: keyName(pr2.path), message: pr2.message });
+    ports = parsed.ports;
+  }
+  if (adopted && folder) {
+    for (const [rel, content] of folder.files) appFiles.push({ source: rel, path: "", content });
+  }
+  return {
+    name,
+    kind: adopted ? "adopted" : "service",
+    target: s.target,
+    state: s.state ?? "present",
+    image: s.image,
+    command: s.command,
+    env: Object.fromEntries(Object.entries(s.env ?? {}).map(([k2, v2]) => [k2, String(v2)]).sort(([a], [b3]) => a.localeCompare(b3))),
+    secrets: [...s.secrets ?? []],
+    volumes: (s.volumes ?? []).map((v2) => ({ name: v2.name, host: v2.host, path: v2.path, readonly: v2.readonly ?? false })),
+    files: appFiles,
+    ports,
+    dependsOn: [...s.depends_on ?? []],
+    route: s.route && { subdomain: s.route.subdomain, port: s.route.port, sso: ssoPolicy(s.route.sso) },
+    health: s.health && { http: s.health.http, port: s.health.port ?? s.route?.port },
+    metrics: s.metrics && { path: s.metrics.path ?? "/metrics", port: s.metrics.port },
+    compose: adopted?.compose ?? s.compose ?? {},
+    purge: s.purge ?? false,
+    sourceFile: svc.file,
+    composeFile: adopted?.src.file
+  };
+}
+var ADOPTED_KEYS;
+var init_build = __esm({
+  "src/project/build.ts"() {
+    "use strict";
+    init_diagnostics();
+    init_model();
+    init_schema_check();
+    init_adopted();
+    init_secrets();
+    init_yaml_source();
+    init_semantics();
+    init_authelia();
+    ADOPTED_KEYS = /* @__PURE__ */ new Set(["target", "state", "route", "depends_on", "health", "metrics", "secrets", "purge"]);
+  }
+});
+
+// src/project/load.ts
+function loadProject(dir) {
+  const result = buildProject(readProjectFiles(dir));
+  if (!result.project) throw new ProjectError(result.diagnostics);
+  return result.project;
+}
+var init_load = __esm({
+  "src/project/load.ts"() {
+    "use strict";
+    init_diagnostics();
+    init_read();
+    init_build();
+  }
+});
+
 // src/conventions/caddy.ts
+function token(what, value) {
+  if (!CADDY_TOKEN.test(value)) throw new CaddyfileValueError(what, value);
+  return value;
+}
 function renderCaddyfile(p2) {
   const routing = p2.conventions.routing;
   const edge = p2.network.edge;
   const lines2 = [`# Generated by steward render for project ${p2.name}; edit the services, not this file.`];
   const global = [];
-  if (routing.email) global.push(`	email ${routing.email}`);
+  if (routing.email) global.push(`	email ${token("the ACME e-mail", routing.email)}`);
   if (routing.tls === "off") global.push("	auto_https off");
   if (global.length) lines2.push("{", ...global, "}");
   const routed = p2.apps.filter((a) => a.state === "present" && a.route).sort((a, b3) => hostnameOf(p2, a.route.subdomain).localeCompare(hostnameOf(p2, b3.route.subdomain)));
   const sso = ssoUpstream(p2, edge);
   for (const app of routed) {
-    const host = hostnameOf(p2, app.route.subdomain);
+    const host = token("the host name", hostnameOf(p2, app.route.subdomain));
     lines2.push("", `${routing.tls === "off" ? "http://" : ""}${host} {`);
     if (routing.tls === "internal") lines2.push("	tls internal");
     if (app.route.sso && sso) {
-      lines2.push(`	forward_auth ${sso.upstream} {`, `		uri /api/authz/forward-auth`, `		copy_headers Remote-User Remote-Groups Remote-Email Remote-Name`, "	}");
+      lines2.push(`	forward_auth ${token("the sso upstream", sso)} {`, `		uri /api/authz/forward-auth`, `		copy_headers Remote-User Remote-Groups Remote-Email Remote-Name`, "	}");
     }
-    lines2.push(`	reverse_proxy ${upstreamOf(p2, app, app.route.port, edge)}`, "}");
+    lines2.push(`	reverse_proxy ${token("the upstream", upstreamOf(p2, app, app.route.port, edge))}`, "}");
   }
   return lines2.join("\n") + "\n";
-}
-function ssoUpstream(p2, edge) {
-  if (!p2.conventions.sso) return void 0;
-  const url = new URL(p2.conventions.sso.url);
-  const app = p2.apps.find((a) => a.state === "present" && a.route && hostnameOf(p2, a.route.subdomain) === url.hostname);
-  return { upstream: app ? upstreamOf(p2, app, app.route.port, edge) : url.origin };
 }
 function renderEdgeCompose(p2, dir) {
   const routing = p2.conventions.routing;
@@ -26101,14 +32598,26 @@ function renderEdgeCompose(p2, dir) {
     volumes: { caddy_data: { labels: { "steward.project": p2.name, "steward.app": EDGE_APP } } }
   };
 }
-var EDGE_APP;
+var EDGE_APP, CaddyfileValueError, CADDY_TOKEN;
 var init_caddy = __esm({
   "src/conventions/caddy.ts"() {
     "use strict";
     init_upstream();
+    init_authelia();
     init_compose();
     init_labels();
     EDGE_APP = "caddy";
+    CaddyfileValueError = class extends Error {
+      constructor(what, value) {
+        super(`refusing to write ${what} ${JSON.stringify(value)} into the Caddyfile: only letters, digits and . _ - : @ [ ] / + % are allowed there`);
+        this.what = what;
+        this.value = value;
+        this.name = "CaddyfileValueError";
+      }
+      what;
+      value;
+    };
+    CADDY_TOKEN = /^[A-Za-z0-9._:@[\]\/+%-]+$/;
   }
 });
 
@@ -26154,12 +32663,14 @@ function renderProject(p2) {
     }
     const { compose, hash } = app.kind === "adopted" ? renderAdoptedCompose(p2, app) : renderServiceCompose(p2, app);
     const path = `${RENDERED_DIR}/${app.target}/${app.name}/compose.yaml`;
-    files2.set(path, header(`services/${app.name}/`) + canonicalYaml(compose));
+    files2.set(path, header(app.sourceFile.startsWith("services/") ? `services/${app.name}/` : `conventions in ${app.sourceFile}`) + canonicalYaml(compose));
+    const fromOf = (f3) => f3.generated ? `${RENDERED_DIR}/${app.target}/${app.name}/${f3.source}` : `services/${app.name}/${f3.source}`;
+    for (const f3 of app.files) if (f3.generated) files2.set(fromOf(f3), f3.content.toString("utf8"));
     apps.push({
       ...base,
       hash,
       compose: path,
-      files: app.files.map((f3) => ({ from: `services/${app.name}/${f3.source}`, to: uploadPathOf(f3.source), sha256: sha2563(f3.content) }))
+      files: app.files.map((f3) => ({ from: fromOf(f3), to: uploadPathOf(f3.source), sha256: sha2563(f3.content) }))
     });
   }
   if (p2.conventions.routing && p2.network.edge) {
@@ -26292,6 +32803,225 @@ var init_run_render = __esm({
     init_load();
     init_render();
     init_write();
+  }
+});
+
+// src/cli/help.ts
+function formatHelp(h3) {
+  const table = (rows) => rows.flatMap(([left, text]) => {
+    const [first, ...more] = text.split("\n");
+    const head = left.length >= COLUMN - 2 ? [`  ${left}`, `${" ".repeat(COLUMN)}${first}`] : [`  ${left.padEnd(COLUMN - 2)}${first}`];
+    return [...head, ...more.map((l3) => `${" ".repeat(COLUMN)}${l3}`)];
+  });
+  const options = [...h3.options, { name: "help", short: "h", text: "show this help" }].map((o2) => [
+    `${o2.short ? `-${o2.short}, ` : "    "}--${o2.name}${o2.arg ? ` ${o2.arg}` : ""}`,
+    o2.text
+  ]);
+  const lines2 = [
+    ...h3.usage.map((u2, i) => `${i === 0 ? "usage: " : "       "}${u2}`),
+    "",
+    h3.summary,
+    "",
+    "options:",
+    ...table(options)
+  ];
+  if (h3.env.length > 0) lines2.push("", "environment:", ...table(h3.env.map((e) => [e === "GIT_" ? "GIT_*" : e, ENV[e]])));
+  lines2.push("", "exit codes:", ...h3.exit.map((e) => `  ${e}`));
+  if (h3.examples?.length) lines2.push("", "examples:", ...h3.examples.map((e) => `  ${e}`));
+  return lines2.join("\n");
+}
+function overview() {
+  const summary = {
+    init: "scaffold a project with workflows and a new age key",
+    validate: "check the project; print every error, write nothing",
+    render: "validate and write rendered/",
+    diff: "what changed since the last converged commit, and why",
+    plan: "observe the targets and print the plan",
+    converge: "apply the plan under a lock",
+    status: "each app's desired vs running version, health and drift",
+    app: "add an app from the catalog, remove or list apps",
+    secrets: "edit SOPS secrets files",
+    version: "print the version"
+  };
+  return [
+    "usage: steward <command> [options]",
+    "",
+    "commands:",
+    ...COMMAND_NAMES.map((c3) => `  ${c3.padEnd(10)}${summary[c3]}`),
+    "",
+    "steward <command> --help shows a command's options, environment and exit codes."
+  ].join("\n");
+}
+var ENV, SSH_ENV, AGE_ENV, PROJECT, HELP, COMMAND_NAMES, COLUMN, UsageError;
+var init_help = __esm({
+  "src/cli/help.ts"() {
+    "use strict";
+    ENV = {
+      DOCKER_HOST: "engine of the `address: local` target (default: the Docker CLI's own default)",
+      STEWARD_SSH_KEY: "SSH private key for the SSH targets: a path, or the key itself (default: ssh's own keys)",
+      STEWARD_KNOWN_HOSTS: "known_hosts for the SSH targets: a path, or the content (ssh-keyscan lines)\n(default: $XDG_STATE_HOME/steward/known_hosts, else ~/.local/state/steward/known_hosts)",
+      STEWARD_KNOWN_HOSTS_SOURCE: "what errors call STEWARD_KNOWN_HOSTS (the actions set it to their known-hosts input)",
+      STEWARD_HOST_KEY_POLICY: "accept-new: learn the keys of hosts not yet in known_hosts (a changed key is still refused);\nanything else: strict, only hosts already in known_hosts",
+      XDG_STATE_HOME: "base of the default known_hosts and state directory (default: ~/.local/state)",
+      STEWARD_AGE_KEY: "age private key (key file content) that decrypts the secrets",
+      SOPS_AGE_KEY: "the same, sops's own name; read when STEWARD_AGE_KEY is unset",
+      SOPS_AGE_KEY_FILE: "path of an age key file; read when neither of the two above is set",
+      STEWARD_STATE_DIR: "where the project lock lives (default: /var/lib/steward/state as root, else $XDG_STATE_HOME/steward)",
+      STEWARD_RUN_ID: "the run id written to the lock and the run record (default: cli-<random>)",
+      XDG_CONFIG_HOME: "base of the default age key file (default: ~/.config)",
+      HOME: "home directory, for the defaults above",
+      GIT_: "GIT_* variables reach git unchanged (GIT_SSH_COMMAND, GIT_SSL_CAINFO, GIT_CONFIG_*, ...)"
+    };
+    SSH_ENV = ["DOCKER_HOST", "STEWARD_SSH_KEY", "STEWARD_KNOWN_HOSTS", "STEWARD_KNOWN_HOSTS_SOURCE", "STEWARD_HOST_KEY_POLICY", "XDG_STATE_HOME"];
+    AGE_ENV = ["STEWARD_AGE_KEY", "SOPS_AGE_KEY", "SOPS_AGE_KEY_FILE"];
+    PROJECT = { name: "project", short: "p", arg: "DIR", text: "the project directory (default: .)" };
+    HELP = {
+      init: {
+        name: "init",
+        usage: ["steward init [DIR] [options]"],
+        summary: "Scaffolds a Steward project in DIR (default: .): project.yml, network.yml, a sample app,\n.sops.yaml with a new age key, .gitignore, README.md and the Forgejo workflows in\n.forgejo/workflows/, then renders it.",
+        options: [
+          { name: "name", arg: "N", text: "project name, a DNS label (default: DIR's name)" },
+          { name: "domain", arg: "D", text: "base domain of the apps' routes (default: home.arpa)" },
+          { name: "actions", arg: "REF", text: "how the workflows reference Steward's actions: owner/repo[@ref] (resolved with the\ninstance's DEFAULT_ACTIONS_URL) or https://host/owner/repo[@ref]\n(default: steward/steward@<this version>)" },
+          { name: "schemas-host", arg: "URL", text: "with the owner/repo form: the Forgejo holding the toolkit, for the editor's\nyaml-language-server $schema lines (e.g. https://git.home.arpa)" },
+          { name: "runner-label", arg: "L", text: "runs-on label of the host runner on the bootstrap target (default: steward-host)" },
+          { name: "plan-runner-label", arg: "L", text: "runs-on label of the pull request plans (default: the runner label)" },
+          { name: "branch", arg: "B", text: "the branch that is converged (default: main)" },
+          { name: "key-file", arg: "PATH", text: "where the age private key goes, outside DIR\n(default: ~/.config/steward/<name>.agekey; an existing one is reused)" },
+          { name: "force", text: "overwrite existing files" }
+        ],
+        env: ["XDG_CONFIG_HOME", "HOME"],
+        exit: ["0  the project was written", "1  DIR already holds files init would write (nothing written)", "2  bad arguments"],
+        examples: ["steward init homelab --domain home.example.org"]
+      },
+      render: {
+        name: "render",
+        usage: ["steward render [--project DIR] [--check | --commit [--push] [--remote R]]"],
+        summary: "Validates the project and writes rendered/ (compose files, the Caddyfile, manifest.json).",
+        options: [
+          PROJECT,
+          { name: "check", text: "write nothing; fail listing the files of rendered/ that are stale" },
+          { name: "commit", text: 'commit a changed rendered/ alone as "converge: re-render ..."' },
+          { name: "push", text: "with --commit: push that commit to the checked-out branch" },
+          { name: "remote", arg: "R", text: "the remote --push pushes to (default: origin)" }
+        ],
+        env: ["GIT_"],
+        exit: ["0  rendered (or up to date)", "1  errors in the project, or (--check) rendered/ is stale", "2  bad arguments"],
+        examples: ["steward render", "steward render --check"]
+      },
+      validate: {
+        name: "validate",
+        usage: ["steward validate [--project DIR]"],
+        summary: "Checks the whole project as render does and prints every error (file:line:col key message).\nWrites nothing, decrypts nothing, contacts no target.",
+        options: [PROJECT],
+        env: [],
+        exit: ["0  the project is valid", "1  errors in the project", "2  bad arguments"],
+        examples: ["steward validate", "steward validate -p ~/homelab"]
+      },
+      diff: {
+        name: "diff",
+        usage: ["steward diff [--project DIR] [--base REV] [--full] [--out F] [--json]"],
+        summary: "What changed since the last converged commit (refs/steward/converged, fetched from origin), and why. Git only.",
+        options: [
+          PROJECT,
+          { name: "base", arg: "REV", text: "compare against REV instead of the converged commit" },
+          { name: "full", text: "ignore the converged commit: compare everything" },
+          { name: "out", arg: "F", text: "also write the ChangeSet as JSON to F" },
+          { name: "json", text: "print the ChangeSet as JSON" }
+        ],
+        env: ["GIT_"],
+        exit: ["0  the diff was computed", "1  error (not a git repository, errors in the project, unknown --base)", "2  bad arguments"],
+        examples: ["steward diff", "steward diff --base origin/main --json"]
+      },
+      plan: {
+        name: "plan",
+        usage: ["steward plan [--project DIR] [--out plan.json] [--base REV] [--full] [--app X] [--no-observe]"],
+        summary: "Diffs, observes every target (one round trip each) and prints the plan as markdown.",
+        options: [
+          PROJECT,
+          { name: "base", arg: "REV", text: "compare against REV instead of the converged commit" },
+          { name: "full", text: "ignore the converged commit: compare everything" },
+          { name: "app", arg: "X", text: "plan only app X" },
+          { name: "out", arg: "F", text: "write plan.json to F (and the markdown beside it)" },
+          { name: "no-observe", text: "do not contact the targets (drift is not seen)" }
+        ],
+        env: [...SSH_ENV, "GIT_"],
+        exit: ["0  nothing to do", "2  changes planned", "1  error (a target could not be observed, errors in the project)"],
+        examples: ["steward plan", "steward plan --out .steward/plan.json"]
+      },
+      converge: {
+        name: "converge",
+        usage: ["steward converge [--project DIR] [--plan plan.json] [--app X] [--full] [--dry-run] [--out run.json]"],
+        summary: "Applies the plan under the project lock, rolls back failures and advances refs/steward/converged.",
+        options: [
+          PROJECT,
+          { name: "plan", arg: "F", text: "apply this plan.json (refused if made for another commit or the targets changed since)" },
+          { name: "app", arg: "X", text: "converge only app X" },
+          { name: "full", text: "ignore the converged commit: compare everything" },
+          { name: "dry-run", text: "plan and print, apply nothing" },
+          { name: "out", arg: "F", text: "write the run record (JSON) to F" },
+          { name: "lock-timeout", arg: "S", text: "seconds to wait for the project lock (default: converge.lock_timeout, 60)" },
+          { name: "no-push", text: "advance refs/steward/converged locally only, do not push it" }
+        ],
+        env: [...SSH_ENV, ...AGE_ENV, "STEWARD_STATE_DIR", "STEWARD_RUN_ID", "HOME", "GIT_"],
+        exit: ["0  converged, nothing to do, or skipped (another run holds the lock)", "1  a step failed or an error"],
+        examples: ['STEWARD_AGE_KEY="$(cat ~/.config/steward/lab.agekey)" steward converge']
+      },
+      status: {
+        name: "status",
+        usage: ["steward status [--project DIR] [--json]"],
+        summary: "Per target, each app's desired and running version (hash and image), its health and drift, and the last\nconverged commit. Observes each target once; changes nothing.",
+        options: [PROJECT, { name: "json", text: "print the status as JSON" }],
+        env: [...SSH_ENV, "GIT_"],
+        exit: ["0  every app in sync", "2  drift (an app missing, stopped, degraded, of another version, or not in the project)", "1  a target is unreachable, or errors in the project"],
+        examples: ["steward status", "steward status --json | jq .rows"]
+      },
+      app: {
+        name: "app",
+        usage: [
+          "steward app add NAME --target T [--from KEY] [--route SUB] [--project DIR]",
+          "steward app rm NAME [--project DIR]",
+          "steward app ls [--catalog] [--project DIR]"
+        ],
+        summary: "add: writes services/NAME/service.yml from the built-in catalog (the entry KEY, default NAME)\n     and prints the `steward secrets set` commands for the secrets the app needs.\nrm:  sets `state: absent` in services/NAME/service.yml (converge then removes the app).\nls:  lists the project's apps; with --catalog, the catalog.",
+        options: [
+          PROJECT,
+          { name: "target", short: "t", arg: "T", text: "add: the target the app runs on (a target in network.yml)" },
+          { name: "from", arg: "KEY", text: "add: the catalog entry, when NAME is not its key (app add media --from jellyfin)" },
+          { name: "route", arg: "SUB", text: `add: the route's subdomain (default: the catalog's); "none" for no route` },
+          { name: "catalog", text: "ls: list the catalog instead of the project's apps" }
+        ],
+        env: [],
+        exit: ["0  done", "1  error (the file exists, unknown catalog entry or target, no such app)", "2  bad arguments"],
+        examples: ["steward app add jellyfin --target media", "steward app add media --from jellyfin --target media --route tv", "steward app rm media", "steward app ls --catalog"]
+      },
+      secrets: {
+        name: "secrets",
+        usage: ["steward secrets set|rm <file> <KEY>", "steward secrets keys|rotate|decrypt-check <file>"],
+        summary: "set <file> <KEY>      set KEY to the value read from stdin (never from the command line);\n                      creates <file> with the nearest .sops.yaml creation rule if missing\nrm <file> <KEY>       remove KEY\nkeys <file>           list the key names (no age key needed)\nrotate <file>         new data key, wrapped for the recipients of the .sops.yaml rule\ndecrypt-check <file>  check that the file decrypts and its MAC holds; prints key names only",
+        options: [{ name: "keep-newline", text: "set: keep the value's trailing newline (one is dropped otherwise)" }],
+        env: AGE_ENV,
+        exit: ["0  done", "1  error (no such file, no age key, the MAC does not verify)", "2  bad arguments"],
+        examples: ['printf %s "$TOKEN" | steward secrets set secrets/media.sops.yaml JELLYFIN_API_KEY', "steward secrets keys secrets/media.sops.yaml"]
+      },
+      version: {
+        name: "version",
+        usage: ["steward version"],
+        summary: "Prints Steward's version.",
+        options: [],
+        env: [],
+        exit: ["0"]
+      }
+    };
+    COMMAND_NAMES = Object.keys(HELP);
+    COLUMN = 30;
+    UsageError = class extends Error {
+      constructor(message) {
+        super(message);
+        this.name = "UsageError";
+      }
+    };
   }
 });
 
@@ -30517,19 +37247,39 @@ var init_dist4 = __esm({
 var repo_exports = {};
 __export(repo_exports, {
   CONVERGED_REF: () => CONVERGED_REF,
-  GitRepo: () => GitRepo
+  GitCommandError: () => GitCommandError,
+  GitRepo: () => GitRepo,
+  RefRefusedError: () => RefRefusedError
 });
+import { execFile } from "node:child_process";
 import { realpathSync as realpathSync2 } from "node:fs";
 import { relative as relative4, sep as sep4 } from "node:path";
-var CONVERGED_REF, GitRepo;
+var CONVERGED_REF, GitCommandError, RefRefusedError, GitRepo;
 var init_repo = __esm({
   "src/git/repo.ts"() {
     "use strict";
     init_dist4();
     CONVERGED_REF = "refs/steward/converged";
+    GitCommandError = class extends Error {
+      constructor(stage, args, gitMessage) {
+        super(`${stage}: git ${args.join(" ")} failed: ${gitMessage}`);
+        this.stage = stage;
+        this.args = args;
+        this.gitMessage = gitMessage;
+      }
+      stage;
+      args;
+      gitMessage;
+      name = "GitCommandError";
+    };
+    RefRefusedError = class extends Error {
+      name = "RefRefusedError";
+    };
     GitRepo = class {
-      constructor(dir) {
+      /** `stage` names the pipeline stage in errors (diff, converge, ...). */
+      constructor(dir, stage = "git") {
         this.dir = dir;
+        this.stage = stage;
         this.git = wo({
           baseDir: dir,
           config: ["core.quotePath=false"],
@@ -30541,6 +37291,7 @@ var init_repo = __esm({
         });
       }
       dir;
+      stage;
       git;
       async head() {
         return (await this.git.revparse(["HEAD"])).trim();
@@ -30579,17 +37330,17 @@ var init_repo = __esm({
       async deepen(remote, by) {
         await this.git.raw(["fetch", "--no-tags", "--quiet", `--deepen=${by}`, remote]);
       }
+      /** Exit status 1 is git's "no"; anything else but 0 is an error. */
       async isAncestor(ancestor, of) {
-        try {
-          return (await this.git.raw(["merge-base", ancestor, of])).trim() === ancestor;
-        } catch {
-          return false;
-        }
+        const args = ["merge-base", "--is-ancestor", ancestor, of];
+        const r2 = await this.exec(args);
+        if (r2.code === 0 || r2.code === 1) return r2.code === 0;
+        throw this.failure(args, r2.stderr);
       }
       /** Commits in from..to, oldest first, with the files each touched. */
       async commitsBetween(from, to2) {
-        const range = from ? [`${from}..${to2}`] : [to2];
-        const out = await this.git.raw(["log", "--reverse", "--no-renames", "--format=%x1e%H%x1f%s", "--name-status", ...range, "--"]);
+        const range2 = from ? [`${from}..${to2}`] : [to2];
+        const out = await this.git.raw(["log", "--reverse", "--no-renames", "--format=%x1e%H%x1f%s", "--name-status", ...range2, "--"]);
         const commits = [];
         for (const chunk of out.split("").slice(1)) {
           const [head, ...lines2] = chunk.split("\n");
@@ -30607,16 +37358,60 @@ var init_repo = __esm({
         const out = await this.git.raw(["diff", "--name-only", "--no-renames", from, to2, "--"]);
         return out.split("\n").filter(Boolean);
       }
-      /** A file's text at a commit, or undefined when it does not exist there. */
+      /** A file's text at a commit, or undefined when the commit has no such path; an unreadable commit or object throws. */
       async show(rev, path) {
-        try {
-          return await this.git.raw(["show", `${rev}:${path}`]);
-        } catch {
-          return void 0;
-        }
+        const list2 = ["ls-tree", "--full-tree", "-z", rev, "--", path];
+        const l3 = await this.exec(list2);
+        if (l3.code !== 0) throw this.failure(list2, l3.stderr);
+        if (!l3.stdout) return void 0;
+        const cat = ["cat-file", "blob", `${rev}:${path}`];
+        const c3 = await this.exec(cat);
+        if (c3.code !== 0) throw this.failure(cat, c3.stderr);
+        return c3.stdout;
       }
-      async pushRef(remote, sha, ref) {
-        await this.git.raw(["push", "--force", "--quiet", remote, `${sha}:${ref}`]);
+      /** The value of `ref` on the remote now, or undefined when the remote has no such ref. */
+      async remoteRef(remote, ref) {
+        const args = ["ls-remote", remote, ref];
+        const r2 = await this.exec(args);
+        if (r2.code !== 0) throw this.failure(args, r2.stderr);
+        const line = r2.stdout.split("\n").find((l3) => l3.split("	")[1] === ref);
+        return line?.split("	")[0];
+      }
+      /**
+       * Moves `ref` on the remote to `sha`, only from `expected` (the value read at
+       * the start of the run; undefined: the ref must not exist) and only forwards
+       * along history, so a run that finishes late never rewinds a newer one.
+       */
+      async pushRef(remote, sha, ref, expected) {
+        if (expected === sha) return;
+        if (expected) {
+          if (!await this.hasCommit(expected)) await this.gitOrThrow(["fetch", "--no-tags", "--quiet", remote, ref]);
+          if (!await this.isAncestor(expected, sha) && await this.isShallow()) await this.deepen(remote, 1e3);
+          if (!await this.isAncestor(expected, sha) && await this.isAncestor(sha, expected)) {
+            const [s, e] = [sha.slice(0, 7), expected.slice(0, 7)];
+            throw new RefRefusedError(`${s} is an ancestor of the converged commit ${e}: a newer run converged meanwhile; ${ref} does not move backwards`);
+          }
+        }
+        await this.gitOrThrow(["push", "--quiet", `--force-with-lease=${ref}:${expected ?? ""}`, remote, `${sha}:${ref}`]);
+      }
+      async hasCommit(sha) {
+        return (await this.exec(["cat-file", "-e", `${sha}^{commit}`])).code === 0;
+      }
+      async gitOrThrow(args) {
+        const r2 = await this.exec(args);
+        if (r2.code !== 0) throw this.failure(args, r2.stderr);
+      }
+      failure(args, stderr) {
+        return new GitCommandError(this.stage, args, stderr.trim().split("\n").filter(Boolean).join("; ") || "no message");
+      }
+      /** git with its exit status, for the commands whose status is the answer; asynchronous, so an in-process git server can answer. */
+      exec(args) {
+        return new Promise((resolve10) => {
+          execFile("git", ["-c", "core.quotePath=false", ...args], { cwd: this.dir, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+            const code = err ? typeof err.code === "number" ? err.code : -1 : 0;
+            resolve10({ code, stdout, stderr: err && code === -1 ? `${stderr}${err.message}` : stderr });
+          });
+        });
       }
       /** The branch checked out (refs/heads/...), or undefined on a detached HEAD. */
       async branchRef() {
@@ -30695,16 +37490,16 @@ async function renderAndCommit(projectDir, o2) {
   }
   return { ...r2, commit, pushed: Boolean(o2.push) };
 }
-function commitMessage(version2, parent, r2) {
+function commitMessage(version3, parent, r2) {
   const files2 = [...r2.written.map((f3) => `  changed  ${f3}`), ...r2.deleted.map((f3) => `  deleted  ${f3}`)];
-  const shown = files2.length > 50 ? [...files2.slice(0, 50), `  \u2026 and ${files2.length - 50} more`] : files2;
+  const shown2 = files2.length > 50 ? [...files2.slice(0, 50), `  \u2026 and ${files2.length - 50} more`] : files2;
   return [
-    `converge: re-render rendered/ with steward ${version2}`,
+    `converge: re-render rendered/ with steward ${version3}`,
     "",
     `rendered/ did not match the project at ${parent.slice(0, 12)} (a new Steward`,
     "version or conventions, or a change committed without `steward render`).",
     "",
-    ...shown,
+    ...shown2,
     ""
   ].join("\n");
 }
@@ -30725,14 +37520,14 @@ function parseActionsRef(value, schemasHost) {
   const at2 = text.lastIndexOf("@");
   const repoPart = at2 > 0 ? text.slice(0, at2) : text;
   const ref = at2 > 0 ? text.slice(at2 + 1) : TOOLKIT_VERSION;
-  const short = SHORT_RE.exec(repoPart);
+  const short2 = SHORT_RE.exec(repoPart);
   const url = URL_RE.exec(repoPart);
-  if (!short && !url) {
+  if (!short2 && !url) {
     throw new Error(`--actions "${text}": expected owner/repo[@ref] or https://host/owner/repo[@ref], e.g. ${DEFAULT_ACTIONS_REPO}@${TOOLKIT_VERSION}`);
   }
   if (!REF_RE.test(ref) || ref.includes("..")) throw new Error(`--actions "${text}": "${ref}" is not a git tag, branch or commit`);
-  const repo = short ? short[1] : url[1];
-  const home = short ? schemasHost ? `${schemasHost.replace(/\/+$/, "")}/${repo}` : void 0 : repo;
+  const repo = short2 ? short2[1] : url[1];
+  const home = short2 ? schemasHost ? `${schemasHost.replace(/\/+$/, "")}/${repo}` : void 0 : repo;
   return { repo, version: ref, schemaBase: home && `${home}/raw/${refKind(ref)}/${ref}/schemas` };
 }
 function refKind(ref) {
@@ -31093,25 +37888,37 @@ var init_init_command = __esm({
     init_scaffold();
     init_template_files();
     init_write2();
-    INIT_USAGE = `usage: steward init [DIR] [options]
+    init_help();
+    INIT_USAGE = formatHelp(HELP.init);
+  }
+});
 
-Scaffolds a Steward project in DIR (default: .): project.yml, network.yml, a
-sample app, .sops.yaml with a new age key, .gitignore, README.md and the
-Forgejo workflows in .forgejo/workflows/, then renders it.
-
-  --name N                project name, a DNS label (default: DIR's name)
-  --domain D              base domain of the apps' routes (default: home.arpa)
-  --actions REF           how the workflows reference Steward's actions:
-                          owner/repo[@ref] (resolved with the instance's DEFAULT_ACTIONS_URL)
-                          or https://host/owner/repo[@ref] (default: steward/steward@<this version>)
-  --schemas-host URL      with the owner/repo form: the Forgejo holding the toolkit, for the
-                          editor's yaml-language-server $schema lines (e.g. https://git.home.arpa)
-  --runner-label L        runs-on label of the host runner on the bootstrap target (default: steward-host)
-  --plan-runner-label L   runs-on label of the pull request plans (default: the runner label)
-  --branch B              the branch that is converged (default: main)
-  --key-file PATH         where the age private key goes, outside DIR
-                          (default: ~/.config/steward/<name>.agekey; an existing one is reused)
-  --force                 overwrite existing files`;
+// src/cli/validate-command.ts
+var validate_command_exports = {};
+__export(validate_command_exports, {
+  VALIDATE_OPTIONS: () => VALIDATE_OPTIONS,
+  validateCommand: () => validateCommand
+});
+import { parseArgs as parseArgs3 } from "node:util";
+import { resolve as resolve3 } from "node:path";
+async function validateCommand(argv, io2) {
+  const { values } = parseArgs3({ args: argv, options: VALIDATE_OPTIONS });
+  const project = loadProject(resolve3(io2.cwd, values.project));
+  const { manifest } = renderProject(project);
+  const apps = manifest.apps.filter((a) => a.kind !== "edge");
+  const targets = Object.keys(manifest.targets).length;
+  io2.stdout(`${project.name}: valid (${apps.length} app${apps.length === 1 ? "" : "s"} over ${targets} target${targets === 1 ? "" : "s"}); nothing was written`);
+  return 0;
+}
+var VALIDATE_OPTIONS;
+var init_validate_command = __esm({
+  "src/cli/validate-command.ts"() {
+    "use strict";
+    init_load();
+    init_render();
+    VALIDATE_OPTIONS = {
+      project: { type: "string", short: "p", default: "." }
+    };
   }
 });
 
@@ -31138,9 +37945,9 @@ function computeChangeSet(input) {
   const newApps = new Map(newManifest.apps.map((a) => [a.name, a]));
   const touches = /* @__PURE__ */ new Map();
   const touch = (app, r2) => {
-    const list = touches.get(app) ?? [];
-    if (!list.some((x3) => x3.commit === r2.commit && x3.file === r2.file && x3.why === r2.why)) list.push(r2);
-    touches.set(app, list);
+    const list2 = touches.get(app) ?? [];
+    if (!list2.some((x3) => x3.commit === r2.commit && x3.file === r2.file && x3.why === r2.why)) list2.push(r2);
+    touches.set(app, list2);
   };
   const conventions = /* @__PURE__ */ new Map();
   const allApps = [.../* @__PURE__ */ new Set([...oldApps.keys(), ...newApps.keys()])].sort();
@@ -31193,9 +38000,9 @@ function computeChangeSet(input) {
     }
   }
   function addConvention(name, r2) {
-    const list = conventions.get(name) ?? [];
-    list.push(r2);
-    conventions.set(name, list);
+    const list2 = conventions.get(name) ?? [];
+    list2.push(r2);
+    conventions.set(name, list2);
   }
   const apps = [];
   for (const name of allApps) {
@@ -31270,7 +38077,7 @@ var init_changeset = __esm({
 async function runDiff(opts2) {
   const log = opts2.log ?? (() => {
   });
-  const repo = new GitRepo(opts2.repoDir ?? opts2.projectDir);
+  const repo = new GitRepo(opts2.repoDir ?? opts2.projectDir, "diff");
   const prefix = await repo.prefixOf(opts2.projectDir);
   const remote = opts2.remote ?? "origin";
   const to2 = await repo.head();
@@ -31380,15 +38187,15 @@ var diff_command_exports = {};
 __export(diff_command_exports, {
   diffCommand: () => diffCommand
 });
-import { parseArgs as parseArgs3 } from "node:util";
-import { resolve as resolve3 } from "node:path";
+import { parseArgs as parseArgs4 } from "node:util";
+import { resolve as resolve4 } from "node:path";
 async function diffCommand(argv, io2) {
-  const { values } = parseArgs3({
+  const { values } = parseArgs4({
     args: argv,
     options: { project: { type: "string", short: "p", default: "." }, base: { type: "string" }, full: { type: "boolean", default: false }, out: { type: "string" }, json: { type: "boolean", default: false } }
   });
-  const cs2 = await runDiff({ projectDir: resolve3(io2.cwd, values.project), base: values.base, full: values.full, log: (l3) => io2.stderr(l3) });
-  if (values.out) saveChangeSet(cs2, resolve3(io2.cwd, values.out));
+  const cs2 = await runDiff({ projectDir: resolve4(io2.cwd, values.project), base: values.base, full: values.full, log: (l3) => io2.stderr(l3) });
+  if (values.out) saveChangeSet(cs2, resolve4(io2.cwd, values.out));
   if (values.json) {
     io2.stdout(JSON.stringify(cs2, null, 2));
     return 0;
@@ -31407,21 +38214,77 @@ var init_diff_command = __esm({
   }
 });
 
+// src/plan/committed.ts
+import { execFile as execFile2 } from "node:child_process";
+import { promisify } from "node:util";
+async function uncommittedProjectFiles(projectDir) {
+  const { stdout } = await exec("git", ["-c", "core.quotePath=false", "status", "--porcelain=v1", "-z", "--untracked-files=all", "--ignored=matching", "--", ...PROJECT_PATHS], {
+    cwd: projectDir,
+    maxBuffer: 16 * 1024 * 1024
+  });
+  const out = [];
+  const entries = stdout.split("\0");
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i];
+    if (e.length < 4) continue;
+    const xy = e.slice(0, 2);
+    if (xy.includes("R") || xy.includes("C")) i++;
+    out.push(`${e.slice(3)} (${describe2(xy)})`);
+  }
+  return out.sort();
+}
+function describe2(xy) {
+  if (xy === "??") return "untracked";
+  if (xy === "!!") return "ignored by git";
+  if (xy.includes("D")) return "deleted";
+  if (xy.includes("A")) return "added";
+  if (xy.includes("R")) return "renamed";
+  return "modified";
+}
+async function checkCommitted(projectDir, allowDirty) {
+  const files2 = await uncommittedProjectFiles(projectDir);
+  if (files2.length && !allowDirty) throw new DirtyTreeError(projectDir, files2);
+  return files2;
+}
+var exec, PROJECT_PATHS, DirtyTreeError;
+var init_committed = __esm({
+  "src/plan/committed.ts"() {
+    "use strict";
+    exec = promisify(execFile2);
+    PROJECT_PATHS = ["project.yml", "network.yml", ".sops.yaml", "services", "secrets", "rendered"];
+    DirtyTreeError = class extends Error {
+      constructor(projectDir, files2) {
+        super(
+          `${projectDir} has changes that are not committed: ${files2.join(", ")}. Steward deploys what is committed at HEAD: commit them (or revert them), or pass --allow-dirty to try them without recording a converged commit`
+        );
+        this.projectDir = projectDir;
+        this.files = files2;
+        this.name = "DirtyTreeError";
+      }
+      projectDir;
+      files;
+    };
+  }
+});
+
 // src/plan/markdown.ts
 function summaryLine(plan) {
   const s = plan.summary;
   if (plan.mode === "skipped") return `nothing to do: ${plan.note}`;
-  const parts = [`${s.deploy} to deploy`, `${s.update} to update`, `${s.remove} to remove`, `${s.drifted} drifted`];
+  const parts = [`${s.deploy} to deploy`, `${s.update} to update`, `${s.remove} to remove`];
+  if (s.leftovers) parts.push(`${s.leftovers} leftover container${s.leftovers === 1 ? "" : "s"} to remove`);
+  parts.push(`${s.drifted} drifted`);
   if (s.held) parts.push(`${s.held} held by settings`);
   if (s.unknownTargets) parts.push(`${s.unknownTargets} target${s.unknownTargets === 1 ? "" : "s"} not observed`);
   return parts.join(", ");
 }
 function planMarkdown(plan) {
   const out = [];
-  const short = plan.commit.slice(0, 7);
-  out.push(`### Steward plan for \`${plan.project}\` at ${short}`, "", `**${summaryLine(plan)}**`, "");
+  const short2 = plan.commit.slice(0, 7);
+  out.push(`### Steward plan for \`${plan.project}\` at ${short2}`, "", `**${summaryLine(plan)}**`, "");
   if (plan.from) out.push(`Compared with ${plan.from.slice(0, 7)} (${plan.mode}).${plan.note && plan.mode !== "skipped" ? ` ${plan.note}.` : ""}`, "");
   else if (plan.mode === "first-run") out.push("First run: nothing has been converged yet.", "");
+  if (plan.dirty?.length) out.push(`**Not committed** (planned with --allow-dirty): ${plan.dirty.map((f3) => `\`${f3}\``).join(", ")}.`, "");
   for (const t2 of plan.targets) {
     const steps = plan.steps.filter((s) => s.target === t2.name && s.action !== "prepare");
     const head = t2.status === "observed" ? `${t2.apps} Steward app${t2.apps === 1 ? "" : "s"} observed` : t2.status === "not-observed" ? "not observed: planned from git alone" : `**not observed**: ${t2.error}`;
@@ -31431,7 +38294,7 @@ function planMarkdown(plan) {
       continue;
     }
     out.push("| action | app | why |", "| --- | --- | --- |");
-    for (const s of steps) out.push(`| ${actionCell(s)} | \`${s.app}\` | ${escapeCell(s.reasons.map(reasonText).join("; "))} |`);
+    for (const s of steps) out.push(`| ${actionCell(s)} | ${s.app ? `\`${s.app}\`` : `container \`${s.container}\``} | ${escapeCell(s.reasons.map(reasonText).join("; "))} |`);
     out.push("");
   }
   const detailed = plan.steps.filter((s) => s.composeDiff);
@@ -31472,7 +38335,7 @@ function linkSteps(steps, dependsOn) {
   for (const s of steps) if (s.app && s.action !== "prepare") byApp.set(s.app, s);
   const prepare = new Map(steps.filter((s) => s.action === "prepare").map((s) => [s.target, s.id]));
   for (const s of steps) {
-    if (s.action === "prepare") continue;
+    if (s.action === "prepare" || s.action === "remove-leftover") continue;
     const after = /* @__PURE__ */ new Set();
     const p2 = prepare.get(s.target);
     if (p2 && s.action !== "remove") after.add(p2);
@@ -31489,25 +38352,43 @@ function linkSteps(steps, dependsOn) {
     }
     s.after = [...after].sort();
   }
-  return topoSort(steps);
+  return orderSteps(steps);
 }
-function topoSort(steps) {
+function orderSteps(steps) {
+  const byId = /* @__PURE__ */ new Map();
+  for (const s of steps) {
+    if (byId.has(s.id)) throw new StepOrderError(`two steps have the id ${s.id}`);
+    byId.set(s.id, s);
+  }
+  for (const s of steps) for (const a of s.after) if (!byId.has(a)) throw new StepOrderError(`step ${s.id} waits for ${a}, which is not a step of the plan`);
   const done = /* @__PURE__ */ new Set();
-  const ids = new Set(steps.map((s) => s.id));
   const out = [];
   const pending = [...steps];
   while (pending.length) {
-    const i = pending.findIndex((s2) => s2.after.every((a) => done.has(a) || !ids.has(a)));
-    if (i < 0) throw new Error(`dependency cycle among steps: ${pending.map((s2) => s2.id).join(", ")}`);
+    const i = pending.findIndex((s2) => s2.after.every((a) => done.has(a)));
+    if (i < 0) throw new StepOrderError(`dependency cycle among steps: ${cycleFrom(pending[0], byId, done).join(" -> ")}`);
     const [s] = pending.splice(i, 1);
     out.push(s);
     done.add(s.id);
   }
   return out;
 }
+function cycleFrom(start, byId, done) {
+  const path = [];
+  let s = start;
+  while (!path.includes(s.id)) {
+    path.push(s.id);
+    s = byId.get(s.after.find((a) => !done.has(a)));
+  }
+  return [...path.slice(path.indexOf(s.id)), s.id];
+}
+var StepOrderError;
 var init_order = __esm({
   "src/plan/order.ts"() {
     "use strict";
+    StepOrderError = class extends Error {
+      name = "StepOrderError";
+    };
   }
 });
 
@@ -31549,15 +38430,14 @@ function buildPlan(input) {
       steps.push({ id: `remove:${name}/${o2.app}`, action: "remove", target: name, app: o2.app, observedHash: o2.hash, reasons, drift, after: [], held: held2 });
     }
     for (const l3 of obs.leftovers) {
-      const app = l3.container.app ?? l3.container.name;
-      if (steps.some((s) => s.id === `remove:${name}/${app}`)) continue;
       steps.push({
-        id: `remove:${name}/${app}`,
-        action: "remove",
+        id: `remove-leftover:${name}/${l3.container.name}`,
+        action: "remove-leftover",
         target: name,
-        app,
+        container: l3.container.name,
+        containers: [l3.container.id],
         reasons: [{ why: `leftover container ${l3.container.name}: ${l3.reason}` }],
-        drift: `unmanaged leftover: ${l3.reason}`,
+        drift: `unmanaged leftover container ${l3.container.name}: ${l3.reason}`,
         after: [],
         held: settings.prune ? void 0 : "prune: false: reported, not removed"
       });
@@ -31568,7 +38448,7 @@ function buildPlan(input) {
   }
   let selected = input.only ? steps.filter((s) => s.app === input.only) : steps;
   for (const s of selected) if (s.app && input.composeDiffs?.[s.app] && s.action !== "remove") s.composeDiff = input.composeDiffs[s.app];
-  const prepareTargets = [...new Set(selected.filter((s) => !s.held && s.action !== "remove").map((s) => s.target))].sort();
+  const prepareTargets = [...new Set(selected.filter((s) => !s.held && s.action !== "remove" && s.action !== "remove-leftover").map((s) => s.target))].sort();
   const prepares = prepareTargets.map((t2) => ({ id: `prepare:${t2}`, action: "prepare", target: t2, reasons: [{ why: "network and app directories exist, engine and compose answer" }], after: [] }));
   selected = linkSteps([...prepares, ...selected.sort(byTargetApp)], new Map(manifest.apps.map((a) => [a.name, a.dependsOn])));
   return {
@@ -31597,6 +38477,12 @@ function desiredStep(app, o2, reasons, secretsHash) {
     drift = reasons.length ? void 0 : `running definition ${o2.hash ?? "(mixed)"} differs from the desired ${app.hash} (edited by hand, or an earlier run failed)`;
   } else if (o2.status !== "running") {
     drift = `container ${o2.status === "stopped" ? "stopped" : "degraded"} (${describeContainers(o2)})`;
+  } else if (o2.release === null) {
+    drift = "no current release on the host (deployed before releases, or its directory was removed by hand)";
+  } else if (o2.release && o2.release.hash !== o2.hash) {
+    drift = `the current release ${o2.release.id} is of ${o2.release.hash || "(unreadable)"} but the containers run ${o2.hash} (a rollback that failed, or a run stopped before the switch)`;
+  } else if (o2.release?.changed.length) {
+    drift = `${o2.release.changed.join(", ")} of release ${o2.release.id} differ from what was deployed (edited on the host)`;
   } else if (secretsHash !== void 0) {
     if (!o2.containers.some((c3) => (c3.labels["steward.secrets-hash"] ?? "none") !== secretsHash)) return void 0;
     if (!secretReason) drift = "a secret value differs from the one deployed";
@@ -31615,7 +38501,7 @@ function fromChangeSetOnly(target, cs2, known) {
   });
 }
 function byTargetApp(a, b3) {
-  return a.target.localeCompare(b3.target) || (a.app ?? "").localeCompare(b3.app ?? "") || a.id.localeCompare(b3.id);
+  return a.target.localeCompare(b3.target) || (a.app ?? a.container ?? "").localeCompare(b3.app ?? b3.container ?? "") || a.id.localeCompare(b3.id);
 }
 function summarize(steps, targets) {
   const count = (f3) => steps.filter((s) => !s.held && f3(s)).length;
@@ -31623,13 +38509,14 @@ function summarize(steps, targets) {
     deploy: count((s) => s.action === "deploy"),
     update: count((s) => s.action === "update" || s.action === "reload-proxy"),
     remove: count((s) => s.action === "remove"),
+    leftovers: count((s) => s.action === "remove-leftover"),
     drifted: steps.filter((s) => s.drift).length,
     held: steps.filter((s) => s.held).length,
     unknownTargets: targets.filter((t2) => t2.status === "unknown").length
   };
 }
 function observedDigest(o2) {
-  const apps = o2.apps.map((a) => [a.app, a.hash ?? "", a.status]).sort();
+  const apps = o2.apps.map((a) => [a.app, a.hash ?? "", a.status, ...a.release === void 0 ? [] : [a.release?.id ?? "", ...a.release?.changed ?? []]]).sort();
   const leftovers = o2.leftovers.map((l3) => l3.container.id).sort();
   return sha2563(canonicalJson({ apps, leftovers })).slice(0, 16);
 }
@@ -31729,9 +38616,10 @@ var init_text_diff = __esm({
 async function runPlan(opts2) {
   const log = opts2.log ?? (() => {
   });
-  const project = loadProject(opts2.projectDir);
-  const rendered = renderProject(project);
-  const observing = opts2.observe === false ? Promise.resolve({}) : observeAll(project, opts2.createTarget, log);
+  const dirty = opts2.loaded?.dirty ?? await checkCommitted(opts2.projectDir, opts2.allowDirty);
+  const project = opts2.loaded?.project ?? loadProject(opts2.projectDir);
+  const rendered = opts2.loaded?.rendered ?? renderProject(project);
+  const observing = opts2.observe === false ? Promise.resolve({}) : observeAll(project, opts2.loaded ? (spec) => opts2.loaded.targetFor(spec.name) : opts2.createTarget, !opts2.loaded, log);
   const changeset = await runDiff({ ...opts2, manifest: rendered.manifest });
   log(`diff: ${changeset.mode}${changeset.from ? ` from ${changeset.from.slice(0, 7)}` : ""} to ${changeset.to.slice(0, 7)}, ${changeset.apps.length} app(s) changed${changeset.note ? ` (${changeset.note})` : ""}`);
   const observed = await observing;
@@ -31754,14 +38642,15 @@ async function runPlan(opts2) {
     step.composeDiff = unifiedDiff(before, after, { from, to: `${app.compose} @ ${changeset.to.slice(0, 7)}` }) || void 0;
   }
   if (changeset.mode === "skipped") plan.targets = [];
-  return { project, changeset, plan, ...markdownAndExit(plan) };
+  if (dirty.length) plan.dirty = dirty;
+  return { project, changeset, plan, dirty, ...markdownAndExit(plan) };
 }
-async function observeAll(project, createTarget2, log) {
+async function observeAll(project, targetOf, own, log) {
   const observed = {};
   await Promise.all(
     Object.values(project.network.targets).map(async (spec) => {
       const started = Date.now();
-      const target = createTarget2(spec);
+      const target = targetOf(spec);
       try {
         const o2 = await target.observe({ project: project.name });
         observed[spec.name] = o2;
@@ -31770,7 +38659,7 @@ async function observeAll(project, createTarget2, log) {
         observed[spec.name] = { target: spec.name, error: e.message };
         log(`observe ${spec.name}: FAILED: ${e.message}`);
       } finally {
-        await target.close().catch(() => {
+        if (own) await target.close().catch(() => {
         });
       }
     })
@@ -31784,6 +38673,7 @@ var init_run_plan = __esm({
     init_repo();
     init_load();
     init_render();
+    init_committed();
     init_exit();
     init_planner();
     init_text_diff();
@@ -31819,13 +38709,13 @@ var init_engine_api = __esm({
       socketPath;
       timeoutMs;
       get(path) {
-        return new Promise((resolve7, reject) => {
+        return new Promise((resolve10, reject) => {
           let answered = false;
           const req = request({ socketPath: this.socketPath, path, method: "GET", headers: { Host: "docker", Connection: "close" }, timeout: this.timeoutMs }, (res) => {
             answered = true;
             const chunks = [];
             res.on("data", (c3) => chunks.push(c3));
-            res.on("end", () => resolve7({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
+            res.on("end", () => resolve10({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
             res.on("error", reject);
           });
           req.on("timeout", () => req.destroy(new Error(`the Docker engine did not answer ${path} within ${Math.round(this.timeoutMs / 1e3)} s`)));
@@ -31884,6 +38774,10 @@ var init_env_file = __esm({
 });
 
 // src/targets/errors.ts
+function hostKeyUnknownMessage(host, port, source) {
+  const arg = /^[A-Za-z0-9][A-Za-z0-9.:_-]*$/.test(host) ? host : `'${host.replace(/'/g, `'\\''`)}'`;
+  return `host key unknown: ${host} is not in the known_hosts given by ${source}; add the line(s) that \`ssh-keyscan -p ${port} ${host.startsWith("-") ? "-- " : ""}${arg}\` prints (after checking the key out of band) to ${source}`;
+}
 function classifyFailure(stderr) {
   for (const cause of SSH_CAUSES) if (cause.pattern.test(stderr)) return { kind: cause.kind, say: cause.say };
   return void 0;
@@ -31968,7 +38862,7 @@ var init_health = __esm({
 // src/targets/process.ts
 import { spawn } from "node:child_process";
 function run(cmd, args, options) {
-  return new Promise((resolve7) => {
+  return new Promise((resolve10) => {
     const child = spawn(cmd, args, {
       env: options.env ?? process.env,
       cwd: options.cwd,
@@ -31984,7 +38878,7 @@ function run(cmd, args, options) {
       settled = true;
       clearTimeout(timer);
       if (options.doneWhen) killGroup();
-      resolve7({ code, stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(err).toString("utf8"), timedOut });
+      resolve10({ code, stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(err).toString("utf8"), timedOut });
     };
     const killGroup = () => {
       try {
@@ -32045,13 +38939,13 @@ function statusOf(head) {
   return m2 ? Number(m2[1]) : void 0;
 }
 function probeDirect(url, timeoutMs) {
-  return new Promise((resolve7) => {
+  return new Promise((resolve10) => {
     const req = request2(url, { method: "GET", timeout: timeoutMs, headers: { Connection: "close", "User-Agent": "steward" } }, (res) => {
-      resolve7(probeResult(url, res.statusCode));
+      resolve10(probeResult(url, res.statusCode));
       res.destroy();
     });
     req.on("timeout", () => req.destroy(new Error(`no answer within ${Math.round(timeoutMs / 1e3)} s`)));
-    req.on("error", (e) => resolve7(probeResult(url, void 0, e.code ?? e.message)));
+    req.on("error", (e) => resolve10(probeResult(url, void 0, e.code ?? e.message)));
     req.end();
   });
 }
@@ -32072,6 +38966,87 @@ var init_http_probe = __esm({
   "src/targets/http-probe.ts"() {
     "use strict";
     init_process();
+  }
+});
+
+// src/targets/release.ts
+import { createHash as createHash3, randomBytes as randomBytes8 } from "node:crypto";
+function releaseId(at2, hash, random = randomBytes8(2).toString("hex")) {
+  const stamp = at2.toISOString().replace(/[-:]/g, "").replace(".", "");
+  return `${stamp}-${hash.toLowerCase().replace(/[^0-9a-z]/g, "").slice(0, 8) || "x"}-${random}`;
+}
+function checkReleaseId(id) {
+  if (!RELEASE_ID.test(id)) throw new Error(`invalid release id ${JSON.stringify(id)}`);
+  return id;
+}
+function withReleaseMounts(composeText, appDir2, relDir) {
+  const base = `${appDir2}/files`;
+  const moved = (src) => src === base || src.startsWith(`${base}/`) ? `${relDir}/files${src.slice(base.length)}` : src;
+  const doc = (0, import_yaml5.parseDocument)(composeText);
+  const services = doc.get("services");
+  if (!(0, import_yaml5.isMap)(services)) return composeText;
+  for (const svc of services.items) {
+    const volumes = (0, import_yaml5.isMap)(svc.value) ? svc.value.get("volumes") : void 0;
+    if (!(0, import_yaml5.isSeq)(volumes)) continue;
+    volumes.items = volumes.items.map((v2) => {
+      if ((0, import_yaml5.isScalar)(v2) && typeof v2.value === "string") {
+        const [src, ...rest] = v2.value.split(":");
+        if (rest.length) v2.value = [moved(src), ...rest].join(":");
+      } else if ((0, import_yaml5.isMap)(v2) && v2.get("type") === "bind" && typeof v2.get("source") === "string") {
+        v2.set("source", moved(v2.get("source")));
+      }
+      return v2;
+    });
+  }
+  return doc.toString({ lineWidth: 0 });
+}
+function releaseDigests(files2, env, compose) {
+  const lines2 = files2.map((f3) => Buffer.from(`${sha256hex(f3.content)}  ${f3.path}
+`)).sort(Buffer.compare);
+  return { files: sha256hex(Buffer.concat(lines2)), env: sha256hex(env), compose: sha256hex(compose) };
+}
+function envValues(text) {
+  const out = [];
+  for (const line of text.split("\n")) {
+    const m2 = /^[A-Za-z_][A-Za-z0-9_.]*=(.*)$/.exec(line);
+    if (!m2) continue;
+    const v2 = m2[1];
+    if (v2.startsWith("'") && v2.endsWith("'")) out.push(v2.slice(1, -1));
+    else if (v2.startsWith('"') && v2.endsWith('"')) out.push(v2.slice(1, -1).replace(/\\(.)/g, (_3, c3) => c3 === "n" ? "\n" : c3 === "r" ? "\r" : c3));
+    else out.push(v2);
+  }
+  return out.filter((v2) => v2.length > 0);
+}
+function parseReleaseInfo(text, where) {
+  let info;
+  try {
+    info = JSON.parse(text);
+  } catch {
+    throw new Error(`${where}: release.json is not JSON`);
+  }
+  if (info?.schema !== 1 || typeof info.hash !== "string" || typeof info.id !== "string" || !info.digests) throw new Error(`${where}: release.json is not a Steward release`);
+  return info;
+}
+function splitParts(stdout, marker) {
+  const parts = /* @__PURE__ */ new Map();
+  const head = new RegExp(`^${marker} ([a-z.]+)$`, "gm");
+  const found = [...stdout.matchAll(head)];
+  found.forEach((m2, i) => {
+    const start = m2.index + m2[0].length + 1;
+    const end = i + 1 < found.length ? found[i + 1].index - 1 : stdout.length - 1;
+    parts.set(m2[1], stdout.slice(start, Math.max(start, end)));
+  });
+  return parts;
+}
+var import_yaml5, KEEP_RELEASES, RELEASE_ID, releaseDir, sha256hex;
+var init_release = __esm({
+  "src/targets/release.ts"() {
+    "use strict";
+    import_yaml5 = __toESM(require_dist(), 1);
+    KEEP_RELEASES = 5;
+    RELEASE_ID = /^[0-9]{8}T[0-9]{9}Z-[0-9a-z]{1,8}-[0-9a-f]{4}$/;
+    releaseDir = (appDir2, id) => `${appDir2}/releases/${checkReleaseId(id)}`;
+    sha256hex = (b3) => createHash3("sha256").update(b3).digest("hex");
   }
 });
 
@@ -32112,6 +39087,19 @@ async function materializeKey(dir, key2) {
 `, { mode: 384 });
   return path;
 }
+async function materializeKnownHosts(dir, value) {
+  if (!isKnownHostsContent(value)) {
+    await mkdir(dirname5(value), { recursive: true, mode: 448 });
+    return value;
+  }
+  const path = join8(dir, "known_hosts");
+  await writeFile2(path, value.endsWith("\n") ? value : `${value}
+`, { mode: 384 });
+  return path;
+}
+function isKnownHostsContent(value) {
+  return value.includes("\n") || /^\S+\s+\S+\s+\S+/.test(value.trim());
+}
 function defaultKnownHosts() {
   const state = process.env.XDG_STATE_HOME ?? join8(homedir(), ".local", "state");
   return join8(state, "steward", "known_hosts");
@@ -32136,20 +39124,22 @@ var init_ssh = __esm({
     "use strict";
     init_process();
     SshContext = class _SshContext {
-      constructor(dir, configPath, binDir) {
+      constructor(dir, configPath, binDir, keyCopy) {
         this.dir = dir;
         this.configPath = configPath;
         this.binDir = binDir;
+        this.keyCopy = keyCopy;
       }
       dir;
       configPath;
       binDir;
+      keyCopy;
       static async create(options = {}) {
         const dir = await mkdtemp(join8(tmpdir(), "stw-ssh-"));
         await chmod(dir, 448);
-        const keyPath = await materializeKey(dir, options.key ?? process.env.STEWARD_SSH_KEY);
-        const knownHosts = options.knownHosts ?? process.env.STEWARD_KNOWN_HOSTS ?? defaultKnownHosts();
-        await mkdir(dirname5(knownHosts), { recursive: true, mode: 448 });
+        const keyDir = options.runtimeDir ? await mkdtemp(join8(options.runtimeDir, "ssh-")) : void 0;
+        const keyPath = await materializeKey(keyDir ?? dir, options.key ?? process.env.STEWARD_SSH_KEY);
+        const knownHosts = await materializeKnownHosts(dir, options.knownHosts ?? process.env.STEWARD_KNOWN_HOSTS ?? defaultKnownHosts());
         const configPath = join8(dir, "config");
         await writeFile2(configPath, sshConfig({
           keyPath,
@@ -32165,7 +39155,7 @@ var init_ssh = __esm({
         await writeFile2(join8(binDir, "ssh"), `#!/bin/sh
 exec ${shQuote(realSsh)} -F ${shQuote(configPath)} "$@"
 `, { mode: 448 });
-        return new _SshContext(dir, configPath, binDir);
+        return new _SshContext(dir, configPath, binDir, keyDir);
       }
       /** Arguments for `ssh` that run `command` on the endpoint. */
       args(endpoint, command) {
@@ -32192,8 +39182,9 @@ exec ${shQuote(realSsh)} -F ${shQuote(configPath)} "$@"
         return env;
       }
       async close(endpoints) {
-        await Promise.all(endpoints.map((e) => run("ssh", ["-F", this.configPath, "-p", String(e.port), "-l", e.user, "-O", "exit", e.host], { timeoutMs: 5e3 })));
+        await Promise.all(endpoints.map((e) => run("ssh", ["-F", this.configPath, "-p", String(e.port), "-l", e.user, "-O", "exit", "--", e.host], { timeoutMs: 5e3 })));
         await rm(this.dir, { recursive: true, force: true });
+        if (this.keyCopy) await rm(this.keyCopy, { recursive: true, force: true });
       }
     };
     bracket = (host) => host.includes(":") ? `[${host}]` : host;
@@ -32228,8 +39219,22 @@ function inspectContainers(filters, withImages = true) {
     ...withImages ? [`[ -z "$out" ] || docker image inspect --format '{{json .Id}} {{json .RepoDigests}}' $(printf '%s\\n' "$out" | cut -d' ' -f1 | sort -u) 2>/dev/null || true`] : []
   ].join("\n");
 }
-function observeScript(project) {
-  return inspectContainers([project ? `label=${LABEL_PROJECT2}=${project}` : `label=${LABEL_PROJECT2}`]);
+function observeScript(project, appsDir) {
+  const containers = inspectContainers([project ? `label=${LABEL_PROJECT2}=${project}` : `label=${LABEL_PROJECT2}`]);
+  if (!project || !appsDir) return containers;
+  return [
+    containers,
+    `echo ${MARK_RELEASES}`,
+    `for c in ${shQuote(`${appsDir.replace(/\/+$/, "")}/${project}`)}/*/current; do`,
+    '  [ -f "$c/release.json" ] || continue',
+    "  a=${c%/current}; a=${a##*/}",
+    `  f=$( (cd "$c" && find files -type f -exec sha256sum {} + 2>/dev/null) | LC_ALL=C sort | sha256sum | cut -d' ' -f1)`,
+    `  e=$(sha256sum < "$c/secrets.env" 2>/dev/null | cut -d' ' -f1)`,
+    `  k=$(sha256sum < "$c/compose.yaml" 2>/dev/null | cut -d' ' -f1)`,
+    `  printf '%s %s %s %s ' "$a" "\${f:--}" "\${e:--}" "\${k:--}"`,
+    `  tr -d '\\n' < "$c/release.json"; echo`,
+    "done"
+  ].join("\n");
 }
 function healthScript(project, app, http) {
   const cp = composeProjectName2(project, app);
@@ -32241,7 +39246,8 @@ function healthScript(project, app, http) {
       `[ -z "$ids" ] || pick=$(docker inspect --format '{{index .Config.Labels "com.docker.compose.project"}} {{index .Config.Labels "com.docker.compose.service"}} {{.State.Running}} {{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}' $ids | awk -v cp=${shQuote(cp)} -v svc=${shQuote(app)} '$1 == cp && $3 == "true" { a = ($4 != "" ? $4 : "127.0.0.1"); if ($2 == svc && own == "") own = a; if (any == "") any = a } END { print (own != "" ? own : any) }')`,
       `if [ -z "$pick" ]; then echo "${MARK_HTTP} none"; exit 0; fi`,
       `ip=$pick`,
-      `url="http://$ip:${http.port}${path.replace(/[^A-Za-z0-9/._~?&=%+-]/g, "")}"`,
+      // The path keeps only URL characters, none the shell gives a meaning to inside double quotes.
+      `url="http://$ip:${checkPort(http.port)}${path.replace(/[^A-Za-z0-9/._~?&=%+-]/g, "")}"`,
       'if command -v curl >/dev/null 2>&1; then curl -fsS -m 5 -o /dev/null "$url" 2>/dev/null; rc=$?',
       'elif command -v wget >/dev/null 2>&1; then wget -q -T 5 -O /dev/null "$url" 2>/dev/null; rc=$?',
       'elif command -v busybox >/dev/null 2>&1; then busybox wget -q -T 5 -O /dev/null "$url" 2>/dev/null; rc=$?',
@@ -32251,27 +39257,58 @@ function healthScript(project, app, http) {
   }
   return lines2.join("\n");
 }
-function uploadScript(appDir2) {
-  const d2 = shQuote(appDir2);
+function uploadReleaseScript(appDir2, id) {
+  checkReleaseId(id);
   return [
     "set -eu",
     // Secrets land with 0600 from the first byte.
     "umask 077",
-    `D=${d2}`,
-    'mkdir -p "$D"',
-    'T="$D/.incoming"',
-    'rm -rf "$T"',
+    `D=${shQuote(appDir2)}`,
+    `I=${shQuote(id)}`,
+    'mkdir -p "$D/releases"',
+    'chmod 711 "$D" "$D/releases"',
+    'rm -rf "$D"/releases/.incoming-*',
+    'T="$D/releases/.incoming-$I"',
     'mkdir "$T"',
     'tar -xf - -C "$T"',
-    'if [ -f "$D/compose.yaml" ] && ! cmp -s "$D/compose.yaml" "$T/compose.yaml"; then mv -f "$D/compose.yaml" "$D/compose.previous.yaml"; fi',
-    'rm -rf "$D/files"',
     // Mounted config files must be readable by a container's non-root user.
-    'if [ -d "$T/files" ]; then mv "$T/files" "$D/files"; chmod -R a+rX "$D/files"; fi',
-    'mv -f "$T/compose.yaml" "$D/compose.yaml"',
-    'mv -f "$T/secrets.env" "$D/secrets.env"',
-    'rm -rf "$T"',
-    'chmod 600 "$D/compose.yaml" "$D/secrets.env"',
-    'chmod 711 "$D"'
+    'if [ -d "$T/files" ]; then chmod -R a+rX "$T/files"; fi',
+    'chmod 600 "$T/compose.yaml" "$T/secrets.env" "$T/release.json"',
+    'chmod 711 "$T"',
+    'mv "$T" "$D/releases/$I"'
+  ].join("\n");
+}
+function activateReleaseScript(appDir2, id, keep) {
+  checkReleaseId(id);
+  const n = Math.max(1, Math.floor(keep));
+  return [
+    "set -eu",
+    `cd ${shQuote(appDir2)}`,
+    `I=${shQuote(id)}`,
+    '[ -d "releases/$I" ] || { echo "release $I is missing" >&2; exit 3; }',
+    "rm -f .current.new",
+    'ln -s "releases/$I" .current.new',
+    // GNU mv -T renames over the link itself; elsewhere a short gap is the best there is.
+    "mv -T .current.new current 2>/dev/null || { rm -f current; mv .current.new current; }",
+    "rm -rf files compose.yaml compose.previous.yaml secrets.env .incoming",
+    "n=0",
+    "for r in $(ls -1 releases | LC_ALL=C sort -r); do",
+    '  [ "$r" = "$I" ] && continue',
+    "  n=$((n + 1))",
+    `  [ "$n" -lt ${n} ] || rm -rf "releases/$r"`,
+    "done"
+  ].join("\n");
+}
+function readReleaseScript(appDir2, marker) {
+  if (!/^@@steward-part-[0-9a-f]{16}$/.test(marker)) throw new Error(`invalid marker ${JSON.stringify(marker)}`);
+  const part = (name) => `echo "${marker} ${name}"; cat "$C/${name}"; echo`;
+  return [
+    `C=${shQuote(appDir2)}/current`,
+    '[ -f "$C/release.json" ] && [ -f "$C/compose.yaml" ] && [ -f "$C/secrets.env" ] || exit 44',
+    "set -e",
+    part("release.json"),
+    part("compose.yaml"),
+    part("secrets.env")
   ].join("\n");
 }
 function prepareScript(project, dir, apps) {
@@ -32284,8 +39321,8 @@ function prepareScript(project, dir, apps) {
     // Where the host's docker CLI finds its engine: Steward forwards that socket over the SSH connection.
     `h=\${DOCKER_HOST:-}; [ -n "$h" ] || h=$(docker context inspect --format '{{.Endpoints.docker.Host}}' 2>/dev/null) || h=""`,
     `echo "${MARK_SOCKET} $h"`,
-    `mkdir -p ${dirs} 2>/dev/null && chmod 711 ${dirs} 2>/dev/null || echo "${MARK_PROBLEM} cannot create the apps directory ${shQuote(dir).slice(1, -1)}/${project} (permissions?)"`,
-    `docker network inspect ${shQuote(net)} >/dev/null 2>&1 || docker network create --label ${shQuote(`${LABEL_PROJECT2}=${project}`)} ${shQuote(net)} >/dev/null 2>&1 || docker network inspect ${shQuote(net)} >/dev/null 2>&1 || echo "${MARK_PROBLEM} cannot create the network ${net}"`
+    `mkdir -p ${dirs} 2>/dev/null && chmod 711 ${dirs} 2>/dev/null || echo ${shQuote(`${MARK_PROBLEM} cannot create the apps directory ${dir}/${project} (permissions?)`)}`,
+    `docker network inspect ${shQuote(net)} >/dev/null 2>&1 || docker network create --label ${shQuote(`${LABEL_PROJECT2}=${project}`)} ${shQuote(net)} >/dev/null 2>&1 || docker network inspect ${shQuote(net)} >/dev/null 2>&1 || echo ${shQuote(`${MARK_PROBLEM} cannot create the network ${net}`)}`
   ].join("\n");
 }
 function logsScript(project, app, lines2) {
@@ -32294,23 +39331,20 @@ function logsScript(project, app, lines2) {
     NEED_DOCKER,
     `for id in $(docker ps -aq --filter ${shQuote(`label=com.docker.compose.project=${cp}`)}); do`,
     `  echo "@@steward-logs $(docker inspect --format '{{.Name}}' "$id")"`,
-    `  docker logs --tail ${Math.max(1, Math.floor(lines2))} "$id" 2>&1`,
+    `  docker logs --tail ${lineCount(lines2)} "$id" 2>&1`,
     "done"
   ].join("\n");
 }
 function containerLogsScript(id, lines2) {
-  return `docker logs --tail ${Math.max(1, Math.floor(lines2))} ${shQuote(id)} 2>&1`;
+  return `docker logs --tail ${lineCount(lines2)} ${shQuote(checkContainerId(id))} 2>&1`;
 }
 function removeDirScript(appDir2) {
   return `rm -rf ${shQuote(appDir2)}`;
 }
-function readFileScript(path) {
-  return `if [ -f ${shQuote(path)} ]; then cat ${shQuote(path)}; else exit 44; fi`;
-}
 function pruneStraysScript(project, app, keep) {
   return [
     NEED_DOCKER,
-    `keep=${shQuote(keep.join(" "))}`,
+    `keep=${shQuote(keep.map(checkContainerId).join(" "))}`,
     `for id in $(docker ps -aq --no-trunc --filter ${shQuote(`label=${LABEL_PROJECT2}=${project}`)} --filter ${shQuote(`label=steward.app=${app}`)}); do`,
     '  owned=""',
     '  for k in $keep; do case "$id" in "$k"*) owned=1 ;; esac; done',
@@ -32318,10 +39352,31 @@ function pruneStraysScript(project, app, keep) {
     "done"
   ].join("\n");
 }
-var MARK_CONTAINERS, MARK_IMAGES, MARK_HTTP, MARK_PROBLEM, MARK_ENGINE, MARK_SOCKET, INSPECT_FORMAT, NEED_DOCKER;
+function removeContainersScript(ids) {
+  const list2 = ids.map((id) => shQuote(checkContainerId(id))).join(" ");
+  return [
+    NEED_DOCKER,
+    `for id in ${list2}; do docker rm -f "$id" >/dev/null 2>&1 || true; done`,
+    `echo ${MARK_REMAINING}`,
+    `for id in ${list2}; do docker inspect --format '{{.Id}}' "$id" 2>/dev/null || true; done`
+  ].join("\n");
+}
+function checkContainerId(id) {
+  if (!/^[0-9a-f]{12,64}$/.test(id)) throw new Error(`invalid container id ${JSON.stringify(id)}: expected 12 to 64 hex digits`);
+  return id;
+}
+function lineCount(lines2) {
+  return Number.isFinite(lines2) ? Math.max(1, Math.floor(lines2)) : 50;
+}
+function checkPort(port) {
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`invalid port ${JSON.stringify(port)}: expected 1 to 65535`);
+  return port;
+}
+var MARK_CONTAINERS, MARK_IMAGES, MARK_HTTP, MARK_PROBLEM, MARK_ENGINE, MARK_SOCKET, INSPECT_FORMAT, NEED_DOCKER, MARK_RELEASES, MARK_REMAINING;
 var init_scripts = __esm({
   "src/targets/scripts.ts"() {
     "use strict";
+    init_release();
     init_ssh();
     init_target();
     MARK_CONTAINERS = "@@steward-containers";
@@ -32332,6 +39387,8 @@ var init_scripts = __esm({
     MARK_SOCKET = "@@steward-socket";
     INSPECT_FORMAT = '{{.Image}} {"id":{{json .Id}},"name":{{json .Name}},"image":{{json .Config.Image}},"imageId":{{json .Image}},"labels":{{json .Config.Labels}},"state":{{json .State}}}';
     NEED_DOCKER = `command -v docker >/dev/null 2>&1 || { echo "the docker CLI is not installed on the host" >&2; exit 127; }`;
+    MARK_RELEASES = "@@steward-releases";
+    MARK_REMAINING = "@@steward-remaining";
   }
 });
 
@@ -32341,10 +39398,12 @@ function parseInspectOutput(stdout) {
   const raws = [];
   const digests = /* @__PURE__ */ new Map();
   let http;
+  let releases;
   let section = "";
   for (const line of lines2) {
-    if (line === MARK_CONTAINERS || line === MARK_IMAGES) {
+    if (line === MARK_CONTAINERS || line === MARK_IMAGES || line === MARK_RELEASES) {
       section = line;
+      if (line === MARK_RELEASES) releases = /* @__PURE__ */ new Map();
       continue;
     }
     if (line.startsWith(`${MARK_HTTP} `)) {
@@ -32354,16 +39413,32 @@ function parseInspectOutput(stdout) {
     }
     if (!line.trim()) continue;
     const space = line.indexOf(" ");
+    if (section === MARK_RELEASES) {
+      const [app, files2, env, compose] = line.split(" ", 4);
+      const json = line.split(" ").slice(4).join(" ");
+      releases.set(app, observedRelease(json, { files: files2, env, compose }, app));
+      continue;
+    }
     if (section === MARK_CONTAINERS) {
       raws.push(JSON.parse(line.slice(space + 1)));
     } else if (section === MARK_IMAGES) {
       const id = JSON.parse(line.slice(0, space));
-      const list = JSON.parse(line.slice(space + 1));
-      digests.set(id, list ?? []);
+      const list2 = JSON.parse(line.slice(space + 1));
+      digests.set(id, list2 ?? []);
     }
   }
   const containers = raws.map((r2) => toContainer(r2, digests.get(r2.imageId) ?? []));
-  return { containers, http };
+  return releases ? { containers, http, releases } : { containers, http };
+}
+function observedRelease(json, now, app) {
+  let info;
+  try {
+    info = parseReleaseInfo(json, `app ${app}`);
+  } catch (e) {
+    return { id: "", hash: "", changed: [`release.json (${e.message})`] };
+  }
+  const changed = Object.keys(ON_DISK).filter((k2) => info.digests[k2] !== now[k2]).map((k2) => ON_DISK[k2]);
+  return { id: info.id, hash: info.hash, changed };
 }
 function containerFromInspect(i) {
   return toContainer({ id: i.Id, name: i.Name, image: i.Config.Image, imageId: i.Image, labels: i.Config.Labels, state: i.State }, []);
@@ -32392,7 +39467,7 @@ function toContainer(r2, imageDigests) {
   for (const [k2, v2] of Object.entries(opt)) if (v2 !== void 0) c3[k2] = v2;
   return c3;
 }
-function groupApps(containers, options = {}) {
+function groupApps(containers, options = {}, releases) {
   const byApp = /* @__PURE__ */ new Map();
   const leftovers = [];
   const known = options.knownApps ? new Set(options.knownApps) : void 0;
@@ -32415,14 +39490,15 @@ function groupApps(containers, options = {}) {
     const key2 = `${c3.project}\0${c3.app}`;
     byApp.set(key2, [...byApp.get(key2) ?? [], c3]);
   }
-  const apps = [...byApp.values()].map((list) => toApp2(list));
+  const apps = [...byApp.values()].map((list2) => toApp2(list2));
+  if (releases) for (const a of apps) a.release = a.project === options.project ? releases.get(a.app) ?? null : void 0;
   apps.sort((a, b3) => a.composeProject.localeCompare(b3.composeProject));
   leftovers.sort((a, b3) => a.container.name.localeCompare(b3.container.name));
   return { apps, leftovers };
 }
-function toApp2(list) {
-  const first = list[0];
-  const containers = [...list].sort((a, b3) => a.name.localeCompare(b3.name));
+function toApp2(list2) {
+  const first = list2[0];
+  const containers = [...list2].sort((a, b3) => a.name.localeCompare(b3.name));
   const hashes = [...new Set(containers.map((c3) => c3.hash ?? ""))].sort();
   const running = containers.filter((c3) => c3.state === "running" && c3.health !== "unhealthy").length;
   const status = running === containers.length ? "running" : containers.some((c3) => c3.state === "running") ? "degraded" : "stopped";
@@ -32437,11 +39513,14 @@ function toApp2(list) {
   if (hashes.length === 1 && hashes[0]) app.hash = hashes[0];
   return app;
 }
+var ON_DISK;
 var init_observe_parse = __esm({
   "src/targets/observe-parse.ts"() {
     "use strict";
+    init_release();
     init_scripts();
     init_target();
+    ON_DISK = { files: "files/", env: "secrets.env", compose: "compose.yaml" };
   }
 });
 
@@ -32503,6 +39582,7 @@ var init_tar = __esm({
 
 // src/targets/docker-target.ts
 import { chmod as chmod2, mkdtemp as mkdtemp2, rm as rm2, writeFile as writeFile3 } from "node:fs/promises";
+import { randomBytes as randomBytes9 } from "node:crypto";
 import { tmpdir as tmpdir2, userInfo } from "node:os";
 import { join as join9 } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -32534,6 +39614,7 @@ var init_docker_target = __esm({
     init_observe_parse();
     init_process();
     init_scripts();
+    init_release();
     init_ssh();
     init_tar();
     init_target();
@@ -32624,7 +39705,8 @@ var init_docker_target = __esm({
         if (result.code === 0) return;
         const cause = classifyFailure(result.stderr);
         if (cause) {
-          throw new TargetError(this.spec.name, cause.kind, `${this.where}: ${cause.say}`, redact(lastLine(result.stderr), secrets));
+          const say = cause.kind === "host-key-unknown" ? hostKeyUnknownMessage(this.endpoint.host, this.endpoint.port, this.options.knownHostsSource ?? "STEWARD_KNOWN_HOSTS") : cause.say;
+          throw new TargetError(this.spec.name, cause.kind, `${this.where}: ${say}`, redact(lastLine(result.stderr), secrets));
         }
         if (!this.isLocal && result.code === 255) {
           throw new TargetError(this.spec.name, "unreachable", `${this.where}: ssh failed: ${redact(lastLine(result.stderr), secrets)}`);
@@ -32662,10 +39744,11 @@ var init_docker_target = __esm({
       }
       async observe(options = {}) {
         const before = this.count;
-        const result = await this.exec(observeScript(options.project));
+        if (options.project) checkName("project", options.project);
+        const result = await this.exec(observeScript(options.project, this.spec.dir));
         if (result.code !== 0) throw this.fail("observe", result);
-        const { containers } = parseInspectOutput(result.stdout);
-        const { apps, leftovers } = groupApps(containers, options);
+        const { containers, releases } = parseInspectOutput(result.stdout);
+        const { apps, leftovers } = groupApps(containers, options, releases);
         return { target: this.spec.name, apps, leftovers, roundTrips: this.count - before };
       }
       async apply(app) {
@@ -32673,27 +39756,73 @@ var init_docker_target = __esm({
         checkName("project", app.project);
         checkName("app", app.app);
         const secrets = Object.values(app.env);
-        const cp = composeProjectName2(app.project, app.app);
-        const base = { target: this.spec.name, project: app.project, app: app.app, hash: app.hash };
-        const done = (r2) => ({ ...base, ...r2, durationMs: Date.now() - started });
-        const composeBytes = Buffer.from(app.compose);
-        const envBytes = Buffer.from(envFile(app.env));
+        const appDir2 = this.appDir(app.project, app.app);
+        const id = releaseId(new Date(started), app.hash);
+        const compose = Buffer.from(withReleaseMounts(app.compose, appDir2, releaseDir(appDir2, id)));
+        const env = Buffer.from(envFile(app.env));
+        const files2 = app.files.map((f3) => ({ path: checkUploadPath(f3.path), content: f3.content }));
+        const info = {
+          schema: 1,
+          id,
+          project: app.project,
+          app: app.app,
+          hash: app.hash,
+          ...app.health ? { health: app.health } : {},
+          healthTimeoutMs: app.healthTimeoutMs,
+          digests: releaseDigests(files2, env, compose)
+        };
         const archive = tar([
-          { path: "compose.yaml", content: composeBytes, mode: 384 },
-          { path: "secrets.env", content: envBytes, mode: 384 },
-          ...app.files.map((f3) => ({ path: checkUploadPath(f3.path), content: f3.content, mode: 420 }))
+          { path: "compose.yaml", content: compose, mode: 384 },
+          { path: "secrets.env", content: env, mode: 384 },
+          { path: "release.json", content: Buffer.from(JSON.stringify(info) + "\n"), mode: 384 },
+          ...files2.map((f3) => ({ ...f3, mode: 420 }))
         ]);
-        const upload = await this.exec(uploadScript(this.appDir(app.project, app.app)), { input: archive, secrets });
-        if (upload.code !== 0) throw this.fail(`uploading ${app.app}'s files`, upload, secrets);
-        const stage = await mkdtemp2(join9(tmpdir2(), "stw-apply-"));
+        const upload = await this.exec(uploadReleaseScript(appDir2, id), { input: archive, secrets });
+        if (upload.code !== 0) throw this.fail(`uploading ${app.app}'s release ${id}`, upload, secrets);
+        const r2 = await this.up(app, compose, env, app.hash, secrets, started);
+        if (!r2.ok) return r2;
+        const activate = await this.exec(activateReleaseScript(appDir2, id, KEEP_RELEASES));
+        if (activate.code !== 0) throw this.fail(`making release ${id} of ${app.app} current`, activate);
+        return { ...r2, release: id };
+      }
+      async currentRelease(app) {
+        const r2 = await this.readRelease(app);
+        return r2 && { id: r2.info.id, hash: r2.info.hash, compose: r2.compose };
+      }
+      async rollback(app) {
+        const started = Date.now();
+        const r2 = await this.readRelease(app);
+        if (!r2) return void 0;
+        const ref = { project: app.project, app: app.app, health: r2.info.health, healthTimeoutMs: r2.info.healthTimeoutMs };
+        const back = await this.up(ref, Buffer.from(r2.compose), Buffer.from(r2.env), r2.info.hash, envValues(r2.env), started);
+        return { ...back, release: r2.info.id };
+      }
+      /** The current release, secrets.env included: into memory over the one connection, never onto a log. */
+      async readRelease(app) {
+        checkName("project", app.project);
+        checkName("app", app.app);
+        const marker = `@@steward-part-${randomBytes9(8).toString("hex")}`;
+        const r2 = await this.exec(readReleaseScript(this.appDir(app.project, app.app), marker));
+        if (r2.code === 44) return void 0;
+        if (r2.code !== 0) throw this.fail(`reading ${app.app}'s current release`, r2);
+        const parts = splitParts(r2.stdout, marker);
+        const info = parseReleaseInfo(parts.get("release.json") ?? "", `target ${this.spec.name}, app ${app.app}`);
+        return { info, compose: parts.get("compose.yaml") ?? "", env: parts.get("secrets.env") ?? "" };
+      }
+      /** `compose up` of one release's compose and env, then health until healthy, failed or out of time. */
+      async up(app, compose, env, hash, secrets, started) {
+        const cp = composeProjectName2(app.project, app.app);
+        const base = { target: this.spec.name, project: app.project, app: app.app, hash };
+        const done = (r2) => ({ ...base, ...r2, durationMs: Date.now() - started });
+        const stage = await mkdtemp2(join9(this.options.runtimeDir ?? tmpdir2(), "stw-apply-"));
         try {
           await chmod2(stage, 448);
-          await writeFile3(join9(stage, "compose.yaml"), composeBytes, { mode: 384 });
-          await writeFile3(join9(stage, "secrets.env"), envBytes, { mode: 384 });
+          await writeFile3(join9(stage, "compose.yaml"), compose, { mode: 384 });
+          await writeFile3(join9(stage, "secrets.env"), env, { mode: 384 });
           const composeArgs = ["compose", "-p", cp, "-f", join9(stage, "compose.yaml"), "--project-directory", stage];
-          const up = await this.docker([...composeArgs, "up", "-d", "--remove-orphans", "--quiet-pull", "--pull", "missing"], { timeoutMs: this.pullTimeoutMs, secrets });
-          if (up.code !== 0) {
-            const why = redact(lastLine(up.stderr), secrets);
+          const upResult = await this.docker([...composeArgs, "up", "-d", "--remove-orphans", "--quiet-pull", "--pull", "missing"], { timeoutMs: this.pullTimeoutMs, secrets });
+          if (upResult.code !== 0) {
+            const why = redact(lastLine(upResult.stderr), secrets);
             return done({ ok: false, status: "failed", message: /pull|manifest|not found|denied/i.test(why) ? `pull failed: ${why}` : `compose up failed: ${why}`, containers: [] });
           }
         } finally {
@@ -32705,9 +39834,9 @@ var init_docker_target = __esm({
           const h3 = await this.healthCheck(app);
           if (strayCheck) {
             strayCheck = false;
-            const strays = h3.containers.filter((c3) => c3.hash !== app.hash);
+            const strays = h3.containers.filter((c3) => c3.hash !== hash);
             if (strays.length) {
-              const owned = h3.containers.filter((c3) => c3.hash === app.hash).map((c3) => c3.id);
+              const owned = h3.containers.filter((c3) => c3.hash === hash).map((c3) => c3.id);
               const prune = await this.exec(pruneStraysScript(app.project, app.app, owned));
               if (prune.code !== 0) throw this.fail(`removing stray containers of ${app.app}`, prune);
               continue;
@@ -32825,6 +39954,13 @@ var init_docker_target = __esm({
         if (rmDir.code !== 0) throw this.fail(`deleting ${app.app}'s directory`, rmDir);
         return { target: this.spec.name, app: app.app, removedVolumes: Boolean(app.purge) };
       }
+      async removeContainers(ids) {
+        if (!ids.length) return { target: this.spec.name, remaining: [] };
+        const r2 = await this.exec(removeContainersScript(ids));
+        if (r2.code !== 0) throw this.fail("removing leftover containers", r2);
+        const after = r2.stdout.slice(r2.stdout.indexOf(MARK_REMAINING) + MARK_REMAINING.length).split("\n").map((l3) => l3.trim()).filter(Boolean);
+        return { target: this.spec.name, remaining: ids.filter((id) => after.some((a) => a.startsWith(id))) };
+      }
       async logs(app, lines2) {
         const r2 = await this.exec(logsScript(app.project, app.app, lines2));
         if (r2.code !== 0) throw this.fail(`logs of ${app.app}`, r2);
@@ -32835,12 +39971,6 @@ var init_docker_target = __esm({
           else if (line) out.push(`${name} | ${line}`);
         }
         return out;
-      }
-      async previousCompose(app) {
-        const r2 = await this.exec(readFileScript(`${this.appDir(app.project, app.app)}/compose.previous.yaml`));
-        if (r2.code === 44) return void 0;
-        if (r2.code !== 0) throw this.fail(`reading ${app.app}'s previous compose file`, r2);
-        return r2.stdout;
       }
       async close() {
         if (!this.sshContext) return;
@@ -32853,8 +39983,15 @@ var init_docker_target = __esm({
 });
 
 // src/cli/targets.ts
-function createTarget(spec) {
-  return new DockerTarget(spec, { hostKeyPolicy: process.env.STEWARD_HOST_KEY_POLICY === "accept-new" ? "accept-new" : "strict" });
+function createTarget(spec, runtime = {}, env = process.env) {
+  return new DockerTarget(spec, {
+    localDockerHost: env.DOCKER_HOST || void 0,
+    key: env.STEWARD_SSH_KEY || void 0,
+    knownHosts: env.STEWARD_KNOWN_HOSTS || void 0,
+    knownHostsSource: env.STEWARD_KNOWN_HOSTS_SOURCE || "STEWARD_KNOWN_HOSTS",
+    hostKeyPolicy: env.STEWARD_HOST_KEY_POLICY === "accept-new" ? "accept-new" : "strict",
+    runtimeDir: runtime.runtimeDir
+  });
 }
 var init_targets = __esm({
   "src/cli/targets.ts"() {
@@ -32868,10 +40005,10 @@ var plan_command_exports = {};
 __export(plan_command_exports, {
   planCommand: () => planCommand
 });
-import { parseArgs as parseArgs4 } from "node:util";
-import { resolve as resolve4 } from "node:path";
+import { parseArgs as parseArgs5 } from "node:util";
+import { resolve as resolve5 } from "node:path";
 async function planCommand(argv, io2) {
-  const { values } = parseArgs4({
+  const { values } = parseArgs5({
     args: argv,
     options: {
       project: { type: "string", short: "p", default: "." },
@@ -32879,19 +40016,21 @@ async function planCommand(argv, io2) {
       full: { type: "boolean", default: false },
       app: { type: "string" },
       out: { type: "string" },
-      "no-observe": { type: "boolean", default: false }
+      "no-observe": { type: "boolean", default: false },
+      "allow-dirty": { type: "boolean", default: false }
     }
   });
   const run2 = await runPlan({
-    projectDir: resolve4(io2.cwd, values.project),
+    projectDir: resolve5(io2.cwd, values.project),
     base: values.base,
     full: values.full,
     only: values.app,
     observe: !values["no-observe"],
+    allowDirty: values["allow-dirty"],
     createTarget,
     log: (l3) => io2.stderr(l3)
   });
-  if (values.out) savePlan(run2.plan, run2.markdown, resolve4(io2.cwd, values.out));
+  if (values.out) savePlan(run2.plan, run2.markdown, resolve5(io2.cwd, values.out));
   io2.stdout(run2.markdown);
   for (const e of run2.errors) io2.stderr(`error: ${e}`);
   io2.stderr(`plan: ${summaryLine(run2.plan)} (exit ${run2.exitCode})`);
@@ -32913,10 +40052,14 @@ async function executeSteps(steps, run2, opts2) {
   const outcomes = /* @__PURE__ */ new Map();
   const running = /* @__PURE__ */ new Map();
   const started = /* @__PURE__ */ new Set();
-  const ids = new Set(steps.map((s) => s.id));
+  orderSteps(steps);
   const finish = (o2) => {
     outcomes.set(o2.id, o2);
-    opts2.onDone?.(o2);
+    try {
+      opts2.onDone?.(o2);
+    } catch (e) {
+      o2.message = `${o2.message} (reporting the step failed: ${e.message})`;
+    }
   };
   const base = (s) => ({ id: s.id, action: s.action, target: s.target, app: s.app });
   for (const s of steps) {
@@ -32929,8 +40072,8 @@ async function executeSteps(steps, run2, opts2) {
     const pump = () => {
       for (const s of steps) {
         if (started.has(s.id)) continue;
-        const deps = s.after.filter((a) => ids.has(a));
-        const blocked = deps.find((a) => outcomes.has(a) && outcomes.get(a).result !== "success");
+        const deps = s.after;
+        const blocked = deps.find((a) => outcomes.has(a) && !DONE_OK.has(outcomes.get(a).result));
         if (blocked) {
           started.add(s.id);
           finish({ ...base(s), result: "skipped", message: `skipped: ${blocked} ${outcomes.get(blocked).result}`, durationMs: 0 });
@@ -32941,7 +40084,7 @@ async function executeSteps(steps, run2, opts2) {
         started.add(s.id);
         running.set(s.target, (running.get(s.target) ?? 0) + 1);
         const t0 = now();
-        run2(s).catch((e) => ({ result: "failed", message: e.message })).then((r2) => {
+        Promise.resolve().then(() => run2(s)).catch((e) => ({ result: "failed", message: e.message })).then((r2) => {
           running.set(s.target, running.get(s.target) - 1);
           finish({ ...base(s), ...r2, durationMs: now() - t0 });
           pump();
@@ -32953,9 +40096,35 @@ async function executeSteps(steps, run2, opts2) {
   });
   return steps.map((s) => outcomes.get(s.id));
 }
+var DONE_OK;
 var init_execute = __esm({
   "src/converge/execute.ts"() {
     "use strict";
+    init_order();
+    DONE_OK = /* @__PURE__ */ new Set(["success", "held"]);
+  }
+});
+
+// src/converge/step-line.ts
+function stepLineFormatter(steps, opts2) {
+  const subject = (s) => s.app ?? (s.action === "prepare" ? "-" : s.id.slice(s.id.indexOf("/") + 1));
+  const width = (f3) => Math.max(0, ...steps.map((s) => f3(s).length));
+  const wAction = width((s) => s.action);
+  const wApp = width(subject);
+  const wTarget = width((s) => s.target) + 1;
+  return (o2, redact2 = (s) => s) => {
+    const label = LABEL[o2.result].padEnd(6);
+    const head = opts2.colour ? `\x1B[${COLOUR[o2.result]}m${label}\x1B[0m` : label;
+    const line = `${head}${o2.action.padEnd(wAction)}   ${subject(o2).padEnd(wApp)}   ${`@${o2.target}`.padEnd(wTarget)}   ${(o2.durationMs / 1e3).toFixed(1)} s`;
+    return o2.result === "success" ? line : `${line}   ${redact2(o2.message)}`;
+  };
+}
+var LABEL, COLOUR;
+var init_step_line = __esm({
+  "src/converge/step-line.ts"() {
+    "use strict";
+    LABEL = { success: "ok", failed: "FAIL", "rolled-back": "BACK", skipped: "SKIP", held: "HELD" };
+    COLOUR = { success: "32", failed: "31", "rolled-back": "33", skipped: "2", held: "2" };
   }
 });
 
@@ -32985,16 +40154,16 @@ function toDeployable(project, rendered, app, secrets = { env: {}, hash: SECRETS
 }
 function withSecretsHash(composeText, hash) {
   if (hash === SECRETS_NONE) return composeText;
-  const doc = (0, import_yaml5.parseDocument)(composeText);
+  const doc = (0, import_yaml6.parseDocument)(composeText);
   const services = doc.get("services");
   for (const item of services?.items ?? []) doc.setIn(["services", item.key.value, "labels", LABEL_SECRETS], hash);
   return doc.toString({ lineWidth: 0 });
 }
-var import_yaml5;
+var import_yaml6;
 var init_deployable = __esm({
   "src/converge/deployable.ts"() {
     "use strict";
-    import_yaml5 = __toESM(require_dist(), 1);
+    import_yaml6 = __toESM(require_dist(), 1);
     init_labels();
   }
 });
@@ -33009,6 +40178,12 @@ function stepRunner(project, rendered, perApp, targetFor, log) {
       const r3 = await target.prepare(project.name, apps);
       return r3.ok ? { result: "success", message: `engine ${r3.engineVersion ?? "?"}, compose ${r3.composeVersion ?? "?"}${r3.engineVia ? ` (via ${r3.engineVia})` : ""}` } : { result: "failed", message: r3.problems.join("; ") };
     }
+    if (step.action === "remove-leftover") {
+      const ids = step.containers ?? [];
+      const r3 = await target.removeContainers(ids);
+      if (r3.remaining.length) return { result: "failed", message: `container ${step.container} is still there after docker rm (${r3.remaining.map((i) => i.slice(0, 12)).join(", ")})` };
+      return { result: "success", message: `removed container ${step.container} (${ids.map((i) => i.slice(0, 12)).join(", ")})` };
+    }
     if (step.action === "remove") {
       const m3 = manifestApp(step.app);
       await target.remove({ project: project.name, app: step.app, purge: m3?.state === "absent" && m3.purge });
@@ -33019,104 +40194,170 @@ function stepRunner(project, rendered, perApp, targetFor, log) {
     const app = toDeployable(project, rendered, m2, perApp[m2.name]);
     const r2 = await target.apply(app);
     if (r2.ok) return { result: "success", message: r2.message };
-    const previous = await target.previousCompose(app).catch(() => void 0);
-    if (previous) {
-      log(`rolling back ${step.app} on ${step.target} to the previous compose`);
-      const back = await target.apply({ ...app, compose: previous, hash: hashOf(previous) ?? app.hash });
-      return { result: "rolled-back", message: `${r2.message}; rolled back to the previous version (${back.ok ? "serving" : `rollback failed too: ${back.message}`})`, logs: r2.logs };
+    const back = await target.rollback(app).catch((e) => ({ ok: false, message: e.message }));
+    if (back) {
+      log(`rolled back ${step.app} on ${step.target} to its current release`);
+      return { result: "rolled-back", message: `${r2.message}; rolled back to the previous release (${back.ok ? "serving" : `rollback failed too: ${back.message}`})`, logs: r2.logs };
     }
     await target.remove(app).catch(() => {
     });
-    return { result: "failed", message: `${r2.message}; removed the new app (no previous version to keep)`, logs: r2.logs };
+    return { result: "failed", message: `${r2.message}; removed the new app (no previous release to keep)`, logs: r2.logs };
   };
 }
-function hashOf(composeText) {
-  const doc = (0, import_yaml6.parse)(composeText);
-  for (const svc of Object.values(doc?.services ?? {})) if (svc?.labels?.[LABEL_HASH]) return svc.labels[LABEL_HASH];
-  return void 0;
-}
-var import_yaml6;
 var init_step_runner = __esm({
   "src/converge/step-runner.ts"() {
     "use strict";
-    import_yaml6 = __toESM(require_dist(), 1);
-    init_labels();
     init_deployable();
   }
 });
 
 // src/converge/lock.ts
-import { closeSync as closeSync2, mkdirSync as mkdirSync4, openSync as openSync2, readFileSync as readFileSync5, renameSync, rmSync, writeFileSync as writeFileSync4, writeSync } from "node:fs";
+import { randomBytes as randomBytes10 } from "node:crypto";
+import { closeSync as closeSync2, fstatSync, linkSync, mkdirSync as mkdirSync4, openSync as openSync2, readFileSync as readFileSync5, renameSync, rmSync, statSync as statSync2, writeFileSync as writeFileSync4, writeSync } from "node:fs";
 import { hostname } from "node:os";
 import { join as join10 } from "node:path";
 async function acquireLock(o2) {
+  if (!Number.isFinite(o2.waitMs) || o2.waitMs < 0) throw new LockOptionError(`lock wait must be a finite number of milliseconds >= 0, got ${o2.waitMs}`);
   const now = o2.now ?? Date.now;
   const leaseMs = o2.leaseMs ?? DEFAULT_LEASE_MS;
   const pidAlive = o2.pidAlive ?? isPidAlive;
   mkdirSync4(o2.dir, { recursive: true, mode: 448 });
   const path = join10(o2.dir, `${o2.project}.lock`);
   const deadline = now() + o2.waitMs;
-  let holder;
+  const stale = (s) => s.holder ? isStale(s.holder, now(), pidAlive) : Date.now() - s.mtimeMs > leaseMs;
   for (; ; ) {
-    const mine = { runId: o2.runId, pid: process.pid, host: hostname(), since: new Date(now()).toISOString(), leaseUntil: new Date(now() + leaseMs).toISOString() };
-    if (tryCreate(path, mine)) return { acquired: true, lock: held(path, mine, leaseMs, now) };
-    holder = readHolder(path);
-    if (!holder || isStale(holder, now(), pidAlive)) {
-      const aside = `${path}.stale-${process.pid}-${now()}`;
-      try {
-        renameSync(path, aside);
-        rmSync(aside, { force: true });
-      } catch {
+    const mine = { runId: o2.runId, pid: process.pid, host: hostname(), since: new Date(now()).toISOString(), leaseUntil: new Date(now() + leaseMs).toISOString(), nonce: randomBytes10(16).toString("hex") };
+    if (createIfAbsent(path, mine)) return { acquired: true, lock: held(path, mine, leaseMs, now) };
+    const seen = look(path);
+    if (!seen) continue;
+    let reason = `another run holds the lock since ${seen.holder?.since ?? "an unknown time"} (run ${seen.holder?.runId ?? "unknown: the lock file is unreadable"})`;
+    if (stale(seen)) {
+      const taken = underClaim(path, seen.key, () => {
+        const again = look(path);
+        if (!again || again.key !== seen.key || !stale(again)) return false;
+        writeWhole(path, mine, (tmp) => renameSync(tmp, path));
+        return true;
+      });
+      if (taken === true) {
+        clearClaims(path, seen.key);
+        return { acquired: true, lock: held(path, mine, leaseMs, now) };
       }
-      continue;
+      if (taken === false) continue;
+      reason = `another run is taking over the stale lock of run ${seen.holder?.runId ?? "unknown"}`;
     }
-    if (now() >= deadline) {
-      return { acquired: false, holder, reason: `another run holds the lock since ${holder.since} (run ${holder.runId})` };
-    }
+    if (now() >= deadline) return { acquired: false, holder: seen.holder, reason };
     await new Promise((r2) => setTimeout(r2, o2.pollMs ?? 500));
-  }
-}
-function tryCreate(path, h3) {
-  let fd;
-  try {
-    fd = openSync2(path, "wx", 384);
-  } catch (e) {
-    if (e.code === "EEXIST") return false;
-    throw e;
-  }
-  try {
-    writeSync(fd, JSON.stringify(h3));
-  } finally {
-    closeSync2(fd);
-  }
-  return true;
-}
-function readHolder(path) {
-  try {
-    return JSON.parse(readFileSync5(path, "utf8"));
-  } catch {
-    return void 0;
   }
 }
 function isStale(h3, nowMs, pidAlive) {
   if (Date.parse(h3.leaseUntil) < nowMs) return true;
   return h3.host === hostname() && !pidAlive(h3.pid);
 }
+function look(path) {
+  let fd;
+  try {
+    fd = openSync2(path, "r");
+  } catch (e) {
+    if (e.code === "ENOENT") return void 0;
+    throw e;
+  }
+  try {
+    const st2 = fstatSync(fd);
+    const holder = parseHolder(readFileSync5(fd, "utf8"));
+    const key2 = holder?.nonce && NONCE.test(holder.nonce) ? holder.nonce : `i${st2.ino}-${Math.floor(st2.mtimeMs)}`;
+    return { holder, key: key2, mtimeMs: st2.mtimeMs };
+  } finally {
+    closeSync2(fd);
+  }
+}
+function parseHolder(text) {
+  let v2;
+  try {
+    v2 = JSON.parse(text);
+  } catch {
+    return void 0;
+  }
+  const h3 = v2;
+  if (!h3 || typeof h3 !== "object" || typeof h3.runId !== "string" || !Number.isInteger(h3.pid) || typeof h3.host !== "string" || typeof h3.since !== "string" || typeof h3.leaseUntil !== "string" || Number.isNaN(Date.parse(h3.leaseUntil))) return void 0;
+  return h3;
+}
+function writeWhole(path, h3, place) {
+  const tmp = `${path}.${h3.nonce}.${process.pid}.tmp`;
+  writeFileSync4(tmp, JSON.stringify(h3), { mode: 384 });
+  try {
+    place(tmp);
+  } finally {
+    rmSync(tmp, { force: true });
+  }
+}
+function createIfAbsent(path, h3) {
+  try {
+    writeWhole(path, h3, (tmp) => linkSync(tmp, path));
+    return true;
+  } catch (e) {
+    if (e.code === "EEXIST") return false;
+    throw e;
+  }
+}
+function underClaim(path, key2, fn2) {
+  for (let g2 = 0; g2 < CLAIM_GENERATIONS; g2++) {
+    const claim = `${path}.${key2}.claim.${g2}`;
+    let fd;
+    try {
+      fd = openSync2(claim, "wx", 384);
+    } catch (e) {
+      if (e.code !== "EEXIST") throw e;
+      let age;
+      try {
+        age = Date.now() - statSync2(claim).mtimeMs;
+      } catch {
+        return "busy";
+      }
+      if (age > CLAIM_STALE_MS) continue;
+      return "busy";
+    }
+    try {
+      writeSync(fd, `${process.pid}@${hostname()}`);
+      closeSync2(fd);
+      return fn2();
+    } finally {
+      rmSync(claim, { force: true });
+    }
+  }
+  return "busy";
+}
+function clearClaims(path, key2) {
+  for (let g2 = 0; g2 < CLAIM_GENERATIONS; g2++) rmSync(`${path}.${key2}.claim.${g2}`, { force: true });
+}
 function held(path, h3, leaseMs, now) {
+  let lost = false;
   const timer = setInterval(() => {
     try {
-      const current = readHolder(path);
-      if (current?.runId !== h3.runId) return;
-      writeFileSync4(path, JSON.stringify({ ...h3, leaseUntil: new Date(now() + leaseMs).toISOString() }), { mode: 384 });
+      underClaim(path, h3.nonce, () => {
+        if (look(path)?.key !== h3.nonce) {
+          lost = true;
+          return false;
+        }
+        writeWhole(path, { ...h3, leaseUntil: new Date(now() + leaseMs).toISOString() }, (tmp) => renameSync(tmp, path));
+        return true;
+      });
     } catch {
     }
+    if (lost) clearInterval(timer);
   }, Math.max(1e3, leaseMs / 3));
   timer.unref();
   return {
     path,
     release() {
       clearInterval(timer);
-      if (readHolder(path)?.runId === h3.runId) rmSync(path, { force: true });
+      for (let i = 0; i < 50; i++) {
+        const r2 = underClaim(path, h3.nonce, () => {
+          if (look(path)?.key === h3.nonce) rmSync(path, { force: true });
+          return true;
+        });
+        if (r2 !== "busy") return clearClaims(path, h3.nonce);
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+      }
     }
   };
 }
@@ -33128,11 +40369,83 @@ function isPidAlive(pid) {
     return e.code === "EPERM";
   }
 }
-var DEFAULT_LEASE_MS;
+var LockOptionError, DEFAULT_LEASE_MS, CLAIM_STALE_MS, CLAIM_GENERATIONS, NONCE;
 var init_lock = __esm({
   "src/converge/lock.ts"() {
     "use strict";
+    LockOptionError = class extends Error {
+      name = "LockOptionError";
+    };
     DEFAULT_LEASE_MS = 10 * 6e4;
+    CLAIM_STALE_MS = 3e4;
+    CLAIM_GENERATIONS = 16;
+    NONCE = /^[0-9a-f]{32}$/;
+  }
+});
+
+// src/converge/run-dir.ts
+import { mkdirSync as mkdirSync5, readdirSync as readdirSync3, readFileSync as readFileSync6, rmSync as rmSync2, statSync as statSync3, writeFileSync as writeFileSync5 } from "node:fs";
+import { hostname as hostname2 } from "node:os";
+import { join as join11 } from "node:path";
+function openRunDir(stateDir, runId) {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(runId)) throw new Error(`invalid run id ${JSON.stringify(runId)}: use letters, digits, '.', '_' and '-'`);
+  const root = join11(stateDir, "run");
+  mkdirSync5(root, { recursive: true, mode: 448 });
+  const path = join11(root, runId);
+  rmSync2(path, { recursive: true, force: true });
+  mkdirSync5(path, { mode: 448 });
+  const owner = { pid: process.pid, host: hostname2() };
+  writeFileSync5(join11(path, OWNER), JSON.stringify(owner), { mode: 384 });
+  return { path, remove: () => rmSync2(path, { recursive: true, force: true }) };
+}
+function clearDeadRuns(stateDir, except, pidAlive = isPidAlive2) {
+  const root = join11(stateDir, "run");
+  let names;
+  try {
+    names = readdirSync3(root);
+  } catch {
+    return [];
+  }
+  const cleared = [];
+  for (const name of names) {
+    if (name === except) continue;
+    const dir = join11(root, name);
+    const owner = readOwner(dir);
+    if (owner && (owner.host !== hostname2() || pidAlive(owner.pid))) continue;
+    if (!owner && !olderThan(dir, 6e4)) continue;
+    rmSync2(dir, { recursive: true, force: true });
+    cleared.push(name);
+  }
+  return cleared;
+}
+function readOwner(dir) {
+  try {
+    const o2 = JSON.parse(readFileSync6(join11(dir, OWNER), "utf8"));
+    return typeof o2.pid === "number" && typeof o2.host === "string" ? o2 : void 0;
+  } catch {
+    return void 0;
+  }
+}
+function olderThan(dir, ms2) {
+  try {
+    return statSync3(dir).mtimeMs < Date.now() - ms2;
+  } catch {
+    return false;
+  }
+}
+function isPidAlive2(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return e.code === "EPERM";
+  }
+}
+var OWNER;
+var init_run_dir = __esm({
+  "src/converge/run-dir.ts"() {
+    "use strict";
+    OWNER = "owner.json";
   }
 });
 
@@ -33206,15 +40519,17 @@ var init_plan_schema = __esm({
           properties: {
             id: {
               type: "string",
-              pattern: "^(prepare:[^/]+|(deploy|update|remove|reload-proxy):[^/]+/.+)$",
-              description: '"<action>:<target>/<app>", or "prepare:<target>"; unique in the plan.'
+              pattern: "^(prepare:[^/]+|(deploy|update|remove|reload-proxy):[^/]+/.+|remove-leftover:[^/]+/.+)$",
+              description: '"<action>:<target>/<app>", "remove-leftover:<target>/<container name>", or "prepare:<target>"; unique in the plan.'
             },
             action: {
-              enum: ["prepare", "deploy", "update", "remove", "reload-proxy"],
-              description: "prepare: check the engine and create the network and directories; deploy, update, remove: an app; reload-proxy: update the edge proxy."
+              enum: ["prepare", "deploy", "update", "remove", "reload-proxy", "remove-leftover"],
+              description: "prepare: check the engine and create the network and directories; deploy, update, remove: an app; reload-proxy: update the edge proxy; remove-leftover: remove unmanaged containers by id (never an app)."
             },
             target: { type: "string", minLength: 1, description: "The target the step runs on." },
-            app: { type: "string", minLength: 1, description: "The app (every action but prepare)." },
+            app: { type: "string", minLength: 1, description: "The app (every action but prepare and remove-leftover)." },
+            container: { type: "string", minLength: 1, description: "remove-leftover: the leftover container's name." },
+            containers: { type: "array", minItems: 1, items: { type: "string", pattern: "^[0-9a-f]{12,64}$" }, description: "remove-leftover: the ids of the containers it removes." },
             hash: { type: "string", pattern: "^[0-9a-f]{16}$", description: "The desired steward.hash (deploy, update, reload-proxy)." },
             observedHash: { type: "string", description: "The steward.hash found on the target, when the app runs there." },
             reasons: { type: "array", minItems: 1, items: { $ref: "#/definitions/reason" }, description: "Why the step is needed." },
@@ -33223,9 +40538,21 @@ var init_plan_schema = __esm({
             held: { type: "string", minLength: 1, description: "Why settings (self_heal: false, prune: false) keep the step from being applied: it is reported only." },
             composeDiff: { type: "string", description: "Unified diff of the rendered compose file, for people." }
           },
-          if: { properties: { action: { const: "prepare" } } },
-          then: { properties: { app: false } },
-          else: { properties: { app: true }, required: ["app"] }
+          allOf: [
+            {
+              if: { properties: { action: { const: "prepare" } } },
+              then: { properties: { app: false } }
+            },
+            {
+              if: { properties: { action: { const: "remove-leftover" } } },
+              then: { properties: { app: false, container: true, containers: true }, required: ["container", "containers"] },
+              else: { properties: { container: false, containers: false } }
+            },
+            {
+              if: { properties: { action: { enum: ["deploy", "update", "remove", "reload-proxy"] } } },
+              then: { properties: { app: true }, required: ["app"] }
+            }
+          ]
         },
         target: {
           type: "object",
@@ -33244,11 +40571,12 @@ var init_plan_schema = __esm({
         summary: {
           type: "object",
           additionalProperties: false,
-          required: ["deploy", "update", "remove", "drifted", "held", "unknownTargets"],
+          required: ["deploy", "update", "remove", "leftovers", "drifted", "held", "unknownTargets"],
           properties: {
             deploy: { type: "integer", minimum: 0, description: "Deploy steps that will be applied." },
             update: { type: "integer", minimum: 0, description: "Update and reload-proxy steps that will be applied." },
             remove: { type: "integer", minimum: 0, description: "Remove steps that will be applied." },
+            leftovers: { type: "integer", minimum: 0, description: "Leftover containers that will be removed." },
             drifted: { type: "integer", minimum: 0, description: "Steps caused by drift, held ones included." },
             held: { type: "integer", minimum: 0, description: "Steps reported but not applied." },
             unknownTargets: { type: "integer", minimum: 0, description: "Targets that could not be observed." }
@@ -33275,6 +40603,11 @@ var init_plan_schema = __esm({
           type: "object",
           additionalProperties: { type: "string", minLength: 1 },
           description: "Per observed target, a digest of what was observed: converge refuses the plan when a target has moved since."
+        },
+        dirty: {
+          type: "array",
+          items: { type: "string", minLength: 1 },
+          description: "Project files that differed from the commit when the plan was made (--allow-dirty): the plan is not of that commit alone, and converge refuses to apply it."
         }
       }
     };
@@ -33284,9 +40617,18 @@ var init_plan_schema = __esm({
 // src/plan/validate-plan.ts
 function planSchemaErrors(plan) {
   validate ??= new import_ajv2.default({ allErrors: false, strict: false }).compile(plan_schema_default);
-  if (validate(plan)) return void 0;
+  if (validate(plan)) return orderErrors(plan);
   const e = validate.errors?.[0];
   return e ? `${e.instancePath || "/"} ${e.message}` : "invalid";
+}
+function orderErrors(plan) {
+  try {
+    orderSteps(plan.steps);
+    return void 0;
+  } catch (e) {
+    if (e instanceof StepOrderError) return e.message;
+    throw e;
+  }
 }
 var import_ajv2, validate;
 var init_validate_plan = __esm({
@@ -33294,11 +40636,20 @@ var init_validate_plan = __esm({
     "use strict";
     import_ajv2 = __toESM(require_ajv(), 1);
     init_plan_schema();
+    init_order();
   }
 });
 
 // src/converge/run-converge.ts
-import { readFileSync as readFileSync6 } from "node:fs";
+import { readFileSync as readFileSync7 } from "node:fs";
+async function phase(stage, f3) {
+  try {
+    return await f3();
+  } catch (e) {
+    if (e instanceof StageError) throw e;
+    throw new StageError(stage, e.message, e instanceof TargetError ? e.target : void 0);
+  }
+}
 async function runConverge(o2) {
   const now = o2.now ?? Date.now;
   const log = o2.log ?? (() => {
@@ -33330,103 +40681,141 @@ async function runConverge(o2) {
     return record({ result: "skipped", summary: `skipped: ${lock.reason}`, skippedReason: lock.reason });
   }
   const targets = /* @__PURE__ */ new Map();
+  let runDir;
   const targetFor = (name) => {
     let t2 = targets.get(name);
-    if (!t2) targets.set(name, t2 = o2.createTarget(project.network.targets[name]));
+    if (!t2) targets.set(name, t2 = o2.createTarget(project.network.targets[name], { runtimeDir: runDir.path }));
     return t2;
   };
+  let redact2 = (s) => s;
   try {
-    const { perApp, redactor } = await loadAppSecrets(project, o2.identities, o2.onSecret ?? (() => {
-    }));
-    const secretsHashes = Object.fromEntries(Object.entries(perApp).map(([k2, v2]) => [k2, v2.hash]));
-    let plan;
-    let markdown;
-    let commits = [];
-    let planErrors = [];
-    if (o2.planPath) {
-      plan = JSON.parse(readFileSync6(o2.planPath, "utf8"));
-      const refusal = await checkSavedPlan(plan, head, project, targetFor);
-      if (refusal) throw new Error(`refusing the saved plan: ${refusal}; plan again`);
-      ({ markdown, errors: planErrors } = markdownAndExit(plan));
-      log(`applying saved plan ${o2.planPath}: ${summaryLine(plan)}`);
-    } else {
-      const run2 = await runPlan({ projectDir: o2.projectDir, repoDir: o2.repoDir, remote: o2.remote, full: o2.full, only: o2.only, createTarget: o2.createTarget, secretsHashes, log });
-      ({ plan, markdown } = run2);
-      planErrors = run2.errors;
-      commits = run2.changeset.commits;
-      log(`plan: ${summaryLine(plan)}`);
-    }
-    const base = { from: plan.from, commits, plan: { summary: plan.summary, line: summaryLine(plan), markdown: redactor.redact(markdown) } };
-    const driftItems = plan.steps.filter((s) => s.drift).map((s) => ({ target: s.target, app: s.app ?? "", drift: s.drift, corrected: false }));
+    await phase("lock", () => {
+      for (const gone of clearDeadRuns(o2.stateDir, o2.runId)) log(`cleared the run directory of dead run ${gone}`);
+      runDir = openRunDir(o2.stateDir, o2.runId);
+    });
+    const remote = o2.remote ?? "origin";
+    const convergedAtStart = await phase("advance-ref", async () => o2.pushRef !== false && await repo.hasRemote(remote) ? repo.remoteRef(remote, CONVERGED_REF) : void 0);
+    const { perApp, redactor } = await phase("secrets", () => loadAppSecrets(project, o2.identities, o2.onSecret ?? (() => {
+    })));
+    redact2 = (x3) => redactor.redact(x3);
+    const planned = await phase("plan", () => planPhase(o2, project, head, perApp, targetFor, log));
+    const { plan, dirty } = planned;
+    const base = { from: plan.from, commits: planned.commits, plan: { summary: plan.summary, line: summaryLine(plan), markdown: redact2(planned.markdown) } };
+    const driftItems = plan.steps.filter((s) => s.drift).map((s) => ({ target: s.target, app: s.app ?? "", ...s.container ? { container: s.container } : {}, drift: s.drift, corrected: false }));
     if (plan.mode === "skipped") {
       return record({ ...base, result: "skipped", summary: `skipped: ${plan.note}`, skippedReason: plan.note });
     }
     if (o2.dryRun) {
-      return record({ ...base, result: "dry-run", summary: `dry run: ${summaryLine(plan)}`, drift: { found: driftItems.length, corrected: 0, items: driftItems }, errors: planErrors });
+      return record({ ...base, result: "dry-run", summary: `dry run: ${summaryLine(plan)}`, drift: { found: driftItems.length, corrected: 0, items: driftItems }, errors: planned.errors });
     }
-    const rendered = renderProject(project);
-    const runner = stepRunner(project, rendered, perApp, targetFor, log);
-    const steps = await executeSteps(plan.steps, runner, {
-      parallelism: project.converge.parallelism,
-      now,
-      onDone: (s) => log(`${s.result === "success" ? "ok  " : s.result.toUpperCase().padEnd(4)} ${s.id} (${s.durationMs} ms)${s.result === "success" ? "" : `: ${redactor.redact(s.message)}`}`)
+    const line = stepLineFormatter(plan.steps, { colour: o2.colour ?? false });
+    const steps = await phase(
+      "apply",
+      () => executeSteps(plan.steps, stepRunner(project, planned.rendered, perApp, targetFor, log), {
+        parallelism: project.converge.parallelism,
+        now,
+        onDone: (s) => log(line(s, redact2))
+      })
+    );
+    const { errors, summary } = await phase("record", () => {
+      for (const s of steps) {
+        s.message = redact2(s.message);
+        if (s.logs) s.logs = s.logs.map(redact2);
+      }
+      const ok = (id) => steps.find((s) => s.id === id)?.result === "success";
+      for (const d2 of driftItems) d2.corrected = plan.steps.some((s) => s.target === d2.target && (d2.container ? s.container === d2.container : s.app === d2.app) && ok(s.id));
+      const failed = steps.filter((s) => s.result === "failed" || s.result === "rolled-back" || s.result === "skipped");
+      const errors2 = [...planned.errors, ...failed.map((s) => ({ stage: "apply", target: s.target, ...s.app ? { app: s.app } : {}, message: redact2(`${s.id}: ${s.message}`) }))];
+      const applied = steps.filter((s) => s.result === "success" && s.action !== "prepare").length;
+      const summary2 = errors2.length ? `${failed.length} step(s) failed, ${applied} applied` : applied ? `${applied} step(s) applied: ${summaryLine(plan)}` : "nothing to do: in sync";
+      return { errors: errors2, summary: summary2 };
     });
-    for (const s of steps) {
-      s.message = redactor.redact(s.message);
-      if (s.logs) s.logs = s.logs.map((l3) => redactor.redact(l3));
-    }
-    const ok = (id) => steps.find((s) => s.id === id)?.result === "success";
-    for (const d2 of driftItems) d2.corrected = plan.steps.some((s) => s.app === d2.app && s.target === d2.target && ok(s.id));
-    const failed = steps.filter((s) => s.result === "failed" || s.result === "rolled-back" || s.result === "skipped");
-    const errors = [...planErrors, ...failed.map((s) => `${s.id}: ${s.message}`)].map((e) => redactor.redact(e));
     let convergedRef;
     if (errors.length) convergedRef = { advanced: false, reason: "not every step succeeded: the next run redoes what failed" };
     else if (o2.only) convergedRef = { advanced: false, reason: `only ${o2.only} was converged` };
-    else convergedRef = await advanceRef(repo, head, o2.remote ?? "origin", o2.pushRef, log);
-    const applied = steps.filter((s) => s.result === "success" && s.action !== "prepare").length;
+    else if (dirty.length) convergedRef = { advanced: false, reason: `applied files not committed at ${head.slice(0, 7)} (--allow-dirty): ${dirty.join(", ")}` };
+    else convergedRef = await phase("advance-ref", () => advanceRef(repo, head, remote, o2.pushRef, log, convergedAtStart));
     return record({
       ...base,
       result: errors.length ? "failure" : "success",
-      summary: errors.length ? `${failed.length} step(s) failed, ${applied} applied` : applied ? `${applied} step(s) applied: ${summaryLine(plan)}` : "nothing to do: in sync",
+      summary,
       steps,
       drift: { found: driftItems.length, corrected: driftItems.filter((d2) => d2.corrected).length, items: driftItems },
       errors,
       convergedRef
     });
   } catch (e) {
-    const message = e.message;
-    log(`error: ${message}`);
-    return record({ result: "failure", summary: `failed: ${message.split("\n")[0]}`, errors: [message] });
+    const err = e instanceof StageError ? e : new StageError("apply", e.message);
+    const message = redact2(err.message);
+    log(`error (${err.stage}): ${message}`);
+    const error = { stage: err.stage, ...err.target ? { target: err.target } : {}, ...err.app ? { app: err.app } : {}, message };
+    return record({ result: "failure", summary: `failed: ${message.split("\n")[0]}`, errors: [error] });
   } finally {
-    lock.lock.release();
     await Promise.all([...targets.values()].map((t2) => t2.close().catch(() => {
     })));
+    runDir?.remove();
+    lock.lock.release();
   }
+}
+async function planPhase(o2, project, head, perApp, targetFor, log) {
+  const rendered = renderProject(project);
+  const targetErrors = (plan) => plan.targets.filter((t2) => t2.status === "unknown").map((t2) => ({ stage: "plan", target: t2.name, message: `target ${t2.name} could not be observed: ${t2.error}` }));
+  if (o2.planPath) {
+    const dirty2 = await checkCommitted(o2.projectDir, false);
+    const plan = JSON.parse(readFileSync7(o2.planPath, "utf8"));
+    const refusal = await checkSavedPlan(plan, head, project, targetFor);
+    if (refusal) throw new StageError("plan", `refusing the saved plan: ${refusal}; plan again`);
+    log(`applying saved plan ${o2.planPath}: ${summaryLine(plan)}`);
+    return { plan, markdown: markdownAndExit(plan).markdown, rendered, commits: [], errors: targetErrors(plan), dirty: dirty2 };
+  }
+  const dirty = await checkCommitted(o2.projectDir, o2.allowDirty);
+  const secretsHashes = Object.fromEntries(Object.entries(perApp).map(([k2, v2]) => [k2, v2.hash]));
+  const run2 = await runPlan({
+    projectDir: o2.projectDir,
+    repoDir: o2.repoDir,
+    remote: o2.remote,
+    full: o2.full,
+    only: o2.only,
+    createTarget: (spec) => targetFor(spec.name),
+    secretsHashes,
+    log,
+    loaded: { project, rendered, dirty, targetFor }
+  });
+  log(`plan: ${summaryLine(run2.plan)}`);
+  return { plan: run2.plan, markdown: run2.markdown, rendered, commits: run2.changeset.commits, errors: targetErrors(run2.plan), dirty };
 }
 async function checkSavedPlan(plan, head, project, targetFor) {
   const invalid = planSchemaErrors(plan);
   if (invalid) return `not a valid Steward plan.json (${invalid})`;
   if (plan.project !== project.name) return `it is for project ${plan.project}, not ${project.name}`;
+  if (plan.dirty?.length) return `it was made with --allow-dirty from files not committed (${plan.dirty.join(", ")})`;
   if (plan.commit !== head) return `it was made for commit ${plan.commit.slice(0, 7)}, but HEAD is ${head.slice(0, 7)}`;
-  for (const [name, digest] of Object.entries(plan.observed)) {
-    if (!project.network.targets[name]) return `target ${name} is no longer in network.yml`;
-    const now = observedDigest(await targetFor(name).observe({ project: project.name }));
-    if (now !== digest) return `target ${name} changed since the plan was made`;
-  }
-  return void 0;
+  const gone = Object.keys(plan.observed).find((name) => !project.network.targets[name]);
+  if (gone) return `target ${gone} is no longer in network.yml`;
+  const moved = await Promise.all(Object.entries(plan.observed).map(async ([name, digest]) => observedDigest(await targetFor(name).observe({ project: project.name })) !== digest ? name : void 0));
+  const first = moved.find((m2) => m2 !== void 0);
+  return first ? `target ${first} changed since the plan was made` : void 0;
 }
-async function advanceRef(repo, head, remote, push, log) {
-  await repo.updateLocalRef(CONVERGED_REF, head);
+async function advanceRef(repo, head, remote, push, log, atStart) {
   const hasRemote = await repo.hasRemote(remote);
-  if (push === false || !hasRemote) return { advanced: true, sha: head, reason: hasRemote ? "local ref only (push disabled)" : "local ref only (no remote)" };
+  if (push === false || !hasRemote) {
+    await repo.updateLocalRef(CONVERGED_REF, head);
+    return { advanced: true, sha: head, reason: hasRemote ? "local ref only (push disabled)" : "local ref only (no remote)" };
+  }
   try {
-    await repo.pushRef(remote, head, CONVERGED_REF);
+    await repo.pushRef(remote, head, CONVERGED_REF, atStart);
+    await repo.updateLocalRef(CONVERGED_REF, head);
     log(`${CONVERGED_REF} -> ${head.slice(0, 7)} pushed to ${remote}`);
     return { advanced: true, sha: head };
   } catch (e) {
+    if (e instanceof RefRefusedError) return { advanced: false, reason: `not pushed: ${e.message}` };
+    if (e instanceof GitCommandError && /stale info/.test(e.gitMessage)) {
+      return { advanced: false, reason: `not pushed: ${CONVERGED_REF} on ${remote} moved since this run started (${atStart?.slice(0, 7) ?? "absent"} then): another run converged meanwhile, and its record stands` };
+    }
     return { advanced: false, reason: `could not push ${CONVERGED_REF}: ${e.message.split("\n")[0]}` };
   }
 }
+var StageError;
 var init_run_converge = __esm({
   "src/converge/run-converge.ts"() {
     "use strict";
@@ -33437,21 +40826,37 @@ var init_run_converge = __esm({
     init_planner();
     init_run_plan();
     init_exit();
+    init_errors();
     init_execute();
+    init_step_line();
     init_step_runner();
     init_lock();
+    init_run_dir();
     init_secrets2();
     init_validate_plan();
+    init_committed();
+    StageError = class extends Error {
+      constructor(stage, message, target, app) {
+        super(message);
+        this.stage = stage;
+        this.target = target;
+        this.app = app;
+        this.name = "StageError";
+      }
+      stage;
+      target;
+      app;
+    };
   }
 });
 
 // src/converge/identities.ts
-import { readFileSync as readFileSync7 } from "node:fs";
+import { readFileSync as readFileSync8 } from "node:fs";
 function identitiesFrom(explicit, env) {
   if (explicit && explicit.trim()) return parseAgeIdentities(explicit, "the age-key input");
   const src = ageKeySourceFromEnv(env);
   if (!src) return [];
-  const text = src.kind === "content" ? src.text : readFileSync7(src.path, "utf8");
+  const text = src.kind === "content" ? src.text : readFileSync8(src.path, "utf8");
   return parseAgeIdentities(text, src.source);
 }
 function defaultStateDir(env) {
@@ -33469,12 +40874,12 @@ var converge_command_exports = {};
 __export(converge_command_exports, {
   convergeCommand: () => convergeCommand
 });
-import { parseArgs as parseArgs5 } from "node:util";
+import { parseArgs as parseArgs6 } from "node:util";
 import { randomUUID } from "node:crypto";
-import { mkdirSync as mkdirSync5, writeFileSync as writeFileSync5 } from "node:fs";
-import { dirname as dirname6, resolve as resolve5 } from "node:path";
+import { mkdirSync as mkdirSync6, writeFileSync as writeFileSync6 } from "node:fs";
+import { dirname as dirname6, resolve as resolve6 } from "node:path";
 async function convergeCommand(argv, io2) {
-  const { values } = parseArgs5({
+  const { values } = parseArgs6({
     args: argv,
     options: {
       project: { type: "string", short: "p", default: "." },
@@ -33484,12 +40889,13 @@ async function convergeCommand(argv, io2) {
       "dry-run": { type: "boolean", default: false },
       out: { type: "string" },
       "lock-timeout": { type: "string" },
-      "no-push": { type: "boolean", default: false }
+      "no-push": { type: "boolean", default: false },
+      "allow-dirty": { type: "boolean", default: false }
     }
   });
   const record = await runConverge({
-    projectDir: resolve5(io2.cwd, values.project),
-    planPath: values.plan && resolve5(io2.cwd, values.plan),
+    projectDir: resolve6(io2.cwd, values.project),
+    planPath: values.plan && resolve6(io2.cwd, values.plan),
     only: values.app,
     full: values.full,
     dryRun: values["dry-run"],
@@ -33497,18 +40903,20 @@ async function convergeCommand(argv, io2) {
     stateDir: defaultStateDir(io2.env),
     runId: io2.env.STEWARD_RUN_ID || `cli-${randomUUID().slice(0, 8)}`,
     trigger: "cli",
-    lockWaitMs: values["lock-timeout"] ? Number.parseInt(values["lock-timeout"], 10) * 1e3 : void 0,
+    lockWaitMs: values["lock-timeout"] === void 0 ? void 0 : parseDuration(values["lock-timeout"], "--lock-timeout"),
     pushRef: values["no-push"] ? false : void 0,
+    allowDirty: values["allow-dirty"],
+    colour: io2.stderrIsTTY === true && !io2.env.NO_COLOR,
     createTarget,
     log: (l3) => io2.stderr(l3)
   });
   if (values.out) {
-    const out = resolve5(io2.cwd, values.out);
-    mkdirSync5(dirname6(out), { recursive: true });
-    writeFileSync5(out, canonicalJson(record, 2) + "\n");
+    const out = resolve6(io2.cwd, values.out);
+    mkdirSync6(dirname6(out), { recursive: true });
+    writeFileSync6(out, canonicalJson(record, 2) + "\n");
   }
   io2.stdout(`${record.result}: ${record.summary}`);
-  for (const e of record.errors) io2.stderr(`error: ${e}`);
+  for (const e of record.errors) io2.stderr(`error: ${e.message}`);
   return record.result === "failure" ? 1 : 0;
 }
 var init_converge_command = __esm({
@@ -33517,17 +40925,592 @@ var init_converge_command = __esm({
     init_run_converge();
     init_identities();
     init_canonical();
+    init_model();
     init_targets();
+  }
+});
+
+// src/status/table.ts
+function formatTable(rows) {
+  const widths = [];
+  for (const r2 of rows) r2.forEach((c3, i) => widths[i] = Math.max(widths[i] ?? 0, c3.length));
+  return rows.map((r2) => r2.map((c3, i) => i === r2.length - 1 ? c3 : c3.padEnd(widths[i])).join("  ").trimEnd()).join("\n");
+}
+var init_table = __esm({
+  "src/status/table.ts"() {
+    "use strict";
+  }
+});
+
+// src/status/status.ts
+function runningOf(o2) {
+  const images = [...new Set(o2.containers.map((c3) => c3.image))].sort();
+  return { hash: o2.hash ?? (o2.hashes.length ? o2.hashes.join("|") : void 0), image: images.join(",") || void 0 };
+}
+function buildStatus(manifest, observed, converged) {
+  const rows = [];
+  const targets = [];
+  for (const name of Object.keys(manifest.targets).sort()) {
+    const o2 = observed[name];
+    const desired = manifest.apps.filter((a) => a.target === name).sort((a, b3) => a.name.localeCompare(b3.name));
+    if (!o2 || "error" in o2) {
+      targets.push({ name, reachable: false, error: o2 && "error" in o2 ? o2.error : "not observed" });
+      for (const a of desired) rows.push({ target: name, app: a.name, desired: { hash: a.hash, image: a.image, state: a.state }, health: "unknown", drift: "target unreachable" });
+      continue;
+    }
+    targets.push({ name, reachable: true });
+    const seen = new Map(o2.apps.map((x3) => [x3.app, x3]));
+    for (const a of desired) {
+      const run2 = seen.get(a.name);
+      seen.delete(a.name);
+      const row = { target: name, app: a.name, desired: { hash: a.hash, image: a.image, state: a.state }, health: run2 ? run2.status : a.state === "absent" ? "absent" : "missing" };
+      if (run2) row.running = runningOf(run2);
+      if (a.state === "absent") {
+        if (run2) row.drift = "running although state: absent";
+      } else if (!run2) row.drift = "not running (removed by hand, or never deployed)";
+      else if (run2.hash !== a.hash) row.drift = `running ${run2.hash ? short(run2.hash) : "mixed definitions"}, desired ${short(a.hash)}`;
+      else if (run2.status !== "running") row.drift = `container ${run2.status}`;
+      rows.push(row);
+    }
+    for (const run2 of [...seen.values()].sort((a, b3) => a.app.localeCompare(b3.app))) {
+      const elsewhere = manifest.apps.find((a) => a.name === run2.app && a.state === "present");
+      rows.push({ target: name, app: run2.app, running: runningOf(run2), health: run2.status, drift: elsewhere ? `running here, desired on ${elsewhere.target}` : "not in the project" });
+    }
+    for (const l3 of o2.leftovers) {
+      rows.push({ target: name, app: l3.container.app ?? l3.container.name, running: { hash: l3.container.hash, image: l3.container.image }, health: l3.container.state === "running" ? "running" : "stopped", drift: `leftover container ${l3.container.name}: ${l3.reason}` });
+    }
+  }
+  const unknown = rows.filter((r2) => r2.health === "unknown").length;
+  const drifted = rows.filter((r2) => r2.drift && r2.health !== "unknown").length;
+  const unreachable = targets.some((t2) => !t2.reachable);
+  return {
+    project: manifest.project,
+    converged,
+    targets,
+    rows,
+    summary: { apps: rows.length, inSync: rows.length - drifted - unknown, drifted, unknown },
+    exitCode: unreachable ? 1 : drifted > 0 ? 2 : 0
+  };
+}
+function formatStatus(s) {
+  const c3 = s.converged;
+  const head = c3 ? `converged: ${c3.commit.slice(0, 12)}${c3.head ? c3.head === c3.commit ? " (HEAD)" : ` (HEAD is ${c3.head.slice(0, 12)})` : ""}${c3.from === "local" ? ", local ref" : ""}` : "converged: never (no refs/steward/converged)";
+  const table = formatTable([
+    ["TARGET", "APP", "DESIRED", "RUNNING", "HEALTH", "SYNC"],
+    ...s.rows.map((r2) => [r2.target, r2.app, r2.desired?.state === "absent" ? "absent" : version2(r2.desired), version2(r2.running), r2.health, r2.drift ? r2.health === "unknown" ? "unknown" : `drift: ${r2.drift}` : "in sync"])
+  ]);
+  const lines2 = [`project ${s.project}, ${head}`, "", table];
+  const down = s.targets.filter((t2) => !t2.reachable);
+  if (down.length) lines2.push("", ...down.map((t2) => `unreachable: ${t2.error}`));
+  const parts = [`${s.summary.inSync} in sync`, `${s.summary.drifted} drifted`];
+  if (s.summary.unknown) parts.push(`${s.summary.unknown} unknown`);
+  lines2.push("", `${parts.join(", ")} (${s.targets.length - down.length} of ${s.targets.length} targets reached)`);
+  return lines2.join("\n");
+}
+var short, version2;
+var init_status = __esm({
+  "src/status/status.ts"() {
+    "use strict";
+    init_table();
+    short = (hash) => hash ? hash.slice(0, 8) : void 0;
+    version2 = (v2) => v2 ? `${short(v2.hash) ?? "-"} ${v2.image ?? "-"}` : "-";
+  }
+});
+
+// src/cli/status-command.ts
+var status_command_exports = {};
+__export(status_command_exports, {
+  STATUS_OPTIONS: () => STATUS_OPTIONS,
+  statusCommand: () => statusCommand
+});
+import { parseArgs as parseArgs7 } from "node:util";
+import { resolve as resolve7 } from "node:path";
+async function statusCommand(argv, io2) {
+  const create = (spec) => createTarget(spec, {}, io2.env);
+  const { values } = parseArgs7({ args: argv, options: STATUS_OPTIONS });
+  const dir = resolve7(io2.cwd, values.project);
+  const project = loadProject(dir);
+  const { manifest } = renderProject(project);
+  const [observed, converged] = await Promise.all([observeAll2(Object.values(project.network.targets), project.name, create), convergedCommit(dir)]);
+  const status = buildStatus(manifest, observed, converged);
+  io2.stdout(values.json ? JSON.stringify(status, null, 2) : formatStatus(status));
+  return status.exitCode;
+}
+async function observeAll2(specs, project, create) {
+  const out = {};
+  await Promise.all(
+    specs.map(async (spec) => {
+      const target = create(spec);
+      try {
+        out[spec.name] = await target.observe({ project });
+      } catch (e) {
+        out[spec.name] = { target: spec.name, error: e.message };
+      } finally {
+        await target.close().catch(() => {
+        });
+      }
+    })
+  );
+  return out;
+}
+async function convergedCommit(dir) {
+  const { CONVERGED_REF: CONVERGED_REF2, GitRepo: GitRepo2 } = await Promise.resolve().then(() => (init_repo(), repo_exports));
+  const repo = new GitRepo2(dir);
+  let head;
+  try {
+    head = await repo.head();
+  } catch {
+    return null;
+  }
+  let from = "local";
+  if (await repo.hasRemote("origin")) {
+    if (await repo.fetchRef("origin", CONVERGED_REF2).catch(() => false)) from = "remote";
+  }
+  const commit = await repo.resolve(CONVERGED_REF2);
+  return commit ? { commit, head, from } : null;
+}
+var STATUS_OPTIONS;
+var init_status_command = __esm({
+  "src/cli/status-command.ts"() {
+    "use strict";
+    init_load();
+    init_render();
+    init_status();
+    init_targets();
+    STATUS_OPTIONS = {
+      project: { type: "string", short: "p", default: "." },
+      json: { type: "boolean", default: false }
+    };
+  }
+});
+
+// src/catalog/catalog.ts
+function catalogEntry(key2) {
+  return CATALOG.find((e) => e.key === key2);
+}
+var HOST_PLACEHOLDER, TZ, pgHealth, CATALOG;
+var init_catalog = __esm({
+  "src/catalog/catalog.ts"() {
+    "use strict";
+    HOST_PLACEHOLDER = "{host}";
+    TZ = { TZ: "Etc/UTC" };
+    pgHealth = (user) => ({ healthcheck: { test: ["CMD-SHELL", `pg_isready -U ${user}`], interval: "10s", retries: 10 } });
+    CATALOG = [
+      {
+        key: "adguardhome",
+        description: "network-wide DNS ad blocker",
+        image: "adguard/adguardhome:v0.107.55",
+        port: 3e3,
+        subdomain: "adguard",
+        volumes: [{ name: "work", path: "/opt/adguardhome/work" }, { name: "conf", path: "/opt/adguardhome/conf" }],
+        ports: [{ container: 53, host: 53 }, { container: 53, host: 53, protocol: "udp" }],
+        health: { http: "/", port: 3e3 },
+        notes: ["In the first-run wizard keep the web interface on port 3000 (the route and the health check use it)."]
+      },
+      {
+        key: "audiobookshelf",
+        description: "audiobook and podcast server",
+        image: "ghcr.io/advplyr/audiobookshelf:2.17.2",
+        port: 80,
+        subdomain: "audiobooks",
+        env: TZ,
+        volumes: [{ name: "config", path: "/config" }, { name: "metadata", path: "/metadata" }, { name: "audiobooks", path: "/audiobooks" }, { name: "podcasts", path: "/podcasts" }],
+        health: { http: "/healthcheck", port: 80 }
+      },
+      {
+        key: "forgejo",
+        description: "git forge (the one Steward runs on)",
+        image: "codeberg.org/forgejo/forgejo:9.0.3",
+        port: 3e3,
+        subdomain: "git",
+        env: { USER_UID: "1000", USER_GID: "1000", FORGEJO__server__ROOT_URL: `https://${HOST_PLACEHOLDER}/`, FORGEJO__server__SSH_PORT: "2222", FORGEJO__metrics__ENABLED: "true" },
+        volumes: [{ name: "data", path: "/data" }],
+        ports: [{ container: 22, host: 2222 }],
+        health: { http: "/api/healthz", port: 3e3 },
+        metrics: { path: "/metrics", port: 3e3 }
+      },
+      {
+        key: "freshrss",
+        description: "RSS and Atom feed reader",
+        image: "freshrss/freshrss:1.24.3",
+        port: 80,
+        subdomain: "rss",
+        env: { ...TZ, CRON_MIN: "*/20" },
+        volumes: [{ name: "data", path: "/var/www/FreshRSS/data" }, { name: "extensions", path: "/var/www/FreshRSS/extensions" }],
+        health: { http: "/i/", port: 80 }
+      },
+      {
+        key: "grafana",
+        description: "dashboards for metrics and logs",
+        image: "grafana/grafana:11.3.1",
+        port: 3e3,
+        subdomain: "grafana",
+        env: { GF_SERVER_ROOT_URL: `https://${HOST_PLACEHOLDER}` },
+        secrets: [{ name: "GF_SECURITY_ADMIN_PASSWORD", what: "password of Grafana's admin user" }],
+        volumes: [{ name: "data", path: "/var/lib/grafana" }],
+        health: { http: "/api/health", port: 3e3 },
+        metrics: { path: "/metrics", port: 3e3 }
+      },
+      {
+        key: "home-assistant",
+        description: "home automation",
+        image: "ghcr.io/home-assistant/home-assistant:2024.11.3",
+        port: 8123,
+        subdomain: "home",
+        env: TZ,
+        volumes: [{ name: "config", path: "/config" }],
+        health: { http: "/manifest.json", port: 8123 },
+        notes: ["Behind the proxy Home Assistant needs `http: { use_x_forwarded_for: true, trusted_proxies: [<the edge network>] }` in configuration.yaml."]
+      },
+      {
+        key: "homepage",
+        description: "start page for your services",
+        image: "ghcr.io/gethomepage/homepage:v0.9.13",
+        port: 3e3,
+        subdomain: "start",
+        volumes: [{ name: "config", path: "/app/config" }],
+        health: { http: "/", port: 3e3 }
+      },
+      {
+        key: "immich",
+        description: "photo and video backup (server)",
+        image: "ghcr.io/immich-app/immich-server:v1.120.2",
+        port: 2283,
+        subdomain: "photos",
+        env: { ...TZ, DB_HOSTNAME: "immich-postgres", DB_USERNAME: "immich", DB_DATABASE_NAME: "immich", REDIS_HOSTNAME: "immich-redis" },
+        secrets: [{ name: "DB_PASSWORD", what: "password of the immich database user (the same value as immich-postgres's POSTGRES_PASSWORD)" }],
+        volumes: [{ name: "upload", path: "/usr/src/app/upload" }],
+        health: { http: "/api/server/ping", port: 2283 },
+        notes: [
+          "immich needs its database and cache, on the same target:",
+          "  steward app add immich-postgres --target <T>",
+          "  steward app add immich-redis --from redis --target <T>",
+          "then add `depends_on: [immich-postgres, immich-redis]` to its service.yml."
+        ]
+      },
+      {
+        key: "immich-postgres",
+        description: "PostgreSQL with the vector extension immich needs",
+        image: "tensorchord/pgvecto-rs:pg14-v0.2.0",
+        env: { POSTGRES_USER: "immich", POSTGRES_DB: "immich", POSTGRES_INITDB_ARGS: "--data-checksums" },
+        secrets: [{ name: "POSTGRES_PASSWORD", what: "password of the immich database user" }],
+        volumes: [{ name: "data", path: "/var/lib/postgresql/data" }],
+        compose: pgHealth("immich")
+      },
+      {
+        key: "jellyfin",
+        description: "media server for films, series and music",
+        image: "jellyfin/jellyfin:10.10.3",
+        port: 8096,
+        subdomain: "jellyfin",
+        env: { ...TZ, JELLYFIN_PublishedServerUrl: `https://${HOST_PLACEHOLDER}` },
+        volumes: [{ name: "config", path: "/config" }, { name: "cache", path: "/cache" }, { name: "media", path: "/media" }],
+        health: { http: "/health", port: 8096 },
+        metrics: { path: "/metrics", port: 8096 },
+        notes: ["To serve an existing media folder, replace the `media` volume by `{ host: /srv/media, path: /media, readonly: true }`."]
+      },
+      {
+        key: "mealie",
+        description: "recipe manager and meal planner",
+        image: "ghcr.io/mealie-recipes/mealie:v2.3.0",
+        port: 9e3,
+        subdomain: "recipes",
+        env: { ...TZ, BASE_URL: `https://${HOST_PLACEHOLDER}`, ALLOW_SIGNUP: "false" },
+        volumes: [{ name: "data", path: "/app/data" }],
+        health: { http: "/api/app/about", port: 9e3 }
+      },
+      {
+        key: "navidrome",
+        description: "music streaming server (Subsonic API)",
+        image: "deluan/navidrome:0.53.3",
+        port: 4533,
+        subdomain: "music",
+        env: { ND_PROMETHEUS_ENABLED: "true" },
+        volumes: [{ name: "data", path: "/data" }, { name: "music", path: "/music" }],
+        health: { http: "/ping", port: 4533 },
+        metrics: { path: "/metrics", port: 4533 }
+      },
+      {
+        key: "nextcloud",
+        description: "files, calendar and contacts",
+        image: "nextcloud:29.0.9-apache",
+        port: 80,
+        subdomain: "cloud",
+        env: { NEXTCLOUD_ADMIN_USER: "admin", NEXTCLOUD_TRUSTED_DOMAINS: HOST_PLACEHOLDER, OVERWRITEPROTOCOL: "https" },
+        secrets: [{ name: "NEXTCLOUD_ADMIN_PASSWORD", what: "password of the admin user created on the first start" }],
+        volumes: [{ name: "html", path: "/var/www/html" }],
+        health: { http: "/status.php", port: 80 },
+        notes: ["With no database settings Nextcloud uses SQLite; for PostgreSQL add `postgres` and set POSTGRES_HOST, POSTGRES_DB, POSTGRES_USER and the POSTGRES_PASSWORD secret."]
+      },
+      {
+        key: "paperless-ngx",
+        description: "document archive with OCR",
+        image: "ghcr.io/paperless-ngx/paperless-ngx:2.13.5",
+        port: 8e3,
+        subdomain: "paperless",
+        env: { PAPERLESS_URL: `https://${HOST_PLACEHOLDER}`, PAPERLESS_REDIS: "redis://paperless-redis:6379", PAPERLESS_ADMIN_USER: "admin", PAPERLESS_TIME_ZONE: "Etc/UTC" },
+        secrets: [
+          { name: "PAPERLESS_SECRET_KEY", what: "Django secret key: a long random string" },
+          { name: "PAPERLESS_ADMIN_PASSWORD", what: "password of the admin user created on the first start" }
+        ],
+        volumes: [{ name: "data", path: "/usr/src/paperless/data" }, { name: "media", path: "/usr/src/paperless/media" }, { name: "consume", path: "/usr/src/paperless/consume" }],
+        health: { http: "/", port: 8e3 },
+        notes: [
+          "paperless-ngx needs a Redis on the same target:",
+          "  steward app add paperless-redis --from redis --target <T>",
+          "then add `depends_on: [paperless-redis]` to its service.yml."
+        ]
+      },
+      {
+        key: "postgres",
+        description: "PostgreSQL database",
+        image: "postgres:16.6",
+        env: { POSTGRES_USER: "app", POSTGRES_DB: "app" },
+        secrets: [{ name: "POSTGRES_PASSWORD", what: "password of the database user" }],
+        volumes: [{ name: "data", path: "/var/lib/postgresql/data" }],
+        compose: pgHealth("app"),
+        notes: ["Other apps of the project reach it as <NAME>:5432."]
+      },
+      {
+        key: "prometheus",
+        description: "metrics database and alerting",
+        image: "prom/prometheus:v2.55.1",
+        port: 9090,
+        subdomain: "prometheus",
+        volumes: [{ name: "data", path: "/prometheus" }],
+        health: { http: "/-/healthy", port: 9090 },
+        metrics: { path: "/metrics", port: 9090 },
+        notes: ["The image's own prometheus.yml scrapes Prometheus alone; mount yours with `files:` (rendered/conventions/prometheus/targets.json lists the apps with metrics)."]
+      },
+      {
+        key: "redis",
+        description: "in-memory cache (companion of immich and paperless-ngx)",
+        image: "redis:7.4.1-alpine",
+        volumes: [{ name: "data", path: "/data" }],
+        compose: { healthcheck: { test: ["CMD", "redis-cli", "ping"], interval: "10s", retries: 10 } }
+      },
+      {
+        key: "syncthing",
+        description: "continuous file synchronisation",
+        image: "syncthing/syncthing:1.28.1",
+        port: 8384,
+        subdomain: "sync",
+        volumes: [{ name: "data", path: "/var/syncthing" }],
+        ports: [{ container: 22e3, host: 22e3 }, { container: 22e3, host: 22e3, protocol: "udp" }, { container: 21027, host: 21027, protocol: "udp" }],
+        health: { http: "/rest/noauth/health", port: 8384 }
+      },
+      {
+        key: "uptime-kuma",
+        description: "uptime monitoring and status pages",
+        image: "louislam/uptime-kuma:1.23.15",
+        port: 3001,
+        subdomain: "status",
+        volumes: [{ name: "data", path: "/app/data" }],
+        health: { http: "/", port: 3001 }
+      },
+      {
+        key: "vaultwarden",
+        description: "password manager (Bitwarden compatible)",
+        image: "vaultwarden/server:1.32.5",
+        port: 80,
+        subdomain: "vault",
+        env: { DOMAIN: `https://${HOST_PLACEHOLDER}`, SIGNUPS_ALLOWED: "false" },
+        secrets: [{ name: "ADMIN_TOKEN", what: "token of the /admin page (an argon2 PHC string from `vaultwarden hash`, or a long random string)" }],
+        volumes: [{ name: "data", path: "/data" }],
+        health: { http: "/alive", port: 80 }
+      }
+    ];
+  }
+});
+
+// src/catalog/service-yml.ts
+function catalogServiceYml(e, c3) {
+  const host = `${c3.subdomain ?? c3.name}.${c3.domain}`;
+  const doc = { target: c3.target, image: e.image };
+  if (e.env && Object.keys(e.env).length > 0) doc.env = Object.fromEntries(Object.entries(e.env).map(([k2, v2]) => [k2, v2.split(HOST_PLACEHOLDER).join(host)]));
+  if (e.secrets?.length) doc.secrets = e.secrets.map((s) => s.name);
+  if (e.volumes?.length) doc.volumes = e.volumes.map((v2) => ({ name: v2.name, path: v2.path }));
+  const routed = c3.subdomain !== null && e.port !== void 0;
+  const ports = [...e.ports ?? []];
+  if (routed && c3.publishRoute && !ports.some((p2) => p2.container === e.port && !p2.protocol)) ports.unshift({ container: e.port, host: e.port });
+  if (ports.length) doc.ports = ports.map((p2) => ({ container: p2.container, host: p2.host, ...p2.protocol ? { protocol: p2.protocol } : {} }));
+  if (routed) doc.route = { subdomain: c3.subdomain, port: e.port };
+  if (e.health) doc.health = { http: e.health.http, port: e.health.port };
+  if (e.metrics) doc.metrics = { path: e.metrics.path, port: e.metrics.port };
+  if (e.compose) doc.compose = e.compose;
+  const header3 = [
+    `# ${c3.name}: ${e.description}, from Steward's catalog (${e.key}).`,
+    "# The image is pinned: to upgrade, change its tag here and push.",
+    ...e.secrets?.length ? [`# Secrets: ${e.secrets.map((s) => s.name).join(", ")} (set them with \`steward secrets set ${secretsFileOf(c3.name)} KEY\`).`] : []
+  ];
+  return `${header3.join("\n")}
+${(0, import_yaml7.stringify)(doc, { lineWidth: 0 })}`;
+}
+function secretCommands(e, app) {
+  return (e.secrets ?? []).map((s) => `printf %s "$${s.name}" | steward secrets set ${secretsFileOf(app)} ${s.name}   # ${s.what}`);
+}
+var import_yaml7, secretsFileOf;
+var init_service_yml = __esm({
+  "src/catalog/service-yml.ts"() {
+    "use strict";
+    import_yaml7 = __toESM(require_dist(), 1);
+    init_catalog();
+    secretsFileOf = (app) => `secrets/${app}.sops.yaml`;
+  }
+});
+
+// src/cli/app-command.ts
+var app_command_exports = {};
+__export(app_command_exports, {
+  APP_OPTIONS: () => APP_OPTIONS,
+  appCommand: () => appCommand
+});
+import { parseArgs as parseArgs8 } from "node:util";
+import { existsSync as existsSync4, mkdirSync as mkdirSync7, readFileSync as readFileSync9, writeFileSync as writeFileSync7 } from "node:fs";
+import { join as join12, resolve as resolve8 } from "node:path";
+async function appCommand(argv, io2) {
+  const { values, positionals } = parseApp(argv);
+  const [sub, ...args] = positionals;
+  const dir = resolve8(io2.cwd, values.project);
+  const only = (allowed) => {
+    for (const o2 of ["target", "from", "route", "catalog"]) {
+      if (values[o2] !== void 0 && values[o2] !== false && !allowed.includes(o2)) throw new UsageError(`--${o2} does not apply to \`app ${sub}\``);
+    }
+  };
+  const arity = (n, what) => {
+    if (args.length !== n) throw new UsageError(`app ${sub} takes ${what}${args.length > n ? `; unexpected ${JSON.stringify(args[n])}` : ""}`);
+  };
+  try {
+    switch (sub) {
+      case "add":
+        only(["target", "from", "route"]);
+        arity(1, "one NAME");
+        return add2(dir, args[0], values, io2);
+      case "rm":
+        only([]);
+        arity(1, "one NAME");
+        return rm3(dir, args[0], io2);
+      case "ls":
+        only(["catalog"]);
+        arity(0, "no arguments");
+        return values.catalog ? listCatalog(io2) : list(dir, io2);
+      case void 0:
+        throw new UsageError("missing subcommand: add, rm or ls");
+      default:
+        throw new UsageError(`unknown subcommand "${sub}": add, rm or ls`);
+    }
+  } catch (e) {
+    if (!(e instanceof AppError)) throw e;
+    io2.stderr(`steward app ${sub}: ${e.message}`);
+    return 1;
+  }
+}
+function add2(dir, name, values, io2) {
+  const key2 = values.from ?? name;
+  const entry = catalogEntry(key2);
+  if (!entry) throw new AppError(`"${key2}" is not in the catalog${values.from ? "" : " (to name the app differently, give the entry with --from KEY)"}; \`steward app ls --catalog\` lists it`);
+  if (!values.target) throw new UsageError("app add needs --target T (a target in network.yml)");
+  if (!DNS_LABEL.test(name)) throw new AppError(`the app name "${name}" must be a DNS label: lowercase letters, digits and "-"`);
+  if (name === "caddy") throw new AppError('the app name "caddy" is reserved for the edge proxy');
+  let subdomain = values.route === "none" ? null : values.route ?? entry.subdomain ?? null;
+  if (values.route !== void 0 && values.route !== "none") {
+    if (entry.port === void 0) throw new AppError(`${key2} has no web interface to route; leave out --route`);
+    if (values.route !== "@" && !DNS_LABEL.test(values.route)) throw new AppError(`--route "${values.route}" must be a DNS label (or @ for the domain itself)`);
+  }
+  if (entry.port === void 0) subdomain = null;
+  const network = readYaml(dir, "network.yml");
+  const targets = Object.keys(network?.targets ?? {});
+  if (!targets.includes(values.target)) throw new AppError(`network.yml has no target "${values.target}"; targets in network.yml: ${targets.join(", ") || "(none)"}`);
+  const project = readYaml(dir, "project.yml");
+  if (typeof project?.domain !== "string") throw new AppError("project.yml has no domain");
+  const rel = `services/${name}/service.yml`;
+  for (const existing of [rel, `services/${name}/compose.yaml`]) {
+    if (existsSync4(join12(dir, existing))) throw new AppError(`${existing} already exists; nothing was written (choose another NAME, or remove the app's folder first)`);
+  }
+  mkdirSync7(join12(dir, "services", name), { recursive: true });
+  writeFileSync7(join12(dir, rel), catalogServiceYml(entry, { name, target: values.target, subdomain, domain: project.domain, publishRoute: network?.edge !== void 0 && network.edge !== values.target }), { flag: "wx" });
+  const host = subdomain === "@" ? project.domain : `${subdomain}.${project.domain}`;
+  const lines2 = [`added ${name} (${entry.key}, ${entry.image}) on ${values.target}: wrote ${rel}`];
+  if (subdomain !== null) lines2.push(`  route: https://${host} -> ${name}:${entry.port}${network?.edge !== values.target ? ` (published on ${values.target}'s port ${entry.port})` : ""}`);
+  const secrets = secretCommands(entry, name);
+  if (secrets.length) lines2.push("", `${name} needs ${secrets.length === 1 ? "a secret" : `${secrets.length} secrets`}; set ${secrets.length === 1 ? "it" : "them"} (the value is read from stdin):`, ...secrets.map((s) => `  ${s}`));
+  if (entry.notes?.length) lines2.push("", ...entry.notes);
+  lines2.push("", "Then: steward validate && steward render, and commit.");
+  io2.stdout(lines2.join("\n"));
+  return 0;
+}
+function rm3(dir, name, io2) {
+  const rel = `services/${name}/service.yml`;
+  const path = join12(dir, rel);
+  if (!existsSync4(path)) throw new AppError(`${rel} does not exist; \`steward app ls\` lists the project's apps`);
+  const doc = (0, import_yaml8.parseDocument)(readFileSync9(path, "utf8"));
+  if (doc.errors.length > 0) throw new AppError(`${rel}: invalid YAML: ${doc.errors[0].message.split("\n")[0]}`);
+  if (doc.get("state") === "absent") {
+    io2.stdout(`${rel} already has state: absent; unchanged`);
+    return 0;
+  }
+  doc.set("state", "absent");
+  writeFileSync7(path, doc.toString({ lineWidth: 0 }));
+  io2.stdout(`${rel}: state: absent; the next converge removes ${name} (its volumes stay unless purge: true). Commit and push.`);
+  return 0;
+}
+function list(dir, io2) {
+  const project = loadProject(dir);
+  const rows = project.apps.map((a) => [
+    a.name,
+    a.target,
+    a.state,
+    a.route ? a.route.subdomain === "@" ? project.domain : `${a.route.subdomain}.${project.domain}` : "-"
+  ]);
+  io2.stdout(formatTable([["NAME", "TARGET", "STATE", "ROUTE"], ...rows]));
+  return 0;
+}
+function listCatalog(io2) {
+  const rows = CATALOG.map((e) => [e.key, e.image, e.subdomain ?? "-", e.description]);
+  io2.stdout(formatTable([["KEY", "IMAGE", "ROUTE", "DESCRIPTION"], ...rows]));
+  return 0;
+}
+function readYaml(dir, file) {
+  const path = join12(dir, file);
+  if (!existsSync4(path)) throw new AppError(`${file} not found in ${dir}: is it a Steward project (--project DIR)?`);
+  try {
+    return (0, import_yaml8.parse)(readFileSync9(path, "utf8"));
+  } catch (e) {
+    throw new AppError(`${file}: invalid YAML: ${e.message.split("\n")[0]}; \`steward validate\` says more`);
+  }
+}
+var import_yaml8, APP_OPTIONS, parseApp, AppError;
+var init_app_command = __esm({
+  "src/cli/app-command.ts"() {
+    "use strict";
+    import_yaml8 = __toESM(require_dist(), 1);
+    init_catalog();
+    init_service_yml();
+    init_load();
+    init_model();
+    init_table();
+    init_help();
+    APP_OPTIONS = {
+      project: { type: "string", short: "p", default: "." },
+      target: { type: "string", short: "t" },
+      from: { type: "string" },
+      route: { type: "string" },
+      catalog: { type: "boolean", default: false }
+    };
+    parseApp = (argv) => parseArgs8({ args: argv, options: APP_OPTIONS, allowPositionals: true });
+    AppError = class extends Error {
+    };
   }
 });
 
 // src/cli/secrets.ts
 var secrets_exports = {};
 __export(secrets_exports, {
+  SECRETS_OPTIONS: () => SECRETS_OPTIONS,
   runSecretsCommand: () => runSecretsCommand
 });
 import { mkdir as mkdir2, readFile, rename, writeFile as writeFile4 } from "node:fs/promises";
-import { dirname as dirname7, isAbsolute as isAbsolute2, resolve as resolve6 } from "node:path";
+import { dirname as dirname7, isAbsolute as isAbsolute2, resolve as resolve9 } from "node:path";
 async function runSecretsCommand(argv, io2) {
   const redactor = new Redactor();
   const out = (s) => io2.stdout(redactor.redact(s));
@@ -33541,11 +41524,11 @@ async function runSecretsCommand(argv, io2) {
   try {
     const [command, fileArg, key2] = args;
     const need = (n) => {
-      if (args.length !== n) throw new UsageError(`steward secrets ${command}: expected ${n - 1} argument(s)`);
+      if (args.length !== n) throw new UsageError2(`steward secrets ${command}: expected ${n - 1} argument(s)`);
     };
-    const unknownFlags = [...flags].filter((f3) => f3 !== "--keep-newline");
-    if (unknownFlags.length > 0) throw new UsageError(`unknown option ${unknownFlags[0]}`);
-    const path = isAbsolute2(fileArg ?? "") ? fileArg : resolve6(io2.cwd, fileArg ?? "");
+    const unknownFlags = [...flags].filter((f3) => !Object.keys(SECRETS_OPTIONS).some((o2) => f3 === `--${o2}`));
+    if (unknownFlags.length > 0) throw new UsageError2(`unknown option ${unknownFlags[0]}`);
+    const path = isAbsolute2(fileArg ?? "") ? fileArg : resolve9(io2.cwd, fileArg ?? "");
     const file = fileArg ?? "";
     switch (command) {
       case "keys": {
@@ -33568,7 +41551,7 @@ async function runSecretsCommand(argv, io2) {
         need(3);
         const value = await readValue(io2.stdin, flags.has("--keep-newline"));
         redactor.add(value);
-        if (value === "") throw new UsageError('no value on stdin (pipe the value in, e.g. `printf %s "$VALUE" | steward secrets set \u2026`)');
+        if (value === "") throw new UsageError2('no value on stdin (pipe the value in, e.g. `printf %s "$VALUE" | steward secrets set \u2026`)');
         const existing = await readIfExists(path, file);
         let next;
         if (existing === null) {
@@ -33611,10 +41594,10 @@ async function runSecretsCommand(argv, io2) {
         return 0;
       }
       default:
-        throw new UsageError(`unknown command "${command}"`);
+        throw new UsageError2(`unknown command "${command}"`);
     }
   } catch (e) {
-    if (e instanceof UsageError) {
+    if (e instanceof UsageError2) {
       err(`steward secrets: ${e.message}
 
 ${USAGE}`);
@@ -33653,7 +41636,7 @@ async function identities(io2) {
   const source = ageKeySourceFromEnv(io2.env);
   if (!source) throw new SopsError("(age key)", "no age key: set STEWARD_AGE_KEY to the key file content or SOPS_AGE_KEY_FILE to its path");
   if (source.kind === "content") return parseAgeIdentities(source.text, source.source);
-  const path = resolve6(io2.cwd, source.path);
+  const path = resolve9(io2.cwd, source.path);
   const text = await readIfExists(path, source.path);
   if (text === null) throw new SopsError(source.path, "SOPS_AGE_KEY_FILE points to a file that does not exist");
   return parseAgeIdentities(text, source.path);
@@ -33673,27 +41656,18 @@ async function writeAtomically(path, text) {
   await writeFile4(tmp, text, { mode: 420 });
   await rename(tmp, path);
 }
-var USAGE, UsageError;
+var USAGE, SECRETS_OPTIONS, UsageError2;
 var init_secrets3 = __esm({
   "src/cli/secrets.ts"() {
     "use strict";
     init_age_keys();
     init_redact();
+    init_help();
     init_sops();
     init_sops_config();
-    USAGE = `usage: steward secrets <command> <file> [KEY]
-
-  set <file> <KEY>      set KEY to the value read from stdin (never from the command line);
-                        creates <file> with the nearest .sops.yaml creation rule if missing
-                        (one trailing newline is dropped; --keep-newline keeps it)
-  rm <file> <KEY>       remove KEY
-  keys <file>           list the key names (no age key needed)
-  rotate <file>         new data key, wrapped for the recipients of the .sops.yaml rule
-  decrypt-check <file>  check that the file decrypts and its MAC holds; prints key names only
-
-The age key comes from STEWARD_AGE_KEY (key file content), SOPS_AGE_KEY, or SOPS_AGE_KEY_FILE (a path).
-`;
-    UsageError = class extends Error {
+    USAGE = formatHelp(HELP.secrets);
+    SECRETS_OPTIONS = { "keep-newline": { type: "boolean" } };
+    UsageError2 = class extends Error {
     };
   }
 });
@@ -33703,6 +41677,7 @@ init_diagnostics();
 
 // src/cli/render-command.ts
 init_run_render();
+init_help();
 init_version();
 import { parseArgs } from "node:util";
 import { resolve } from "node:path";
@@ -33718,8 +41693,8 @@ async function renderCommand(argv, io2) {
     }
   });
   const dir = resolve(io2.cwd, values.project);
-  if (values.check && (values.commit || values.push)) throw new Error("--check only compares; it cannot be combined with --commit or --push");
-  if (values.push && !values.commit) throw new Error("--push pushes the commit that --commit makes: give both");
+  if (values.check && (values.commit || values.push)) throw new UsageError("--check only compares; it cannot be combined with --commit or --push");
+  if (values.push && !values.commit) throw new UsageError("--push pushes the commit that --commit makes: give both");
   const started = Date.now();
   if (values.commit) {
     const [{ GitRepo: GitRepo2 }, { renderAndCommit: renderAndCommit2 }] = await Promise.all([Promise.resolve().then(() => (init_repo(), repo_exports)), Promise.resolve().then(() => (init_commit_rendered(), commit_rendered_exports))]);
@@ -33750,51 +41725,53 @@ function files(r2) {
 
 // src/cli/main.ts
 init_version();
-var USAGE2 = `usage: steward <command> [options]
-
-commands:
-  init [DIR] [--name N] [--domain D] [--actions REF] [--force]
-                                     scaffold a user project with workflows and a new age key
-  render [--project DIR] [--check | --commit [--push] [--remote R]]
-                                     validate the project and write rendered/ (--check: fail if stale;
-                                     --commit: commit a changed rendered/ alone as "converge: re-render ...")
-  diff [--project DIR] [--base REV] [--full] [--out F] [--json]
-                                     what changed since the last converged commit, and why
-  plan [--project DIR] [--out plan.json] [--base REV] [--full] [--app X] [--no-observe]
-                                     observe the targets and print the plan
-                                     (exit 0: nothing to do, 2: changes, 1: error)
-  converge [--project DIR] [--plan plan.json] [--app X] [--full] [--dry-run] [--out run.json]
-                                     apply the plan under a lock (age key: STEWARD_AGE_KEY or SOPS_AGE_KEY_FILE)
-  secrets set|rm|keys|rotate ...     edit SOPS secrets files (see: steward secrets --help)
-  version                            print the version`;
+init_help();
 var commands = {
   init: async () => (await Promise.resolve().then(() => (init_init_command(), init_command_exports))).initCommand,
   render: async () => renderCommand,
+  validate: async () => (await Promise.resolve().then(() => (init_validate_command(), validate_command_exports))).validateCommand,
   diff: async () => (await Promise.resolve().then(() => (init_diff_command(), diff_command_exports))).diffCommand,
   plan: async () => (await Promise.resolve().then(() => (init_plan_command(), plan_command_exports))).planCommand,
   converge: async () => (await Promise.resolve().then(() => (init_converge_command(), converge_command_exports))).convergeCommand,
-  secrets: async () => (await Promise.resolve().then(() => (init_secrets3(), secrets_exports))).runSecretsCommand
+  status: async () => (await Promise.resolve().then(() => (init_status_command(), status_command_exports))).statusCommand,
+  app: async () => (await Promise.resolve().then(() => (init_app_command(), app_command_exports))).appCommand,
+  secrets: async () => (await Promise.resolve().then(() => (init_secrets3(), secrets_exports))).runSecretsCommand,
+  version: async () => versionCommand
 };
 async function main(argv, io2) {
   const [name, ...rest] = argv;
   if (!name || name === "help" || name === "--help" || name === "-h") {
-    io2.stdout(USAGE2);
+    const topic = name === "help" ? rest[0] : void 0;
+    if (topic && HELP[topic]) {
+      io2.stdout(formatHelp(HELP[topic]));
+      return 0;
+    }
+    (name ? io2.stdout : io2.stderr)(overview());
     return name ? 0 : 2;
   }
-  if (name === "version" || name === "--version") {
-    io2.stdout(STEWARD_VERSION);
+  if (name === "--version") return versionCommand([], io2);
+  if (HELP[name] && wantsHelp(rest)) {
+    io2.stdout(formatHelp(HELP[name]));
     return 0;
   }
   const load = commands[name];
   if (!load) {
     io2.stderr(`steward: unknown command "${name}"
 
-${USAGE2}`);
+${overview()}`);
     return 2;
   }
   try {
     return await (await load())(rest, io2);
   } catch (e) {
+    const usage = usageProblem(e);
+    if (usage !== void 0) {
+      io2.stderr(`steward ${name}: ${usage}
+
+${HELP[name].usage.map((u2, i) => `${i === 0 ? "usage: " : "       "}${u2}`).join("\n")}
+Run \`steward ${name} --help\` for every option.`);
+      return 2;
+    }
     if (e instanceof ProjectError) {
       io2.stderr(e.message);
       return 1;
@@ -33803,6 +41780,31 @@ ${USAGE2}`);
     return 1;
   }
 }
+function wantsHelp(argv) {
+  for (const a of argv) {
+    if (a === "--") return false;
+    if (a === "--help" || a === "-h") return true;
+  }
+  return false;
+}
+function usageProblem(e) {
+  if (e instanceof UsageError) return e.message;
+  const code = e?.code;
+  if (typeof code !== "string" || !code.startsWith("ERR_PARSE_ARGS")) return void 0;
+  const message = e.message;
+  const unknown = /^Unknown option '([^']+)'/.exec(message);
+  if (unknown) return `unknown option ${unknown[1]}`;
+  const missing2 = /^Option '(?:-\w, )?(--[\w-]+) <value>' argument missing/.exec(message);
+  if (missing2) return `${missing2[1]} needs a value`;
+  const positional = /^Unexpected argument '([^']+)'/.exec(message);
+  if (positional) return `unexpected argument ${JSON.stringify(positional[1])}`;
+  return message.split(". ")[0];
+}
+async function versionCommand(argv, io2) {
+  if (argv.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(argv[0])}`);
+  io2.stdout(STEWARD_VERSION);
+  return 0;
+}
 
 // src/cli/io.ts
 var processIO = () => ({
@@ -33810,7 +41812,8 @@ var processIO = () => ({
   stdout: (s) => process.stdout.write(s.endsWith("\n") ? s : s + "\n"),
   stderr: (s) => process.stderr.write(s.endsWith("\n") ? s : s + "\n"),
   env: process.env,
-  cwd: process.cwd()
+  cwd: process.cwd(),
+  stderrIsTTY: process.stderr.isTTY === true
 });
 
 // src/cli/index.ts

@@ -1362,9 +1362,9 @@ var require_util = __commonJS({
     function isValidHeaderValue(characters) {
       return !headerCharRegex.test(characters);
     }
-    function parseRangeHeader(range) {
-      if (range == null || range === "") return { start: 0, end: null, size: null };
-      const m2 = range ? range.match(/^bytes (\d+)-(\d+)\/(\d+)?$/) : null;
+    function parseRangeHeader(range2) {
+      if (range2 == null || range2 === "") return { start: 0, end: null, size: null };
+      const m2 = range2 ? range2.match(/^bytes (\d+)-(\d+)\/(\d+)?$/) : null;
       return m2 ? {
         start: parseInt(m2[1]),
         end: m2[2] ? parseInt(m2[2]) : null,
@@ -4162,9 +4162,9 @@ var require_util2 = __commonJS({
       let policy = "";
       if (policyHeader.length > 0) {
         for (let i = policyHeader.length; i !== 0; i--) {
-          const token = policyHeader[i - 1].trim();
-          if (referrerPolicyTokens.has(token)) {
-            policy = token;
+          const token2 = policyHeader[i - 1].trim();
+          if (referrerPolicyTokens.has(token2)) {
+            policy = token2;
             break;
           }
         }
@@ -4397,9 +4397,9 @@ var require_util2 = __commonJS({
     function parseMetadata(metadata) {
       const result = [];
       let empty = true;
-      for (const token of metadata.split(" ")) {
+      for (const token2 of metadata.split(" ")) {
         empty = false;
-        const parsedToken = parseHashWithOptions.exec(token);
+        const parsedToken = parseHashWithOptions.exec(token2);
         if (parsedToken === null || parsedToken.groups === void 0 || parsedToken.groups.algo === void 0) {
           continue;
         }
@@ -9073,16 +9073,16 @@ var require_retry_handler = __commonJS({
       const current = Date.now();
       return new Date(retryAfter).getTime() - current;
     }
-    function validatePartialResponseContentLength(headers, range, statusCode, retryCount) {
+    function validatePartialResponseContentLength(headers, range2, statusCode, retryCount) {
       const contentLength = headers["content-length"];
       if (contentLength == null) {
         return null;
       }
-      if (!Number.isFinite(range.start) || !Number.isFinite(range.end)) {
+      if (!Number.isFinite(range2.start) || !Number.isFinite(range2.end)) {
         return null;
       }
       const length = Number(contentLength);
-      const expectedLength = range.end - range.start + 1;
+      const expectedLength = range2.end - range2.start + 1;
       if (!Number.isFinite(length) || length !== expectedLength) {
         return new RequestRetryError("Content-Length mismatch", statusCode, {
           headers,
@@ -9297,8 +9297,8 @@ var require_retry_handler = __commonJS({
         }
         if (this.end == null) {
           if (statusCode === 206) {
-            const range = parseRangeHeader(headers["content-range"]);
-            if (range == null) {
+            const range2 = parseRangeHeader(headers["content-range"]);
+            if (range2 == null) {
               this.headersSent = true;
               return this.handler.onHeaders(
                 statusCode,
@@ -9307,12 +9307,12 @@ var require_retry_handler = __commonJS({
                 statusMessage
               );
             }
-            const contentLengthError = validatePartialResponseContentLength(headers, range, statusCode, this.retryCount);
+            const contentLengthError = validatePartialResponseContentLength(headers, range2, statusCode, this.retryCount);
             if (contentLengthError != null) {
               this.abort(contentLengthError);
               return false;
             }
-            const { start, size, end = size - 1 } = range;
+            const { start, size, end = size - 1 } = range2;
             assert(
               start != null && Number.isFinite(start),
               "content-range mismatch"
@@ -11640,7 +11640,7 @@ var require_dump = __commonJS({
 var require_dns = __commonJS({
   "node_modules/undici/lib/interceptor/dns.js"(exports, module) {
     "use strict";
-    var { isIP } = __require("node:net");
+    var { isIP: isIP4 } = __require("node:net");
     var { lookup } = __require("node:dns");
     var DecoratorHandler = require_decorator_handler();
     var { InvalidArgumentError, InformationalError } = require_errors();
@@ -11895,7 +11895,7 @@ var require_dns = __commonJS({
       return (dispatch) => {
         return function dnsInterceptor(origDispatchOpts, handler) {
           const origin = origDispatchOpts.origin.constructor === URL ? origDispatchOpts.origin : new URL(origDispatchOpts.origin);
-          if (isIP(origin.hostname) !== 0) {
+          if (isIP4(origin.hostname) !== 0) {
             return dispatch(origDispatchOpts, handler);
           }
           instance.runLookup(origin, origDispatchOpts, (err, newOrigin) => {
@@ -21802,8 +21802,8 @@ ${cn2.comment}` : item.comment;
     }
     function createPairs(schema, iterable, ctx) {
       const { replacer } = ctx;
-      const pairs2 = new YAMLSeq2.YAMLSeq(schema);
-      pairs2.tag = "tag:yaml.org,2002:pairs";
+      const pairs3 = new YAMLSeq2.YAMLSeq(schema);
+      pairs3.tag = "tag:yaml.org,2002:pairs";
       let i = 0;
       if (iterable && Symbol.iterator in Object(iterable))
         for (let it2 of iterable) {
@@ -21827,11 +21827,11 @@ ${cn2.comment}` : item.comment;
           } else {
             key2 = it2;
           }
-          pairs2.items.push(Pair.createPair(key2, value, ctx));
+          pairs3.items.push(Pair.createPair(key2, value, ctx));
         }
-      return pairs2;
+      return pairs3;
     }
-    var pairs = {
+    var pairs2 = {
       collection: "seq",
       default: false,
       tag: "tag:yaml.org,2002:pairs",
@@ -21839,7 +21839,7 @@ ${cn2.comment}` : item.comment;
       createNode: createPairs
     };
     exports.createPairs = createPairs;
-    exports.pairs = pairs;
+    exports.pairs = pairs2;
     exports.resolvePairs = resolvePairs;
   }
 });
@@ -21852,7 +21852,7 @@ var require_omap = __commonJS({
     var toJS = require_toJS();
     var YAMLMap2 = require_YAMLMap();
     var YAMLSeq2 = require_YAMLSeq();
-    var pairs = require_pairs();
+    var pairs2 = require_pairs();
     var YAMLOMap = class _YAMLOMap extends YAMLSeq2.YAMLSeq {
       constructor() {
         super();
@@ -21888,7 +21888,7 @@ var require_omap = __commonJS({
         return map;
       }
       static from(schema, iterable, ctx) {
-        const pairs$1 = pairs.createPairs(schema, iterable, ctx);
+        const pairs$1 = pairs2.createPairs(schema, iterable, ctx);
         const omap2 = new this();
         omap2.items = pairs$1.items;
         return omap2;
@@ -21902,7 +21902,7 @@ var require_omap = __commonJS({
       default: false,
       tag: "tag:yaml.org,2002:omap",
       resolve(seq, onError) {
-        const pairs$1 = pairs.resolvePairs(seq, onError);
+        const pairs$1 = pairs2.resolvePairs(seq, onError);
         const seenKeys = [];
         for (const { key: key2 } of pairs$1.items) {
           if (identity.isScalar(key2)) {
@@ -22273,7 +22273,7 @@ var require_schema3 = __commonJS({
     var int = require_int2();
     var merge = require_merge();
     var omap = require_omap();
-    var pairs = require_pairs();
+    var pairs2 = require_pairs();
     var set = require_set();
     var timestamp = require_timestamp();
     var schema = [
@@ -22293,7 +22293,7 @@ var require_schema3 = __commonJS({
       binary.binary,
       merge.merge,
       omap.omap,
-      pairs.pairs,
+      pairs2.pairs,
       set.set,
       timestamp.intTime,
       timestamp.floatTime,
@@ -22319,7 +22319,7 @@ var require_tags = __commonJS({
     var binary = require_binary();
     var merge = require_merge();
     var omap = require_omap();
-    var pairs = require_pairs();
+    var pairs2 = require_pairs();
     var schema$2 = require_schema3();
     var set = require_set();
     var timestamp = require_timestamp();
@@ -22345,7 +22345,7 @@ var require_tags = __commonJS({
       merge: merge.merge,
       null: _null.nullTag,
       omap: omap.omap,
-      pairs: pairs.pairs,
+      pairs: pairs2.pairs,
       seq: seq.seq,
       set: set.set,
       timestamp: timestamp.timestamp
@@ -22354,7 +22354,7 @@ var require_tags = __commonJS({
       "tag:yaml.org,2002:binary": binary.binary,
       "tag:yaml.org,2002:merge": merge.merge,
       "tag:yaml.org,2002:omap": omap.omap,
-      "tag:yaml.org,2002:pairs": pairs.pairs,
+      "tag:yaml.org,2002:pairs": pairs2.pairs,
       "tag:yaml.org,2002:set": set.set,
       "tag:yaml.org,2002:timestamp": timestamp.timestamp
     };
@@ -22902,29 +22902,29 @@ var require_resolve_props = __commonJS({
       let comma = null;
       let found = null;
       let start = null;
-      for (const token of tokens) {
+      for (const token2 of tokens) {
         if (reqSpace) {
-          if (token.type !== "space" && token.type !== "newline" && token.type !== "comma")
-            onError(token.offset, "MISSING_CHAR", "Tags and anchors must be separated from the next token by white space");
+          if (token2.type !== "space" && token2.type !== "newline" && token2.type !== "comma")
+            onError(token2.offset, "MISSING_CHAR", "Tags and anchors must be separated from the next token by white space");
           reqSpace = false;
         }
         if (tab) {
-          if (atNewline && token.type !== "comment" && token.type !== "newline") {
+          if (atNewline && token2.type !== "comment" && token2.type !== "newline") {
             onError(tab, "TAB_AS_INDENT", "Tabs are not allowed as indentation");
           }
           tab = null;
         }
-        switch (token.type) {
+        switch (token2.type) {
           case "space":
-            if (!flow && (indicator !== "doc-start" || next?.type !== "flow-collection") && token.source.includes("	")) {
-              tab = token;
+            if (!flow && (indicator !== "doc-start" || next?.type !== "flow-collection") && token2.source.includes("	")) {
+              tab = token2;
             }
             hasSpace = true;
             break;
           case "comment": {
             if (!hasSpace)
-              onError(token, "MISSING_CHAR", "Comments must be separated from other tokens by white space characters");
-            const cb = token.source.substring(1) || " ";
+              onError(token2, "MISSING_CHAR", "Comments must be separated from other tokens by white space characters");
+            const cb = token2.source.substring(1) || " ";
             if (!comment)
               comment = cb;
             else
@@ -22936,33 +22936,33 @@ var require_resolve_props = __commonJS({
           case "newline":
             if (atNewline) {
               if (comment)
-                comment += token.source;
+                comment += token2.source;
               else if (!found || indicator !== "seq-item-ind")
                 spaceBefore = true;
             } else
-              commentSep += token.source;
+              commentSep += token2.source;
             atNewline = true;
             hasNewline = true;
             if (anchor || tag)
-              newlineAfterProp = token;
+              newlineAfterProp = token2;
             hasSpace = true;
             break;
           case "anchor":
             if (anchor)
-              onError(token, "MULTIPLE_ANCHORS", "A node can have at most one anchor");
-            if (token.source.endsWith(":"))
-              onError(token.offset + token.source.length - 1, "BAD_ALIAS", "Anchor ending in : is ambiguous", true);
-            anchor = token;
-            start ?? (start = token.offset);
+              onError(token2, "MULTIPLE_ANCHORS", "A node can have at most one anchor");
+            if (token2.source.endsWith(":"))
+              onError(token2.offset + token2.source.length - 1, "BAD_ALIAS", "Anchor ending in : is ambiguous", true);
+            anchor = token2;
+            start ?? (start = token2.offset);
             atNewline = false;
             hasSpace = false;
             reqSpace = true;
             break;
           case "tag": {
             if (tag)
-              onError(token, "MULTIPLE_TAGS", "A node can have at most one tag");
-            tag = token;
-            start ?? (start = token.offset);
+              onError(token2, "MULTIPLE_TAGS", "A node can have at most one tag");
+            tag = token2;
+            start ?? (start = token2.offset);
             atNewline = false;
             hasSpace = false;
             reqSpace = true;
@@ -22970,25 +22970,25 @@ var require_resolve_props = __commonJS({
           }
           case indicator:
             if (anchor || tag)
-              onError(token, "BAD_PROP_ORDER", `Anchors and tags must be after the ${token.source} indicator`);
+              onError(token2, "BAD_PROP_ORDER", `Anchors and tags must be after the ${token2.source} indicator`);
             if (found)
-              onError(token, "UNEXPECTED_TOKEN", `Unexpected ${token.source} in ${flow ?? "collection"}`);
-            found = token;
+              onError(token2, "UNEXPECTED_TOKEN", `Unexpected ${token2.source} in ${flow ?? "collection"}`);
+            found = token2;
             atNewline = indicator === "seq-item-ind" || indicator === "explicit-key-ind";
             hasSpace = false;
             break;
           case "comma":
             if (flow) {
               if (comma)
-                onError(token, "UNEXPECTED_TOKEN", `Unexpected , in ${flow}`);
-              comma = token;
+                onError(token2, "UNEXPECTED_TOKEN", `Unexpected , in ${flow}`);
+              comma = token2;
               atNewline = false;
               hasSpace = false;
               break;
             }
           // else fallthrough
           default:
-            onError(token, "UNEXPECTED_TOKEN", `Unexpected ${token.type} token`);
+            onError(token2, "UNEXPECTED_TOKEN", `Unexpected ${token2.type} token`);
             atNewline = false;
             hasSpace = false;
         }
@@ -23261,15 +23261,15 @@ var require_resolve_end = __commonJS({
       if (end) {
         let hasSpace = false;
         let sep3 = "";
-        for (const token of end) {
-          const { source, type } = token;
+        for (const token2 of end) {
+          const { source, type } = token2;
           switch (type) {
             case "space":
               hasSpace = true;
               break;
             case "comment": {
               if (reqSpace && !hasSpace)
-                onError(token, "MISSING_CHAR", "Comments must be separated from other tokens by white space characters");
+                onError(token2, "MISSING_CHAR", "Comments must be separated from other tokens by white space characters");
               const cb = source.substring(1) || " ";
               if (!comment)
                 comment = cb;
@@ -23284,7 +23284,7 @@ var require_resolve_end = __commonJS({
               hasSpace = true;
               break;
             default:
-              onError(token, "UNEXPECTED_TOKEN", `Unexpected ${type} at node end`);
+              onError(token2, "UNEXPECTED_TOKEN", `Unexpected ${type} at node end`);
           }
           offset += source.length;
         }
@@ -23308,7 +23308,7 @@ var require_resolve_flow_collection = __commonJS({
     var utilContainsNewline = require_util_contains_newline();
     var utilMapIncludes = require_util_map_includes();
     var blockMsg = "Block collections are not allowed within flow collections";
-    var isBlock = (token) => token && (token.type === "block-map" || token.type === "block-seq");
+    var isBlock = (token2) => token2 && (token2.type === "block-map" || token2.type === "block-seq");
     function resolveFlowCollection({ composeNode, composeEmptyNode }, ctx, fc, onError, tag) {
       const isMap4 = fc.start.source === "{";
       const fcName = isMap4 ? "flow map" : "flow sequence";
@@ -23500,8 +23500,8 @@ var require_compose_collection = __commonJS({
     var resolveBlockMap = require_resolve_block_map();
     var resolveBlockSeq = require_resolve_block_seq();
     var resolveFlowCollection = require_resolve_flow_collection();
-    function resolveCollection(CN, ctx, token, onError, tagName, tag) {
-      const coll = token.type === "block-map" ? resolveBlockMap.resolveBlockMap(CN, ctx, token, onError, tag) : token.type === "block-seq" ? resolveBlockSeq.resolveBlockSeq(CN, ctx, token, onError, tag) : resolveFlowCollection.resolveFlowCollection(CN, ctx, token, onError, tag);
+    function resolveCollection(CN, ctx, token2, onError, tagName, tag) {
+      const coll = token2.type === "block-map" ? resolveBlockMap.resolveBlockMap(CN, ctx, token2, onError, tag) : token2.type === "block-seq" ? resolveBlockSeq.resolveBlockSeq(CN, ctx, token2, onError, tag) : resolveFlowCollection.resolveFlowCollection(CN, ctx, token2, onError, tag);
       const Coll = coll.constructor;
       if (tagName === "!" || tagName === Coll.tagName) {
         coll.tag = Coll.tagName;
@@ -23511,10 +23511,10 @@ var require_compose_collection = __commonJS({
         coll.tag = tagName;
       return coll;
     }
-    function composeCollection(CN, ctx, token, props, onError) {
+    function composeCollection(CN, ctx, token2, props, onError) {
       const tagToken = props.tag;
       const tagName = !tagToken ? null : ctx.directives.tagName(tagToken.source, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg));
-      if (token.type === "block-seq") {
+      if (token2.type === "block-seq") {
         const { anchor, newlineAfterProp: nl } = props;
         const lastProp = anchor && tagToken ? anchor.offset > tagToken.offset ? anchor : tagToken : anchor ?? tagToken;
         if (lastProp && (!nl || nl.offset < lastProp.offset)) {
@@ -23522,9 +23522,9 @@ var require_compose_collection = __commonJS({
           onError(lastProp, "MISSING_CHAR", message);
         }
       }
-      const expType = token.type === "block-map" ? "map" : token.type === "block-seq" ? "seq" : token.start.source === "{" ? "map" : "seq";
+      const expType = token2.type === "block-map" ? "map" : token2.type === "block-seq" ? "seq" : token2.start.source === "{" ? "map" : "seq";
       if (!tagToken || !tagName || tagName === "!" || tagName === YAMLMap2.YAMLMap.tagName && expType === "map" || tagName === YAMLSeq2.YAMLSeq.tagName && expType === "seq") {
-        return resolveCollection(CN, ctx, token, onError, tagName);
+        return resolveCollection(CN, ctx, token2, onError, tagName);
       }
       let tag = ctx.schema.tags.find((t2) => t2.tag === tagName && t2.collection === expType);
       if (!tag) {
@@ -23538,10 +23538,10 @@ var require_compose_collection = __commonJS({
           } else {
             onError(tagToken, "TAG_RESOLVE_FAILED", `Unresolved tag: ${tagName}`, true);
           }
-          return resolveCollection(CN, ctx, token, onError, tagName);
+          return resolveCollection(CN, ctx, token2, onError, tagName);
         }
       }
-      const coll = resolveCollection(CN, ctx, token, onError, tagName, tag);
+      const coll = resolveCollection(CN, ctx, token2, onError, tagName, tag);
       const res = tag.resolve?.(coll, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg), ctx.options) ?? coll;
       const node = identity.isNode(res) ? res : new Scalar2.Scalar(res);
       node.range = coll.range;
@@ -23691,31 +23691,31 @@ var require_resolve_block_scalar = __commonJS({
       let comment = "";
       let length = source.length;
       for (let i = 1; i < props.length; ++i) {
-        const token = props[i];
-        switch (token.type) {
+        const token2 = props[i];
+        switch (token2.type) {
           case "space":
             hasSpace = true;
           // fallthrough
           case "newline":
-            length += token.source.length;
+            length += token2.source.length;
             break;
           case "comment":
             if (strict && !hasSpace) {
               const message = "Comments must be separated from other tokens by white space characters";
-              onError(token, "MISSING_CHAR", message);
+              onError(token2, "MISSING_CHAR", message);
             }
-            length += token.source.length;
-            comment = token.source.substring(1);
+            length += token2.source.length;
+            comment = token2.source.substring(1);
             break;
           case "error":
-            onError(token, "UNEXPECTED_TOKEN", token.message);
-            length += token.source.length;
+            onError(token2, "UNEXPECTED_TOKEN", token2.message);
+            length += token2.source.length;
             break;
           /* istanbul ignore next should not happen */
           default: {
-            const message = `Unexpected token in block scalar header: ${token.type}`;
-            onError(token, "UNEXPECTED_TOKEN", message);
-            const ts2 = token.source;
+            const message = `Unexpected token in block scalar header: ${token2.type}`;
+            onError(token2, "UNEXPECTED_TOKEN", message);
+            const ts2 = token2.source;
             if (ts2 && typeof ts2 === "string")
               length += ts2.length;
           }
@@ -23966,28 +23966,28 @@ var require_compose_scalar = __commonJS({
     var Scalar2 = require_Scalar();
     var resolveBlockScalar = require_resolve_block_scalar();
     var resolveFlowScalar = require_resolve_flow_scalar();
-    function composeScalar(ctx, token, tagToken, onError) {
-      const { value, type, comment, range } = token.type === "block-scalar" ? resolveBlockScalar.resolveBlockScalar(ctx, token, onError) : resolveFlowScalar.resolveFlowScalar(token, ctx.options.strict, onError);
+    function composeScalar(ctx, token2, tagToken, onError) {
+      const { value, type, comment, range: range2 } = token2.type === "block-scalar" ? resolveBlockScalar.resolveBlockScalar(ctx, token2, onError) : resolveFlowScalar.resolveFlowScalar(token2, ctx.options.strict, onError);
       const tagName = tagToken ? ctx.directives.tagName(tagToken.source, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg)) : null;
       let tag;
       if (ctx.options.stringKeys && ctx.atKey) {
         tag = ctx.schema[identity.SCALAR];
       } else if (tagName)
         tag = findScalarTagByName(ctx.schema, value, tagName, tagToken, onError);
-      else if (token.type === "scalar")
-        tag = findScalarTagByTest(ctx, value, token, onError);
+      else if (token2.type === "scalar")
+        tag = findScalarTagByTest(ctx, value, token2, onError);
       else
         tag = ctx.schema[identity.SCALAR];
       let scalar2;
       try {
-        const res = tag.resolve(value, (msg) => onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg), ctx.options);
+        const res = tag.resolve(value, (msg) => onError(tagToken ?? token2, "TAG_RESOLVE_FAILED", msg), ctx.options);
         scalar2 = identity.isScalar(res) ? res : new Scalar2.Scalar(res);
       } catch (error2) {
         const msg = error2 instanceof Error ? error2.message : String(error2);
-        onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg);
+        onError(tagToken ?? token2, "TAG_RESOLVE_FAILED", msg);
         scalar2 = new Scalar2.Scalar(value);
       }
-      scalar2.range = range;
+      scalar2.range = range2;
       scalar2.source = value;
       if (type)
         scalar2.type = type;
@@ -24022,7 +24022,7 @@ var require_compose_scalar = __commonJS({
       onError(tagToken, "TAG_RESOLVE_FAILED", `Unresolved tag: ${tagName}`, tagName !== "tag:yaml.org,2002:str");
       return schema[identity.SCALAR];
     }
-    function findScalarTagByTest({ atKey, directives, schema }, value, token, onError) {
+    function findScalarTagByTest({ atKey, directives, schema }, value, token2, onError) {
       const tag = schema.tags.find((tag2) => (tag2.default === true || atKey && tag2.default === "key") && tag2.test?.test(value)) || schema[identity.SCALAR];
       if (schema.compat) {
         const compat = schema.compat.find((tag2) => tag2.default && tag2.test?.test(value)) ?? schema[identity.SCALAR];
@@ -24030,7 +24030,7 @@ var require_compose_scalar = __commonJS({
           const ts2 = directives.tagString(tag.tag);
           const cs2 = directives.tagString(compat.tag);
           const msg = `Value may be parsed as either ${ts2} or ${cs2}`;
-          onError(token, "TAG_RESOLVE_FAILED", msg, true);
+          onError(token2, "TAG_RESOLVE_FAILED", msg, true);
         }
       }
       return tag;
@@ -24080,22 +24080,22 @@ var require_compose_node = __commonJS({
     var resolveEnd = require_resolve_end();
     var utilEmptyScalarPosition = require_util_empty_scalar_position();
     var CN = { composeNode, composeEmptyNode };
-    function composeNode(ctx, token, props, onError) {
+    function composeNode(ctx, token2, props, onError) {
       const atKey = ctx.atKey;
       const { spaceBefore, comment, anchor, tag } = props;
       let node;
       let isSrcToken = true;
-      switch (token.type) {
+      switch (token2.type) {
         case "alias":
-          node = composeAlias(ctx, token, onError);
+          node = composeAlias(ctx, token2, onError);
           if (anchor || tag)
-            onError(token, "ALIAS_PROPS", "An alias node must not specify any properties");
+            onError(token2, "ALIAS_PROPS", "An alias node must not specify any properties");
           break;
         case "scalar":
         case "single-quoted-scalar":
         case "double-quoted-scalar":
         case "block-scalar":
-          node = composeScalar.composeScalar(ctx, token, tag, onError);
+          node = composeScalar.composeScalar(ctx, token2, tag, onError);
           if (anchor)
             node.anchor = anchor.source.substring(1);
           break;
@@ -24103,47 +24103,47 @@ var require_compose_node = __commonJS({
         case "block-seq":
         case "flow-collection":
           try {
-            node = composeCollection.composeCollection(CN, ctx, token, props, onError);
+            node = composeCollection.composeCollection(CN, ctx, token2, props, onError);
             if (anchor)
               node.anchor = anchor.source.substring(1);
           } catch (error2) {
             const message = error2 instanceof Error ? error2.message : String(error2);
-            onError(token, "RESOURCE_EXHAUSTION", message);
+            onError(token2, "RESOURCE_EXHAUSTION", message);
           }
           break;
         default: {
-          const message = token.type === "error" ? token.message : `Unsupported token (type: ${token.type})`;
-          onError(token, "UNEXPECTED_TOKEN", message);
+          const message = token2.type === "error" ? token2.message : `Unsupported token (type: ${token2.type})`;
+          onError(token2, "UNEXPECTED_TOKEN", message);
           isSrcToken = false;
         }
       }
-      node ?? (node = composeEmptyNode(ctx, token.offset, void 0, null, props, onError));
+      node ?? (node = composeEmptyNode(ctx, token2.offset, void 0, null, props, onError));
       if (anchor && node.anchor === "")
         onError(anchor, "BAD_ALIAS", "Anchor cannot be an empty string");
       if (atKey && ctx.options.stringKeys && (!identity.isScalar(node) || typeof node.value !== "string" || node.tag && node.tag !== "tag:yaml.org,2002:str")) {
         const msg = "With stringKeys, all keys must be strings";
-        onError(tag ?? token, "NON_STRING_KEY", msg);
+        onError(tag ?? token2, "NON_STRING_KEY", msg);
       }
       if (spaceBefore)
         node.spaceBefore = true;
       if (comment) {
-        if (token.type === "scalar" && token.source === "")
+        if (token2.type === "scalar" && token2.source === "")
           node.comment = comment;
         else
           node.commentBefore = comment;
       }
       if (ctx.options.keepSourceTokens && isSrcToken)
-        node.srcToken = token;
+        node.srcToken = token2;
       return node;
     }
     function composeEmptyNode(ctx, offset, before, pos, { spaceBefore, comment, anchor, tag, end }, onError) {
-      const token = {
+      const token2 = {
         type: "scalar",
         offset: utilEmptyScalarPosition.emptyScalarPosition(offset, before, pos),
         indent: -1,
         source: ""
       };
-      const node = composeScalar.composeScalar(ctx, token, tag, onError);
+      const node = composeScalar.composeScalar(ctx, token2, tag, onError);
       if (anchor) {
         node.anchor = anchor.source.substring(1);
         if (node.anchor === "")
@@ -24334,28 +24334,28 @@ ${cb}` : comment;
        * @param endOffset - Should be set if `forceDoc` is also set, to set the document range end and to indicate errors correctly.
        */
       *compose(tokens, forceDoc = false, endOffset = -1) {
-        for (const token of tokens)
-          yield* this.next(token);
+        for (const token2 of tokens)
+          yield* this.next(token2);
         yield* this.end(forceDoc, endOffset);
       }
       /** Advance the composer by one CST token. */
-      *next(token) {
+      *next(token2) {
         if (node_process.env.LOG_STREAM)
-          console.dir(token, { depth: null });
-        switch (token.type) {
+          console.dir(token2, { depth: null });
+        switch (token2.type) {
           case "directive":
-            this.directives.add(token.source, (offset, message, warning) => {
-              const pos = getErrorPos(token);
+            this.directives.add(token2.source, (offset, message, warning) => {
+              const pos = getErrorPos(token2);
               pos[0] += offset;
               this.onError(pos, "BAD_DIRECTIVE", message, warning);
             });
-            this.prelude.push(token.source);
+            this.prelude.push(token2.source);
             this.atDirectives = true;
             break;
           case "document": {
-            const doc = composeDoc.composeDoc(this.options, this.directives, token, this.onError);
+            const doc = composeDoc.composeDoc(this.options, this.directives, token2, this.onError);
             if (this.atDirectives && !doc.directives.docStart)
-              this.onError(token, "MISSING_CHAR", "Missing directives-end/doc-start indicator line");
+              this.onError(token2, "MISSING_CHAR", "Missing directives-end/doc-start indicator line");
             this.decorate(doc, false);
             if (this.doc)
               yield this.doc;
@@ -24368,11 +24368,11 @@ ${cb}` : comment;
             break;
           case "comment":
           case "newline":
-            this.prelude.push(token.source);
+            this.prelude.push(token2.source);
             break;
           case "error": {
-            const msg = token.source ? `${token.message}: ${JSON.stringify(token.source)}` : token.message;
-            const error2 = new errors.YAMLParseError(getErrorPos(token), "UNEXPECTED_TOKEN", msg);
+            const msg = token2.source ? `${token2.message}: ${JSON.stringify(token2.source)}` : token2.message;
+            const error2 = new errors.YAMLParseError(getErrorPos(token2), "UNEXPECTED_TOKEN", msg);
             if (this.atDirectives || !this.doc)
               this.errors.push(error2);
             else
@@ -24382,11 +24382,11 @@ ${cb}` : comment;
           case "doc-end": {
             if (!this.doc) {
               const msg = "Unexpected doc-end without preceding document";
-              this.errors.push(new errors.YAMLParseError(getErrorPos(token), "UNEXPECTED_TOKEN", msg));
+              this.errors.push(new errors.YAMLParseError(getErrorPos(token2), "UNEXPECTED_TOKEN", msg));
               break;
             }
             this.doc.directives.docEnd = true;
-            const end = resolveEnd.resolveEnd(token.end, token.offset + token.source.length, this.doc.options.strict, this.onError);
+            const end = resolveEnd.resolveEnd(token2.end, token2.offset + token2.source.length, this.doc.options.strict, this.onError);
             this.decorate(this.doc, true);
             if (end.comment) {
               const dc = this.doc.comment;
@@ -24397,7 +24397,7 @@ ${end.comment}` : end.comment;
             break;
           }
           default:
-            this.errors.push(new errors.YAMLParseError(getErrorPos(token), "UNEXPECTED_TOKEN", `Unsupported token ${token.type}`));
+            this.errors.push(new errors.YAMLParseError(getErrorPos(token2), "UNEXPECTED_TOKEN", `Unsupported token ${token2.type}`));
         }
       }
       /**
@@ -24434,8 +24434,8 @@ var require_cst_scalar = __commonJS({
     var resolveFlowScalar = require_resolve_flow_scalar();
     var errors = require_errors2();
     var stringifyString = require_stringifyString();
-    function resolveAsScalar(token, strict = true, onError) {
-      if (token) {
+    function resolveAsScalar(token2, strict = true, onError) {
+      if (token2) {
         const _onError = (pos, code, message) => {
           const offset = typeof pos === "number" ? pos : Array.isArray(pos) ? pos[0] : pos.offset;
           if (onError)
@@ -24443,13 +24443,13 @@ var require_cst_scalar = __commonJS({
           else
             throw new errors.YAMLParseError([offset, offset + 1], code, message);
         };
-        switch (token.type) {
+        switch (token2.type) {
           case "scalar":
           case "single-quoted-scalar":
           case "double-quoted-scalar":
-            return resolveFlowScalar.resolveFlowScalar(token, strict, _onError);
+            return resolveFlowScalar.resolveFlowScalar(token2, strict, _onError);
           case "block-scalar":
-            return resolveBlockScalar.resolveBlockScalar({ options: { strict } }, token, _onError);
+            return resolveBlockScalar.resolveBlockScalar({ options: { strict } }, token2, _onError);
         }
       }
       return null;
@@ -24486,13 +24486,13 @@ var require_cst_scalar = __commonJS({
           return { type: "scalar", offset, indent, source, end };
       }
     }
-    function setScalarValue(token, value, context = {}) {
+    function setScalarValue(token2, value, context = {}) {
       let { afterKey = false, implicitKey = false, inFlow = false, type } = context;
-      let indent = "indent" in token ? token.indent : null;
+      let indent = "indent" in token2 ? token2.indent : null;
       if (afterKey && typeof indent === "number")
         indent += 2;
       if (!type)
-        switch (token.type) {
+        switch (token2.type) {
           case "single-quoted-scalar":
             type = "QUOTE_SINGLE";
             break;
@@ -24500,7 +24500,7 @@ var require_cst_scalar = __commonJS({
             type = "QUOTE_DOUBLE";
             break;
           case "block-scalar": {
-            const header2 = token.props[0];
+            const header2 = token2.props[0];
             if (header2.type !== "block-scalar-header")
               throw new Error("Invalid block scalar header");
             type = header2.source[0] === ">" ? "BLOCK_FOLDED" : "BLOCK_LITERAL";
@@ -24518,40 +24518,40 @@ var require_cst_scalar = __commonJS({
       switch (source[0]) {
         case "|":
         case ">":
-          setBlockScalarValue(token, source);
+          setBlockScalarValue(token2, source);
           break;
         case '"':
-          setFlowScalarValue(token, source, "double-quoted-scalar");
+          setFlowScalarValue(token2, source, "double-quoted-scalar");
           break;
         case "'":
-          setFlowScalarValue(token, source, "single-quoted-scalar");
+          setFlowScalarValue(token2, source, "single-quoted-scalar");
           break;
         default:
-          setFlowScalarValue(token, source, "scalar");
+          setFlowScalarValue(token2, source, "scalar");
       }
     }
-    function setBlockScalarValue(token, source) {
+    function setBlockScalarValue(token2, source) {
       const he2 = source.indexOf("\n");
       const head = source.substring(0, he2);
       const body = source.substring(he2 + 1) + "\n";
-      if (token.type === "block-scalar") {
-        const header2 = token.props[0];
+      if (token2.type === "block-scalar") {
+        const header2 = token2.props[0];
         if (header2.type !== "block-scalar-header")
           throw new Error("Invalid block scalar header");
         header2.source = head;
-        token.source = body;
+        token2.source = body;
       } else {
-        const { offset } = token;
-        const indent = "indent" in token ? token.indent : -1;
+        const { offset } = token2;
+        const indent = "indent" in token2 ? token2.indent : -1;
         const props = [
           { type: "block-scalar-header", offset, indent, source: head }
         ];
-        if (!addEndtoBlockProps(props, "end" in token ? token.end : void 0))
+        if (!addEndtoBlockProps(props, "end" in token2 ? token2.end : void 0))
           props.push({ type: "newline", offset: -1, indent, source: "\n" });
-        for (const key2 of Object.keys(token))
+        for (const key2 of Object.keys(token2))
           if (key2 !== "type" && key2 !== "offset")
-            delete token[key2];
-        Object.assign(token, { type: "block-scalar", indent, props, source: body });
+            delete token2[key2];
+        Object.assign(token2, { type: "block-scalar", indent, props, source: body });
       }
     }
     function addEndtoBlockProps(props, end) {
@@ -24568,40 +24568,40 @@ var require_cst_scalar = __commonJS({
           }
       return false;
     }
-    function setFlowScalarValue(token, source, type) {
-      switch (token.type) {
+    function setFlowScalarValue(token2, source, type) {
+      switch (token2.type) {
         case "scalar":
         case "double-quoted-scalar":
         case "single-quoted-scalar":
-          token.type = type;
-          token.source = source;
+          token2.type = type;
+          token2.source = source;
           break;
         case "block-scalar": {
-          const end = token.props.slice(1);
+          const end = token2.props.slice(1);
           let oa = source.length;
-          if (token.props[0].type === "block-scalar-header")
-            oa -= token.props[0].source.length;
+          if (token2.props[0].type === "block-scalar-header")
+            oa -= token2.props[0].source.length;
           for (const tok of end)
             tok.offset += oa;
-          delete token.props;
-          Object.assign(token, { type, source, end });
+          delete token2.props;
+          Object.assign(token2, { type, source, end });
           break;
         }
         case "block-map":
         case "block-seq": {
-          const offset = token.offset + source.length;
-          const nl = { type: "newline", offset, indent: token.indent, source: "\n" };
-          delete token.items;
-          Object.assign(token, { type, source, end: [nl] });
+          const offset = token2.offset + source.length;
+          const nl = { type: "newline", offset, indent: token2.indent, source: "\n" };
+          delete token2.items;
+          Object.assign(token2, { type, source, end: [nl] });
           break;
         }
         default: {
-          const indent = "indent" in token ? token.indent : -1;
-          const end = "end" in token && Array.isArray(token.end) ? token.end.filter((st2) => st2.type === "space" || st2.type === "comment" || st2.type === "newline") : [];
-          for (const key2 of Object.keys(token))
+          const indent = "indent" in token2 ? token2.indent : -1;
+          const end = "end" in token2 && Array.isArray(token2.end) ? token2.end.filter((st2) => st2.type === "space" || st2.type === "comment" || st2.type === "newline") : [];
+          for (const key2 of Object.keys(token2))
             if (key2 !== "type" && key2 !== "offset")
-              delete token[key2];
-          Object.assign(token, { type, indent, source, end });
+              delete token2[key2];
+          Object.assign(token2, { type, indent, source, end });
         }
       }
     }
@@ -24616,40 +24616,40 @@ var require_cst_stringify = __commonJS({
   "node_modules/yaml/dist/parse/cst-stringify.js"(exports) {
     "use strict";
     var stringify = (cst) => "type" in cst ? stringifyToken(cst) : stringifyItem(cst);
-    function stringifyToken(token) {
-      switch (token.type) {
+    function stringifyToken(token2) {
+      switch (token2.type) {
         case "block-scalar": {
           let res = "";
-          for (const tok of token.props)
+          for (const tok of token2.props)
             res += stringifyToken(tok);
-          return res + token.source;
+          return res + token2.source;
         }
         case "block-map":
         case "block-seq": {
           let res = "";
-          for (const item of token.items)
+          for (const item of token2.items)
             res += stringifyItem(item);
           return res;
         }
         case "flow-collection": {
-          let res = token.start.source;
-          for (const item of token.items)
+          let res = token2.start.source;
+          for (const item of token2.items)
             res += stringifyItem(item);
-          for (const st2 of token.end)
+          for (const st2 of token2.end)
             res += st2.source;
           return res;
         }
         case "document": {
-          let res = stringifyItem(token);
-          if (token.end)
-            for (const st2 of token.end)
+          let res = stringifyItem(token2);
+          if (token2.end)
+            for (const st2 of token2.end)
               res += st2.source;
           return res;
         }
         default: {
-          let res = token.source;
-          if ("end" in token && token.end)
-            for (const st2 of token.end)
+          let res = token2.source;
+          if ("end" in token2 && token2.end)
+            for (const st2 of token2.end)
               res += st2.source;
           return res;
         }
@@ -24711,16 +24711,16 @@ var require_cst_visit = __commonJS({
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
-        const token = item[field];
-        if (token && "items" in token) {
-          for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path.concat([[field, i]])), token.items[i], visitor);
+        const token2 = item[field];
+        if (token2 && "items" in token2) {
+          for (let i = 0; i < token2.items.length; ++i) {
+            const ci = _visit(Object.freeze(path.concat([[field, i]])), token2.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
               return BREAK;
             else if (ci === REMOVE) {
-              token.items.splice(i, 1);
+              token2.items.splice(i, 1);
               i -= 1;
             }
           }
@@ -24745,10 +24745,10 @@ var require_cst = __commonJS({
     var DOCUMENT = "";
     var FLOW_END = "";
     var SCALAR = "";
-    var isCollection2 = (token) => !!token && "items" in token;
-    var isScalar3 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
-    function prettyToken(token) {
-      switch (token) {
+    var isCollection2 = (token2) => !!token2 && "items" in token2;
+    var isScalar3 = (token2) => !!token2 && (token2.type === "scalar" || token2.type === "single-quoted-scalar" || token2.type === "double-quoted-scalar" || token2.type === "block-scalar");
+    function prettyToken(token2) {
+      switch (token2) {
         case BOM:
           return "<BOM>";
         case DOCUMENT:
@@ -24758,7 +24758,7 @@ var require_cst = __commonJS({
         case SCALAR:
           return "<SCALAR>";
         default:
-          return JSON.stringify(token);
+          return JSON.stringify(token2);
       }
     }
     function tokenType(source) {
@@ -25482,8 +25482,8 @@ var require_parser = __commonJS({
       }
       return -1;
     }
-    function isFlowToken(token) {
-      switch (token?.type) {
+    function isFlowToken(token2) {
+      switch (token2?.type) {
         case "alias":
         case "scalar":
         case "single-quoted-scalar":
@@ -25690,38 +25690,38 @@ var require_parser = __commonJS({
         return this.stack[this.stack.length - n];
       }
       *pop(error2) {
-        const token = error2 ?? this.stack.pop();
-        if (!token) {
+        const token2 = error2 ?? this.stack.pop();
+        if (!token2) {
           const message = "Tried to pop an empty stack";
           yield { type: "error", offset: this.offset, source: "", message };
         } else if (this.stack.length === 0) {
-          yield token;
+          yield token2;
         } else {
           const top = this.peek(1);
-          if (token.type === "block-scalar") {
-            token.indent = "indent" in top ? top.indent : 0;
-          } else if (token.type === "flow-collection" && top.type === "document") {
-            token.indent = 0;
+          if (token2.type === "block-scalar") {
+            token2.indent = "indent" in top ? top.indent : 0;
+          } else if (token2.type === "flow-collection" && top.type === "document") {
+            token2.indent = 0;
           }
-          if (token.type === "flow-collection")
-            fixFlowSeqItems(token);
+          if (token2.type === "flow-collection")
+            fixFlowSeqItems(token2);
           switch (top.type) {
             case "document":
-              top.value = token;
+              top.value = token2;
               break;
             case "block-scalar":
-              top.props.push(token);
+              top.props.push(token2);
               break;
             case "block-map": {
               const it2 = top.items[top.items.length - 1];
               if (it2.value) {
-                top.items.push({ start: [], key: token, sep: [] });
+                top.items.push({ start: [], key: token2, sep: [] });
                 this.onKeyLine = true;
                 return;
               } else if (it2.sep) {
-                it2.value = token;
+                it2.value = token2;
               } else {
-                Object.assign(it2, { key: token, sep: [] });
+                Object.assign(it2, { key: token2, sep: [] });
                 this.onKeyLine = !it2.explicitKey;
                 return;
               }
@@ -25730,34 +25730,34 @@ var require_parser = __commonJS({
             case "block-seq": {
               const it2 = top.items[top.items.length - 1];
               if (it2.value)
-                top.items.push({ start: [], value: token });
+                top.items.push({ start: [], value: token2 });
               else
-                it2.value = token;
+                it2.value = token2;
               break;
             }
             case "flow-collection": {
               const it2 = top.items[top.items.length - 1];
               if (!it2 || it2.value)
-                top.items.push({ start: [], key: token, sep: [] });
+                top.items.push({ start: [], key: token2, sep: [] });
               else if (it2.sep)
-                it2.value = token;
+                it2.value = token2;
               else
-                Object.assign(it2, { key: token, sep: [] });
+                Object.assign(it2, { key: token2, sep: [] });
               return;
             }
             /* istanbul ignore next should not happen */
             default:
               yield* this.pop();
-              yield* this.pop(token);
+              yield* this.pop(token2);
           }
-          if ((top.type === "document" || top.type === "block-map" || top.type === "block-seq") && (token.type === "block-map" || token.type === "block-seq")) {
-            const last = token.items[token.items.length - 1];
-            if (last && !last.sep && !last.value && last.start.length > 0 && findNonEmptyIndex(last.start) === -1 && (token.indent === 0 || last.start.every((st2) => st2.type !== "comment" || st2.indent < token.indent))) {
+          if ((top.type === "document" || top.type === "block-map" || top.type === "block-seq") && (token2.type === "block-map" || token2.type === "block-seq")) {
+            const last = token2.items[token2.items.length - 1];
+            if (last && !last.sep && !last.value && last.start.length > 0 && findNonEmptyIndex(last.start) === -1 && (token2.indent === 0 || last.start.every((st2) => st2.type !== "comment" || st2.indent < token2.indent))) {
               if (top.type === "document")
                 top.end = last.start;
               else
                 top.items.push({ start: last.start });
-              token.items.splice(-1, 1);
+              token2.items.splice(-1, 1);
             }
           }
         }
@@ -26300,7 +26300,7 @@ var require_parser = __commonJS({
             yield* this.pop();
         }
       }
-      *lineEnd(token) {
+      *lineEnd(token2) {
         switch (this.type) {
           case "comma":
           case "doc-start":
@@ -26317,10 +26317,10 @@ var require_parser = __commonJS({
           case "space":
           case "comment":
           default:
-            if (token.end)
-              token.end.push(this.sourceToken);
+            if (token2.end)
+              token2.end.push(this.sourceToken);
             else
-              token.end = [this.sourceToken];
+              token2.end = [this.sourceToken];
             if (this.type === "newline")
               yield* this.pop();
         }
@@ -30300,7 +30300,7 @@ var require_utils2 = __commonJS({
   "node_modules/fast-uri/lib/utils.js"(exports, module) {
     "use strict";
     var isUUID = RegExp.prototype.test.bind(/^[\da-f]{8}-[\da-f]{4}-[\da-f]{4}-[\da-f]{4}-[\da-f]{12}$/iu);
-    var isIPv4 = RegExp.prototype.test.bind(/^(?:(?:25[0-5]|2[0-4]\d|1\d{2}|[1-9]\d|\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d{2}|[1-9]\d|\d)$/u);
+    var isIPv42 = RegExp.prototype.test.bind(/^(?:(?:25[0-5]|2[0-4]\d|1\d{2}|[1-9]\d|\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d{2}|[1-9]\d|\d)$/u);
     var isPort = RegExp.prototype.test.bind(/^\d*$/u);
     var isHexPair = RegExp.prototype.test.bind(/^[\da-f]{2}$/iu);
     var isUnreserved = RegExp.prototype.test.bind(/^[\da-z\-._~]$/iu);
@@ -30401,7 +30401,7 @@ var require_utils2 = __commonJS({
         const part = parts[i];
         if (part === "") return void 0;
         if (part.indexOf(".") !== -1) {
-          if (i !== parts.length - 1 || compression !== -1 && right.length === 0 || !isIPv4(part)) return void 0;
+          if (i !== parts.length - 1 || compression !== -1 && right.length === 0 || !isIPv42(part)) return void 0;
           hextetCount += 2;
           continue;
         }
@@ -30447,10 +30447,10 @@ var require_utils2 = __commonJS({
         isIPV6: true
       };
     }
-    function findToken(str, token) {
+    function findToken(str, token2) {
       let ind = 0;
       for (let i = 0; i < str.length; i++) {
-        if (str[i] === token) ind++;
+        if (str[i] === token2) ind++;
       }
       return ind;
     }
@@ -30563,8 +30563,8 @@ var require_utils2 = __commonJS({
     var HOST_DELIMS = { "@": "%40", "/": "%2F", "?": "%3F", "#": "%23", ":": "%3A" };
     var HOST_DELIM_RE = /[@/?#:]/g;
     var HOST_DELIM_NO_COLON_RE = /[@/?#]/g;
-    function reescapeHostDelimiters(host, isIP) {
-      const re2 = isIP ? HOST_DELIM_NO_COLON_RE : HOST_DELIM_RE;
+    function reescapeHostDelimiters(host, isIP4) {
+      const re2 = isIP4 ? HOST_DELIM_NO_COLON_RE : HOST_DELIM_RE;
       re2.lastIndex = 0;
       return host.replace(re2, (ch) => HOST_DELIMS[ch]);
     }
@@ -30783,7 +30783,7 @@ var require_utils2 = __commonJS({
       }
       if (component.host !== void 0) {
         let host = component.host;
-        if (!isIPv4(host)) {
+        if (!isIPv42(host)) {
           let ipV6res = normalizeIPv6(host);
           if (ipV6res.isIPV6 !== true && ipV6res.isIPVFuture !== true) {
             host = normalizePercentEncoding(host, true);
@@ -30821,7 +30821,7 @@ var require_utils2 = __commonJS({
       escapePreservingEscapes,
       removeDotSegments,
       removeDotSegmentsRelative,
-      isIPv4,
+      isIPv4: isIPv42,
       isUUID,
       normalizeIPv6,
       stringArrayToHexStripped
@@ -31044,7 +31044,7 @@ var require_schemes = __commonJS({
 var require_fast_uri = __commonJS({
   "node_modules/fast-uri/index.js"(exports, module) {
     "use strict";
-    var { normalizeIPv6, removeDotSegments, removeDotSegmentsRelative, recomposeAuthority, normalizePercentEncoding, normalizePathEncoding, serializePathEncoding, normalizeQueryFragmentEncoding, encodeQuery, encodeFragment, reescapeHostDelimiters, isIPv4, nonSimpleDomain } = require_utils2();
+    var { normalizeIPv6, removeDotSegments, removeDotSegmentsRelative, recomposeAuthority, normalizePercentEncoding, normalizePathEncoding, serializePathEncoding, normalizeQueryFragmentEncoding, encodeQuery, encodeFragment, reescapeHostDelimiters, isIPv4: isIPv42, nonSimpleDomain } = require_utils2();
     var { SCHEMES, getSchemeHandler } = require_schemes();
     var VALID_SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*$/u;
     var MALFORMED_SCHEME_ERROR = "URI scheme is malformed.";
@@ -31091,7 +31091,7 @@ var require_fast_uri = __commonJS({
       const resolved = resolveComponent(baseParsed, relativeParsed, schemelessOptions, true);
       const resolvedSchemeHandler = getSchemeHandler(options && options.scheme || resolved.scheme);
       const resolvedHost = resolved.host;
-      const resolvedHostIsIP = resolvedHost !== void 0 && resolvedHost !== "" && (isIPv4(resolvedHost) || normalizeIPv6(resolvedHost).isIPV6);
+      const resolvedHostIsIP = resolvedHost !== void 0 && resolvedHost !== "" && (isIPv42(resolvedHost) || normalizeIPv6(resolvedHost).isIPV6);
       if (hasForbiddenDomainHost(resolved, options || {}, resolvedSchemeHandler, resolvedHostIsIP)) {
         throw new Error(MALFORMED_HOST_ERROR);
       }
@@ -31261,12 +31261,12 @@ var require_fast_uri = __commonJS({
       const host = matches[4];
       return hasMalformedPercentEncoding(matches[3]) || host !== void 0 && !isIPLiteral(host) && hasMalformedPercentEncoding(host) || hasMalformedPercentEncoding(matches[6]) || hasMalformedPercentEncoding(matches[7]) || hasMalformedPercentEncoding(matches[8]);
     }
-    function canonicalizeHost(parsed, options, schemeHandler, isIP) {
-      if (hasForbiddenDomainHost(parsed, options, schemeHandler, isIP)) {
+    function canonicalizeHost(parsed, options, schemeHandler, isIP4) {
+      if (hasForbiddenDomainHost(parsed, options, schemeHandler, isIP4)) {
         parsed.error = parsed.error || MALFORMED_HOST_ERROR;
         return true;
       }
-      if (!options.unicodeSupport && (!schemeHandler || !schemeHandler.unicodeSupport) && parsed.host && !isIPLiteral(parsed.host) && (options.domainHost || schemeHandler && schemeHandler.domainHost) && isIP === false && nonSimpleDomain(parsed.host)) {
+      if (!options.unicodeSupport && (!schemeHandler || !schemeHandler.unicodeSupport) && parsed.host && !isIPLiteral(parsed.host) && (options.domainHost || schemeHandler && schemeHandler.domainHost) && isIP4 === false && nonSimpleDomain(parsed.host)) {
         let url;
         try {
           url = new URL("http://" + parsed.host);
@@ -31282,9 +31282,9 @@ var require_fast_uri = __commonJS({
       }
       return false;
     }
-    function hasForbiddenDomainHost(parsed, options, schemeHandler, isIP) {
+    function hasForbiddenDomainHost(parsed, options, schemeHandler, isIP4) {
       return Boolean(
-        parsed.host && isIP === false && !isIPLiteral(parsed.host) && (options.domainHost || schemeHandler && schemeHandler.domainHost) && FORBIDDEN_DOMAIN_HOST_CHARACTER.test(parsed.host)
+        parsed.host && isIP4 === false && !isIPLiteral(parsed.host) && (options.domainHost || schemeHandler && schemeHandler.domainHost) && FORBIDDEN_DOMAIN_HOST_CHARACTER.test(parsed.host)
       );
     }
     function isHostOnlyURL(url) {
@@ -31307,7 +31307,7 @@ var require_fast_uri = __commonJS({
       let malformedHost = false;
       let malformedIPLiteral = false;
       let malformedScheme = false;
-      let isIP = false;
+      let isIP4 = false;
       if (options.reference === "suffix") {
         if (options.scheme) {
           uri = options.scheme + ":" + uri;
@@ -31364,20 +31364,20 @@ var require_fast_uri = __commonJS({
           malformedAuthorityOrPort = true;
         }
         if (parsed.host) {
-          const ipv4result = isIPv4(parsed.host);
+          const ipv4result = isIPv42(parsed.host);
           if (ipv4result === false) {
             const bracketedIPLiteral = isIPLiteral(parsed.host);
             const hasIPLiteralBracket = parsed.host.indexOf("[") !== -1 || parsed.host.indexOf("]") !== -1;
             const ipv6result = normalizeIPv6(parsed.host);
-            isIP = ipv6result.isIPV6 || ipv6result.isIPVFuture === true;
+            isIP4 = ipv6result.isIPV6 || ipv6result.isIPVFuture === true;
             malformedIPLiteral = hasIPLiteralBracket && (!bracketedIPLiteral || ipv6result.error === true);
-            parsed.host = isIP ? ipv6result.host : ipv6result.host.toLowerCase();
+            parsed.host = isIP4 ? ipv6result.host : ipv6result.host.toLowerCase();
             if (malformedIPLiteral) {
               parsed.error = parsed.error || MALFORMED_HOST_ERROR;
               malformedAuthorityOrPort = true;
             }
           } else {
-            isIP = true;
+            isIP4 = true;
           }
         }
         if (parsed.scheme === void 0 && parsed.userinfo === void 0 && parsed.host === void 0 && parsed.port === void 0 && parsed.query === void 0 && !parsed.path) {
@@ -31394,14 +31394,14 @@ var require_fast_uri = __commonJS({
         }
         const schemeHandler = getSchemeHandler(options.scheme || parsed.scheme);
         if (!malformedIPLiteral) {
-          malformedHost = canonicalizeHost(parsed, options, schemeHandler, isIP);
+          malformedHost = canonicalizeHost(parsed, options, schemeHandler, isIP4);
         }
         if (uri.indexOf("%") !== -1 && parsed.host !== void 0 && !malformedIPLiteral) {
-          let host = isIP ? parsed.host : normalizePercentEncoding(parsed.host, true);
-          if (!isIP) {
+          let host = isIP4 ? parsed.host : normalizePercentEncoding(parsed.host, true);
+          if (!isIP4) {
             host = normalizePercentEncoding(host.toLowerCase());
           }
-          parsed.host = isIP || options.scheme !== "null" ? reescapeHostDelimiters(host, isIP) : host;
+          parsed.host = isIP4 || options.scheme !== "null" ? reescapeHostDelimiters(host, isIP4) : host;
         }
         if (!schemeHandler || schemeHandler && !schemeHandler.skipNormalize) {
           if (parsed.path) {
@@ -34130,6 +34130,830 @@ var require_ajv = __commonJS({
   }
 });
 
+// node_modules/ajv/dist/vocabularies/dynamic/dynamicAnchor.js
+var require_dynamicAnchor = __commonJS({
+  "node_modules/ajv/dist/vocabularies/dynamic/dynamicAnchor.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.dynamicAnchor = void 0;
+    var codegen_1 = require_codegen();
+    var names_1 = require_names();
+    var compile_1 = require_compile();
+    var ref_1 = require_ref();
+    var def = {
+      keyword: "$dynamicAnchor",
+      schemaType: "string",
+      code: (cxt) => dynamicAnchor(cxt, cxt.schema)
+    };
+    function dynamicAnchor(cxt, anchor) {
+      const { gen, it: it2 } = cxt;
+      it2.schemaEnv.root.dynamicAnchors[anchor] = true;
+      const v2 = (0, codegen_1._)`${names_1.default.dynamicAnchors}${(0, codegen_1.getProperty)(anchor)}`;
+      const validate = it2.errSchemaPath === "#" ? it2.validateName : _getValidate(cxt);
+      gen.if((0, codegen_1._)`!${v2}`, () => gen.assign(v2, validate));
+    }
+    exports.dynamicAnchor = dynamicAnchor;
+    function _getValidate(cxt) {
+      const { schemaEnv, schema, self } = cxt.it;
+      const { root, baseId, localRefs, meta } = schemaEnv.root;
+      const { schemaId } = self.opts;
+      const sch = new compile_1.SchemaEnv({ schema, schemaId, root, baseId, localRefs, meta });
+      compile_1.compileSchema.call(self, sch);
+      return (0, ref_1.getValidate)(cxt, sch);
+    }
+    exports.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/dynamic/dynamicRef.js
+var require_dynamicRef = __commonJS({
+  "node_modules/ajv/dist/vocabularies/dynamic/dynamicRef.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.dynamicRef = void 0;
+    var codegen_1 = require_codegen();
+    var names_1 = require_names();
+    var ref_1 = require_ref();
+    var def = {
+      keyword: "$dynamicRef",
+      schemaType: "string",
+      code: (cxt) => dynamicRef(cxt, cxt.schema)
+    };
+    function dynamicRef(cxt, ref) {
+      const { gen, keyword, it: it2 } = cxt;
+      if (ref[0] !== "#")
+        throw new Error(`"${keyword}" only supports hash fragment reference`);
+      const anchor = ref.slice(1);
+      if (it2.allErrors) {
+        _dynamicRef();
+      } else {
+        const valid = gen.let("valid", false);
+        _dynamicRef(valid);
+        cxt.ok(valid);
+      }
+      function _dynamicRef(valid) {
+        if (it2.schemaEnv.root.dynamicAnchors[anchor]) {
+          const v2 = gen.let("_v", (0, codegen_1._)`${names_1.default.dynamicAnchors}${(0, codegen_1.getProperty)(anchor)}`);
+          gen.if(v2, _callRef(v2, valid), _callRef(it2.validateName, valid));
+        } else {
+          _callRef(it2.validateName, valid)();
+        }
+      }
+      function _callRef(validate, valid) {
+        return valid ? () => gen.block(() => {
+          (0, ref_1.callRef)(cxt, validate);
+          gen.let(valid, true);
+        }) : () => (0, ref_1.callRef)(cxt, validate);
+      }
+    }
+    exports.dynamicRef = dynamicRef;
+    exports.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/dynamic/recursiveAnchor.js
+var require_recursiveAnchor = __commonJS({
+  "node_modules/ajv/dist/vocabularies/dynamic/recursiveAnchor.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    var dynamicAnchor_1 = require_dynamicAnchor();
+    var util_1 = require_util9();
+    var def = {
+      keyword: "$recursiveAnchor",
+      schemaType: "boolean",
+      code(cxt) {
+        if (cxt.schema)
+          (0, dynamicAnchor_1.dynamicAnchor)(cxt, "");
+        else
+          (0, util_1.checkStrictMode)(cxt.it, "$recursiveAnchor: false is ignored");
+      }
+    };
+    exports.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/dynamic/recursiveRef.js
+var require_recursiveRef = __commonJS({
+  "node_modules/ajv/dist/vocabularies/dynamic/recursiveRef.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    var dynamicRef_1 = require_dynamicRef();
+    var def = {
+      keyword: "$recursiveRef",
+      schemaType: "string",
+      code: (cxt) => (0, dynamicRef_1.dynamicRef)(cxt, cxt.schema)
+    };
+    exports.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/dynamic/index.js
+var require_dynamic = __commonJS({
+  "node_modules/ajv/dist/vocabularies/dynamic/index.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    var dynamicAnchor_1 = require_dynamicAnchor();
+    var dynamicRef_1 = require_dynamicRef();
+    var recursiveAnchor_1 = require_recursiveAnchor();
+    var recursiveRef_1 = require_recursiveRef();
+    var dynamic = [dynamicAnchor_1.default, dynamicRef_1.default, recursiveAnchor_1.default, recursiveRef_1.default];
+    exports.default = dynamic;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/validation/dependentRequired.js
+var require_dependentRequired = __commonJS({
+  "node_modules/ajv/dist/vocabularies/validation/dependentRequired.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    var dependencies_1 = require_dependencies();
+    var def = {
+      keyword: "dependentRequired",
+      type: "object",
+      schemaType: "object",
+      error: dependencies_1.error,
+      code: (cxt) => (0, dependencies_1.validatePropertyDeps)(cxt)
+    };
+    exports.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/applicator/dependentSchemas.js
+var require_dependentSchemas = __commonJS({
+  "node_modules/ajv/dist/vocabularies/applicator/dependentSchemas.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    var dependencies_1 = require_dependencies();
+    var def = {
+      keyword: "dependentSchemas",
+      type: "object",
+      schemaType: "object",
+      code: (cxt) => (0, dependencies_1.validateSchemaDeps)(cxt)
+    };
+    exports.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/validation/limitContains.js
+var require_limitContains = __commonJS({
+  "node_modules/ajv/dist/vocabularies/validation/limitContains.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    var util_1 = require_util9();
+    var def = {
+      keyword: ["maxContains", "minContains"],
+      type: "array",
+      schemaType: "number",
+      code({ keyword, parentSchema, it: it2 }) {
+        if (parentSchema.contains === void 0) {
+          (0, util_1.checkStrictMode)(it2, `"${keyword}" without "contains" is ignored`);
+        }
+      }
+    };
+    exports.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/next.js
+var require_next = __commonJS({
+  "node_modules/ajv/dist/vocabularies/next.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    var dependentRequired_1 = require_dependentRequired();
+    var dependentSchemas_1 = require_dependentSchemas();
+    var limitContains_1 = require_limitContains();
+    var next = [dependentRequired_1.default, dependentSchemas_1.default, limitContains_1.default];
+    exports.default = next;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/unevaluated/unevaluatedProperties.js
+var require_unevaluatedProperties = __commonJS({
+  "node_modules/ajv/dist/vocabularies/unevaluated/unevaluatedProperties.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    var codegen_1 = require_codegen();
+    var util_1 = require_util9();
+    var names_1 = require_names();
+    var error2 = {
+      message: "must NOT have unevaluated properties",
+      params: ({ params }) => (0, codegen_1._)`{unevaluatedProperty: ${params.unevaluatedProperty}}`
+    };
+    var def = {
+      keyword: "unevaluatedProperties",
+      type: "object",
+      schemaType: ["boolean", "object"],
+      trackErrors: true,
+      error: error2,
+      code(cxt) {
+        const { gen, schema, data, errsCount, it: it2 } = cxt;
+        if (!errsCount)
+          throw new Error("ajv implementation error");
+        const { allErrors, props } = it2;
+        if (props instanceof codegen_1.Name) {
+          gen.if((0, codegen_1._)`${props} !== true`, () => gen.forIn("key", data, (key2) => gen.if(unevaluatedDynamic(props, key2), () => unevaluatedPropCode(key2))));
+        } else if (props !== true) {
+          gen.forIn("key", data, (key2) => props === void 0 ? unevaluatedPropCode(key2) : gen.if(unevaluatedStatic(props, key2), () => unevaluatedPropCode(key2)));
+        }
+        it2.props = true;
+        cxt.ok((0, codegen_1._)`${errsCount} === ${names_1.default.errors}`);
+        function unevaluatedPropCode(key2) {
+          if (schema === false) {
+            cxt.setParams({ unevaluatedProperty: key2 });
+            cxt.error();
+            if (!allErrors)
+              gen.break();
+            return;
+          }
+          if (!(0, util_1.alwaysValidSchema)(it2, schema)) {
+            const valid = gen.name("valid");
+            cxt.subschema({
+              keyword: "unevaluatedProperties",
+              dataProp: key2,
+              dataPropType: util_1.Type.Str
+            }, valid);
+            if (!allErrors)
+              gen.if((0, codegen_1.not)(valid), () => gen.break());
+          }
+        }
+        function unevaluatedDynamic(evaluatedProps, key2) {
+          return (0, codegen_1._)`!${evaluatedProps} || !${evaluatedProps}[${key2}]`;
+        }
+        function unevaluatedStatic(evaluatedProps, key2) {
+          const ps2 = [];
+          for (const p2 in evaluatedProps) {
+            if (evaluatedProps[p2] === true)
+              ps2.push((0, codegen_1._)`${key2} !== ${p2}`);
+          }
+          return (0, codegen_1.and)(...ps2);
+        }
+      }
+    };
+    exports.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/unevaluated/unevaluatedItems.js
+var require_unevaluatedItems = __commonJS({
+  "node_modules/ajv/dist/vocabularies/unevaluated/unevaluatedItems.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    var codegen_1 = require_codegen();
+    var util_1 = require_util9();
+    var error2 = {
+      message: ({ params: { len } }) => (0, codegen_1.str)`must NOT have more than ${len} items`,
+      params: ({ params: { len } }) => (0, codegen_1._)`{limit: ${len}}`
+    };
+    var def = {
+      keyword: "unevaluatedItems",
+      type: "array",
+      schemaType: ["boolean", "object"],
+      error: error2,
+      code(cxt) {
+        const { gen, schema, data, it: it2 } = cxt;
+        const items = it2.items || 0;
+        if (items === true)
+          return;
+        const len = gen.const("len", (0, codegen_1._)`${data}.length`);
+        if (schema === false) {
+          cxt.setParams({ len: items });
+          cxt.fail((0, codegen_1._)`${len} > ${items}`);
+        } else if (typeof schema == "object" && !(0, util_1.alwaysValidSchema)(it2, schema)) {
+          const valid = gen.var("valid", (0, codegen_1._)`${len} <= ${items}`);
+          gen.if((0, codegen_1.not)(valid), () => validateItems(valid, items));
+          cxt.ok(valid);
+        }
+        it2.items = true;
+        function validateItems(valid, from) {
+          gen.forRange("i", from, len, (i) => {
+            cxt.subschema({ keyword: "unevaluatedItems", dataProp: i, dataPropType: util_1.Type.Num }, valid);
+            if (!it2.allErrors)
+              gen.if((0, codegen_1.not)(valid), () => gen.break());
+          });
+        }
+      }
+    };
+    exports.default = def;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/unevaluated/index.js
+var require_unevaluated = __commonJS({
+  "node_modules/ajv/dist/vocabularies/unevaluated/index.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    var unevaluatedProperties_1 = require_unevaluatedProperties();
+    var unevaluatedItems_1 = require_unevaluatedItems();
+    var unevaluated = [unevaluatedProperties_1.default, unevaluatedItems_1.default];
+    exports.default = unevaluated;
+  }
+});
+
+// node_modules/ajv/dist/vocabularies/draft2020.js
+var require_draft2020 = __commonJS({
+  "node_modules/ajv/dist/vocabularies/draft2020.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    var core_1 = require_core2();
+    var validation_1 = require_validation();
+    var applicator_1 = require_applicator();
+    var dynamic_1 = require_dynamic();
+    var next_1 = require_next();
+    var unevaluated_1 = require_unevaluated();
+    var format_1 = require_format2();
+    var metadata_1 = require_metadata();
+    var draft2020Vocabularies = [
+      dynamic_1.default,
+      core_1.default,
+      validation_1.default,
+      (0, applicator_1.default)(true),
+      format_1.default,
+      metadata_1.metadataVocabulary,
+      metadata_1.contentVocabulary,
+      next_1.default,
+      unevaluated_1.default
+    ];
+    exports.default = draft2020Vocabularies;
+  }
+});
+
+// node_modules/ajv/dist/refs/json-schema-2020-12/schema.json
+var require_schema4 = __commonJS({
+  "node_modules/ajv/dist/refs/json-schema-2020-12/schema.json"(exports, module) {
+    module.exports = {
+      $schema: "https://json-schema.org/draft/2020-12/schema",
+      $id: "https://json-schema.org/draft/2020-12/schema",
+      $vocabulary: {
+        "https://json-schema.org/draft/2020-12/vocab/core": true,
+        "https://json-schema.org/draft/2020-12/vocab/applicator": true,
+        "https://json-schema.org/draft/2020-12/vocab/unevaluated": true,
+        "https://json-schema.org/draft/2020-12/vocab/validation": true,
+        "https://json-schema.org/draft/2020-12/vocab/meta-data": true,
+        "https://json-schema.org/draft/2020-12/vocab/format-annotation": true,
+        "https://json-schema.org/draft/2020-12/vocab/content": true
+      },
+      $dynamicAnchor: "meta",
+      title: "Core and Validation specifications meta-schema",
+      allOf: [
+        { $ref: "meta/core" },
+        { $ref: "meta/applicator" },
+        { $ref: "meta/unevaluated" },
+        { $ref: "meta/validation" },
+        { $ref: "meta/meta-data" },
+        { $ref: "meta/format-annotation" },
+        { $ref: "meta/content" }
+      ],
+      type: ["object", "boolean"],
+      $comment: "This meta-schema also defines keywords that have appeared in previous drafts in order to prevent incompatible extensions as they remain in common use.",
+      properties: {
+        definitions: {
+          $comment: '"definitions" has been replaced by "$defs".',
+          type: "object",
+          additionalProperties: { $dynamicRef: "#meta" },
+          deprecated: true,
+          default: {}
+        },
+        dependencies: {
+          $comment: '"dependencies" has been split and replaced by "dependentSchemas" and "dependentRequired" in order to serve their differing semantics.',
+          type: "object",
+          additionalProperties: {
+            anyOf: [{ $dynamicRef: "#meta" }, { $ref: "meta/validation#/$defs/stringArray" }]
+          },
+          deprecated: true,
+          default: {}
+        },
+        $recursiveAnchor: {
+          $comment: '"$recursiveAnchor" has been replaced by "$dynamicAnchor".',
+          $ref: "meta/core#/$defs/anchorString",
+          deprecated: true
+        },
+        $recursiveRef: {
+          $comment: '"$recursiveRef" has been replaced by "$dynamicRef".',
+          $ref: "meta/core#/$defs/uriReferenceString",
+          deprecated: true
+        }
+      }
+    };
+  }
+});
+
+// node_modules/ajv/dist/refs/json-schema-2020-12/meta/applicator.json
+var require_applicator2 = __commonJS({
+  "node_modules/ajv/dist/refs/json-schema-2020-12/meta/applicator.json"(exports, module) {
+    module.exports = {
+      $schema: "https://json-schema.org/draft/2020-12/schema",
+      $id: "https://json-schema.org/draft/2020-12/meta/applicator",
+      $vocabulary: {
+        "https://json-schema.org/draft/2020-12/vocab/applicator": true
+      },
+      $dynamicAnchor: "meta",
+      title: "Applicator vocabulary meta-schema",
+      type: ["object", "boolean"],
+      properties: {
+        prefixItems: { $ref: "#/$defs/schemaArray" },
+        items: { $dynamicRef: "#meta" },
+        contains: { $dynamicRef: "#meta" },
+        additionalProperties: { $dynamicRef: "#meta" },
+        properties: {
+          type: "object",
+          additionalProperties: { $dynamicRef: "#meta" },
+          default: {}
+        },
+        patternProperties: {
+          type: "object",
+          additionalProperties: { $dynamicRef: "#meta" },
+          propertyNames: { format: "regex" },
+          default: {}
+        },
+        dependentSchemas: {
+          type: "object",
+          additionalProperties: { $dynamicRef: "#meta" },
+          default: {}
+        },
+        propertyNames: { $dynamicRef: "#meta" },
+        if: { $dynamicRef: "#meta" },
+        then: { $dynamicRef: "#meta" },
+        else: { $dynamicRef: "#meta" },
+        allOf: { $ref: "#/$defs/schemaArray" },
+        anyOf: { $ref: "#/$defs/schemaArray" },
+        oneOf: { $ref: "#/$defs/schemaArray" },
+        not: { $dynamicRef: "#meta" }
+      },
+      $defs: {
+        schemaArray: {
+          type: "array",
+          minItems: 1,
+          items: { $dynamicRef: "#meta" }
+        }
+      }
+    };
+  }
+});
+
+// node_modules/ajv/dist/refs/json-schema-2020-12/meta/unevaluated.json
+var require_unevaluated2 = __commonJS({
+  "node_modules/ajv/dist/refs/json-schema-2020-12/meta/unevaluated.json"(exports, module) {
+    module.exports = {
+      $schema: "https://json-schema.org/draft/2020-12/schema",
+      $id: "https://json-schema.org/draft/2020-12/meta/unevaluated",
+      $vocabulary: {
+        "https://json-schema.org/draft/2020-12/vocab/unevaluated": true
+      },
+      $dynamicAnchor: "meta",
+      title: "Unevaluated applicator vocabulary meta-schema",
+      type: ["object", "boolean"],
+      properties: {
+        unevaluatedItems: { $dynamicRef: "#meta" },
+        unevaluatedProperties: { $dynamicRef: "#meta" }
+      }
+    };
+  }
+});
+
+// node_modules/ajv/dist/refs/json-schema-2020-12/meta/content.json
+var require_content = __commonJS({
+  "node_modules/ajv/dist/refs/json-schema-2020-12/meta/content.json"(exports, module) {
+    module.exports = {
+      $schema: "https://json-schema.org/draft/2020-12/schema",
+      $id: "https://json-schema.org/draft/2020-12/meta/content",
+      $vocabulary: {
+        "https://json-schema.org/draft/2020-12/vocab/content": true
+      },
+      $dynamicAnchor: "meta",
+      title: "Content vocabulary meta-schema",
+      type: ["object", "boolean"],
+      properties: {
+        contentEncoding: { type: "string" },
+        contentMediaType: { type: "string" },
+        contentSchema: { $dynamicRef: "#meta" }
+      }
+    };
+  }
+});
+
+// node_modules/ajv/dist/refs/json-schema-2020-12/meta/core.json
+var require_core3 = __commonJS({
+  "node_modules/ajv/dist/refs/json-schema-2020-12/meta/core.json"(exports, module) {
+    module.exports = {
+      $schema: "https://json-schema.org/draft/2020-12/schema",
+      $id: "https://json-schema.org/draft/2020-12/meta/core",
+      $vocabulary: {
+        "https://json-schema.org/draft/2020-12/vocab/core": true
+      },
+      $dynamicAnchor: "meta",
+      title: "Core vocabulary meta-schema",
+      type: ["object", "boolean"],
+      properties: {
+        $id: {
+          $ref: "#/$defs/uriReferenceString",
+          $comment: "Non-empty fragments not allowed.",
+          pattern: "^[^#]*#?$"
+        },
+        $schema: { $ref: "#/$defs/uriString" },
+        $ref: { $ref: "#/$defs/uriReferenceString" },
+        $anchor: { $ref: "#/$defs/anchorString" },
+        $dynamicRef: { $ref: "#/$defs/uriReferenceString" },
+        $dynamicAnchor: { $ref: "#/$defs/anchorString" },
+        $vocabulary: {
+          type: "object",
+          propertyNames: { $ref: "#/$defs/uriString" },
+          additionalProperties: {
+            type: "boolean"
+          }
+        },
+        $comment: {
+          type: "string"
+        },
+        $defs: {
+          type: "object",
+          additionalProperties: { $dynamicRef: "#meta" }
+        }
+      },
+      $defs: {
+        anchorString: {
+          type: "string",
+          pattern: "^[A-Za-z_][-A-Za-z0-9._]*$"
+        },
+        uriString: {
+          type: "string",
+          format: "uri"
+        },
+        uriReferenceString: {
+          type: "string",
+          format: "uri-reference"
+        }
+      }
+    };
+  }
+});
+
+// node_modules/ajv/dist/refs/json-schema-2020-12/meta/format-annotation.json
+var require_format_annotation = __commonJS({
+  "node_modules/ajv/dist/refs/json-schema-2020-12/meta/format-annotation.json"(exports, module) {
+    module.exports = {
+      $schema: "https://json-schema.org/draft/2020-12/schema",
+      $id: "https://json-schema.org/draft/2020-12/meta/format-annotation",
+      $vocabulary: {
+        "https://json-schema.org/draft/2020-12/vocab/format-annotation": true
+      },
+      $dynamicAnchor: "meta",
+      title: "Format vocabulary meta-schema for annotation results",
+      type: ["object", "boolean"],
+      properties: {
+        format: { type: "string" }
+      }
+    };
+  }
+});
+
+// node_modules/ajv/dist/refs/json-schema-2020-12/meta/meta-data.json
+var require_meta_data = __commonJS({
+  "node_modules/ajv/dist/refs/json-schema-2020-12/meta/meta-data.json"(exports, module) {
+    module.exports = {
+      $schema: "https://json-schema.org/draft/2020-12/schema",
+      $id: "https://json-schema.org/draft/2020-12/meta/meta-data",
+      $vocabulary: {
+        "https://json-schema.org/draft/2020-12/vocab/meta-data": true
+      },
+      $dynamicAnchor: "meta",
+      title: "Meta-data vocabulary meta-schema",
+      type: ["object", "boolean"],
+      properties: {
+        title: {
+          type: "string"
+        },
+        description: {
+          type: "string"
+        },
+        default: true,
+        deprecated: {
+          type: "boolean",
+          default: false
+        },
+        readOnly: {
+          type: "boolean",
+          default: false
+        },
+        writeOnly: {
+          type: "boolean",
+          default: false
+        },
+        examples: {
+          type: "array",
+          items: true
+        }
+      }
+    };
+  }
+});
+
+// node_modules/ajv/dist/refs/json-schema-2020-12/meta/validation.json
+var require_validation2 = __commonJS({
+  "node_modules/ajv/dist/refs/json-schema-2020-12/meta/validation.json"(exports, module) {
+    module.exports = {
+      $schema: "https://json-schema.org/draft/2020-12/schema",
+      $id: "https://json-schema.org/draft/2020-12/meta/validation",
+      $vocabulary: {
+        "https://json-schema.org/draft/2020-12/vocab/validation": true
+      },
+      $dynamicAnchor: "meta",
+      title: "Validation vocabulary meta-schema",
+      type: ["object", "boolean"],
+      properties: {
+        type: {
+          anyOf: [
+            { $ref: "#/$defs/simpleTypes" },
+            {
+              type: "array",
+              items: { $ref: "#/$defs/simpleTypes" },
+              minItems: 1,
+              uniqueItems: true
+            }
+          ]
+        },
+        const: true,
+        enum: {
+          type: "array",
+          items: true
+        },
+        multipleOf: {
+          type: "number",
+          exclusiveMinimum: 0
+        },
+        maximum: {
+          type: "number"
+        },
+        exclusiveMaximum: {
+          type: "number"
+        },
+        minimum: {
+          type: "number"
+        },
+        exclusiveMinimum: {
+          type: "number"
+        },
+        maxLength: { $ref: "#/$defs/nonNegativeInteger" },
+        minLength: { $ref: "#/$defs/nonNegativeIntegerDefault0" },
+        pattern: {
+          type: "string",
+          format: "regex"
+        },
+        maxItems: { $ref: "#/$defs/nonNegativeInteger" },
+        minItems: { $ref: "#/$defs/nonNegativeIntegerDefault0" },
+        uniqueItems: {
+          type: "boolean",
+          default: false
+        },
+        maxContains: { $ref: "#/$defs/nonNegativeInteger" },
+        minContains: {
+          $ref: "#/$defs/nonNegativeInteger",
+          default: 1
+        },
+        maxProperties: { $ref: "#/$defs/nonNegativeInteger" },
+        minProperties: { $ref: "#/$defs/nonNegativeIntegerDefault0" },
+        required: { $ref: "#/$defs/stringArray" },
+        dependentRequired: {
+          type: "object",
+          additionalProperties: {
+            $ref: "#/$defs/stringArray"
+          }
+        }
+      },
+      $defs: {
+        nonNegativeInteger: {
+          type: "integer",
+          minimum: 0
+        },
+        nonNegativeIntegerDefault0: {
+          $ref: "#/$defs/nonNegativeInteger",
+          default: 0
+        },
+        simpleTypes: {
+          enum: ["array", "boolean", "integer", "null", "number", "object", "string"]
+        },
+        stringArray: {
+          type: "array",
+          items: { type: "string" },
+          uniqueItems: true,
+          default: []
+        }
+      }
+    };
+  }
+});
+
+// node_modules/ajv/dist/refs/json-schema-2020-12/index.js
+var require_json_schema_2020_12 = __commonJS({
+  "node_modules/ajv/dist/refs/json-schema-2020-12/index.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    var metaSchema = require_schema4();
+    var applicator = require_applicator2();
+    var unevaluated = require_unevaluated2();
+    var content = require_content();
+    var core = require_core3();
+    var format = require_format_annotation();
+    var metadata = require_meta_data();
+    var validation = require_validation2();
+    var META_SUPPORT_DATA = ["/properties"];
+    function addMetaSchema2020($data) {
+      ;
+      [
+        metaSchema,
+        applicator,
+        unevaluated,
+        content,
+        core,
+        with$data(this, format),
+        metadata,
+        with$data(this, validation)
+      ].forEach((sch) => this.addMetaSchema(sch, void 0, false));
+      return this;
+      function with$data(ajv, sch) {
+        return $data ? ajv.$dataMetaSchema(sch, META_SUPPORT_DATA) : sch;
+      }
+    }
+    exports.default = addMetaSchema2020;
+  }
+});
+
+// node_modules/ajv/dist/2020.js
+var require__ = __commonJS({
+  "node_modules/ajv/dist/2020.js"(exports, module) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.MissingRefError = exports.ValidationError = exports.CodeGen = exports.Name = exports.nil = exports.stringify = exports.str = exports._ = exports.KeywordCxt = exports.Ajv2020 = void 0;
+    var core_1 = require_core();
+    var draft2020_1 = require_draft2020();
+    var discriminator_1 = require_discriminator();
+    var json_schema_2020_12_1 = require_json_schema_2020_12();
+    var META_SCHEMA_ID = "https://json-schema.org/draft/2020-12/schema";
+    var Ajv20202 = class extends core_1.default {
+      constructor(opts = {}) {
+        super({
+          ...opts,
+          dynamicRef: true,
+          next: true,
+          unevaluated: true
+        });
+      }
+      _addVocabularies() {
+        super._addVocabularies();
+        draft2020_1.default.forEach((v2) => this.addVocabulary(v2));
+        if (this.opts.discriminator)
+          this.addKeyword(discriminator_1.default);
+      }
+      _addDefaultMetaSchema() {
+        super._addDefaultMetaSchema();
+        const { $data, meta } = this.opts;
+        if (!meta)
+          return;
+        json_schema_2020_12_1.default.call(this, $data);
+        this.refs["http://json-schema.org/schema"] = META_SCHEMA_ID;
+      }
+      defaultMeta() {
+        return this.opts.defaultMeta = super.defaultMeta() || (this.getSchema(META_SCHEMA_ID) ? META_SCHEMA_ID : void 0);
+      }
+    };
+    exports.Ajv2020 = Ajv20202;
+    module.exports = exports = Ajv20202;
+    module.exports.Ajv2020 = Ajv20202;
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.default = Ajv20202;
+    var validate_1 = require_validate();
+    Object.defineProperty(exports, "KeywordCxt", { enumerable: true, get: function() {
+      return validate_1.KeywordCxt;
+    } });
+    var codegen_1 = require_codegen();
+    Object.defineProperty(exports, "_", { enumerable: true, get: function() {
+      return codegen_1._;
+    } });
+    Object.defineProperty(exports, "str", { enumerable: true, get: function() {
+      return codegen_1.str;
+    } });
+    Object.defineProperty(exports, "stringify", { enumerable: true, get: function() {
+      return codegen_1.stringify;
+    } });
+    Object.defineProperty(exports, "nil", { enumerable: true, get: function() {
+      return codegen_1.nil;
+    } });
+    Object.defineProperty(exports, "Name", { enumerable: true, get: function() {
+      return codegen_1.Name;
+    } });
+    Object.defineProperty(exports, "CodeGen", { enumerable: true, get: function() {
+      return codegen_1.CodeGen;
+    } });
+    var validation_error_1 = require_validation_error();
+    Object.defineProperty(exports, "ValidationError", { enumerable: true, get: function() {
+      return validation_error_1.default;
+    } });
+    var ref_error_1 = require_ref_error();
+    Object.defineProperty(exports, "MissingRefError", { enumerable: true, get: function() {
+      return ref_error_1.default;
+    } });
+  }
+});
+
 // node_modules/@actions/core/lib/command.js
 import * as os from "os";
 
@@ -34637,6 +35461,7 @@ function info(message) {
 var import_yaml4 = __toESM(require_dist(), 1);
 
 // src/git/repo.ts
+import { execFile } from "node:child_process";
 import { realpathSync } from "node:fs";
 import { relative, sep } from "node:path";
 
@@ -38080,9 +38905,26 @@ var wo = (t2, e) => {
 
 // src/git/repo.ts
 var CONVERGED_REF = "refs/steward/converged";
+var GitCommandError = class extends Error {
+  constructor(stage, args, gitMessage) {
+    super(`${stage}: git ${args.join(" ")} failed: ${gitMessage}`);
+    this.stage = stage;
+    this.args = args;
+    this.gitMessage = gitMessage;
+  }
+  stage;
+  args;
+  gitMessage;
+  name = "GitCommandError";
+};
+var RefRefusedError = class extends Error {
+  name = "RefRefusedError";
+};
 var GitRepo = class {
-  constructor(dir) {
+  /** `stage` names the pipeline stage in errors (diff, converge, ...). */
+  constructor(dir, stage = "git") {
     this.dir = dir;
+    this.stage = stage;
     this.git = wo({
       baseDir: dir,
       config: ["core.quotePath=false"],
@@ -38094,6 +38936,7 @@ var GitRepo = class {
     });
   }
   dir;
+  stage;
   git;
   async head() {
     return (await this.git.revparse(["HEAD"])).trim();
@@ -38132,17 +38975,17 @@ var GitRepo = class {
   async deepen(remote, by) {
     await this.git.raw(["fetch", "--no-tags", "--quiet", `--deepen=${by}`, remote]);
   }
+  /** Exit status 1 is git's "no"; anything else but 0 is an error. */
   async isAncestor(ancestor, of) {
-    try {
-      return (await this.git.raw(["merge-base", ancestor, of])).trim() === ancestor;
-    } catch {
-      return false;
-    }
+    const args = ["merge-base", "--is-ancestor", ancestor, of];
+    const r2 = await this.exec(args);
+    if (r2.code === 0 || r2.code === 1) return r2.code === 0;
+    throw this.failure(args, r2.stderr);
   }
   /** Commits in from..to, oldest first, with the files each touched. */
   async commitsBetween(from, to2) {
-    const range = from ? [`${from}..${to2}`] : [to2];
-    const out = await this.git.raw(["log", "--reverse", "--no-renames", "--format=%x1e%H%x1f%s", "--name-status", ...range, "--"]);
+    const range2 = from ? [`${from}..${to2}`] : [to2];
+    const out = await this.git.raw(["log", "--reverse", "--no-renames", "--format=%x1e%H%x1f%s", "--name-status", ...range2, "--"]);
     const commits = [];
     for (const chunk of out.split("").slice(1)) {
       const [head, ...lines2] = chunk.split("\n");
@@ -38160,16 +39003,60 @@ var GitRepo = class {
     const out = await this.git.raw(["diff", "--name-only", "--no-renames", from, to2, "--"]);
     return out.split("\n").filter(Boolean);
   }
-  /** A file's text at a commit, or undefined when it does not exist there. */
+  /** A file's text at a commit, or undefined when the commit has no such path; an unreadable commit or object throws. */
   async show(rev, path) {
-    try {
-      return await this.git.raw(["show", `${rev}:${path}`]);
-    } catch {
-      return void 0;
-    }
+    const list = ["ls-tree", "--full-tree", "-z", rev, "--", path];
+    const l3 = await this.exec(list);
+    if (l3.code !== 0) throw this.failure(list, l3.stderr);
+    if (!l3.stdout) return void 0;
+    const cat = ["cat-file", "blob", `${rev}:${path}`];
+    const c3 = await this.exec(cat);
+    if (c3.code !== 0) throw this.failure(cat, c3.stderr);
+    return c3.stdout;
   }
-  async pushRef(remote, sha, ref) {
-    await this.git.raw(["push", "--force", "--quiet", remote, `${sha}:${ref}`]);
+  /** The value of `ref` on the remote now, or undefined when the remote has no such ref. */
+  async remoteRef(remote, ref) {
+    const args = ["ls-remote", remote, ref];
+    const r2 = await this.exec(args);
+    if (r2.code !== 0) throw this.failure(args, r2.stderr);
+    const line = r2.stdout.split("\n").find((l3) => l3.split("	")[1] === ref);
+    return line?.split("	")[0];
+  }
+  /**
+   * Moves `ref` on the remote to `sha`, only from `expected` (the value read at
+   * the start of the run; undefined: the ref must not exist) and only forwards
+   * along history, so a run that finishes late never rewinds a newer one.
+   */
+  async pushRef(remote, sha, ref, expected) {
+    if (expected === sha) return;
+    if (expected) {
+      if (!await this.hasCommit(expected)) await this.gitOrThrow(["fetch", "--no-tags", "--quiet", remote, ref]);
+      if (!await this.isAncestor(expected, sha) && await this.isShallow()) await this.deepen(remote, 1e3);
+      if (!await this.isAncestor(expected, sha) && await this.isAncestor(sha, expected)) {
+        const [s, e] = [sha.slice(0, 7), expected.slice(0, 7)];
+        throw new RefRefusedError(`${s} is an ancestor of the converged commit ${e}: a newer run converged meanwhile; ${ref} does not move backwards`);
+      }
+    }
+    await this.gitOrThrow(["push", "--quiet", `--force-with-lease=${ref}:${expected ?? ""}`, remote, `${sha}:${ref}`]);
+  }
+  async hasCommit(sha) {
+    return (await this.exec(["cat-file", "-e", `${sha}^{commit}`])).code === 0;
+  }
+  async gitOrThrow(args) {
+    const r2 = await this.exec(args);
+    if (r2.code !== 0) throw this.failure(args, r2.stderr);
+  }
+  failure(args, stderr) {
+    return new GitCommandError(this.stage, args, stderr.trim().split("\n").filter(Boolean).join("; ") || "no message");
+  }
+  /** git with its exit status, for the commands whose status is the answer; asynchronous, so an in-process git server can answer. */
+  exec(args) {
+    return new Promise((resolve2) => {
+      execFile("git", ["-c", "core.quotePath=false", ...args], { cwd: this.dir, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+        const code = err ? typeof err.code === "number" ? err.code : -1 : 0;
+        resolve2({ code, stdout, stderr: err && code === -1 ? `${stderr}${err.message}` : stderr });
+      });
+    });
   }
   /** The branch checked out (refs/heads/...), or undefined on a detached HEAD. */
   async branchRef() {
@@ -38305,9 +39192,12 @@ import { posix } from "node:path";
 
 // src/project/model.ts
 var DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-function parseDuration(s) {
-  const m2 = /^(\d+)(ms|s|m)$/.exec(s);
-  if (!m2) throw new Error(`not a duration: ${s}`);
+var DurationError = class extends Error {
+  name = "DurationError";
+};
+function parseDuration(s, what = "duration") {
+  const m2 = /^(\d{1,9})(ms|s|m)$/.exec(s);
+  if (!m2) throw new DurationError(`${what}: ${JSON.stringify(s)} is not a duration; write a whole number with ms, s or m, e.g. 500ms, 90s or 2m`);
   const n = Number(m2[1]);
   return m2[2] === "ms" ? n : m2[2] === "s" ? n * 1e3 : n * 6e4;
 }
@@ -38348,8 +39238,8 @@ var project_schema_default = {
           properties: {
             provider: { enum: ["caddy"] },
             tls: { enum: ["internal", "acme", "off"], default: "internal" },
-            email: { type: "string", description: "ACME account e-mail (tls: acme)." },
-            image: { type: "string", default: "caddy:2", description: "Image of the edge proxy." },
+            email: { type: "string", pattern: "^[A-Za-z0-9._%+-]+@([A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?\\.)*[A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?$", description: "ACME account e-mail (tls: acme)." },
+            image: { type: "string", pattern: "^([a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?(\\.[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)*(:[0-9]+)?/)?[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*(/[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@[A-Za-z][A-Za-z0-9]*([-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$", default: "caddy:2", description: "Image of the edge proxy." },
             http_port: { type: "integer", minimum: 1, maximum: 65535, default: 80 },
             https_port: { type: "integer", minimum: 1, maximum: 65535, default: 443 }
           }
@@ -38357,10 +39247,12 @@ var project_schema_default = {
         sso: {
           type: "object",
           additionalProperties: false,
-          required: ["provider", "url"],
+          required: ["provider"],
+          description: "Single sign-on for routes with `sso`: Caddy asks Authelia (forward_auth) before it proxies. Without an app named authelia, Steward runs Authelia on the edge target.",
           properties: {
             provider: { enum: ["authelia"] },
-            url: { type: "string", pattern: "^https?://" }
+            url: { type: "string", pattern: "^https://", description: "The login portal's public URL, default https://auth.<domain>. Steward routes its host to the Authelia it runs, so the host must be <subdomain>.<domain>; parsed as a URL at render." },
+            image: { type: "string", pattern: "^([a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?(\\.[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)*(:[0-9]+)?/)?[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*(/[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@[A-Za-z][A-Za-z0-9]*([-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$", default: "authelia/authelia:4.38.19", description: "Image of the Authelia that Steward runs; its configuration is checked against Authelia's 4.38 schema." }
           }
         },
         monitoring: {
@@ -38383,8 +39275,8 @@ var network_schema_default = {
   additionalProperties: false,
   required: ["targets"],
   properties: {
-    subnet: { type: "string", pattern: "^[0-9]{1,3}(\\.[0-9]{1,3}){3}/[0-9]{1,2}$" },
-    gateway: { type: "string", pattern: "^[0-9]{1,3}(\\.[0-9]{1,3}){3}$" },
+    subnet: { type: "string", description: "The hosts' network as CIDR, e.g. 10.10.0.0/24 or fd00:10::/64." },
+    gateway: { type: "string", description: "The router of that network: an IP address inside subnet." },
     edge: { type: "string", description: "The target that runs the reverse proxy." },
     targets: {
       type: "object",
@@ -38394,10 +39286,10 @@ var network_schema_default = {
         additionalProperties: false,
         required: ["address"],
         properties: {
-          address: { type: "string", minLength: 1, description: '"local" for the bootstrap target, else an IP or host name reached over SSH.' },
-          user: { type: "string", pattern: "^[a-z_][a-z0-9_-]*$", default: "root" },
+          address: { type: "string", minLength: 1, description: '"local" for the bootstrap target, else an IPv4, IPv6 or DNS name reached over SSH.' },
+          user: { type: "string", pattern: "^[a-z_][a-z0-9_-]{0,31}$", default: "root" },
           port: { type: "integer", minimum: 1, maximum: 65535, default: 22 },
-          dir: { type: "string", pattern: "^/", default: "/var/lib/steward", description: "Where app files live on the host." },
+          dir: { type: "string", pattern: "^(/(?!\\.\\.?(/|$))[A-Za-z0-9._-]+)+/?$", default: "/var/lib/steward", description: "Where app files live on the host." },
           engine: { enum: ["docker"], default: "docker" }
         }
       }
@@ -38420,7 +39312,7 @@ var service_schema_default = {
   properties: {
     target: { type: "string", description: "A target named in network.yml." },
     state: { enum: ["present", "absent"], default: "present" },
-    image: { type: "string", minLength: 1 },
+    image: { type: "string", pattern: "^([a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?(\\.[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)*(:[0-9]+)?/)?[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*(/[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@[A-Za-z][A-Za-z0-9]*([-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$" },
     command: { oneOf: [{ type: "string" }, { type: "array", items: { type: "string" } }] },
     env: {
       type: "object",
@@ -38465,7 +39357,7 @@ var service_schema_default = {
           container: { $ref: "#/definitions/port" },
           host: { $ref: "#/definitions/port" },
           protocol: { enum: ["tcp", "udp"], default: "tcp" },
-          bind: { type: "string" }
+          bind: { type: "string", description: "Host IP address to publish on." }
         }
       }
     },
@@ -38477,14 +39369,30 @@ var service_schema_default = {
       properties: {
         subdomain: { type: "string", pattern: "^(@|[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)$" },
         port: { $ref: "#/definitions/port" },
-        sso: { type: "boolean", default: false }
+        sso: {
+          default: false,
+          description: "Login through conventions.sso before the app is reached. true: one factor; one_factor or two_factor; or { policy, groups }: only members of one of the groups get in. false: no login.",
+          oneOf: [
+            { type: "boolean" },
+            { enum: ["one_factor", "two_factor"] },
+            {
+              type: "object",
+              additionalProperties: false,
+              minProperties: 1,
+              properties: {
+                policy: { enum: ["one_factor", "two_factor"], default: "one_factor" },
+                groups: { type: "array", minItems: 1, uniqueItems: true, items: { type: "string", pattern: "^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$" }, description: "Authelia groups (users_database.yml) allowed in; any one of them suffices." }
+              }
+            }
+          ]
+        }
       }
     },
     health: {
       type: "object",
       additionalProperties: false,
       properties: {
-        http: { type: "string", pattern: "^/" },
+        http: { type: "string", pattern: "^/[A-Za-z0-9._~!&()*+,=:@%/?-]*$" },
         port: { $ref: "#/definitions/port" }
       }
     },
@@ -38493,12 +39401,1889 @@ var service_schema_default = {
       additionalProperties: false,
       required: ["port"],
       properties: {
-        path: { type: "string", pattern: "^/", default: "/metrics" },
+        path: { type: "string", pattern: "^/[A-Za-z0-9._~!&()*+,=:@%/?-]*$", default: "/metrics" },
         port: { $ref: "#/definitions/port" }
       }
     },
     compose: { type: "object", description: "Escape hatch: merged into the generated compose service." },
     purge: { type: "boolean", default: false, description: "With state: absent, also delete the app's volumes." }
+  }
+};
+
+// schemas/compose-spec.json
+var compose_spec_default = {
+  $schema: "https://json-schema.org/draft-07/schema",
+  $id: "compose_spec.json",
+  type: "object",
+  title: "Compose Specification",
+  description: "The Compose file is a YAML file defining a multi-containers based application.",
+  properties: {
+    version: {
+      type: "string",
+      deprecated: true,
+      description: "declared for backward compatibility, ignored. Please remove it."
+    },
+    name: {
+      type: "string",
+      description: "define the Compose project name, until user defines one explicitly."
+    },
+    include: {
+      type: "array",
+      items: {
+        $ref: "#/definitions/include"
+      },
+      description: "compose sub-projects to be included."
+    },
+    services: {
+      type: "object",
+      patternProperties: {
+        "^[a-zA-Z0-9._-]+$": {
+          $ref: "#/definitions/service"
+        }
+      },
+      additionalProperties: false,
+      description: "The services that will be used by your application."
+    },
+    models: {
+      type: "object",
+      patternProperties: {
+        "^[a-zA-Z0-9._-]+$": {
+          $ref: "#/definitions/model"
+        }
+      },
+      description: "Language models that will be used by your application."
+    },
+    networks: {
+      type: "object",
+      patternProperties: {
+        "^[a-zA-Z0-9._-]+$": {
+          $ref: "#/definitions/network"
+        }
+      },
+      description: "Networks that are shared among multiple services."
+    },
+    volumes: {
+      type: "object",
+      patternProperties: {
+        "^[a-zA-Z0-9._-]+$": {
+          $ref: "#/definitions/volume"
+        }
+      },
+      additionalProperties: false,
+      description: "Named volumes that are shared among multiple services."
+    },
+    secrets: {
+      type: "object",
+      patternProperties: {
+        "^[a-zA-Z0-9._-]+$": {
+          $ref: "#/definitions/secret"
+        }
+      },
+      additionalProperties: false,
+      description: "Secrets that are shared among multiple services."
+    },
+    configs: {
+      type: "object",
+      patternProperties: {
+        "^[a-zA-Z0-9._-]+$": {
+          $ref: "#/definitions/config"
+        }
+      },
+      additionalProperties: false,
+      description: "Configurations that are shared among multiple services."
+    }
+  },
+  patternProperties: { "^x-": {} },
+  additionalProperties: false,
+  definitions: {
+    service: {
+      type: "object",
+      description: "Configuration for a service.",
+      properties: {
+        develop: { $ref: "#/definitions/development" },
+        deploy: { $ref: "#/definitions/deployment" },
+        annotations: { $ref: "#/definitions/list_or_dict" },
+        attach: { type: ["boolean", "string"] },
+        build: {
+          description: "Configuration options for building the service's image.",
+          oneOf: [
+            { type: "string", description: "Path to the build context. Can be a relative path or a URL." },
+            {
+              type: "object",
+              properties: {
+                context: { type: "string", description: "Path to the build context. Can be a relative path or a URL." },
+                dockerfile: { type: "string", description: "Name of the Dockerfile to use for building the image." },
+                dockerfile_inline: { type: "string", description: "Inline Dockerfile content to use instead of a Dockerfile from the build context." },
+                entitlements: { type: "array", items: { type: "string" }, description: "List of extra privileged entitlements to grant to the build process." },
+                args: { $ref: "#/definitions/list_or_dict", description: "Build-time variables, specified as a map or a list of KEY=VAL pairs." },
+                ssh: { $ref: "#/definitions/list_or_dict", description: "SSH agent socket or keys to expose to the build. Format is either a string or a list of 'default|<id>[=<socket>|<key>[,<key>]]'." },
+                labels: { $ref: "#/definitions/list_or_dict", description: "Labels to apply to the built image." },
+                cache_from: { type: "array", items: { type: "string" }, description: "List of sources the image builder should use for cache resolution" },
+                cache_to: { type: "array", items: { type: "string" }, description: "Cache destinations for the build cache." },
+                no_cache: { type: ["boolean", "string"], description: "Do not use cache when building the image." },
+                additional_contexts: { $ref: "#/definitions/list_or_dict", description: "Additional build contexts to use, specified as a map of name to context path or URL." },
+                network: { type: "string", description: "Network mode to use for the build. Options include 'default', 'none', 'host', or a network name." },
+                provenance: { type: ["string", "boolean"], description: "Add a provenance attestation" },
+                sbom: { type: ["string", "boolean"], description: "Add a SBOM attestation" },
+                pull: { type: ["boolean", "string"], description: "Always attempt to pull a newer version of the image." },
+                target: { type: "string", description: "Build stage to target in a multi-stage Dockerfile." },
+                shm_size: { type: ["integer", "string"], description: "Size of /dev/shm for the build container. A string value can use suffix like '2g' for 2 gigabytes." },
+                extra_hosts: { $ref: "#/definitions/extra_hosts", description: "Add hostname mappings for the build container." },
+                isolation: { type: "string", description: "Container isolation technology to use for the build process." },
+                privileged: { type: ["boolean", "string"], description: "Give extended privileges to the build container." },
+                secrets: { $ref: "#/definitions/service_config_or_secret", description: "Secrets to expose to the build. These are accessible at build-time." },
+                tags: { type: "array", items: { type: "string" }, description: "Additional tags to apply to the built image." },
+                ulimits: { $ref: "#/definitions/ulimits", description: "Override the default ulimits for the build container." },
+                platforms: { type: "array", items: { type: "string" }, description: "Platforms to build for, e.g., 'linux/amd64', 'linux/arm64', or 'windows/amd64'." }
+              },
+              additionalProperties: false,
+              patternProperties: { "^x-": {} }
+            }
+          ]
+        },
+        blkio_config: {
+          type: "object",
+          description: "Block IO configuration for the service.",
+          properties: {
+            device_read_bps: {
+              type: "array",
+              description: "Limit read rate (bytes per second) from a device.",
+              items: { $ref: "#/definitions/blkio_limit" }
+            },
+            device_read_iops: {
+              type: "array",
+              description: "Limit read rate (IO per second) from a device.",
+              items: { $ref: "#/definitions/blkio_limit" }
+            },
+            device_write_bps: {
+              type: "array",
+              description: "Limit write rate (bytes per second) to a device.",
+              items: { $ref: "#/definitions/blkio_limit" }
+            },
+            device_write_iops: {
+              type: "array",
+              description: "Limit write rate (IO per second) to a device.",
+              items: { $ref: "#/definitions/blkio_limit" }
+            },
+            weight: {
+              type: ["integer", "string"],
+              description: "Block IO weight (relative weight) for the service, between 10 and 1000."
+            },
+            weight_device: {
+              type: "array",
+              description: "Block IO weight (relative weight) for specific devices.",
+              items: { $ref: "#/definitions/blkio_weight" }
+            }
+          },
+          additionalProperties: false
+        },
+        cap_add: {
+          type: "array",
+          items: { type: "string" },
+          uniqueItems: true,
+          description: "Add Linux capabilities. For example, 'CAP_SYS_ADMIN', 'SYS_ADMIN', or 'NET_ADMIN'."
+        },
+        cap_drop: {
+          type: "array",
+          items: { type: "string" },
+          uniqueItems: true,
+          description: "Drop Linux capabilities. For example, 'CAP_SYS_ADMIN', 'SYS_ADMIN', or 'NET_ADMIN'."
+        },
+        cgroup: {
+          type: "string",
+          enum: ["host", "private"],
+          description: "Specify the cgroup namespace to join. Use 'host' to use the host's cgroup namespace, or 'private' to use a private cgroup namespace."
+        },
+        cgroup_parent: {
+          type: "string",
+          description: "Specify an optional parent cgroup for the container."
+        },
+        command: {
+          $ref: "#/definitions/command",
+          description: "Override the default command declared by the container image, for example 'CMD' in Dockerfile."
+        },
+        configs: {
+          $ref: "#/definitions/service_config_or_secret",
+          description: "Grant access to Configs on a per-service basis."
+        },
+        container_name: {
+          type: "string",
+          description: "Specify a custom container name, rather than a generated default name.",
+          pattern: "[a-zA-Z0-9][a-zA-Z0-9_.-]+"
+        },
+        cpu_count: {
+          oneOf: [
+            { type: "string" },
+            { type: "integer", minimum: 0 }
+          ],
+          description: "Number of usable CPUs."
+        },
+        cpu_percent: {
+          oneOf: [
+            { type: "string" },
+            { type: "integer", minimum: 0, maximum: 100 }
+          ],
+          description: "Percentage of CPU resources to use."
+        },
+        cpu_shares: {
+          type: ["number", "string"],
+          description: "CPU shares (relative weight) for the container."
+        },
+        cpu_quota: {
+          type: ["number", "string"],
+          description: "Limit the CPU CFS (Completely Fair Scheduler) quota."
+        },
+        cpu_period: {
+          type: ["number", "string"],
+          description: "Limit the CPU CFS (Completely Fair Scheduler) period."
+        },
+        cpu_rt_period: {
+          type: ["number", "string"],
+          description: "Limit the CPU real-time period in microseconds or a duration."
+        },
+        cpu_rt_runtime: {
+          type: ["number", "string"],
+          description: "Limit the CPU real-time runtime in microseconds or a duration."
+        },
+        cpus: {
+          type: ["number", "string"],
+          description: "Number of CPUs to use. A floating-point value is supported to request partial CPUs."
+        },
+        cpuset: {
+          type: "string",
+          description: "CPUs in which to allow execution (0-3, 0,1)."
+        },
+        credential_spec: {
+          type: "object",
+          description: "Configure the credential spec for managed service account.",
+          properties: {
+            config: {
+              type: "string",
+              description: "The name of the credential spec Config to use."
+            },
+            file: {
+              type: "string",
+              description: "Path to a credential spec file."
+            },
+            registry: {
+              type: "string",
+              description: "Path to a credential spec in the Windows registry."
+            }
+          },
+          additionalProperties: false,
+          patternProperties: { "^x-": {} }
+        },
+        depends_on: {
+          oneOf: [
+            { $ref: "#/definitions/list_of_strings" },
+            {
+              type: "object",
+              additionalProperties: false,
+              patternProperties: {
+                "^[a-zA-Z0-9._-]+$": {
+                  type: "object",
+                  additionalProperties: false,
+                  patternProperties: { "^x-": {} },
+                  properties: {
+                    restart: {
+                      type: ["boolean", "string"],
+                      description: "Whether to restart dependent services when this service is restarted."
+                    },
+                    required: {
+                      type: "boolean",
+                      default: true,
+                      description: "Whether the dependency is required for the dependent service to start."
+                    },
+                    condition: {
+                      type: "string",
+                      enum: ["service_started", "service_healthy", "service_completed_successfully"],
+                      description: "Condition to wait for. 'service_started' waits until the service has started, 'service_healthy' waits until the service is healthy (as defined by its healthcheck), 'service_completed_successfully' waits until the service has completed successfully."
+                    }
+                  },
+                  required: ["condition"]
+                }
+              }
+            }
+          ],
+          description: "Express dependency between services. Service dependencies cause services to be started in dependency order. The dependent service will wait for the dependency to be ready before starting."
+        },
+        device_cgroup_rules: {
+          $ref: "#/definitions/list_of_strings",
+          description: "Add rules to the cgroup allowed devices list."
+        },
+        devices: {
+          type: "array",
+          description: "List of device mappings for the container.",
+          items: {
+            oneOf: [
+              { type: "string" },
+              {
+                type: "object",
+                required: ["source"],
+                properties: {
+                  source: {
+                    type: "string",
+                    description: "Path on the host to the device."
+                  },
+                  target: {
+                    type: "string",
+                    description: "Path in the container where the device will be mapped."
+                  },
+                  permissions: {
+                    type: "string",
+                    description: "Cgroup permissions for the device (rwm)."
+                  }
+                },
+                additionalProperties: false,
+                patternProperties: { "^x-": {} }
+              }
+            ]
+          }
+        },
+        dns: {
+          $ref: "#/definitions/string_or_list",
+          description: "Custom DNS servers to set for the service container."
+        },
+        dns_opt: {
+          type: "array",
+          items: { type: "string" },
+          uniqueItems: true,
+          description: "Custom DNS options to be passed to the container's DNS resolver."
+        },
+        dns_search: {
+          $ref: "#/definitions/string_or_list",
+          description: "Custom DNS search domains to set on the service container."
+        },
+        domainname: {
+          type: "string",
+          description: "Custom domain name to use for the service container."
+        },
+        entrypoint: {
+          $ref: "#/definitions/command",
+          description: "Override the default entrypoint declared by the container image, for example 'ENTRYPOINT' in Dockerfile."
+        },
+        env_file: {
+          $ref: "#/definitions/env_file",
+          description: "Add environment variables from a file or multiple files. Can be a single file path or a list of file paths."
+        },
+        label_file: {
+          $ref: "#/definitions/label_file",
+          description: "Add metadata to containers using files containing Docker labels."
+        },
+        environment: {
+          $ref: "#/definitions/list_or_dict",
+          description: "Add environment variables. You can use either an array or a list of KEY=VAL pairs."
+        },
+        expose: {
+          type: "array",
+          items: {
+            type: ["string", "number"]
+          },
+          uniqueItems: true,
+          description: "Expose ports without publishing them to the host machine - they'll only be accessible to linked services."
+        },
+        extends: {
+          oneOf: [
+            { type: "string" },
+            {
+              type: "object",
+              properties: {
+                service: {
+                  type: "string",
+                  description: "The name of the service to extend."
+                },
+                file: {
+                  type: "string",
+                  description: "The file path where the service to extend is defined."
+                }
+              },
+              required: ["service"],
+              additionalProperties: false
+            }
+          ],
+          description: "Extend another service, in the current file or another file."
+        },
+        provider: {
+          type: "object",
+          description: "Specify a service which will not be manage by Compose directly, and delegate its management to an external provider.",
+          required: ["type"],
+          properties: {
+            type: {
+              type: "string",
+              description: "External component used by Compose to manage setup and teardown lifecycle of the service."
+            },
+            options: {
+              type: "object",
+              description: "Provider-specific options.",
+              patternProperties: {
+                "^.+$": { oneOf: [
+                  { type: ["string", "number", "boolean"] },
+                  { type: "array", items: { type: ["string", "number", "boolean"] } }
+                ] }
+              }
+            }
+          },
+          additionalProperties: false,
+          patternProperties: { "^x-": {} }
+        },
+        external_links: {
+          type: "array",
+          items: { type: "string" },
+          uniqueItems: true,
+          description: "Link to services started outside this Compose application. Specify services as <service_name>:<alias>."
+        },
+        extra_hosts: {
+          $ref: "#/definitions/extra_hosts",
+          description: "Add hostname mappings to the container network interface configuration."
+        },
+        gpus: {
+          $ref: "#/definitions/gpus",
+          description: "Define GPU devices to use. Can be set to 'all' to use all GPUs, or a list of specific GPU devices."
+        },
+        group_add: {
+          type: "array",
+          items: {
+            type: ["string", "number"]
+          },
+          uniqueItems: true,
+          description: "Add additional groups which user inside the container should be member of."
+        },
+        healthcheck: {
+          $ref: "#/definitions/healthcheck",
+          description: "Configure a health check for the container to monitor its health status."
+        },
+        hostname: {
+          type: "string",
+          description: "Define a custom hostname for the service container."
+        },
+        image: {
+          type: "string",
+          description: "Specify the image to start the container from. Can be a repository/tag, a digest, or a local image ID."
+        },
+        init: {
+          type: ["boolean", "string"],
+          description: "Run as an init process inside the container that forwards signals and reaps processes."
+        },
+        ipc: {
+          type: "string",
+          description: "IPC sharing mode for the service container. Use 'host' to share the host's IPC namespace, 'service:[service_name]' to share with another service, or 'shareable' to allow other services to share this service's IPC namespace."
+        },
+        isolation: {
+          type: "string",
+          description: "Container isolation technology to use. Supported values are platform-specific."
+        },
+        labels: {
+          $ref: "#/definitions/list_or_dict",
+          description: "Add metadata to containers using Docker labels. You can use either an array or a list."
+        },
+        links: {
+          type: "array",
+          items: { type: "string" },
+          uniqueItems: true,
+          description: "Link to containers in another service. Either specify both the service name and a link alias (SERVICE:ALIAS), or just the service name."
+        },
+        logging: {
+          type: "object",
+          description: "Logging configuration for the service.",
+          properties: {
+            driver: {
+              type: "string",
+              description: "Logging driver to use, such as 'json-file', 'syslog', 'journald', etc."
+            },
+            options: {
+              type: "object",
+              description: "Options for the logging driver.",
+              patternProperties: {
+                "^.+$": { type: ["string", "number", "null"] }
+              }
+            }
+          },
+          additionalProperties: false,
+          patternProperties: { "^x-": {} }
+        },
+        mac_address: {
+          type: "string",
+          description: "Container MAC address to set."
+        },
+        mem_limit: {
+          type: ["number", "string"],
+          description: "Memory limit for the container. A string value can use suffix like '2g' for 2 gigabytes."
+        },
+        mem_reservation: {
+          type: ["string", "integer"],
+          description: "Memory reservation for the container."
+        },
+        mem_swappiness: {
+          type: ["integer", "string"],
+          description: "Container memory swappiness as percentage (0 to 100)."
+        },
+        memswap_limit: {
+          type: ["number", "string"],
+          description: "Amount of memory the container is allowed to swap to disk. Set to -1 to enable unlimited swap."
+        },
+        network_mode: {
+          type: "string",
+          description: "Network mode. Values can be 'bridge', 'host', 'none', 'service:[service name]', or 'container:[container name]'."
+        },
+        models: {
+          oneOf: [
+            { $ref: "#/definitions/list_of_strings" },
+            {
+              type: "object",
+              patternProperties: {
+                "^[a-zA-Z0-9._-]+$": {
+                  type: "object",
+                  properties: {
+                    endpoint_var: {
+                      type: "string",
+                      description: "Environment variable set to AI model endpoint."
+                    },
+                    model_var: {
+                      type: "string",
+                      description: "Environment variable set to AI model name."
+                    }
+                  },
+                  additionalProperties: false,
+                  patternProperties: { "^x-": {} }
+                }
+              }
+            }
+          ],
+          description: "AI Models to use, referencing entries under the top-level models key."
+        },
+        networks: {
+          oneOf: [
+            { $ref: "#/definitions/list_of_strings" },
+            {
+              type: "object",
+              patternProperties: {
+                "^[a-zA-Z0-9._-]+$": {
+                  oneOf: [
+                    {
+                      type: "object",
+                      properties: {
+                        aliases: {
+                          $ref: "#/definitions/list_of_strings",
+                          description: "Alternative hostnames for this service on the network."
+                        },
+                        interface_name: {
+                          type: "string",
+                          description: "Interface network name used to connect to network"
+                        },
+                        ipv4_address: {
+                          type: "string",
+                          description: "Specify a static IPv4 address for this service on this network."
+                        },
+                        ipv6_address: {
+                          type: "string",
+                          description: "Specify a static IPv6 address for this service on this network."
+                        },
+                        link_local_ips: {
+                          $ref: "#/definitions/list_of_strings",
+                          description: "List of link-local IPs."
+                        },
+                        mac_address: {
+                          type: "string",
+                          description: "Specify a MAC address for this service on this network."
+                        },
+                        driver_opts: {
+                          type: "object",
+                          description: "Driver options for this network.",
+                          patternProperties: {
+                            "^.+$": { type: ["string", "number"] }
+                          }
+                        },
+                        priority: {
+                          type: "number",
+                          description: "Specify the priority for the network connection."
+                        },
+                        gw_priority: {
+                          type: "number",
+                          description: "Specify the gateway priority for the network connection."
+                        }
+                      },
+                      additionalProperties: false,
+                      patternProperties: { "^x-": {} }
+                    },
+                    { type: "null" }
+                  ]
+                }
+              },
+              additionalProperties: false
+            }
+          ],
+          description: "Networks to join, referencing entries under the top-level networks key. Can be a list of network names or a mapping of network name to network configuration."
+        },
+        oom_kill_disable: {
+          type: ["boolean", "string"],
+          description: "Disable OOM Killer for the container."
+        },
+        oom_score_adj: {
+          oneOf: [
+            { type: "string" },
+            { type: "integer", minimum: -1e3, maximum: 1e3 }
+          ],
+          description: "Tune host's OOM preferences for the container (accepts -1000 to 1000)."
+        },
+        pid: {
+          type: ["string", "null"],
+          description: "PID mode for container."
+        },
+        pids_limit: {
+          type: ["number", "string"],
+          description: "Tune a container's PIDs limit. Set to -1 for unlimited PIDs."
+        },
+        platform: {
+          type: "string",
+          description: "Target platform to run on, e.g., 'linux/amd64', 'linux/arm64', or 'windows/amd64'."
+        },
+        ports: {
+          type: "array",
+          description: "Expose container ports. Short format ([HOST:]CONTAINER[/PROTOCOL]).",
+          items: {
+            oneOf: [
+              { type: "number" },
+              { type: "string" },
+              {
+                type: "object",
+                properties: {
+                  name: {
+                    type: "string",
+                    description: "A human-readable name for this port mapping."
+                  },
+                  mode: {
+                    type: "string",
+                    description: "The port binding mode, either 'host' for publishing a host port or 'ingress' for load balancing."
+                  },
+                  host_ip: {
+                    type: "string",
+                    description: "The host IP to bind to."
+                  },
+                  target: {
+                    type: ["integer", "string"],
+                    description: "The port inside the container."
+                  },
+                  published: {
+                    type: ["string", "integer"],
+                    description: "The publicly exposed port."
+                  },
+                  protocol: {
+                    type: "string",
+                    description: "The port protocol (tcp or udp)."
+                  },
+                  app_protocol: {
+                    type: "string",
+                    description: "Application protocol to use with the port (e.g., http, https, mysql)."
+                  }
+                },
+                additionalProperties: false,
+                patternProperties: { "^x-": {} }
+              }
+            ]
+          },
+          uniqueItems: true
+        },
+        post_start: {
+          type: "array",
+          items: { $ref: "#/definitions/service_hook" },
+          description: "Commands to run after the container starts. If any command fails, the container stops."
+        },
+        pre_stop: {
+          type: "array",
+          items: { $ref: "#/definitions/service_hook" },
+          description: "Commands to run before the container stops. If any command fails, the container stop is aborted."
+        },
+        privileged: {
+          type: ["boolean", "string"],
+          description: "Give extended privileges to the service container."
+        },
+        profiles: {
+          $ref: "#/definitions/list_of_strings",
+          description: "List of profiles for this service. When profiles are specified, services are only started when the profile is activated."
+        },
+        pull_policy: {
+          type: "string",
+          pattern: "always|never|build|if_not_present|missing|refresh|daily|weekly|every_([0-9]+[wdhms])+",
+          description: "Policy for pulling images. Options include: 'always', 'never', 'if_not_present', 'missing', 'build', or time-based refresh policies."
+        },
+        pull_refresh_after: {
+          type: "string",
+          description: "Time after which to refresh the image. Used with pull_policy=refresh."
+        },
+        read_only: {
+          type: ["boolean", "string"],
+          description: "Mount the container's filesystem as read only."
+        },
+        restart: {
+          type: "string",
+          description: "Restart policy for the service container. Options include: 'no', 'always', 'on-failure', and 'unless-stopped'."
+        },
+        runtime: {
+          type: "string",
+          description: "Runtime to use for this container, e.g., 'runc'."
+        },
+        scale: {
+          type: ["integer", "string"],
+          description: "Number of containers to deploy for this service."
+        },
+        security_opt: {
+          type: "array",
+          items: { type: "string" },
+          uniqueItems: true,
+          description: "Override the default labeling scheme for each container."
+        },
+        shm_size: {
+          type: ["number", "string"],
+          description: "Size of /dev/shm. A string value can use suffix like '2g' for 2 gigabytes."
+        },
+        secrets: {
+          $ref: "#/definitions/service_config_or_secret",
+          description: "Grant access to Secrets on a per-service basis."
+        },
+        sysctls: {
+          $ref: "#/definitions/list_or_dict",
+          description: "Kernel parameters to set in the container. You can use either an array or a list."
+        },
+        stdin_open: {
+          type: ["boolean", "string"],
+          description: "Keep STDIN open even if not attached."
+        },
+        stop_grace_period: {
+          type: "string",
+          description: "Time to wait for the container to stop gracefully before sending SIGKILL (e.g., '1s', '1m30s')."
+        },
+        stop_signal: {
+          type: "string",
+          description: "Signal to stop the container (e.g., 'SIGTERM', 'SIGINT')."
+        },
+        storage_opt: {
+          type: "object",
+          description: "Storage driver options for the container."
+        },
+        tmpfs: {
+          $ref: "#/definitions/string_or_list",
+          description: "Mount a temporary filesystem (tmpfs) into the container. Can be a single value or a list."
+        },
+        tty: {
+          type: ["boolean", "string"],
+          description: "Allocate a pseudo-TTY to service container."
+        },
+        ulimits: {
+          $ref: "#/definitions/ulimits",
+          description: "Override the default ulimits for a container."
+        },
+        use_api_socket: {
+          type: "boolean",
+          description: "Bind mount Docker API socket and required auth."
+        },
+        user: {
+          type: "string",
+          description: "Username or UID to run the container process as."
+        },
+        uts: {
+          type: "string",
+          description: "UTS namespace to use. 'host' shares the host's UTS namespace."
+        },
+        userns_mode: {
+          type: "string",
+          description: "User namespace to use. 'host' shares the host's user namespace."
+        },
+        volumes: {
+          type: "array",
+          description: "Mount host paths or named volumes accessible to the container. Short syntax (VOLUME:CONTAINER_PATH[:MODE])",
+          items: {
+            oneOf: [
+              { type: "string" },
+              {
+                type: "object",
+                required: ["type"],
+                properties: {
+                  type: {
+                    type: "string",
+                    enum: ["bind", "volume", "tmpfs", "cluster", "npipe", "image"],
+                    description: "The mount type: bind for mounting host directories, volume for named volumes, tmpfs for temporary filesystems, cluster for cluster volumes, npipe for named pipes, or image for mounting from an image."
+                  },
+                  source: {
+                    type: "string",
+                    description: "The source of the mount, a path on the host for a bind mount, a docker image reference for an image mount, or the name of a volume defined in the top-level volumes key. Not applicable for a tmpfs mount."
+                  },
+                  target: {
+                    type: "string",
+                    description: "The path in the container where the volume is mounted."
+                  },
+                  read_only: {
+                    type: ["boolean", "string"],
+                    description: "Flag to set the volume as read-only."
+                  },
+                  consistency: {
+                    type: "string",
+                    description: "The consistency requirements for the mount. Available values are platform specific."
+                  },
+                  bind: {
+                    type: "object",
+                    description: "Configuration specific to bind mounts.",
+                    properties: {
+                      propagation: {
+                        type: "string",
+                        description: "The propagation mode for the bind mount: 'shared', 'slave', 'private', 'rshared', 'rslave', or 'rprivate'."
+                      },
+                      create_host_path: {
+                        type: ["boolean", "string"],
+                        description: "Create the host path if it doesn't exist."
+                      },
+                      recursive: {
+                        type: "string",
+                        enum: ["enabled", "disabled", "writable", "readonly"],
+                        description: "Recursively mount the source directory."
+                      },
+                      selinux: {
+                        type: "string",
+                        enum: ["z", "Z"],
+                        description: "SELinux relabeling options: 'z' for shared content, 'Z' for private unshared content."
+                      }
+                    },
+                    additionalProperties: false,
+                    patternProperties: { "^x-": {} }
+                  },
+                  volume: {
+                    type: "object",
+                    description: "Configuration specific to volume mounts.",
+                    properties: {
+                      labels: {
+                        $ref: "#/definitions/list_or_dict",
+                        description: "Labels to apply to the volume."
+                      },
+                      nocopy: {
+                        type: ["boolean", "string"],
+                        description: "Flag to disable copying of data from a container when a volume is created."
+                      },
+                      subpath: {
+                        type: "string",
+                        description: "Path within the volume to mount instead of the volume root."
+                      }
+                    },
+                    additionalProperties: false,
+                    patternProperties: { "^x-": {} }
+                  },
+                  tmpfs: {
+                    type: "object",
+                    description: "Configuration specific to tmpfs mounts.",
+                    properties: {
+                      size: {
+                        oneOf: [
+                          { type: "integer", minimum: 0 },
+                          { type: "string" }
+                        ],
+                        description: "Size of the tmpfs mount in bytes."
+                      },
+                      mode: {
+                        type: ["number", "string"],
+                        description: "File mode of the tmpfs in octal."
+                      }
+                    },
+                    additionalProperties: false,
+                    patternProperties: { "^x-": {} }
+                  },
+                  image: {
+                    type: "object",
+                    description: "Configuration specific to image mounts.",
+                    properties: {
+                      subpath: {
+                        type: "string",
+                        description: "Path within the image to mount instead of the image root."
+                      }
+                    },
+                    additionalProperties: false,
+                    patternProperties: { "^x-": {} }
+                  }
+                },
+                additionalProperties: false,
+                patternProperties: { "^x-": {} }
+              }
+            ]
+          },
+          uniqueItems: true
+        },
+        volumes_from: {
+          type: "array",
+          items: { type: "string" },
+          uniqueItems: true,
+          description: "Mount volumes from another service or container. Optionally specify read-only access (ro) or read-write (rw)."
+        },
+        working_dir: {
+          type: "string",
+          description: "The working directory in which the entrypoint or command will be run"
+        }
+      },
+      patternProperties: { "^x-": {} },
+      additionalProperties: false
+    },
+    healthcheck: {
+      type: "object",
+      description: "Configuration options to determine whether the container is healthy.",
+      properties: {
+        disable: {
+          type: ["boolean", "string"],
+          description: "Disable any container-specified healthcheck. Set to true to disable."
+        },
+        interval: {
+          type: "string",
+          description: "Time between running the check (e.g., '1s', '1m30s'). Default: 30s."
+        },
+        retries: {
+          type: ["number", "string"],
+          description: "Number of consecutive failures needed to consider the container as unhealthy. Default: 3."
+        },
+        test: {
+          oneOf: [
+            { type: "string" },
+            { type: "array", items: { type: "string" } }
+          ],
+          description: "The test to perform to check container health. Can be a string or a list. The first item is either NONE, CMD, or CMD-SHELL. If it's CMD, the rest of the command is exec'd. If it's CMD-SHELL, the rest is run in the shell."
+        },
+        timeout: {
+          type: "string",
+          description: "Maximum time to allow one check to run (e.g., '1s', '1m30s'). Default: 30s."
+        },
+        start_period: {
+          type: "string",
+          description: "Start period for the container to initialize before starting health-retries countdown (e.g., '1s', '1m30s'). Default: 0s."
+        },
+        start_interval: {
+          type: "string",
+          description: "Time between running the check during the start period (e.g., '1s', '1m30s'). Default: interval value."
+        }
+      },
+      additionalProperties: false,
+      patternProperties: { "^x-": {} }
+    },
+    development: {
+      type: ["object", "null"],
+      description: "Development configuration for the service, used for development workflows.",
+      properties: {
+        watch: {
+          type: "array",
+          description: "Configure watch mode for the service, which monitors file changes and performs actions in response.",
+          items: {
+            type: "object",
+            required: ["path", "action"],
+            properties: {
+              ignore: {
+                $ref: "#/definitions/string_or_list",
+                description: "Patterns to exclude from watching."
+              },
+              include: {
+                $ref: "#/definitions/string_or_list",
+                description: "Patterns to include in watching."
+              },
+              path: {
+                type: "string",
+                description: "Path to watch for changes."
+              },
+              action: {
+                type: "string",
+                enum: ["rebuild", "sync", "restart", "sync+restart", "sync+exec"],
+                description: "Action to take when a change is detected: rebuild the container, sync files, restart the container, sync and restart, or sync and execute a command."
+              },
+              target: {
+                type: "string",
+                description: "Target path in the container for sync operations."
+              },
+              exec: {
+                $ref: "#/definitions/service_hook",
+                description: "Command to execute when a change is detected and action is sync+exec."
+              },
+              initial_sync: {
+                type: "boolean",
+                description: "Ensure that an initial synchronization is done before starting watch mode for sync+x triggers"
+              }
+            },
+            additionalProperties: false,
+            patternProperties: { "^x-": {} }
+          }
+        }
+      },
+      additionalProperties: false,
+      patternProperties: { "^x-": {} }
+    },
+    deployment: {
+      type: ["object", "null"],
+      description: "Deployment configuration for the service.",
+      properties: {
+        mode: {
+          type: "string",
+          description: "Deployment mode for the service: 'replicated' (default) or 'global'."
+        },
+        endpoint_mode: {
+          type: "string",
+          description: "Endpoint mode for the service: 'vip' (default) or 'dnsrr'."
+        },
+        replicas: {
+          type: ["integer", "string"],
+          description: "Number of replicas of the service container to run."
+        },
+        labels: {
+          $ref: "#/definitions/list_or_dict",
+          description: "Labels to apply to the service."
+        },
+        rollback_config: {
+          type: "object",
+          description: "Configuration for rolling back a service update.",
+          properties: {
+            parallelism: {
+              type: ["integer", "string"],
+              description: "The number of containers to rollback at a time. If set to 0, all containers rollback simultaneously."
+            },
+            delay: {
+              type: "string",
+              description: "The time to wait between each container group's rollback (e.g., '1s', '1m30s')."
+            },
+            failure_action: {
+              type: "string",
+              description: "Action to take if a rollback fails: 'continue', 'pause'."
+            },
+            monitor: {
+              type: "string",
+              description: "Duration to monitor each task for failures after it is created (e.g., '1s', '1m30s')."
+            },
+            max_failure_ratio: {
+              type: ["number", "string"],
+              description: "Failure rate to tolerate during a rollback."
+            },
+            order: {
+              type: "string",
+              enum: ["start-first", "stop-first"],
+              description: "Order of operations during rollbacks: 'stop-first' (default) or 'start-first'."
+            }
+          },
+          additionalProperties: false,
+          patternProperties: { "^x-": {} }
+        },
+        update_config: {
+          type: "object",
+          description: "Configuration for updating a service.",
+          properties: {
+            parallelism: {
+              type: ["integer", "string"],
+              description: "The number of containers to update at a time."
+            },
+            delay: {
+              type: "string",
+              description: "The time to wait between updating a group of containers (e.g., '1s', '1m30s')."
+            },
+            failure_action: {
+              type: "string",
+              description: "Action to take if an update fails: 'continue', 'pause', 'rollback'."
+            },
+            monitor: {
+              type: "string",
+              description: "Duration to monitor each updated task for failures after it is created (e.g., '1s', '1m30s')."
+            },
+            max_failure_ratio: {
+              type: ["number", "string"],
+              description: "Failure rate to tolerate during an update (0 to 1)."
+            },
+            order: {
+              type: "string",
+              enum: ["start-first", "stop-first"],
+              description: "Order of operations during updates: 'stop-first' (default) or 'start-first'."
+            }
+          },
+          additionalProperties: false,
+          patternProperties: { "^x-": {} }
+        },
+        resources: {
+          type: "object",
+          description: "Resource constraints and reservations for the service.",
+          properties: {
+            limits: {
+              type: "object",
+              description: "Resource limits for the service containers.",
+              properties: {
+                cpus: {
+                  type: ["number", "string"],
+                  description: "Limit for how much of the available CPU resources, as number of cores, a container can use."
+                },
+                memory: {
+                  type: "string",
+                  description: "Limit on the amount of memory a container can allocate (e.g., '1g', '1024m')."
+                },
+                pids: {
+                  type: ["integer", "string"],
+                  description: "Maximum number of PIDs available to the container."
+                }
+              },
+              additionalProperties: false,
+              patternProperties: { "^x-": {} }
+            },
+            reservations: {
+              type: "object",
+              description: "Resource reservations for the service containers.",
+              properties: {
+                cpus: {
+                  type: ["number", "string"],
+                  description: "Reservation for how much of the available CPU resources, as number of cores, a container can use."
+                },
+                memory: {
+                  type: "string",
+                  description: "Reservation on the amount of memory a container can allocate (e.g., '1g', '1024m')."
+                },
+                generic_resources: {
+                  $ref: "#/definitions/generic_resources",
+                  description: "User-defined resources to reserve."
+                },
+                devices: {
+                  $ref: "#/definitions/devices",
+                  description: "Device reservations for the container."
+                }
+              },
+              additionalProperties: false,
+              patternProperties: { "^x-": {} }
+            }
+          },
+          additionalProperties: false,
+          patternProperties: { "^x-": {} }
+        },
+        restart_policy: {
+          type: "object",
+          description: "Restart policy for the service containers.",
+          properties: {
+            condition: {
+              type: "string",
+              description: "Condition for restarting the container: 'none', 'on-failure', 'any'."
+            },
+            delay: {
+              type: "string",
+              description: "Delay between restart attempts (e.g., '1s', '1m30s')."
+            },
+            max_attempts: {
+              type: ["integer", "string"],
+              description: "Maximum number of restart attempts before giving up."
+            },
+            window: {
+              type: "string",
+              description: "Time window used to evaluate the restart policy (e.g., '1s', '1m30s')."
+            }
+          },
+          additionalProperties: false,
+          patternProperties: { "^x-": {} }
+        },
+        placement: {
+          type: "object",
+          description: "Constraints and preferences for the platform to select a physical node to run service containers",
+          properties: {
+            constraints: {
+              type: "array",
+              items: { type: "string" },
+              description: "Placement constraints for the service (e.g., 'node.role==manager')."
+            },
+            preferences: {
+              type: "array",
+              description: "Placement preferences for the service.",
+              items: {
+                type: "object",
+                properties: {
+                  spread: {
+                    type: "string",
+                    description: "Spread tasks evenly across values of the specified node label."
+                  }
+                },
+                additionalProperties: false,
+                patternProperties: { "^x-": {} }
+              }
+            },
+            max_replicas_per_node: {
+              type: ["integer", "string"],
+              description: "Maximum number of replicas of the service."
+            }
+          },
+          additionalProperties: false,
+          patternProperties: { "^x-": {} }
+        }
+      },
+      additionalProperties: false,
+      patternProperties: { "^x-": {} }
+    },
+    generic_resources: {
+      type: "array",
+      description: "User-defined resources for services, allowing services to reserve specialized hardware resources.",
+      items: {
+        type: "object",
+        properties: {
+          discrete_resource_spec: {
+            type: "object",
+            description: "Specification for discrete (countable) resources.",
+            properties: {
+              kind: {
+                type: "string",
+                description: "Type of resource (e.g., 'GPU', 'FPGA', 'SSD')."
+              },
+              value: {
+                type: ["number", "string"],
+                description: "Number of resources of this kind to reserve."
+              }
+            },
+            additionalProperties: false,
+            patternProperties: { "^x-": {} }
+          }
+        },
+        additionalProperties: false,
+        patternProperties: { "^x-": {} }
+      }
+    },
+    devices: {
+      type: "array",
+      description: "Device reservations for containers, allowing services to access specific hardware devices.",
+      items: {
+        type: "object",
+        properties: {
+          capabilities: {
+            $ref: "#/definitions/list_of_strings",
+            description: "List of capabilities the device needs to have (e.g., 'gpu', 'compute', 'utility')."
+          },
+          count: {
+            type: ["string", "integer"],
+            description: "Number of devices of this type to reserve."
+          },
+          device_ids: {
+            $ref: "#/definitions/list_of_strings",
+            description: "List of specific device IDs to reserve."
+          },
+          driver: {
+            type: "string",
+            description: "Device driver to use (e.g., 'nvidia')."
+          },
+          options: {
+            $ref: "#/definitions/list_or_dict",
+            description: "Driver-specific options for the device."
+          }
+        },
+        additionalProperties: false,
+        patternProperties: { "^x-": {} },
+        required: [
+          "capabilities"
+        ]
+      }
+    },
+    gpus: {
+      oneOf: [
+        {
+          type: "string",
+          enum: ["all"],
+          description: "Use all available GPUs."
+        },
+        {
+          type: "array",
+          description: "List of specific GPU devices to use.",
+          items: {
+            type: "object",
+            properties: {
+              capabilities: {
+                $ref: "#/definitions/list_of_strings",
+                description: "List of capabilities the GPU needs to have (e.g., 'compute', 'utility')."
+              },
+              count: {
+                type: ["string", "integer"],
+                description: "Number of GPUs to use."
+              },
+              device_ids: {
+                $ref: "#/definitions/list_of_strings",
+                description: "List of specific GPU device IDs to use."
+              },
+              driver: {
+                type: "string",
+                description: "GPU driver to use (e.g., 'nvidia')."
+              },
+              options: {
+                $ref: "#/definitions/list_or_dict",
+                description: "Driver-specific options for the GPU."
+              }
+            }
+          },
+          additionalProperties: false,
+          patternProperties: { "^x-": {} }
+        }
+      ]
+    },
+    include: {
+      description: "Compose application or sub-projects to be included.",
+      oneOf: [
+        { type: "string" },
+        {
+          type: "object",
+          properties: {
+            path: {
+              $ref: "#/definitions/string_or_list",
+              description: "Path to the Compose application or sub-project files to include."
+            },
+            env_file: {
+              $ref: "#/definitions/string_or_list",
+              description: "Path to the environment files to use to define default values when interpolating variables in the Compose files being parsed."
+            },
+            project_directory: {
+              type: "string",
+              description: "Path to resolve relative paths set in the Compose file"
+            }
+          },
+          additionalProperties: false
+        }
+      ]
+    },
+    network: {
+      type: ["object", "null"],
+      description: "Network configuration for the Compose application.",
+      properties: {
+        name: {
+          type: "string",
+          description: "Custom name for this network."
+        },
+        driver: {
+          type: "string",
+          description: "Specify which driver should be used for this network. Default is 'bridge'."
+        },
+        driver_opts: {
+          type: "object",
+          description: "Specify driver-specific options defined as key/value pairs.",
+          patternProperties: {
+            "^.+$": { type: ["string", "number"] }
+          }
+        },
+        ipam: {
+          type: "object",
+          description: "Custom IP Address Management configuration for this network.",
+          properties: {
+            driver: {
+              type: "string",
+              description: "Custom IPAM driver, instead of the default."
+            },
+            config: {
+              type: "array",
+              description: "List of IPAM configuration blocks.",
+              items: {
+                type: "object",
+                properties: {
+                  subnet: {
+                    type: "string",
+                    description: "Subnet in CIDR format that represents a network segment."
+                  },
+                  ip_range: {
+                    type: "string",
+                    description: "Range of IPs from which to allocate container IPs."
+                  },
+                  gateway: {
+                    type: "string",
+                    description: "IPv4 or IPv6 gateway for the subnet."
+                  },
+                  aux_addresses: {
+                    type: "object",
+                    description: "Auxiliary IPv4 or IPv6 addresses used by Network driver.",
+                    additionalProperties: false,
+                    patternProperties: { "^.+$": { type: "string" } }
+                  }
+                },
+                additionalProperties: false,
+                patternProperties: { "^x-": {} }
+              }
+            },
+            options: {
+              type: "object",
+              description: "Driver-specific options for the IPAM driver.",
+              additionalProperties: false,
+              patternProperties: { "^.+$": { type: "string" } }
+            }
+          },
+          additionalProperties: false,
+          patternProperties: { "^x-": {} }
+        },
+        external: {
+          type: ["boolean", "string", "object"],
+          description: "Specifies that this network already exists and was created outside of Compose.",
+          properties: {
+            name: {
+              deprecated: true,
+              type: "string",
+              description: "Specifies the name of the external network. Deprecated: use the 'name' property instead."
+            }
+          },
+          additionalProperties: false,
+          patternProperties: { "^x-": {} }
+        },
+        internal: {
+          type: ["boolean", "string"],
+          description: "Create an externally isolated network."
+        },
+        enable_ipv4: {
+          type: ["boolean", "string"],
+          description: "Enable IPv4 networking."
+        },
+        enable_ipv6: {
+          type: ["boolean", "string"],
+          description: "Enable IPv6 networking."
+        },
+        attachable: {
+          type: ["boolean", "string"],
+          description: "If true, standalone containers can attach to this network."
+        },
+        labels: {
+          $ref: "#/definitions/list_or_dict",
+          description: "Add metadata to the network using labels."
+        }
+      },
+      additionalProperties: false,
+      patternProperties: { "^x-": {} }
+    },
+    volume: {
+      type: ["object", "null"],
+      description: "Volume configuration for the Compose application.",
+      properties: {
+        name: {
+          type: "string",
+          description: "Custom name for this volume."
+        },
+        driver: {
+          type: "string",
+          description: "Specify which volume driver should be used for this volume."
+        },
+        driver_opts: {
+          type: "object",
+          description: "Specify driver-specific options.",
+          patternProperties: {
+            "^.+$": { type: ["string", "number"] }
+          }
+        },
+        external: {
+          type: ["boolean", "string", "object"],
+          description: "Specifies that this volume already exists and was created outside of Compose.",
+          properties: {
+            name: {
+              deprecated: true,
+              type: "string",
+              description: "Specifies the name of the external volume. Deprecated: use the 'name' property instead."
+            }
+          },
+          additionalProperties: false,
+          patternProperties: { "^x-": {} }
+        },
+        labels: {
+          $ref: "#/definitions/list_or_dict",
+          description: "Add metadata to the volume using labels."
+        }
+      },
+      additionalProperties: false,
+      patternProperties: { "^x-": {} }
+    },
+    secret: {
+      type: "object",
+      description: "Secret configuration for the Compose application.",
+      properties: {
+        name: {
+          type: "string",
+          description: "Custom name for this secret."
+        },
+        environment: {
+          type: "string",
+          description: "Name of an environment variable from which to get the secret value."
+        },
+        file: {
+          type: "string",
+          description: "Path to a file containing the secret value."
+        },
+        external: {
+          type: ["boolean", "string", "object"],
+          description: "Specifies that this secret already exists and was created outside of Compose.",
+          properties: {
+            name: {
+              type: "string",
+              description: "Specifies the name of the external secret."
+            }
+          }
+        },
+        labels: {
+          $ref: "#/definitions/list_or_dict",
+          description: "Add metadata to the secret using labels."
+        },
+        driver: {
+          type: "string",
+          description: "Specify which secret driver should be used for this secret."
+        },
+        driver_opts: {
+          type: "object",
+          description: "Specify driver-specific options.",
+          patternProperties: {
+            "^.+$": { type: ["string", "number"] }
+          }
+        },
+        template_driver: {
+          type: "string",
+          description: "Driver to use for templating the secret's value."
+        }
+      },
+      additionalProperties: false,
+      patternProperties: { "^x-": {} }
+    },
+    config: {
+      type: "object",
+      description: "Config configuration for the Compose application.",
+      properties: {
+        name: {
+          type: "string",
+          description: "Custom name for this config."
+        },
+        content: {
+          type: "string",
+          description: "Inline content of the config."
+        },
+        environment: {
+          type: "string",
+          description: "Name of an environment variable from which to get the config value."
+        },
+        file: {
+          type: "string",
+          description: "Path to a file containing the config value."
+        },
+        external: {
+          type: ["boolean", "string", "object"],
+          description: "Specifies that this config already exists and was created outside of Compose.",
+          properties: {
+            name: {
+              deprecated: true,
+              type: "string",
+              description: "Specifies the name of the external config. Deprecated: use the 'name' property instead."
+            }
+          }
+        },
+        labels: {
+          $ref: "#/definitions/list_or_dict",
+          description: "Add metadata to the config using labels."
+        },
+        template_driver: {
+          type: "string",
+          description: "Driver to use for templating the config's value."
+        }
+      },
+      additionalProperties: false,
+      patternProperties: { "^x-": {} }
+    },
+    model: {
+      type: "object",
+      description: "Language Model for the Compose application.",
+      properties: {
+        name: {
+          type: "string",
+          description: "Custom name for this model."
+        },
+        model: {
+          type: "string",
+          description: "Language Model to run."
+        },
+        context_size: {
+          type: "integer"
+        },
+        runtime_flags: {
+          type: "array",
+          items: { type: "string" },
+          description: "Raw runtime flags to pass to the inference engine."
+        }
+      },
+      required: ["model"],
+      additionalProperties: false,
+      patternProperties: { "^x-": {} }
+    },
+    command: {
+      oneOf: [
+        {
+          type: "null",
+          description: "No command specified, use the container's default command."
+        },
+        {
+          type: "string",
+          description: "Command as a string, which will be executed in a shell (e.g., '/bin/sh -c')."
+        },
+        {
+          type: "array",
+          description: "Command as an array of strings, which will be executed directly without a shell.",
+          items: {
+            type: "string",
+            description: "Part of the command (executable or argument)."
+          }
+        }
+      ],
+      description: "Command to run in the container, which can be specified as a string (shell form) or array (exec form)."
+    },
+    service_hook: {
+      type: "object",
+      description: "Configuration for service lifecycle hooks, which are commands executed at specific points in a container's lifecycle.",
+      properties: {
+        command: {
+          $ref: "#/definitions/command",
+          description: "Command to execute as part of the hook."
+        },
+        user: {
+          type: "string",
+          description: "User to run the command as."
+        },
+        privileged: {
+          type: ["boolean", "string"],
+          description: "Whether to run the command with extended privileges."
+        },
+        working_dir: {
+          type: "string",
+          description: "Working directory for the command."
+        },
+        environment: {
+          $ref: "#/definitions/list_or_dict",
+          description: "Environment variables for the command."
+        }
+      },
+      additionalProperties: false,
+      patternProperties: { "^x-": {} },
+      required: ["command"]
+    },
+    env_file: {
+      oneOf: [
+        {
+          type: "string",
+          description: "Path to a file containing environment variables."
+        },
+        {
+          type: "array",
+          description: "List of paths to files containing environment variables.",
+          items: {
+            oneOf: [
+              {
+                type: "string",
+                description: "Path to a file containing environment variables."
+              },
+              {
+                type: "object",
+                description: "Detailed configuration for an environment file.",
+                additionalProperties: false,
+                properties: {
+                  path: {
+                    type: "string",
+                    description: "Path to the environment file."
+                  },
+                  format: {
+                    type: "string",
+                    description: "Format attribute lets you to use an alternative file formats for env_file. When not set, env_file is parsed according to Compose rules."
+                  },
+                  required: {
+                    type: ["boolean", "string"],
+                    default: true,
+                    description: "Whether the file is required. If true and the file doesn't exist, an error will be raised."
+                  }
+                },
+                required: [
+                  "path"
+                ]
+              }
+            ]
+          }
+        }
+      ]
+    },
+    label_file: {
+      oneOf: [
+        {
+          type: "string",
+          description: "Path to a file containing Docker labels."
+        },
+        {
+          type: "array",
+          description: "List of paths to files containing Docker labels.",
+          items: {
+            type: "string",
+            description: "Path to a file containing Docker labels."
+          }
+        }
+      ]
+    },
+    string_or_list: {
+      oneOf: [
+        {
+          type: "string",
+          description: "A single string value."
+        },
+        {
+          $ref: "#/definitions/list_of_strings",
+          description: "A list of string values."
+        }
+      ],
+      description: "Either a single string or a list of strings."
+    },
+    list_of_strings: {
+      type: "array",
+      description: "A list of unique string values.",
+      items: {
+        type: "string",
+        description: "A string value in the list."
+      },
+      uniqueItems: true
+    },
+    list_or_dict: {
+      oneOf: [
+        {
+          type: "object",
+          description: "A dictionary mapping keys to values.",
+          patternProperties: {
+            ".+": {
+              type: ["string", "number", "boolean", "null"],
+              description: "Value for the key, which can be a string, number, boolean, or null."
+            }
+          },
+          additionalProperties: false
+        },
+        {
+          type: "array",
+          description: "A list of unique string values.",
+          items: {
+            type: "string",
+            description: "A string value in the list."
+          },
+          uniqueItems: true
+        }
+      ],
+      description: "Either a dictionary mapping keys to values, or a list of strings."
+    },
+    extra_hosts: {
+      oneOf: [
+        {
+          type: "object",
+          description: "list mapping hostnames to IP addresses.",
+          patternProperties: {
+            ".+": {
+              oneOf: [
+                {
+                  type: "string",
+                  description: "IP address for the hostname."
+                },
+                {
+                  type: "array",
+                  description: "List of IP addresses for the hostname.",
+                  items: {
+                    type: "string",
+                    description: "IP address for the hostname."
+                  },
+                  uniqueItems: false
+                }
+              ]
+            }
+          },
+          additionalProperties: false
+        },
+        {
+          type: "array",
+          description: "List of host:IP mappings in the format 'hostname:IP'.",
+          items: {
+            type: "string",
+            description: "Host:IP mapping in the format 'hostname:IP'."
+          },
+          uniqueItems: true
+        }
+      ],
+      description: "Additional hostnames to be defined in the container's /etc/hosts file."
+    },
+    blkio_limit: {
+      type: "object",
+      description: "Block IO limit for a specific device.",
+      properties: {
+        path: {
+          type: "string",
+          description: "Path to the device (e.g., '/dev/sda')."
+        },
+        rate: {
+          type: ["integer", "string"],
+          description: "Rate limit in bytes per second or IO operations per second."
+        }
+      },
+      additionalProperties: false
+    },
+    blkio_weight: {
+      type: "object",
+      description: "Block IO weight for a specific device.",
+      properties: {
+        path: {
+          type: "string",
+          description: "Path to the device (e.g., '/dev/sda')."
+        },
+        weight: {
+          type: ["integer", "string"],
+          description: "Relative weight for the device, between 10 and 1000."
+        }
+      },
+      additionalProperties: false
+    },
+    service_config_or_secret: {
+      type: "array",
+      description: "Configuration for service configs or secrets, defining how they are mounted in the container.",
+      items: {
+        oneOf: [
+          {
+            type: "string",
+            description: "Name of the config or secret to grant access to."
+          },
+          {
+            type: "object",
+            description: "Detailed configuration for a config or secret.",
+            properties: {
+              source: {
+                type: "string",
+                description: "Name of the config or secret as defined in the top-level configs or secrets section."
+              },
+              target: {
+                type: "string",
+                description: "Path in the container where the config or secret will be mounted. Defaults to /<source> for configs and /run/secrets/<source> for secrets."
+              },
+              uid: {
+                type: "string",
+                description: "UID of the file in the container. Default is 0 (root)."
+              },
+              gid: {
+                type: "string",
+                description: "GID of the file in the container. Default is 0 (root)."
+              },
+              mode: {
+                type: ["number", "string"],
+                description: "File permission mode inside the container, in octal. Default is 0444 for configs and 0400 for secrets."
+              }
+            },
+            additionalProperties: false,
+            patternProperties: { "^x-": {} }
+          }
+        ]
+      }
+    },
+    ulimits: {
+      type: "object",
+      description: "Container ulimit options, controlling resource limits for processes inside the container.",
+      patternProperties: {
+        "^[a-z]+$": {
+          oneOf: [
+            {
+              type: ["integer", "string"],
+              description: "Single value for both soft and hard limits."
+            },
+            {
+              type: "object",
+              description: "Separate soft and hard limits.",
+              properties: {
+                hard: {
+                  type: ["integer", "string"],
+                  description: "Hard limit for the ulimit type. This is the maximum allowed value."
+                },
+                soft: {
+                  type: ["integer", "string"],
+                  description: "Soft limit for the ulimit type. This is the value that's actually enforced."
+                }
+              },
+              required: ["soft", "hard"],
+              additionalProperties: false,
+              patternProperties: { "^x-": {} }
+            }
+          ]
+        }
+      }
+    }
   }
 };
 
@@ -38571,13 +41356,19 @@ function offsetOf(doc, path) {
   return offset;
 }
 
+// src/project/patterns.ts
+var DIR_PATTERN = "^(/(?!\\.\\.?(/|$))[A-Za-z0-9._-]+)+/?$";
+var HTTP_PATH_PATTERN = "^/[A-Za-z0-9._~!&()*+,=:@%/?-]*$";
+var EMAIL_PATTERN = "^[A-Za-z0-9._%+-]+@([A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?\\.)*[A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?$";
+var IMAGE_PATTERN = "^([a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?(\\.[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)*(:[0-9]+)?/)?[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*(/[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@[A-Za-z][A-Za-z0-9]*([-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$";
+
 // src/project/schema-check.ts
-var schemas = { project: project_schema_default, network: network_schema_default, service: service_schema_default };
+var schemas = { project: project_schema_default, network: network_schema_default, service: service_schema_default, compose: compose_spec_default };
 var compiled = /* @__PURE__ */ new Map();
 function validator(name) {
   let v2 = compiled.get(name);
   if (!v2) {
-    const ajv = new import_ajv.default({ allErrors: true, strict: false });
+    const ajv = name === "compose" ? new import_ajv.default({ allErrors: true, strict: false, verbose: true, validateSchema: false, validateFormats: false }) : new import_ajv.default({ allErrors: true, strict: false, verbose: true });
     v2 = ajv.compile(schemas[name]);
     compiled.set(name, v2);
   }
@@ -38590,7 +41381,7 @@ function checkSchema(name, src, diags) {
   for (const err of pickErrors(validate.errors ?? [])) {
     const path = errorPath(err);
     const { line, column } = src.locate(path);
-    const message = describe(err, schemas[name]);
+    const message = describe(err, name, valueAt(src.value, path));
     const id = `${keyName(path)}|${message}`;
     if (seen.has(id)) continue;
     seen.add(id);
@@ -38618,28 +41409,40 @@ var patternHints = {
   "^[0-9]+(ms|s|m)$": "a duration such as 500ms, 90s or 2m",
   "^/": 'an absolute path starting with "/"',
   "^[A-Za-z_][A-Za-z0-9_]*$": 'an environment variable name (letters, digits, "_", not starting with a digit)',
-  "^https?://": "a URL starting with https:// or http://"
+  "^https?://": "a URL starting with https:// or http://",
+  [DIR_PATTERN]: 'an absolute path of letters, digits and "._-" segments, no "." or ".." segment, e.g. /var/lib/steward',
+  [HTTP_PATH_PATTERN]: 'a URL path starting with "/", without spaces, quotes or control characters',
+  [EMAIL_PATTERN]: "an e-mail address such as admin@example.org",
+  [IMAGE_PATTERN]: "an image reference such as caddy:2, registry.example.org:5000/team/app:1.4 or app@sha256:<digest>",
+  "^[a-z_][a-z0-9_-]{0,31}$": 'a user name: lowercase letters, digits, "_" and "-", starting with a letter or "_", at most 32 characters'
 };
-function describe(err, schema) {
+var MAX_LISTED_KEYS = 20;
+function describe(err, name, value) {
+  const schema = schemas[name];
   const p2 = err.params;
+  const got = ` (got ${shown(err.instancePath, value)})`;
   switch (err.keyword) {
     case "additionalProperties": {
-      const allowed = allowedKeys(schema, err.schemaPath);
+      const allowed = Object.keys(err.parentSchema?.properties ?? {});
+      if (allowed.length > MAX_LISTED_KEYS) {
+        const near = closest(String(p2.additionalProperty), allowed);
+        return `unknown key "${p2.additionalProperty}"${near ? `; did you mean "${near}"?` : ""} (see the Compose Specification for the keys allowed here)`;
+      }
       return `unknown key "${p2.additionalProperty}"${allowed.length ? `; allowed keys here: ${allowed.join(", ")}` : ""}`;
     }
     case "required":
       return `missing required key "${p2.missingProperty}"`;
     case "enum":
-      return `must be one of: ${p2.allowedValues.map(String).join(", ")}`;
+      return `must be one of: ${p2.allowedValues.map(String).join(", ")}${got}`;
     case "type":
-      return `must be ${article(String(p2.type))}`;
+      return `must be ${article(String(p2.type))}${got}`;
     case "pattern":
-      return `must be ${patternHints[String(p2.pattern)] ?? `text matching ${p2.pattern}`}`;
+      return `must be ${patternHints[String(p2.pattern)] ?? `text matching ${p2.pattern}`}${got}`;
     case "propertyNames":
       return 'invalid key name: use an environment variable name (letters, digits, "_", not starting with a digit)';
     case "minimum":
     case "maximum":
-      return `must be ${err.keyword === "minimum" ? "at least" : "at most"} ${p2.limit}`;
+      return `must be ${err.keyword === "minimum" ? "at least" : "at most"} ${p2.limit}${got}`;
     case "minLength":
       return "must not be empty";
     case "minProperties":
@@ -38647,27 +41450,214 @@ function describe(err, schema) {
     case "uniqueItems":
       return `must not list the same item twice (items ${p2.j} and ${p2.i} are equal)`;
     case "oneOf":
-      return oneOfHint(err.schemaPath) ?? "matches none of the allowed forms";
+    case "anyOf":
+      return (name === "service" ? serviceOneOfHint(err.schemaPath, got) : void 0) ?? branchTypes(schema, err.schema, got) ?? `matches none of the allowed forms${got}`;
+    case "const":
+      return `must be ${JSON.stringify(p2.allowedValue)}${got}`;
     default:
-      return err.message ?? "is invalid";
+      return `${err.message ?? "is invalid"}${got}`;
   }
 }
-function oneOfHint(schemaPath) {
+function serviceOneOfHint(schemaPath, got) {
+  if (schemaPath.includes("/sso/")) return `must be true, false, one_factor, two_factor or { policy: one_factor | two_factor, groups: [group names of letters, digits and . _ @ -] }${got}`;
   if (schemaPath.includes("/volumes/")) return 'a volume needs exactly one of "name" (a named volume) or "host" (a host path)';
   if (schemaPath.includes("/command/")) return "must be a string or a list of strings";
   return void 0;
+}
+function branchTypes(schema, branchSchemas, got) {
+  const branches = branchSchemas;
+  if (!Array.isArray(branches)) return void 0;
+  const types = [];
+  for (const b3 of branches) {
+    const node = b3.$ref ? nodeAt(schema, b3.$ref) : b3;
+    if (!node?.type) return void 0;
+    types.push(...[node.type].flat());
+  }
+  return `must be ${[...new Set(types)].map(article).join(" or ")}${got}`;
+}
+function nodeAt(schema, pointer) {
+  let node = schema;
+  for (const seg of pointer.replace(/^#\/?/, "").split("/").filter(Boolean)) node = node?.[seg.replace(/~1/g, "/").replace(/~0/g, "~")];
+  return node;
+}
+function valueAt(root, path) {
+  let v2 = root;
+  for (const seg of path) v2 = v2 && typeof v2 === "object" ? v2[seg] : void 0;
+  return v2;
+}
+var UNQUOTED = /(^|\/)(env|environment)(\/|$)/;
+var MAX_SHOWN = 60;
+function shown(instancePath, value) {
+  if (UNQUOTED.test(instancePath)) return "a value not shown here";
+  const text = value === void 0 ? "nothing" : JSON.stringify(value);
+  return text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN)}\u2026` : text;
 }
 function article(t2) {
   const map = { string: "a string", integer: "an integer", number: "a number", boolean: "true or false", object: "a mapping (key: value)", array: "a list" };
   return t2.split(",").map((x3) => map[x3] ?? x3).join(" or ");
 }
-function allowedKeys(schema, schemaPath) {
-  let node = schema;
-  for (const seg of schemaPath.replace(/^#\//, "").split("/").slice(0, -1)) {
-    node = node?.[seg.replace(/~1/g, "/").replace(/~0/g, "~")];
+function closest(word, candidates) {
+  let best;
+  for (const key2 of candidates) {
+    const d2 = editDistance(word, key2);
+    if (d2 <= 2 && (!best || d2 < best.d)) best = { key: key2, d: d2 };
   }
-  const props = node?.properties;
-  return props ? Object.keys(props) : [];
+  return best?.key;
+}
+function editDistance(a, b3) {
+  let prev = Array.from({ length: b3.length + 1 }, (_3, j3) => j3);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j3 = 1; j3 <= b3.length; j3++) row[j3] = Math.min(prev[j3] + 1, row[j3 - 1] + 1, prev[j3 - 1] + (a[i - 1] === b3[j3 - 1] ? 0 : 1));
+    prev = row;
+  }
+  return prev[b3.length];
+}
+
+// src/project/adopted.ts
+import { isIP as isIP2 } from "node:net";
+
+// src/project/values.ts
+import { isIP, isIPv4 } from "node:net";
+var DNS_NAME_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/i;
+function isDnsName(s) {
+  const labels = s.split(".");
+  return s.length <= 253 && labels.every((l3) => DNS_NAME_LABEL.test(l3)) && !/^\d+$/.test(labels[labels.length - 1]);
+}
+function isTargetAddress(s) {
+  return s === "local" || isIP(s) !== 0 || isDnsName(s);
+}
+function hostPort(host, port) {
+  return isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;
+}
+function parseCidr(s) {
+  const m2 = /^([^/]+)\/(\d{1,3})$/.exec(s);
+  if (!m2) return void 0;
+  const family = isIP(m2[1]);
+  const prefix = Number(m2[2]);
+  if (family === 0 || prefix > (family === 4 ? 32 : 128)) return void 0;
+  return { family, bits: ipBits(m2[1]), prefix };
+}
+function cidrContains(cidr, ip) {
+  const family = isIP(ip);
+  if (family !== cidr.family) return false;
+  const width = BigInt(family === 4 ? 32 : 128);
+  const shift = width - BigInt(cidr.prefix);
+  return ipBits(ip) >> shift === cidr.bits >> shift;
+}
+function ipBits(ip) {
+  if (isIPv4(ip)) return ip.split(".").reduce((acc, o2) => (acc << 8n) + BigInt(Number(o2)), 0n);
+  let s = ip;
+  const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(s);
+  if (v4) {
+    const n = ipBits(v4[1]);
+    s = s.slice(0, -v4[1].length) + `${(n >> 16n).toString(16)}:${(n & 0xffffn).toString(16)}`;
+  }
+  const [head, tail] = s.includes("::") ? s.split("::") : [s, void 0];
+  const h3 = head ? head.split(":") : [];
+  const t2 = tail ? tail.split(":") : [];
+  const groups = tail === void 0 ? h3 : [...h3, ...Array(8 - h3.length - t2.length).fill("0"), ...t2];
+  return groups.reduce((acc, g2) => (acc << 16n) + BigInt(parseInt(g2, 16)), 0n);
+}
+function isLoopback(ip) {
+  return isIPv4(ip) && ip.startsWith("127.") || isIP(ip) === 6 && ipBits(ip) === 1n;
+}
+function urlProblem(s) {
+  let u2;
+  try {
+    u2 = new URL(s);
+  } catch {
+    return "is not a URL";
+  }
+  if (u2.protocol !== "https:" && u2.protocol !== "http:") return "must start with https:// or http://";
+  if (u2.username || u2.password) return "must not carry a user name or password";
+  const host = u2.hostname.replace(/^\[(.*)\]$/, "$1");
+  if (!(isIP(host) !== 0 || isDnsName(host))) return "must name a DNS host name or an IP address";
+  return void 0;
+}
+
+// src/project/adopted.ts
+function publishedPort(app, port) {
+  return app.ports.find((x3) => x3.container === port && x3.host !== void 0 && x3.protocol === "tcp" && !(x3.bind && isLoopback(x3.bind)));
+}
+function adoptedPorts(compose) {
+  const ports = [];
+  const problems = [];
+  const services = compose.services ?? {};
+  for (const [name, svc] of Object.entries(services)) {
+    const list = svc && typeof svc === "object" && Array.isArray(svc.ports) ? svc.ports : [];
+    list.forEach((entry, i) => {
+      const key2 = ["services", name, "ports", i];
+      const r2 = typeof entry === "object" && entry !== null ? parseLong(entry) : parseShort(String(entry));
+      if (typeof r2 === "string") problems.push({ path: key2, message: r2 });
+      else for (const p2 of r2) ports.push({ ...p2, key: key2 });
+    });
+  }
+  return { ports, problems };
+}
+var PROTOCOLS = /* @__PURE__ */ new Set(["tcp", "udp", "sctp"]);
+function parseShort(raw) {
+  const bad = (why) => `port ${JSON.stringify(raw)} ${why}; Compose writes it as [HOST_IP:][HOST:]CONTAINER[/tcp|udp], e.g. "3000:80"`;
+  if (raw.includes("$")) return `port ${JSON.stringify(raw)} uses variable interpolation, which steward does not resolve: write the port numbers`;
+  let rest = raw;
+  let protocol = "tcp";
+  const slash = rest.lastIndexOf("/");
+  if (slash >= 0) {
+    protocol = rest.slice(slash + 1);
+    rest = rest.slice(0, slash);
+    if (!PROTOCOLS.has(protocol)) return bad(`has protocol "${protocol}" (tcp, udp or sctp)`);
+  }
+  let bind;
+  const v6 = /^\[([^\]]*)\]:(.*)$/.exec(rest);
+  if (v6) {
+    bind = v6[1];
+    rest = v6[2];
+  }
+  const parts = rest.split(":");
+  if (!bind && parts.length > 3) {
+    bind = parts.slice(0, -2).join(":");
+    parts.splice(0, parts.length - 2);
+  } else if (!bind && parts.length === 3) bind = parts.shift();
+  if (parts.length > 2 || v6 && parts.length !== 2) return bad('has too many ":"');
+  if (bind !== void 0 && bind !== "" && isIP2(bind) === 0) return bad(`binds "${bind}", which is no IP address`);
+  const [hostPart, containerPart] = parts.length === 2 ? parts : [void 0, parts[0]];
+  const container = range(containerPart);
+  if (!container) return bad(`has container port "${containerPart}", not a port or range within 1-65535`);
+  const host = hostPart === void 0 || hostPart === "" ? void 0 : range(hostPart);
+  if (hostPart && !host) return bad(`has host port "${hostPart}", not a port or range within 1-65535`);
+  return pairs(container, host, protocol, bind || void 0, bad);
+}
+function parseLong(o2) {
+  const show = JSON.stringify(o2);
+  const target = range(String(o2.target ?? ""));
+  if (!target || target[0] !== target[1]) return `port ${show} needs "target": one container port within 1-65535`;
+  const protocol = String(o2.protocol ?? "tcp");
+  if (!PROTOCOLS.has(protocol)) return `port ${show} has protocol "${protocol}" (tcp, udp or sctp)`;
+  const bind = o2.host_ip === void 0 || o2.host_ip === "" ? void 0 : String(o2.host_ip);
+  if (bind !== void 0 && isIP2(bind) === 0) return `port ${show} has host_ip "${bind}", which is no IP address`;
+  if (o2.published === void 0 || o2.published === "") return [{ container: target[0], protocol, bind }];
+  const published = String(o2.published);
+  if (published.includes("$")) return `port ${show} uses variable interpolation, which steward does not resolve: write the port numbers`;
+  const host = range(published);
+  if (!host) return `port ${show} has "published" ${JSON.stringify(published)}, not a port or range within 1-65535`;
+  return pairs(target, host, protocol, bind, (why) => `port ${show} ${why}`);
+}
+function pairs(container, host, protocol, bind, bad) {
+  const n = container[1] - container[0];
+  if (!host) return span(container).map((c3) => ({ container: c3, protocol, bind }));
+  if (n === 0 && host[1] > host[0]) return [{ container: container[0], protocol, bind }];
+  if (host[1] - host[0] !== n) return bad("maps ranges of different lengths");
+  return span(container).map((c3, i) => ({ container: c3, host: host[0] + i, protocol, bind }));
+}
+function range(s) {
+  const m2 = /^(\d{1,5})(?:-(\d{1,5}))?$/.exec(s ?? "");
+  if (!m2) return void 0;
+  const a = Number(m2[1]);
+  const b3 = m2[2] === void 0 ? a : Number(m2[2]);
+  return a >= 1 && b3 <= 65535 && a <= b3 ? [a, b3] : void 0;
+}
+function span([a, b3]) {
+  return Array.from({ length: b3 - a + 1 }, (_3, i) => a + i);
 }
 
 // src/secrets/sops-error.ts
@@ -38690,16 +41680,16 @@ function unflattenMetadata(flat) {
     const tokens = tokenizeFlatKey(key2);
     let node = root;
     for (let i = 0; i < tokens.length; i++) {
-      const token = tokens[i];
+      const token2 = tokens[i];
       const last = i === tokens.length - 1;
       const next = tokens[i + 1];
-      const slot = node[token];
+      const slot = node[token2];
       if (last) {
-        node[token] = value;
+        node[token2] = value;
       } else {
         const fresh = typeof next === "number" ? [] : {};
         const child = slot !== void 0 && typeof slot === "object" && slot !== null ? slot : fresh;
-        node[token] = child;
+        node[token2] = child;
         node = child;
       }
     }
@@ -38995,25 +41985,8 @@ function stableText(node) {
 // src/secrets/sops-config.ts
 var import_yaml3 = __toESM(require_dist(), 1);
 
-// src/project/adopted.ts
-function adoptedPorts(app) {
-  const out = [];
-  const services = app.compose.services ?? {};
-  for (const svc of Object.values(services)) {
-    for (const p2 of svc?.ports ?? []) {
-      if (typeof p2 === "object" && p2) {
-        const o2 = p2;
-        if (o2.target) out.push({ container: Number(o2.target), host: o2.published ? Number(o2.published) : void 0, protocol: o2.protocol === "udp" ? "udp" : "tcp" });
-        continue;
-      }
-      const m2 = /^(?:[\d.]+:)?(?:(\d+):)?(\d+)(?:\/(tcp|udp))?$/.exec(String(p2));
-      if (m2) out.push({ container: Number(m2[2]), host: m2[1] ? Number(m2[1]) : void 0, protocol: m2[3] === "udp" ? "udp" : "tcp" });
-    }
-  }
-  return out;
-}
-
 // src/project/semantics.ts
+import { isIP as isIP3 } from "node:net";
 function checkProject(p2, sources, diags) {
   const at2 = (file, path, message) => {
     const src = sources.get(file);
@@ -39025,14 +41998,26 @@ function checkProject(p2, sources, diags) {
   const present = p2.apps.filter((a) => a.state === "present");
   for (const t2 of targetNames) {
     if (!DNS_LABEL.test(t2)) at2("network.yml", ["targets", t2], `target name "${t2}" must be a DNS label: lowercase letters, digits and "-"`);
+    const address = p2.network.targets[t2].address;
+    if (!isTargetAddress(address)) at2("network.yml", ["targets", t2, "address"], `must be "local", an IPv4 or IPv6 address or a DNS name (got ${JSON.stringify(address)})`);
   }
   const locals = targetNames.filter((t2) => p2.network.targets[t2].address === "local");
   if (locals.length > 1) at2("network.yml", ["targets", locals[1]], `only one target can be "address: local" (already: ${locals[0]})`);
   if (p2.network.edge !== void 0 && !p2.network.targets[p2.network.edge]) {
     at2("network.yml", ["edge"], `unknown target "${p2.network.edge}"; targets: ${targetNames.join(", ")}`);
   }
-  if (p2.network.subnet && p2.network.gateway && !inSubnet(p2.network.gateway, p2.network.subnet)) {
+  const subnet = p2.network.subnet === void 0 ? void 0 : parseCidr(p2.network.subnet);
+  if (p2.network.subnet !== void 0 && !subnet) {
+    at2("network.yml", ["subnet"], `must be a CIDR such as 10.10.0.0/24 or fd00:10::/64: an IP address, "/" and a prefix length up to 32 (IPv4) or 128 (IPv6) (got ${JSON.stringify(p2.network.subnet)})`);
+  }
+  if (p2.network.gateway !== void 0 && isIP3(p2.network.gateway) === 0) {
+    at2("network.yml", ["gateway"], `must be an IP address (got ${JSON.stringify(p2.network.gateway)})`);
+  } else if (subnet && p2.network.gateway !== void 0 && !cidrContains(subnet, p2.network.gateway)) {
     at2("network.yml", ["gateway"], `gateway ${p2.network.gateway} is outside subnet ${p2.network.subnet}`);
+  }
+  if (p2.conventions.sso) {
+    const why = urlProblem(p2.conventions.sso.url);
+    if (why) at2("project.yml", ["conventions", "sso", "url"], `${why} (got ${JSON.stringify(p2.conventions.sso.url)})`);
   }
   const routed = present.filter((a) => a.route);
   if (routed.length && !p2.conventions.routing) {
@@ -39058,27 +42043,33 @@ function checkProject(p2, sources, diags) {
       else if (a.state === "present" && dep.state === "absent") at2(a.sourceFile, ["depends_on", i], `depends on "${d2}", which is state: absent`);
     });
     if (a.route?.sso && !p2.conventions.sso) at2(a.sourceFile, ["route", "sso"], "sso: true needs `conventions.sso` in project.yml");
-    if (a.state === "present" && a.route && p2.network.edge && a.target !== p2.network.edge) {
-      const published = a.ports.find((x3) => x3.container === a.route.port && x3.host);
-      const adoptedPublished = a.kind === "adopted" && adoptedPorts(a).some((x3) => x3.container === a.route.port);
-      if (!published && !adoptedPublished) {
-        at2(a.sourceFile, ["route", "port"], `the edge (${p2.network.edge}) reaches this app on target ${a.target} over the network: publish the port, e.g. ports: [{ container: ${a.route.port}, host: ${a.route.port} }]`);
+    if (a.kind === "service") {
+      a.ports.forEach((x3, i) => {
+        if (x3.bind !== void 0 && isIP3(x3.bind) === 0) at2(a.sourceFile, ["ports", i, "bind"], `must be an IP address of the host (got ${JSON.stringify(x3.bind)})`);
+      });
+    }
+    if (a.state === "present" && a.route && p2.network.edge && !publishedPort(a, a.route.port)) {
+      const port = a.route.port;
+      if (a.kind === "adopted") {
+        at2(a.sourceFile, ["route", "port"], `container port ${port} is not published over TCP by ${a.composeFile}; the edge (${p2.network.edge}) reaches adopted apps through a host port: add e.g. ports: ["${port}:${port}"] to the service listening on ${port}`);
+      } else if (a.target !== p2.network.edge) {
+        at2(a.sourceFile, ["route", "port"], `the edge (${p2.network.edge}) reaches this app on target ${a.target} over the network: publish the port, e.g. ports: [{ container: ${port}, host: ${port} }]`);
       }
     }
   }
   checkCycles(p2.apps, (a, i, msg) => at2(a.sourceFile, ["depends_on", i], msg));
   const taken = /* @__PURE__ */ new Map();
   for (const a of present) {
-    const ports = a.kind === "adopted" ? adoptedPorts(a) : a.ports;
-    ports.forEach((port, i) => {
+    a.ports.forEach((port, i) => {
       if (!port.host) return;
       const id = `${a.target}|${port.host}/${port.protocol}`;
       const prev = taken.get(id);
       const edgePorts = p2.conventions.routing && a.target === p2.network.edge ? [p2.conventions.routing.httpPort, p2.conventions.routing.httpsPort] : [];
+      const [file, path] = a.kind === "adopted" && a.composeFile && port.key ? [a.composeFile, port.key] : [a.sourceFile, ["ports", i, "host"]];
       if (edgePorts.includes(port.host) && port.protocol === "tcp") {
-        at2(a.sourceFile, a.kind === "adopted" ? [] : ["ports", i, "host"], `host port ${port.host}/tcp on target ${a.target} is taken by the edge proxy; pick another`);
+        at2(file, path, `host port ${port.host}/tcp on target ${a.target} is taken by the edge proxy; pick another`);
       } else if (prev) {
-        at2(a.sourceFile, a.kind === "adopted" ? [] : ["ports", i, "host"], `host port ${port.host}/${port.protocol} on target ${a.target} is already published by app "${prev.app.name}"; pick another host port`);
+        at2(file, path, `host port ${port.host}/${port.protocol} on target ${a.target} is already published by app "${prev.app.name}"; pick another host port`);
       } else taken.set(id, { app: a, i });
     });
   }
@@ -39113,175 +42104,3411 @@ function checkCycles(apps, report) {
   };
   for (const a of apps) if (!state.has(a.name)) visit(a, []);
 }
-function inSubnet(ip, cidr) {
-  const [base, bits] = cidr.split("/");
-  const n = (s) => s.split(".").reduce((acc, o2) => (acc << 8) + Number(o2), 0) >>> 0;
-  const mask = Number(bits) === 0 ? 0 : ~0 << 32 - Number(bits) >>> 0;
-  return (n(ip) & mask) === (n(base) & mask);
-}
 
-// src/project/build.ts
-function buildProject(files) {
-  const diags = [];
-  const sources = /* @__PURE__ */ new Map();
-  const load = (rel, schema) => {
-    const text = files.texts.get(rel);
-    if (text === void 0) return void 0;
-    const src = parseYamlSource(rel, text, diags);
-    if (!src) return void 0;
-    sources.set(rel, src);
-    if (schema && !checkSchema(schema, src, diags)) return void 0;
-    return src;
-  };
-  const projectSrc = load("project.yml", "project");
-  if (!files.texts.has("project.yml")) diags.push(missing("project.yml", "every project needs a project.yml with at least `name` and `domain`"));
-  const networkSrc = load("network.yml", "network");
-  if (!files.texts.has("network.yml")) diags.push(missing("network.yml", "every project needs a network.yml with at least one target under `targets`"));
-  const targets = {};
-  const net = networkSrc?.value ?? {};
-  for (const [name, t2] of Object.entries(net.targets ?? {}).sort(([a], [b3]) => a.localeCompare(b3))) {
-    targets[name] = { name, address: t2.address, user: t2.user ?? "root", port: t2.port ?? 22, dir: (t2.dir ?? "/var/lib/steward").replace(/\/+$/, "") };
-  }
-  const secretFiles = [];
-  for (const [rel, text] of files.texts) {
-    if (!rel.startsWith("secrets/")) continue;
-    try {
-      secretFiles.push({ path: rel, keys: [...listSopsKeys(text, sopsFormatFromPath(rel), rel)].sort(), text });
-    } catch (e) {
-      diags.push({ file: rel, line: 1, column: 1, key: "", message: `cannot read the key names of this SOPS file: ${e.message.split("\n")[0]}` });
-    }
-  }
-  secretFiles.sort((a, b3) => a.path.localeCompare(b3.path));
-  const apps = [];
-  for (const name of files.serviceDirs) {
-    const svcRel = `services/${name}/service.yml`;
-    const composeRel = `services/${name}/compose.yaml`;
-    if (!files.texts.has(svcRel)) {
-      diags.push({ file: `services/${name}/`, line: 0, column: 0, key: "", message: `app folder has no service.yml: add one naming at least its \`target\`, or remove the folder` });
-      continue;
-    }
-    const svc = load(svcRel, "service");
-    if (!svc) continue;
-    let adopted;
-    if (files.texts.has(composeRel)) {
-      const c3 = load(composeRel);
-      if (!c3) continue;
-      if (!c3.value || typeof c3.value !== "object" || !("services" in c3.value)) {
-        diags.push({ file: composeRel, line: 1, column: 1, key: "services", message: "an adopted compose file needs a top-level `services` mapping" });
-        continue;
-      }
-      adopted = c3.value;
-    }
-    const app = toApp(name, svc, adopted, files, diags);
-    if (app) apps.push(app);
-  }
-  const p2 = projectSrc?.value ?? {};
-  const conv = p2.conventions ?? {};
-  const cv = p2.converge ?? {};
-  if (!projectSrc || !networkSrc) return { diagnostics: sortDiagnostics(diags), sources };
-  const project = {
-    name: p2.name,
-    domain: p2.domain,
-    converge: {
-      prune: cv.prune ?? true,
-      selfHeal: cv.self_heal ?? true,
-      parallelism: cv.parallelism ?? 4,
-      healthTimeoutMs: parseDuration(cv.health_timeout ?? "120s"),
-      lockTimeoutMs: parseDuration(cv.lock_timeout ?? "60s")
-    },
-    conventions: {
-      routing: conv.routing && {
-        provider: "caddy",
-        tls: conv.routing.tls ?? "internal",
-        email: conv.routing.email,
-        image: conv.routing.image ?? "caddy:2",
-        httpPort: conv.routing.http_port ?? 80,
-        httpsPort: conv.routing.https_port ?? 443
+// src/conventions/authelia.ts
+var import__ = __toESM(require__(), 1);
+
+// schemas/authelia/configuration.v4.38.json
+var configuration_v4_38_default = {
+  $schema: "https://json-schema.org/draft/2020-12/schema",
+  $id: "https://www.authelia.com/schemas/v4.38/json-schema/configuration.json",
+  $ref: "#/$defs/Configuration",
+  $defs: {
+    AccessControl: {
+      properties: {
+        default_policy: {
+          type: "string",
+          enum: [
+            "deny",
+            "one_factor",
+            "two_factor"
+          ],
+          title: "Default Authorization Policy",
+          description: "The default policy applied to all authorization requests unrelated to OpenID Connect 1.0.",
+          default: "deny"
+        },
+        networks: {
+          items: {
+            $ref: "#/$defs/AccessControlNetwork"
+          },
+          type: "array",
+          title: "Named Networks",
+          description: "The list of named networks which can be reused in any ACL rule."
+        },
+        rules: {
+          items: {
+            $ref: "#/$defs/AccessControlRule"
+          },
+          type: "array",
+          title: "Rules List",
+          description: "The list of ACL rules to enumerate for requests."
+        }
       },
-      sso: conv.sso && { provider: "authelia", url: conv.sso.url },
-      monitoring: conv.monitoring && { provider: "prometheus" }
+      additionalProperties: false,
+      type: "object",
+      description: "AccessControl represents the configuration related to ACLs."
     },
-    network: { subnet: net.subnet, gateway: net.gateway, edge: net.edge, targets },
-    apps: apps.sort((a, b3) => a.name.localeCompare(b3.name)),
-    secretFiles
-  };
-  checkProject(project, sources, diags);
-  return diags.length ? { diagnostics: sortDiagnostics(diags), sources } : { project, diagnostics: [], sources };
-}
-function missing(file, message) {
-  return { file, line: 0, column: 0, key: "", message: `missing file: ${message}` };
-}
-var ADOPTED_KEYS = /* @__PURE__ */ new Set(["target", "state", "route", "depends_on", "health", "metrics", "secrets", "purge"]);
-function toApp(name, svc, adopted, files, diags) {
-  const s = svc.value;
-  const at2 = (path, message) => diags.push({ file: svc.file, ...svc.locate(path), key: path.join(".").replace(/\.(\d+)/g, "[$1]"), message });
-  if (!DNS_LABEL.test(name)) {
-    diags.push({ file: svc.file, line: 1, column: 1, key: "", message: `app name "${name}" (the folder name) must be a DNS label: lowercase letters, digits and "-"; rename the folder` });
+    AccessControlNetwork: {
+      properties: {
+        name: {
+          type: "string",
+          title: "Network Name",
+          description: "The name of this network to be used in the networks section of the rules section."
+        },
+        networks: {
+          $ref: "#/$defs/AccessControlNetworkNetworks",
+          title: "Networks",
+          description: "The remote IP's or network ranges in CIDR notation that this rule applies to."
+        }
+      },
+      additionalProperties: false,
+      type: "object",
+      required: [
+        "name",
+        "networks"
+      ],
+      description: "AccessControlNetwork represents one ACL network group entry."
+    },
+    AccessControlNetworkNetworks: {
+      oneOf: [
+        {
+          type: "string",
+          pattern: "((^((([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5])\\.){3}([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5]))(\\/([0-2]?[0-9]|3[0-2]))?$)|(^((([0-9A-Fa-f]{1,4}:){7}([0-9A-Fa-f]{1,4}|:))|(([0-9A-Fa-f]{1,4}:){6}(:[0-9A-Fa-f]{1,4}|((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3})|:))|(([0-9A-Fa-f]{1,4}:){5}(((:[0-9A-Fa-f]{1,4}){1,2})|:((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3})|:))|(([0-9A-Fa-f]{1,4}:){4}(((:[0-9A-Fa-f]{1,4}){1,3})|((:[0-9A-Fa-f]{1,4})?:((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}))|:))|(([0-9A-Fa-f]{1,4}:){3}(((:[0-9A-Fa-f]{1,4}){1,4})|((:[0-9A-Fa-f]{1,4}){0,2}:((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}))|:))|(([0-9A-Fa-f]{1,4}:){2}(((:[0-9A-Fa-f]{1,4}){1,5})|((:[0-9A-Fa-f]{1,4}){0,3}:((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}))|:))|(([0-9A-Fa-f]{1,4}:){1}(((:[0-9A-Fa-f]{1,4}){1,6})|((:[0-9A-Fa-f]{1,4}){0,4}:((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}))|:))|(:(((:[0-9A-Fa-f]{1,4}){1,7})|((:[0-9A-Fa-f]{1,4}){0,5}:((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}))|:)))?(\\/(12[0-8]|1[0-1][0-9]|[0-9]{1,2}))?$))"
+        },
+        {
+          items: {
+            type: "string",
+            pattern: "((^((([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5])\\.){3}([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5]))(\\/([0-2]?[0-9]|3[0-2]))?$)|(^((([0-9A-Fa-f]{1,4}:){7}([0-9A-Fa-f]{1,4}|:))|(([0-9A-Fa-f]{1,4}:){6}(:[0-9A-Fa-f]{1,4}|((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3})|:))|(([0-9A-Fa-f]{1,4}:){5}(((:[0-9A-Fa-f]{1,4}){1,2})|:((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3})|:))|(([0-9A-Fa-f]{1,4}:){4}(((:[0-9A-Fa-f]{1,4}){1,3})|((:[0-9A-Fa-f]{1,4})?:((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}))|:))|(([0-9A-Fa-f]{1,4}:){3}(((:[0-9A-Fa-f]{1,4}){1,4})|((:[0-9A-Fa-f]{1,4}){0,2}:((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}))|:))|(([0-9A-Fa-f]{1,4}:){2}(((:[0-9A-Fa-f]{1,4}){1,5})|((:[0-9A-Fa-f]{1,4}){0,3}:((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}))|:))|(([0-9A-Fa-f]{1,4}:){1}(((:[0-9A-Fa-f]{1,4}){1,6})|((:[0-9A-Fa-f]{1,4}){0,4}:((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}))|:))|(:(((:[0-9A-Fa-f]{1,4}){1,7})|((:[0-9A-Fa-f]{1,4}){0,5}:((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}))|:)))?(\\/(12[0-8]|1[0-1][0-9]|[0-9]{1,2}))?$))"
+          },
+          type: "array",
+          uniqueItems: true
+        }
+      ]
+    },
+    AccessControlRule: {
+      oneOf: [
+        {
+          required: [
+            "domain"
+          ],
+          title: "Domain"
+        },
+        {
+          required: [
+            "domain_regex"
+          ],
+          title: "Domain Regex"
+        }
+      ],
+      properties: {
+        domain: {
+          $ref: "#/$defs/AccessControlRuleDomains",
+          title: "Domain Literals",
+          description: "The literal domains to match the domain against that this rule applies to."
+        },
+        domain_regex: {
+          $ref: "#/$defs/AccessControlRuleRegex",
+          title: "Domain Regex Patterns",
+          description: "The regex patterns to match the domain against that this rule applies to."
+        },
+        policy: {
+          type: "string",
+          enum: [
+            "bypass",
+            "deny",
+            "one_factor",
+            "two_factor"
+          ],
+          title: "Rule Policy",
+          description: "The policy this rule applies when all criteria match."
+        },
+        subject: {
+          $ref: "#/$defs/AccessControlRuleSubjects",
+          title: "AccessControlRuleSubjects",
+          description: "The users or groups that this rule applies to."
+        },
+        networks: {
+          $ref: "#/$defs/AccessControlRuleNetworks",
+          title: "Networks",
+          description: "The remote IP's, network ranges in CIDR notation, or network names that this rule applies to."
+        },
+        resources: {
+          $ref: "#/$defs/AccessControlRuleRegex",
+          title: "Resources or Paths",
+          description: "The regex patterns to match the resource paths that this rule applies to."
+        },
+        methods: {
+          $ref: "#/$defs/AccessControlRuleMethods",
+          description: "The list of request methods this rule applies to."
+        },
+        query: {
+          items: {
+            items: {
+              $ref: "#/$defs/AccessControlRuleQuery"
+            },
+            type: "array"
+          },
+          type: "array",
+          title: "Query Rules",
+          description: "The list of query parameter rules this rule applies to."
+        }
+      },
+      additionalProperties: false,
+      type: "object",
+      required: [
+        "policy"
+      ],
+      description: "AccessControlRule represents one ACL rule entry."
+    },
+    AccessControlRuleDomains: {
+      oneOf: [
+        {
+          type: "string"
+        },
+        {
+          items: {
+            type: "string"
+          },
+          type: "array",
+          uniqueItems: true
+        }
+      ]
+    },
+    AccessControlRuleMethods: {
+      oneOf: [
+        {
+          type: "string",
+          enum: [
+            "GET",
+            "HEAD",
+            "POST",
+            "PUT",
+            "PATCH",
+            "DELETE",
+            "TRACE",
+            "CONNECT",
+            "OPTIONS",
+            "COPY",
+            "LOCK",
+            "MKCOL",
+            "MOVE",
+            "PROPFIND",
+            "PROPPATCH",
+            "UNLOCK"
+          ]
+        },
+        {
+          items: {
+            type: "string",
+            enum: [
+              "GET",
+              "HEAD",
+              "POST",
+              "PUT",
+              "PATCH",
+              "DELETE",
+              "TRACE",
+              "CONNECT",
+              "OPTIONS",
+              "COPY",
+              "LOCK",
+              "MKCOL",
+              "MOVE",
+              "PROPFIND",
+              "PROPPATCH",
+              "UNLOCK"
+            ]
+          },
+          type: "array",
+          uniqueItems: true
+        }
+      ]
+    },
+    AccessControlRuleNetworks: {
+      oneOf: [
+        {
+          type: "string"
+        },
+        {
+          items: {
+            type: "string"
+          },
+          type: "array",
+          uniqueItems: true
+        }
+      ]
+    },
+    AccessControlRuleQuery: {
+      properties: {
+        operator: {
+          type: "string",
+          enum: [
+            "equal",
+            "not equal",
+            "present",
+            "absent",
+            "pattern",
+            "not pattern"
+          ],
+          title: "Operator",
+          description: "The list of query parameter rules this rule applies to."
+        },
+        key: {
+          type: "string",
+          title: "Key",
+          description: "The Query Parameter key this rule applies to."
+        },
+        value: {
+          title: "Value",
+          description: "The Query Parameter value for this rule."
+        }
+      },
+      additionalProperties: false,
+      type: "object",
+      required: [
+        "key"
+      ],
+      description: "AccessControlRuleQuery represents the ACL query criteria."
+    },
+    AccessControlRuleRegex: {
+      oneOf: [
+        {
+          type: "string",
+          format: "regex"
+        },
+        {
+          items: {
+            type: "string",
+            format: "regex"
+          },
+          type: "array",
+          uniqueItems: true
+        }
+      ]
+    },
+    AccessControlRuleSubjects: {
+      oneOf: [
+        {
+          type: "string",
+          pattern: "^(user|group|oauth2:client):.+$"
+        },
+        {
+          items: {
+            type: "string",
+            pattern: "^(user|group|oauth2:client):.+$"
+          },
+          type: "array"
+        },
+        {
+          items: {
+            items: {
+              type: "string",
+              pattern: "^(user|group|oauth2:client):.+$"
+            },
+            type: "array"
+          },
+          type: "array",
+          uniqueItems: true
+        }
+      ]
+    },
+    AddressLDAP: {
+      type: "string",
+      pattern: "^((ldaps?:\\/\\/)?([^:\\/]*(:\\d+)|[^:\\/]+(:\\d+)?)?|ldapi:\\/\\/(\\/[^?\\n]+)?)$",
+      format: "uri"
+    },
+    AddressSMTP: {
+      type: "string",
+      pattern: "^((smtp|submissions?):\\/\\/)?([^:\\/]*(:\\d+)|[^:\\/]+(:\\d+)?)?$",
+      format: "uri"
+    },
+    AddressTCP: {
+      type: "string",
+      pattern: "^((tcp[46]?:\\/\\/)?([^:\\/]*(:\\d+)|[^:\\/]+(:\\d+)?)(\\/.*)?|unix:\\/\\/\\/[^?\\n]+(\\?(umask=[0-7]{3,4}|path=[a-z]+)(&(umask=[0-7]{3,4}|path=[a-zA-Z0-9.~_-]+))?)?)$",
+      format: "uri"
+    },
+    AddressUDP: {
+      type: "string",
+      pattern: "^(udp[46]?:\\/\\/)?([^:\\/]*(:\\d+)|[^:\\/]+(:\\d+)?)(\\/.*)?$",
+      format: "uri"
+    },
+    AuthenticationBackend: {
+      properties: {
+        password_reset: {
+          $ref: "#/$defs/AuthenticationBackendPasswordReset",
+          title: "Password Reset",
+          description: "Allows configuration of the password reset behaviour."
+        },
+        refresh_interval: {
+          $ref: "#/$defs/RefreshIntervalDuration",
+          title: "Refresh Interval",
+          description: "How frequently the user details are refreshed from the backend."
+        },
+        file: {
+          $ref: "#/$defs/AuthenticationBackendFile",
+          title: "File Backend",
+          description: "The file authentication backend configuration."
+        },
+        ldap: {
+          $ref: "#/$defs/AuthenticationBackendLDAP",
+          title: "LDAP Backend",
+          description: "The LDAP authentication backend configuration."
+        }
+      },
+      additionalProperties: false,
+      type: "object",
+      description: "AuthenticationBackend represents the configuration related to the authentication backend."
+    },
+    AuthenticationBackendFile: {
+      properties: {
+        path: {
+          type: "string",
+          title: "Path",
+          description: "The file path to the user database."
+        },
+        watch: {
+          type: "boolean",
+          title: "Watch",
+          description: "Enables watching the file for external changes and dynamically reloading the database.",
+          default: false
+        },
+        password: {
+          $ref: "#/$defs/AuthenticationBackendFilePassword",
+          title: "Password Options",
+          description: "Allows configuration of the password hashing options when the user passwords are changed directly by Authelia."
+        },
+        search: {
+          $ref: "#/$defs/AuthenticationBackendFileSearch",
+          title: "Search",
+          description: "Configures the user searching behaviour."
+        }
+      },
+      additionalProperties: false,
+      type: "object",
+      description: "AuthenticationBackendFile represents the configuration related to file-based backend."
+    },
+    AuthenticationBackendFilePassword: {
+      properties: {
+        algorithm: {
+          type: "string",
+          enum: [
+            "argon2",
+            "sha2crypt",
+            "pbkdf2",
+            "bcrypt",
+            "scrypt"
+          ],
+          title: "Algorithm",
+          description: "The password hashing algorithm to use.",
+          default: "argon2"
+        },
+        argon2: {
+          $ref: "#/$defs/AuthenticationBackendFilePasswordArgon2",
+          title: "Argon2",
+          description: "Configure the Argon2 password hashing parameters."
+        },
+        sha2crypt: {
+          $ref: "#/$defs/AuthenticationBackendFilePasswordSHA2Crypt",
+          title: "SHA2Crypt",
+          description: "Configure the SHA2Crypt password hashing parameters."
+        },
+        pbkdf2: {
+          $ref: "#/$defs/AuthenticationBackendFilePasswordPBKDF2",
+          title: "PBKDF2",
+          description: "Configure the PBKDF2 password hashing parameters."
+        },
+        bcrypt: {
+          $ref: "#/$defs/AuthenticationBackendFilePasswordBCrypt",
+          title: "BCrypt",
+          description: "Configure the BCrypt password hashing parameters."
+        },
+        scrypt: {
+          $ref: "#/$defs/AuthenticationBackendFilePasswordSCrypt",
+          title: "SCrypt",
+          description: "Configure the SCrypt password hashing parameters."
+        },
+        iterations: {
+          type: "integer",
+          title: "Iterations",
+          description: "Deprecated: Use individual password options instead.",
+          deprecated: true
+        },
+        memory: {
+          type: "integer",
+          title: "Memory",
+          description: "Deprecated: Use individual password options instead.",
+          deprecated: true
+        },
+        parallelism: {
+          type: "integer",
+          title: "Parallelism",
+          description: "Deprecated: Use individual password options instead.",
+          deprecated: true
+        },
+        key_length: {
+          type: "integer",
+          title: "Key Length",
+          description: "Deprecated: Use individual password options instead.",
+          deprecated: true
+        },
+        salt_length: {
+          type: "integer",
+          title: "Salt Length",
+          description: "Deprecated: Use individual password options instead.",
+          deprecated: true
+        }
+      },
+      additionalProperties: false,
+      type: "object",
+      description: "AuthenticationBackendFilePassword represents the configuration related to password hashing."
+    },
+    AuthenticationBackendFilePasswordArgon2: {
+      properties: {
+        variant: {
+          type: "string",
+          enum: [
+            "argon2id",
+            "argon2i",
+            "argon2d"
+          ],
+          title: "Variant",
+          description: "The Argon2 variant to be used.",
+          default: "argon2id"
+        },
+        iterations: {
+          type: "integer",
+          title: "Iterations",
+          description: "The number of Argon2 iterations (parameter t) to be used.",
+          default: 3
+        },
+        memory: {
+          type: "integer",
+          maximum: 4294967295,
+          minimum: 8,
+          title: "Memory",
+          description: "The Argon2 amount of memory in kibibytes (parameter m) to be used.",
+          default: 65536
+        },
+        parallelism: {
+          type: "integer",
+          maximum: 16777215,
+          minimum: 1,
+          title: "Parallelism",
+          description: "The Argon2 degree of parallelism (parameter p) to be used.",
+          default: 4
+        },
+        key_length: {
+          type: "integer",
+          maximum: 2147483647,
+          minimum: 4,
+          title: "Key Length",
+          description: "The Argon2 key output length.",
+          default: 32
+        },
+        salt_length: {
+          type: "integer",
+          maximum: 2147483647,
+          minimum: 1,
+          title: "Salt Length",
+          description: "The Argon2 salt length.",
+          default: 16
+        }
+      },
+      additionalProperties: false,
+      type: "object",
+      description: "AuthenticationBackendFilePasswordArgon2 represents the argon2 hashing settings."
+    },
+    AuthenticationBackendFilePasswordBCrypt: {
+      properties: {
+        variant: {
+          type: "string",
+          enum: [
+            "standard",
+            "sha256"
+          ],
+          title: "Variant",
+          description: "The BCrypt variant to be used.",
+          default: "standard"
+        },
+        cost: {
+          type: "integer",
+          maximum: 31,
+          minimum: 10,
+          title: "Cost",
+          description: "The BCrypt cost to be used.",
+          default: 12
+        }
+      },
+      additionalProperties: false,
+      type: "object",
+      description: "AuthenticationBackendFilePasswordBCrypt represents the bcrypt hashing settings."
+    },
+    AuthenticationBackendFilePasswordPBKDF2: {
+      properties: {
+        variant: {
+          type: "string",
+          enum: [
+            "sha1",
+            "sha224",
+            "sha256",
+            "sha384",
+            "sha512"
+          ],
+          title: "Variant",
+          description: "The PBKDF2 variant to be used.",
+          default: "sha512"
+        },
+        iterations: {
+          type: "integer",
+          maximum: 2147483647,
+          minimum: 1e5,
+          title: "Iterations",
+          description: "The PBKDF2 iterations to be used.",
+          default: 31e4
+        },
+        salt_length: {
+          type: "integer",
+          maximum: 2147483647,
+          minimum: 8,
+          title: "Salt Length",
+          description: "The PBKDF2 salt length to be used.",
+          default: 16
+        }
+      },
+      additionalProperties: false,
+      type: "object",
+      description: "AuthenticationBackendFilePasswordPBKDF2 represents the PBKDF2 hashing settings."
+    },
+    AuthenticationBackendFilePasswordSCrypt: {
+      properties: {
+        iterations: {
+          type: "integer",
+          maximum: 58,
+          minimum: 1,
+          title: "Iterations",
+          description: "The SCrypt iterations to be used.",
+          default: 16
+        },
+        block_size: {
+          type: "integer",
+          maximum: 36028797018963970,
+          minimum: 1,
+          title: "Key Length",
+          description: "The SCrypt block size to be used.",
+          default: 8
+        },
+        parallelism: {
+          type: "integer",
+          maximum: 1073741823,
+          minimum: 1,
+          title: "Key Length",
+          description: "The SCrypt parallelism factor to be used.",
+          default: 1
+        },
+        key_length: {
+          type: "integer",
+          maximum: 137438953440,
+          minimum: 1,
+          title: "Key Length",
+          description: "The SCrypt key length to be used.",
+          default: 32
+        },
+        salt_length: {
+          type: "integer",
+          maximum: 1024,
+          minimum: 8,
+          title: "Salt Length",
+          description: "The SCrypt salt length to be used.",
+          default: 16
+        }
+      },
+      additionalProperties: false,
+      type: "object",
+      description: "AuthenticationBackendFilePasswordSCrypt represents the scrypt hashing settings."
+    },
+    AuthenticationBackendFilePasswordSHA2Crypt: {
+      properties: {
+        variant: {
+          type: "string",
+          enum: [
+            "sha256",
+            "sha512"
+          ],
+          title: "Variant",
+          description: "The SHA2Crypt variant to be used.",
+          default: "sha512"
+        },
+        iterations: {
+          type: "integer",
+          maximum: 999999999,
+          minimum: 1e3,
+          title: "Iterations",
+          description: "The SHA2Crypt iterations (parameter rounds) to be used.",
+          default: 5e4
+        },
+        salt_length: {
+          type: "integer",
+          maximum: 16,
+          minimum: 1,
+          title: "Salt Length",
+          description: "The SHA2Crypt salt length to be used.",
+          default: 16
+        }
+      },
+      additionalProperties: false,
+      type: "object",
+      description: "AuthenticationBackendFilePasswordSHA2Crypt represents the sha2crypt hashing settings."
+    },
+    AuthenticationBackendFileSearch: {
+      properties: {
+        email: {
+          type: "boolean",
+          title: "Email Searching",
+          description: "Allows users to either use their username or their configured email as a username.",
+          default: false
+        },
+        case_insensitive: {
+          type: "boolean",
+          title: "Case Insensitive Searching",
+          description: "Allows usernames to be any case during the search.",
+          default: false
+        }
+      },
+      additionalProperties: false,
+      type: "object",
+      description: "AuthenticationBackendFileSearch represents the configuration related to file-based backend searching."
+    },
+    AuthenticationBackendLDAP: {
+      properties: {
+        address: {
+          $ref: "#/$defs/AddressLDAP",
+          title: "Address",
+          description: "The address of the LDAP directory server."
+        },
+        implementation: {
+          type: "string",
+          enum: [
+            "custom",
+            "activedirectory",
+            "rfc2307bis",
+            "freeipa",
+            "lldap",
+            "glauth"
+          ],
+          title: "Implementation",
+          description: "The implementation which mostly decides the default values.",
+          default: "custom"
+        },
+        timeout: {
+          oneOf: [
+            {
+              type: "string",
+              pattern: "^\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?))(\\s*\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?)))*$"
+            },
+            {
+              type: "integer",
+              description: "The duration in seconds"
+            }
+          ],
+          title: "Timeout",
+          description: "The LDAP directory server connection timeout."
+        },
+        start_tls: {
+          type: "boolean",
+          title: "StartTLS",
+          description: "Enables the use of StartTLS.",
+          default: false
+        },
+        tls: {
+          $ref: "#/$defs/TLS",
+          title: "TLS",
+          description: "The LDAP directory server TLS connection properties."
+        },
+        base_dn: {
+          type: "string",
+          title: "Base DN",
+          description: "The base for all directory server operations."
+        },
+        additional_users_dn: {
+          type: "string",
+          title: "Additional User Base",
+          description: "The base in addition to the Base DN for all directory server operations for users."
+        },
+        users_filter: {
+          type: "string",
+          title: "Users Filter",
+          description: "The LDAP filter used to search for user objects."
+        },
+        additional_groups_dn: {
+          type: "string",
+          title: "Additional Group Base",
+          description: "The base in addition to the Base DN for all directory server operations for groups."
+        },
+        groups_filter: {
+          type: "string",
+          title: "Groups Filter",
+          description: "The LDAP filter used to search for group objects."
+        },
+        group_search_mode: {
+          type: "string",
+          enum: [
+            "filter",
+            "memberof"
+          ],
+          title: "Groups Search Mode",
+          description: "The LDAP group search mode used to search for group objects.",
+          default: "filter"
+        },
+        attributes: {
+          $ref: "#/$defs/AuthenticationBackendLDAPAttributes"
+        },
+        permit_referrals: {
+          type: "boolean",
+          title: "Permit Referrals",
+          description: "Enables chasing LDAP referrals.",
+          default: false
+        },
+        permit_unauthenticated_bind: {
+          type: "boolean",
+          title: "Permit Unauthenticated Bind",
+          description: "Enables omission of the password to perform an unauthenticated bind.",
+          default: false
+        },
+        permit_feature_detection_failure: {
+          type: "boolean",
+          title: "Permit Feature Detection Failure",
+          description: "Enables failures when detecting directory server features using the Root DSE lookup.",
+          default: false
+        },
+        user: {
+          type: "string",
+          title: "User",
+          description: "The user distinguished name for LDAP binding."
+        },
+        password: {
+          type: "string",
+          title: "Password",
+          description: "The password for LDAP authenticated binding."
+        }
+      },
+      additionalProperties: false,
+      type: "object",
+      description: "AuthenticationBackendLDAP represents the configuration related to LDAP server."
+    },
+    AuthenticationBackendLDAPAttributes: {
+      properties: {
+        distinguished_name: {
+          type: "string",
+          title: "Attribute: Distinguished Name",
+          description: "The directory server attribute which contains the distinguished name for all objects."
+        },
+        username: {
+          type: "string",
+          title: "Attribute: User Username",
+          description: "The directory server attribute which contains the username for all users."
+        },
+        display_name: {
+          type: "string",
+          title: "Attribute: User Display Name",
+          description: "The directory server attribute which contains the display name for all users."
+        },
+        mail: {
+          type: "string",
+          title: "Attribute: User Mail",
+          description: "The directory server attribute which contains the mail address for all users and groups."
+        },
+        MemberOf: {
+          type: "string",
+          title: "Attribute: Member Of",
+          description: "The directory server attribute which contains the objects that an object is a member of."
+        },
+        group_name: {
+          type: "string",
+          title: "Attribute: Group Name",
+          description: "The directory server attribute which contains the group name for all groups."
+        }
+      },
+      additionalProperties: false,
+      type: "object",
+      description: "AuthenticationBackendLDAPAttributes represents the configuration related to LDAP server attributes."
+    },
+    AuthenticationBackendPasswordReset: {
+      properties: {
+        disable: {
+          type: "boolean",
+          title: "Disable",
+          description: "Disables the Password Reset option.",
+          default: false
+        },
+        custom_url: {
+          type: "string",
+          format: "uri",
+          title: "Custom URL",
+          description: "Disables the internal Password Reset option and instead redirects users to this specified URL."
+        }
+      },
+      additionalProperties: false,
+      type: "object",
+      description: "AuthenticationBackendPasswordReset represents the configuration related to password reset functionality."
+    },
+    Configuration: {
+      properties: {
+        theme: {
+          type: "string",
+          enum: [
+            "auto",
+            "light",
+            "dark",
+            "grey"
+          ],
+          title: "Theme Name",
+          description: "The name of the theme to apply to the web UI.",
+          default: "light"
+        },
+        certificates_directory: {
+          type: "string",
+          title: "Certificates Directory Path",
+          description: "The path to a directory which is used to determine the certificates that are trusted."
+        },
+        default_2fa_method: {
+          type: "string",
+          enum: [
+            "totp",
+            "webauthn",
+            "mobile_push"
+          ],
+          title: "Default 2FA method",
+          description: "When a user logs in for the first time this is the 2FA method configured for them."
+        },
+        log: {
+          $ref: "#/$defs/Log",
+          title: "Log",
+          description: "Logging Configuration."
+        },
+        identity_providers: {
+          $ref: "#/$defs/IdentityProviders",
+          title: "Identity Providers",
+          description: "Identity Providers Configuration."
+        },
+        authentication_backend: {
+          $ref: "#/$defs/AuthenticationBackend",
+          title: "Authentication Backend",
+          description: "Authentication Backend Configuration."
+        },
+        session: {
+          $ref: "#/$defs/Session",
+          title: "Session",
+          description: "Session Configuration."
+        },
+        totp: {
+          $ref: "#/$defs/TOTP",
+          title: "TOTP",
+          description: "Time-based One-Time Password Configuration."
+        },
+        duo_api: {
+          $ref: "#/$defs/DuoAPI",
+          title: "Duo API",
+          description: "Duo API Configuration."
+        },
+        access_control: {
+          $ref: "#/$defs/AccessControl",
+          title: "Access Control",
+          description: "Access Control Configuration."
+        },
+        ntp: {
+          $ref: "#/$defs/NTP",
+          title: "NTP",
+          description: "Network Time Protocol Configuration."
+        },
+        regulation: {
+          $ref: "#/$defs/Regulation",
+          title: "Regulation",
+          description: "Regulation Configuration."
+        },
+        storage: {
+          $ref: "#/$defs/Storage",
+          title: "Storage",
+          description: "Storage Configuration."
+        },
+        notifier: {
+          $ref: "#/$defs/Notifier",
+          title: "Notifier",
+          description: "Notifier Configuration."
+        },
+        server: {
+          $ref: "#/$defs/Server",
+          title: "Server",
+          description: "Server Configuration."
+        },
+        telemetry: {
+          $ref: "#/$defs/Telemetry",
+          title: "Telemetry",
+          description: "Telemetry Configuration."
+        },
+        webauthn: {
+          $ref: "#/$defs/WebAuthn",
+          title: "WebAuthn",
+          description: "WebAuthn Configuration."
+        },
+        password_policy: {
+          $ref: "#/$defs/PasswordPolicy",
+          title: "Password Policy",
+          description: "Password Policy Configuration."
+        },
+        privacy_policy: {
+          $ref: "#/$defs/PrivacyPolicy",
+          title: "Privacy Policy",
+          description: "Privacy Policy Configuration."
+        },
+        identity_validation: {
+          $ref: "#/$defs/IdentityValidation",
+          title: "Identity Validation",
+          description: "Identity Validation Configuration."
+        },
+        default_redirection_url: {
+          type: "string",
+          format: "uri",
+          title: "The default redirection URL",
+          description: "Deprecated: Use the session cookies option with the same name instead.",
+          deprecated: true
+        }
+      },
+      additionalProperties: false,
+      type: "object",
+      description: "Configuration object extracted from YAML configuration file."
+    },
+    DuoAPI: {
+      properties: {
+        disable: {
+          type: "boolean",
+          title: "Disable",
+          description: "Disable the Duo API integration.",
+          default: false
+        },
+        hostname: {
+          type: "string",
+          format: "hostname",
+          title: "Hostname",
+          description: "The Hostname provided by your Duo API dashboard."
+        },
+        integration_key: {
+          type: "string",
+          title: "Integration Key",
+          description: "The Integration Key provided by your Duo API dashboard."
+        },
+        secret_key: {
+          type: "string",
+          title: "Secret Key",
+          description: "The Secret Key provided by your Duo API dashboard."
+        },
+        enable_self_enrollment: {
+          type: "boolean",
+          title: "Enable Self Enrollment",
+          description: "Enable the Self Enrollment flow.",
+          default: false
+        }
+      },
+      additionalProperties: false,
+      type: "object",
+      description: "DuoAPI represents the configuration related to Duo API."
+    },
+    IdentityProviders: {
+      properties: {
+        oidc: {
+          $ref: "#/$defs/IdentityProvidersOpenIDConnect"
+        }
+      },
+      additionalProperties: false,
+      type: "object",
+      description: "IdentityProviders represents the Identity Providers configuration for Authelia."
+    },
+    IdentityProvidersOpenIDConnect: {
+      properties: {
+        hmac_secret: {
+          type: "string",
+          title: "HMAC Secret",
+          description: "The HMAC Secret used to sign Access Tokens."
+        },
+        jwks: {
+          items: {
+            $ref: "#/$defs/JWK"
+          },
+          type: "array",
+          title: "Issuer JSON Web Keys",
+          description: "The JWK's which are to be used to sign various objects like ID Tokens."
+        },
+        enable_client_debug_messages: {
+          type: "boolean",
+          title: "Enable Client Debug Messages",
+          description: "Enables additional debug messages for clients.",
+          default: false
+        },
+        minimum_parameter_entropy: {
+          type: "integer",
+          minimum: -1,
+          title: "Minimum Parameter Entropy",
+          description: "The minimum entropy of the nonce parameter.",
+          default: 8
+        },
+        enforce_pkce: {
+          type: "string",
+          enum: [
+            "public_clients_only",
+            "never",
+            "always"
+          ],
+          title: "Enforce PKCE",
+          description: "Controls enforcement of the use of Proof Key for Code Exchange on all clients.",
+          default: "public_clients_only"
+        },
+        enable_pkce_plain_challenge: {
+          type: "boolean",
+          title: "Enable PKCE Plain Challenge",
+          description: "Enables use of the discouraged plain Proof Key for Code Exchange challenges.",
+          default: false
+        },
+        enable_jwt_access_token_stateless_introspection: {
+          type: "boolean",
+          title: "Enable JWT Access Token Stateless Introspection",
+          description: "Allows the use of stateless introspection of JWT Access Tokens which is not recommended."
+        },
+        discovery_signed_response_alg: {
+          type: "string",
+          enum: [
+            "none",
+            "RS256",
+            "RS384",
+            "RS512",
+            "ES256",
+            "ES384",
+            "ES512",
+            "PS256",
+            "PS384",
+            "PS512"
+          ],
+          title: "Discovery Response Signing Algorithm",
+          description: "The Algorithm this provider uses to sign the Discovery and Metadata Document responses.",
+          default: "none"
+        },
+        discovery_signed_response_key_id: {
+          type: "string",
+          title: "Discovery Response Signing Key ID",
+          description: "The Key ID this provider uses to sign the Discovery and Metadata Document responses (overrides the 'discovery_signed_response_alg')."
+        },
+        require_pushed_authorization_requests: {
+          type: "boolean",
+          title: "Require Pushed Authorization Requests",
+          description: "Requires Pushed Authorization Requests for all clients for this Issuer."
+        },
+        cors: {
+          $ref: "#/$defs/IdentityProvidersOpenIDConnectCORS",
+          title: "CORS",
+          description: "Configuration options for Cross-Origin Request Sharing."
+        },
+        clients: {
+          items: {
+            $ref: "#/$defs/IdentityProvidersOpenIDConnectClient"
+          },
+          type: "array",
+          title: "Clients",
+          description: "OpenID Connect 1.0 clients registry."
+        },
+        authorization_policies: {
+          patternProperties: {
+            ".*": {
+              $ref: "#/$defs/IdentityProvidersOpenIDConnectPolicy"
+            }
+          },
+          type: "object",
+          title: "Authorization Policies",
+          description: "Custom client authorization policies."
+        },
+        lifespans: {
+          $ref: "#/$defs/IdentityProvidersOpenIDConnectLifespans",
+          title: "Lifespans",
+          description: "Token lifespans configuration."
+        },
+        issuer_certificate_chain: {
+          $ref: "#/$defs/X509CertificateChain",
+          title: "Issuer Certificate Chain",
+          description: "The Issuer Certificate Chain with an RSA Public Key used to sign ID Tokens.",
+          deprecated: true
+        },
+        issuer_private_key: {
+          type: "string",
+          pattern: "^-{5}(BEGIN (RSA )?PRIVATE KEY-{5}\\n([a-zA-Z0-9\\/+]{1,64}\\n)+([a-zA-Z0-9\\/+]{1,64}[=]{0,2})\\n-{5}END (RSA )?PRIVATE KEY-{5}\\n?)+$",
+          title: "Issuer Private Key",
+          description: "The Issuer Private Key with an RSA Private Key used to sign ID Tokens.",
+          deprecated: true
+        }
+      },
+      additionalProperties: false,
+      type: "object",
+      description: "IdentityProvidersOpenIDConnect represents the configuration for OpenID Connect 1.0."
+    },
+    IdentityProvidersOpenIDConnectCORS: {
+      properties: {
+        endpoints: {
+          items: {
+            type: "string",
+            enum: [
+              "authorization",
+              "pushed-authorization-request",
+              "token",
+              "introspection",
+              "revocation",
+              "userinfo"
+            ]
+          },
+          type: "array",
+          uniqueItems: true,
+          title: "Endpoints",
+          description: "List of endpoints to enable CORS handling for."
+        },
+        allowed_origins: {
+          items: {
+            type: "string",
+            format: "uri"
+          },
+          type: "array",
+          title: "Allowed Origins",
+          description: "List of arbitrary allowed origins for CORS requests."
+        },
+        allowed_origins_from_client_redirect_uris: {
+          type: "boolean",
+          title: "Allowed Origins From Client Redirect URIs",
+          description: "Automatically include the redirect URIs from the registered clients.",
+          default: false
+        }
+      },
+      additionalProperties: false,
+      type: "object",
+      description: "IdentityProvidersOpenIDConnectCORS represents an OpenID Connect 1.0 CORS config."
+    },
+    IdentityProvidersOpenIDConnectClient: {
+      properties: {
+        client_id: {
+          type: "string",
+          minLength: 1,
+          title: "Client ID",
+          description: "The Client ID."
+        },
+        client_name: {
+          type: "string",
+          title: "Client Name",
+          description: "The Client Name displayed to End-Users."
+        },
+        client_secret: {
+          $ref: "#/$defs/PasswordDigest",
+          title: "Client Secret",
+          description: "The Client Secret for Client Authentication."
+        },
+        sector_identifier_uri: {
+          type: "string",
+          format: "uri",
+          title: "Sector Identifier URI",
+          description: "The Client Sector Identifier URI for Privacy Isolation via Pairwise subject types."
+        },
+        public: {
+          type: "boolean",
+          title: "Public",
+          description: "Enables the Public Client Type.",
+          default: false
+        },
+        redirect_uris: {
+          $ref: "#/$defs/IdentityProvidersOpenIDConnectClientURIs",
+          title: "Redirect URIs",
+          description: "List of whitelisted redirect URIs."
+        },
+        request_uris: {
+          $ref: "#/$defs/IdentityProvidersOpenIDConnectClientURIs",
+          title: "Request URIs",
+          description: "List of whitelisted request URIs."
+        },
+        audience: {
+          items: {
+            type: "string"
+          },
+          type: "array",
+          uniqueItems: true,
+          title: "Audience",
+          description: "List of authorized audiences."
+        },
+        scopes: {
+          items: {
+            type: "string",
+            enum: [
+              "openid",
+              "offline_access",
+              "groups",
+              "email",
+              "profile",
+              "authelia.bearer.authz"
+            ]
+          },
+          type: "array",
+          uniqueItems: true,
+          title: "Scopes",
+          description: "The Scopes this client is allowed request and be granted."
+        },
+        grant_types: {
+          items: {
+            type: "string",
+            enum: [
+              "authorization_code",
+              "implicit",
+              "refresh_token",
+              "client_credentials"
+            ]
+          },
+          type: "array",
+          uniqueItems: true,
+          title: "Grant Types",
+          description: "The Grant Types this client is allowed to use for the protected endpoints."
+        },
+        response_types: {
+          items: {
+            type: "string",
+            enum: [
+              "code",
+              "id_token token",
+              "id_token",
+              "token",
+              "code token",
+              "code id_token",
+              "code id_token token"
+            ]
+          },
+          type: "array",
+          uniqueItems: true,
+          title: "Response Types",
+          description: "The Response Types the client is authorized to request."
+        },
+        response_modes: {
+          items: {
+            type: "string",
+            enum: [
+              "form_post",
+              "form_post.jwt",
+              "query",
+              "query.jwt",
+              "fragment",
+              "fragment.jwt",
+              "jwt"
+            ]
+          },
+          type: "array",
+          uniqueItems: true,
+          title: "Response Modes",
+          description: "The Response Modes this client is authorized request."
+        },
+        authorization_policy: {
+          type: "string",
+          title: "Authorization Policy",
+          description: "The Authorization Policy to apply to this client."
+        },
+        lifespan: {
+          type: "string",
+          title: "Lifespan Name",
+          description: "The name of the custom lifespan to utilize for this client."
+        },
+        requested_audience_mode: {
+          type: "string",
+          enum: [
+            "explicit",
+            "implicit"
+          ],
+          title: "Requested Audience Mode",
+          description: "The Requested Audience Mode used for this client."
+        },
+        consent_mode: {
+          type: "string",
+          enum: [
+            "auto",
+            "explicit",
+            "implicit",
+            "pre-configured"
+          ],
+          title: "Consent Mode",
+          description: "The Consent Mode used for this client."
+        },
+        pre_configured_consent_duration: {
+          oneOf: [
+            {
+              type: "string",
+              pattern: "^\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?))(\\s*\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?)))*$"
+            },
+            {
+              type: "integer",
+              description: "The duration in seconds"
+            }
+          ],
+          title: "Pre-Configured Consent Duration",
+          description: "The Pre-Configured Consent Duration when using Consent Mode pre-configured for this client."
+        },
+        require_pushed_authorization_requests: {
+          type: "boolean",
+          title: "Require Pushed Authorization Requests",
+          description: "Requires Pushed Authorization Requests for this client to perform an authorization.",
+          default: false
+        },
+        require_pkce: {
+          type: "boolean",
+          title: "Require PKCE",
+          description: "Requires a Proof Key for this client to perform Code Exchange.",
+          default: false
+        },
+        pkce_challenge_method: {
+          type: "string",
+          enum: [
+            "plain",
+            "S256"
+          ],
+          title: "PKCE Challenge Method",
+          description: "The PKCE Challenge Method enforced on this client."
+        },
+        authorization_signed_response_alg: {
+          type: "string",
+          enum: [
+            "none",
+            "RS256",
+            "RS384",
+            "RS512",
+            "ES256",
+            "ES384",
+            "ES512",
+            "PS256",
+            "PS384",
+            "PS512"
+          ],
+          title: "Authorization Response Signing Algorithm",
+          description: "The Authorization Endpoint Signing Algorithm this client uses.",
+          default: "none"
+        },
+        authorization_signed_response_key_id: {
+          type: "string",
+          title: "Authorization Response Signing Key ID",
+          description: "The Key ID this client uses to sign the Authorization responses (overrides the 'authorization_signed_response_alg')."
+        },
+        id_token_signed_response_alg: {
+          type: "string",
+          enum: [
+            "RS256",
+            "RS384",
+            "RS512",
+            "ES256",
+            "ES384",
+            "ES512",
+            "PS256",
+            "PS384",
+            "PS512"
+          ],
+          title: "ID Token Signing Algorithm",
+          description: "The algorithm (JWA) this client uses to sign ID Tokens.",
+          default: "RS256"
+        },
+        id_token_signed_response_key_id: {
+          type: "string",
+          title: "ID Token Signing Key ID",
+          description: "The Key ID this client uses to sign ID Tokens (overrides the 'id_token_signing_alg')."
+        },
+        access_token_signed_response_alg: {
+          type: "string",
+          enum: [
+            "none",
+            "RS256",
+            "RS384",
+            "RS512",
+            "ES256",
+            "ES384",
+            "ES512",
+            "PS256",
+            "PS384",
+            "PS512"
+          ],
+          title: "Access Token Signing Algorithm",
+          description: "The algorithm (JWA) this client uses to sign Access Tokens.",
+          default: "none"
+        },
+        access_token_signed_response_key_id: {
+          type: "string",
+          title: "Access Token Signing Key ID",
+          description: "The Key ID this client uses to sign Access Tokens (overrides the 'access_token_signed_response_alg')."
+        },
+        userinfo_signed_response_alg: {
+          type: "string",
+          enum: [
+            "none",
+            "RS256",
+            "RS384",
+            "RS512",
+            "ES256",
+            "ES384",
+            "ES512",
+            "PS256",
+            "PS384",
+            "PS512"
+          ],
+          title: "UserInfo Response Signing Algorithm",
+          description: "The UserInfo Endpoint Signing Algorithm this client uses.",
+          default: "none"
+        },
+        userinfo_signed_response_key_id: {
+          type: "string",
+          title: "UserInfo Response Signing Key ID",
+          description: "The Key ID this client uses to sign the UserInfo responses (overrides the 'userinfo_signed_response_alg')."
+        },
+        introspection_signed_response_alg: {
+          type: "string",
+          enum: [
+            "none",
+            "RS256",
+            "RS384",
+            "RS512",
+            "ES256",
+            "ES384",
+            "ES512",
+            "PS256",
+            "PS384",
+            "PS512"
+          ],
+          title: "Introspection Response Signing Algorithm",
+          description: "The Introspection Endpoint Signing Algorithm this client uses.",
+          default: "none"
+        },
+        introspection_signed_response_key_id: {
+          type: "string",
+          title: "Introspection Response Signing Key ID",
+          description: "The Key ID this client uses to sign the Introspection responses (overrides the 'introspection_signed_response_alg')."
+        },
+        request_object_signing_alg: {
+          type: "string",
+          enum: [
+            "RS256",
+            "RS384",
+            "RS512",
+            "ES256",
+            "ES384",
+            "ES512",
+            "PS256",
+            "PS384",
+            "PS512"
+          ],
+          title: "Request Object Signing Algorithm",
+          description: "The Request Object Signing Algorithm the provider accepts for this client."
+        },
+        token_endpoint_auth_signing_alg: {
+          type: "string",
+          enum: [
+            "HS256",
+            "HS384",
+            "HS512",
+            "RS256",
+            "RS384",
+            "RS512",
+            "ES256",
+            "ES384",
+            "ES512",
+            "PS256",
+            "PS384",
+            "PS512"
+          ],
+          title: "Token Endpoint Auth Signing Algorithm",
+          description: "The Token Endpoint Auth Signing Algorithm the provider accepts for this client."
+        },
+        token_endpoint_auth_method: {
+          type: "string",
+          enum: [
+            "none",
+            "client_secret_post",
+            "client_secret_basic",
+            "private_key_jwt",
+            "client_secret_jwt"
+          ],
+          title: "Token Endpoint Auth Method",
+          description: "The Token Endpoint Auth Method enforced by the provider for this client."
+        },
+        allow_multiple_auth_methods: {
+          type: "boolean",
+          title: "Allow Multiple Authentication Methods",
+          description: "Permits this registered client to accept misbehaving clients which use a broad authentication approach. This is not standards complaint, use at your own security risk."
+        },
+        jwks_uri: {
+          type: "string",
+          format: "uri",
+          title: "JSON Web Keys URI",
+          description: "URI of the JWKS endpoint which contains the Public Keys used to validate request objects and the 'private_key_jwt' client authentication method for this client."
+        },
+        jwks: {
+          items: {
+            $ref: "#/$defs/JWK"
+          },
+          type: "array",
+          title: "JSON Web Keys",
+          description: "List of arbitrary Public Keys used to validate request objects and the 'private_key_jwt' client authentication method for this client."
+        }
+      },
+      additionalProperties: false,
+      type: "object",
+      required: [
+        "client_id",
+        "scopes"
+      ],
+      description: "IdentityProvidersOpenIDConnectClient represents a configuration for an OpenID Connect 1.0 client."
+    },
+    IdentityProvidersOpenIDConnectClientURIs: {
+      oneOf: [
+        {
+          type: "string",
+          format: "uri"
+        },
+        {
+          items: {
+            type: "string",
+            format: "uri"
+          },
+          type: "array",
+          uniqueItems: true
+        }
+      ]
+    },
+    IdentityProvidersOpenIDConnectLifespan: {
+      properties: {
+        access_token: {
+          oneOf: [
+            {
+              type: "string",
+              pattern: "^\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?))(\\s*\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?)))*$"
+            },
+            {
+              type: "integer",
+              description: "The duration in seconds"
+            }
+          ],
+          title: "Access Token Lifespan",
+          description: "The duration an Access Token is valid for."
+        },
+        authorize_code: {
+          oneOf: [
+            {
+              type: "string",
+              pattern: "^\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?))(\\s*\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?)))*$"
+            },
+            {
+              type: "integer",
+              description: "The duration in seconds"
+            }
+          ],
+          title: "Authorize Code Lifespan",
+          description: "The duration an Authorization Code is valid for."
+        },
+        id_token: {
+          oneOf: [
+            {
+              type: "string",
+              pattern: "^\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?))(\\s*\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?)))*$"
+            },
+            {
+              type: "integer",
+              description: "The duration in seconds"
+            }
+          ],
+          title: "ID Token Lifespan",
+          description: "The duration an ID Token is valid for."
+        },
+        refresh_token: {
+          oneOf: [
+            {
+              type: "string",
+              pattern: "^\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?))(\\s*\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?)))*$"
+            },
+            {
+              type: "integer",
+              description: "The duration in seconds"
+            }
+          ],
+          title: "Refresh Token Lifespan",
+          description: "The duration a Refresh Token is valid for."
+        },
+        grants: {
+          $ref: "#/$defs/IdentityProvidersOpenIDConnectLifespanGrants",
+          title: "Grant Types",
+          description: "Allows tuning the token lifespans for individual grant types."
+        }
+      },
+      additionalProperties: false,
+      type: "object",
+      description: "IdentityProvidersOpenIDConnectLifespan allows tuning the lifespans for OpenID Connect 1.0 issued tokens."
+    },
+    IdentityProvidersOpenIDConnectLifespanGrants: {
+      properties: {
+        authorize_code: {
+          $ref: "#/$defs/IdentityProvidersOpenIDConnectLifespanToken",
+          title: "Authorize Code Grant",
+          description: "Allows tuning the token lifespans for the authorize code grant."
+        },
+        implicit: {
+          $ref: "#/$defs/IdentityProvidersOpenIDConnectLifespanToken",
+          title: "Implicit Grant",
+          description: "Allows tuning the token lifespans for the implicit flow and grant."
+        },
+        client_credentials: {
+          $ref: "#/$defs/IdentityProvidersOpenIDConnectLifespanToken",
+          title: "Client Credentials Grant",
+          description: "Allows tuning the token lifespans for the client credentials grant."
+        },
+        refresh_token: {
+          $ref: "#/$defs/IdentityProvidersOpenIDConnectLifespanToken",
+          title: "Refresh Token Grant",
+          description: "Allows tuning the token lifespans for the refresh token grant."
+        },
+        jwt_bearer: {
+          $ref: "#/$defs/IdentityProvidersOpenIDConnectLifespanToken",
+          title: "JWT Bearer Grant",
+          description: "Allows tuning the token lifespans for the JWT bearer grant."
+        }
+      },
+      additionalProperties: false,
+      type: "object",
+      description: "IdentityProvidersOpenIDConnectLifespanGrants allows tuning the lifespans for each grant type."
+    },
+    IdentityProvidersOpenIDConnectLifespanToken: {
+      properties: {
+        access_token: {
+          oneOf: [
+            {
+              type: "string",
+              pattern: "^\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?))(\\s*\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?)))*$"
+            },
+            {
+              type: "integer",
+              description: "The duration in seconds"
+            }
+          ],
+          title: "Access Token Lifespan",
+          description: "The duration an Access Token is valid for."
+        },
+        authorize_code: {
+          oneOf: [
+            {
+              type: "string",
+              pattern: "^\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?))(\\s*\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?)))*$"
+            },
+            {
+              type: "integer",
+              description: "The duration in seconds"
+            }
+          ],
+          title: "Authorize Code Lifespan",
+          description: "The duration an Authorization Code is valid for."
+        },
+        id_token: {
+          oneOf: [
+            {
+              type: "string",
+              pattern: "^\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?))(\\s*\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?)))*$"
+            },
+            {
+              type: "integer",
+              description: "The duration in seconds"
+            }
+          ],
+          title: "ID Token Lifespan",
+          description: "The duration an ID Token is valid for."
+        },
+        refresh_token: {
+          oneOf: [
+            {
+              type: "string",
+              pattern: "^\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?))(\\s*\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?)))*$"
+            },
+            {
+              type: "integer",
+              description: "The duration in seconds"
+            }
+          ],
+          title: "Refresh Token Lifespan",
+          description: "The duration a Refresh Token is valid for."
+        }
+      },
+      additionalProperties: false,
+      type: "object",
+      description: "IdentityProvidersOpenIDConnectLifespanToken allows tuning the lifespans for each token type."
+    },
+    IdentityProvidersOpenIDConnectLifespans: {
+      properties: {
+        access_token: {
+          oneOf: [
+            {
+              type: "string",
+              pattern: "^\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?))(\\s*\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?)))*$"
+            },
+            {
+              type: "integer",
+              description: "The duration in seconds"
+            }
+          ],
+          title: "Access Token Lifespan",
+          description: "The duration an Access Token is valid for."
+        },
+        authorize_code: {
+          oneOf: [
+            {
+              type: "string",
+              pattern: "^\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?))(\\s*\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?)))*$"
+            },
+            {
+              type: "integer",
+              description: "The duration in seconds"
+            }
+          ],
+          title: "Authorize Code Lifespan",
+          description: "The duration an Authorization Code is valid for."
+        },
+        id_token: {
+          oneOf: [
+            {
+              type: "string",
+              pattern: "^\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?))(\\s*\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?)))*$"
+            },
+            {
+              type: "integer",
+              description: "The duration in seconds"
+            }
+          ],
+          title: "ID Token Lifespan",
+          description: "The duration an ID Token is valid for."
+        },
+        refresh_token: {
+          oneOf: [
+            {
+              type: "string",
+              pattern: "^\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?))(\\s*\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?)))*$"
+            },
+            {
+              type: "integer",
+              description: "The duration in seconds"
+            }
+          ],
+          title: "Refresh Token Lifespan",
+          description: "The duration a Refresh Token is valid for."
+        },
+        jwt_secured_authorization: {
+          oneOf: [
+            {
+              type: "string",
+              pattern: "^\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?))(\\s*\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?)))*$"
+            },
+            {
+              type: "integer",
+              description: "The duration in seconds"
+            }
+          ],
+          title: "JARM",
+          description: "Allows tuning the token lifespan for the JWT Secured Authorization Response Mode (JARM)."
+        },
+        custom: {
+          patternProperties: {
+            ".*": {
+              $ref: "#/$defs/IdentityProvidersOpenIDConnectLifespan"
+            }
+          },
+          type: "object",
+          title: "Custom Lifespans",
+          description: "Allows creating custom lifespans to be used by individual clients."
+        }
+      },
+      additionalProperties: false,
+      type: "object"
+    },
+    IdentityProvidersOpenIDConnectPolicy: {
+      properties: {
+        default_policy: {
+          type: "string",
+          enum: [
+            "one_factor",
+            "two_factor",
+            "deny"
+          ],
+          title: "Default Policy",
+          description: "The default policy action for this policy."
+        },
+        rules: {
+          items: {
+            $ref: "#/$defs/IdentityProvidersOpenIDConnectPolicyRule"
+          },
+          type: "array",
+          title: "Rules",
+          description: "The list of rules for this policy."
+        }
+      },
+      additionalProperties: false,
+      type: "object",
+      description: "IdentityProvidersOpenIDConnectPolicy configuration for OpenID Connect 1.0 authorization policies."
+    },
+    IdentityProvidersOpenIDConnectPolicyRule: {
+      properties: {
+        policy: {
+          type: "string",
+          enum: [
+            "one_factor",
+            "two_factor",
+            "deny"
+          ],
+          title: "Policy",
+          description: "The policy to apply to this rule."
+        },
+        subject: {
+          $ref: "#/$defs/AccessControlRuleSubjects",
+          title: "Subject",
+          description: "Allows tuning the token lifespans for the authorize code grant."
+        }
+      },
+      additionalProperties: false,
+      type: "object",
+      description: "IdentityProvidersOpenIDConnectPolicyRule configuration for OpenID Connect 1.0 authorization policies rules."
+    },
+    IdentityValidation: {
+      properties: {
+        reset_password: {
+          $ref: "#/$defs/IdentityValidationResetPassword",
+          title: "Reset Password",
+          description: "Identity Validation options for the Reset Password flow."
+        },
+        elevated_session: {
+          $ref: "#/$defs/IdentityValidationElevatedSession",
+          title: "Elevated Session",
+          description: "Identity Validation options for obtaining an Elevated Session for flows such as the Credential Management flows."
+        }
+      },
+      additionalProperties: false,
+      type: "object",
+      description: "IdentityValidation represents the configuration for identity verification actions/flows."
+    },
+    IdentityValidationElevatedSession: {
+      properties: {
+        code_lifespan: {
+          oneOf: [
+            {
+              type: "string",
+              pattern: "^\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?))(\\s*\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?)))*$"
+            },
+            {
+              type: "integer",
+              description: "The duration in seconds"
+            }
+          ],
+          title: "Code Lifespan",
+          description: "The lifespan of the randomly generated One Time Code after which it's considered invalid."
+        },
+        elevation_lifespan: {
+          oneOf: [
+            {
+              type: "string",
+              pattern: "^\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?))(\\s*\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?)))*$"
+            },
+            {
+              type: "integer",
+              description: "The duration in seconds"
+            }
+          ],
+          title: "Elevation Lifespan",
+          description: "The lifespan of the elevation after initially validating the One-Time Code before it expires."
+        },
+        otp_characters: {
+          type: "integer",
+          maximum: 12,
+          minimum: 6,
+          title: "OTP Characters",
+          description: "Number of characters in the generated OTP codes.",
+          default: 8
+        },
+        require_second_factor: {
+          type: "boolean",
+          title: "Require Second Factor",
+          description: "Requires the user use a second factor if they have any known second factor methods.",
+          default: false
+        },
+        skip_second_factor: {
+          type: "boolean",
+          title: "Skip Second Factor",
+          description: "Skips the primary identity verification process if the user has authenticated with a second factor.",
+          default: false
+        }
+      },
+      additionalProperties: false,
+      type: "object",
+      description: "IdentityValidationElevatedSession represents the tunable aspects of the credential control identity verification action/flow."
+    },
+    IdentityValidationResetPassword: {
+      properties: {
+        jwt_lifespan: {
+          oneOf: [
+            {
+              type: "string",
+              pattern: "^\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?))(\\s*\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?)))*$"
+            },
+            {
+              type: "integer",
+              description: "The duration in seconds"
+            }
+          ],
+          title: "JWT Lifespan",
+          description: "The lifespan of the JSON Web Token after it's initially generated after which it's considered invalid."
+        },
+        jwt_algorithm: {
+          type: "string",
+          enum: [
+            "HS256",
+            "HS384",
+            "HS512"
+          ],
+          title: "JWT Algorithm",
+          description: "The JSON Web Token Algorithm (JWA) used to sign the Reset Password flow JSON Web Token's.",
+          default: "HS256"
+        },
+        jwt_secret: {
+          type: "string",
+          title: "JWT Secret",
+          description: "The secret key used to sign the Reset Password flow JSON Web Token's."
+        }
+      },
+      additionalProperties: false,
+      type: "object",
+      description: "IdentityValidationResetPassword represents the tunable aspects of the reset password identity verification action/flow."
+    },
+    JWK: {
+      properties: {
+        key_id: {
+          type: "string",
+          maxLength: 100,
+          title: "Key ID",
+          description: "The ID of this JWK."
+        },
+        use: {
+          type: "string",
+          enum: [
+            "sig"
+          ],
+          title: "Use",
+          description: "The Use of this JWK.",
+          default: "sig"
+        },
+        algorithm: {
+          type: "string",
+          enum: [
+            "HS256",
+            "HS384",
+            "HS512",
+            "RS256",
+            "RS384",
+            "RS512",
+            "ES256",
+            "ES384",
+            "ES512",
+            "PS256",
+            "PS384",
+            "PS512"
+          ],
+          title: "Algorithm",
+          description: "The Algorithm of this JWK."
+        },
+        key: {
+          type: "string",
+          pattern: "^-{5}BEGIN (((RSA|EC) )?(PRIVATE|PUBLIC) KEY|CERTIFICATE)-{5}\\n([a-zA-Z0-9\\/+]{1,64}\\n)+([a-zA-Z0-9\\/+]{1,64}[=]{0,2})\\n-{5}END (((RSA|EC) )?(PRIVATE|PUBLIC) KEY|CERTIFICATE)-{5}\\n?$",
+          description: "The Private/Public key material of this JWK in Base64 PEM format."
+        },
+        certificate_chain: {
+          $ref: "#/$defs/X509CertificateChain",
+          title: "Certificate Chain",
+          description: "The optional associated certificate which matches the Key public key portion for this JWK."
+        }
+      },
+      additionalProperties: false,
+      type: "object",
+      description: "JWK represents a JWK."
+    },
+    Log: {
+      properties: {
+        level: {
+          type: "string",
+          enum: [
+            "error",
+            "warn",
+            "info",
+            "debug",
+            "trace"
+          ],
+          title: "Level",
+          description: "The minimum Level a Log message must be before it's added to the log."
+        },
+        format: {
+          type: "string",
+          enum: [
+            "json",
+            "text"
+          ],
+          title: "Format",
+          description: "The Format of Log messages."
+        },
+        file_path: {
+          type: "string",
+          title: "File Path",
+          description: "The File Path to save the logs to instead of sending them to stdout, it's strongly recommended this option is only enabled with 'keep_stdout' also enabled."
+        },
+        keep_stdout: {
+          type: "boolean",
+          title: "Keep Stdout",
+          description: "Enables keeping stdout when using the File Path option.",
+          default: false
+        }
+      },
+      additionalProperties: false,
+      type: "object",
+      description: "Log represents the logging configuration."
+    },
+    NTP: {
+      properties: {
+        address: {
+          $ref: "#/$defs/AddressUDP",
+          title: "NTP Address",
+          description: "The remote address of the NTP server."
+        },
+        version: {
+          type: "integer",
+          enum: [
+            3,
+            4
+          ],
+          title: "NTP Version",
+          description: "The NTP Version to use."
+        },
+        max_desync: {
+          oneOf: [
+            {
+              type: "string",
+              pattern: "^\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?))(\\s*\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?)))*$"
+            },
+            {
+              type: "integer",
+              description: "The duration in seconds"
+            }
+          ],
+          title: "Maximum Desync",
+          description: "The maximum amount of time that the server can be out of sync."
+        },
+        disable_startup_check: {
+          type: "boolean",
+          title: "Disable Startup Check",
+          description: "Disables the NTP Startup Check entirely.",
+          default: false
+        },
+        disable_failure: {
+          type: "boolean",
+          title: "Disable Failure",
+          description: "Disables complete failure whe the Startup Check fails and instead just logs the error.",
+          default: false
+        }
+      },
+      additionalProperties: false,
+      type: "object",
+      description: "NTP represents the configuration related to ntp server."
+    },
+    Notifier: {
+      properties: {
+        disable_startup_check: {
+          type: "boolean",
+          title: "Disable Startup Check",
+          description: "Disables the notifier startup checks.",
+          default: false
+        },
+        filesystem: {
+          $ref: "#/$defs/NotifierFileSystem",
+          title: "File System",
+          description: "The File System notifier."
+        },
+        smtp: {
+          $ref: "#/$defs/NotifierSMTP",
+          title: "SMTP",
+          description: "The SMTP notifier."
+        },
+        template_path: {
+          type: "string",
+          title: "Template Path",
+          description: "The path for notifier template overrides."
+        }
+      },
+      additionalProperties: false,
+      type: "object",
+      description: "Notifier represents the configuration of the notifier to use when sending notifications to users."
+    },
+    NotifierFileSystem: {
+      properties: {
+        filename: {
+          type: "string",
+          title: "Filename",
+          description: "The file path of the notifications."
+        }
+      },
+      additionalProperties: false,
+      type: "object",
+      description: "NotifierFileSystem represents the configuration of the notifier writing emails in a file."
+    },
+    NotifierSMTP: {
+      properties: {
+        address: {
+          $ref: "#/$defs/AddressSMTP",
+          title: "Address",
+          description: "The SMTP server address."
+        },
+        timeout: {
+          oneOf: [
+            {
+              type: "string",
+              pattern: "^\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?))(\\s*\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?)))*$"
+            },
+            {
+              type: "integer",
+              description: "The duration in seconds"
+            }
+          ],
+          title: "Timeout",
+          description: "The SMTP server connection timeout."
+        },
+        username: {
+          type: "string",
+          title: "Username",
+          description: "The username for SMTP authentication."
+        },
+        password: {
+          type: "string",
+          title: "Password",
+          description: "The password for SMTP authentication."
+        },
+        identifier: {
+          type: "string",
+          title: "Identifier",
+          description: "The identifier used during the HELO/EHLO command.",
+          default: "localhost"
+        },
+        sender: {
+          oneOf: [
+            {
+              type: "string",
+              format: "email"
+            },
+            {
+              type: "string",
+              pattern: "^[^<]+\\s\\<[a-zA-Z0-9._~!#$%&'*/=?^{|}+-]+@[a-zA-Z0-9.-]+\\.[a-zA-Z0-9-]+\\>$"
+            }
+          ],
+          title: "Sender",
+          description: "The sender used for SMTP."
+        },
+        subject: {
+          type: "string",
+          title: "Subject",
+          description: "The subject format used.",
+          default: "[Authelia] {title}"
+        },
+        startup_check_address: {
+          oneOf: [
+            {
+              type: "string",
+              format: "email"
+            },
+            {
+              type: "string",
+              pattern: "^[^<]+\\s\\<[a-zA-Z0-9._~!#$%&'*/=?^{|}+-]+@[a-zA-Z0-9.-]+\\.[a-zA-Z0-9-]+\\>$"
+            }
+          ],
+          title: "Startup Check Address",
+          description: "The address used for the recipient in the startup check."
+        },
+        disable_require_tls: {
+          type: "boolean",
+          title: "Disable Require TLS",
+          description: "Disables the requirement to use TLS.",
+          default: false
+        },
+        disable_html_emails: {
+          type: "boolean",
+          title: "Disable HTML Emails",
+          description: "Disables the mixed content type of emails and only sends the plaintext version.",
+          default: false
+        },
+        disable_starttls: {
+          type: "boolean",
+          title: "Disable StartTLS",
+          description: "Disables the opportunistic StartTLS functionality which is useful for bad SMTP servers which advertise support for it but don't actually support it.",
+          default: false
+        },
+        tls: {
+          $ref: "#/$defs/TLS",
+          title: "TLS",
+          description: "The SMTP server TLS connection properties."
+        },
+        host: {
+          type: "string",
+          description: "Deprecated: use address instead.",
+          deprecated: true
+        },
+        port: {
+          type: "integer",
+          description: "Deprecated: use address instead.",
+          deprecated: true
+        }
+      },
+      additionalProperties: false,
+      type: "object",
+      description: "NotifierSMTP represents the configuration of the SMTP server to send emails with."
+    },
+    PasswordDigest: {
+      type: "string",
+      pattern: "^\\$((argon2(id|i|d)\\$v=19\\$m=\\d+,t=\\d+,p=\\d+|scrypt\\$ln=\\d+,r=\\d+,p=\\d+)\\$[a-zA-Z0-9\\/+]+\\$[a-zA-Z0-9\\/+]+|pbkdf2(-sha(224|256|384|512))?\\$\\d+\\$[a-zA-Z0-9\\/.]+\\$[a-zA-Z0-9\\/.]+|bcrypt-sha256\\$v=2,t=2b,r=\\d+\\$[a-zA-Z0-9\\/.]+\\$[a-zA-Z0-9\\/.]+|2(a|b|y)?\\$\\d+\\$[a-zA-Z0-9.\\/]+|(5|6)\\$rounds=\\d+\\$[a-zA-Z0-9.\\/]+\\$[a-zA-Z0-9.\\/]+|plaintext\\$.+|base64\\$[a-zA-Z0-9.=\\/]+)$"
+    },
+    PasswordPolicy: {
+      properties: {
+        standard: {
+          $ref: "#/$defs/PasswordPolicyStandard",
+          title: "Standard",
+          description: "The standard password policy engine."
+        },
+        zxcvbn: {
+          $ref: "#/$defs/PasswordPolicyZXCVBN",
+          title: "ZXCVBN",
+          description: "The ZXCVBN password policy engine."
+        }
+      },
+      additionalProperties: false,
+      type: "object",
+      description: "PasswordPolicy represents the configuration related to password policy."
+    },
+    PasswordPolicyStandard: {
+      properties: {
+        enabled: {
+          type: "boolean",
+          title: "Enabled",
+          description: "Enables the standard password policy engine.",
+          default: false
+        },
+        min_length: {
+          type: "integer",
+          title: "Minimum Length",
+          description: "Minimum password length."
+        },
+        max_length: {
+          type: "integer",
+          title: "Maximum Length",
+          description: "Maximum password length.",
+          default: 8
+        },
+        require_uppercase: {
+          type: "boolean",
+          title: "Require Uppercase",
+          description: "Require uppercase characters.",
+          default: false
+        },
+        require_lowercase: {
+          type: "boolean",
+          title: "Require Lowercase",
+          description: "Require lowercase characters.",
+          default: false
+        },
+        require_number: {
+          type: "boolean",
+          title: "Require Number",
+          description: "Require numeric characters.",
+          default: false
+        },
+        require_special: {
+          type: "boolean",
+          title: "Require Special",
+          description: "Require symbolic characters.",
+          default: false
+        }
+      },
+      additionalProperties: false,
+      type: "object",
+      description: "PasswordPolicyStandard represents the configuration related to standard parameters of password policy."
+    },
+    PasswordPolicyZXCVBN: {
+      properties: {
+        enabled: {
+          type: "boolean",
+          title: "Enabled",
+          description: "Enables the ZXCVBN password policy engine.",
+          default: false
+        },
+        min_score: {
+          type: "integer",
+          title: "Minimum Score",
+          description: "The minimum ZXCVBN score allowed.",
+          default: 3
+        }
+      },
+      additionalProperties: false,
+      type: "object",
+      description: "PasswordPolicyZXCVBN represents the configuration related to ZXCVBN parameters of password policy."
+    },
+    PrivacyPolicy: {
+      properties: {
+        enabled: {
+          type: "boolean",
+          title: "Enabled",
+          description: "Enables the Privacy Policy functionality.",
+          default: false
+        },
+        require_user_acceptance: {
+          type: "boolean",
+          title: "Require User Acceptance",
+          description: "Enables the requirement for users to accept the policy.",
+          default: false
+        },
+        policy_url: {
+          type: "string",
+          format: "uri",
+          title: "Policy URL",
+          description: "The URL of the privacy policy."
+        }
+      },
+      additionalProperties: false,
+      type: "object",
+      description: "PrivacyPolicy is the privacy policy configuration."
+    },
+    RefreshIntervalDuration: {
+      oneOf: [
+        {
+          type: "string",
+          enum: [
+            "always",
+            "never"
+          ]
+        },
+        {
+          type: "string",
+          pattern: "^\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?))(\\s*\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?)))*$"
+        },
+        {
+          type: "integer",
+          description: "The duration in seconds"
+        }
+      ],
+      default: "5 minutes"
+    },
+    Regulation: {
+      properties: {
+        max_retries: {
+          type: "integer",
+          title: "Maximum Retries",
+          description: "The maximum number of failed attempts permitted before banning a user.",
+          default: 3
+        },
+        find_time: {
+          oneOf: [
+            {
+              type: "string",
+              pattern: "^\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?))(\\s*\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?)))*$"
+            },
+            {
+              type: "integer",
+              description: "The duration in seconds"
+            }
+          ],
+          title: "Find Time",
+          description: "The amount of time to consider when determining the number of failed attempts."
+        },
+        ban_time: {
+          oneOf: [
+            {
+              type: "string",
+              pattern: "^\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?))(\\s*\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?)))*$"
+            },
+            {
+              type: "integer",
+              description: "The duration in seconds"
+            }
+          ],
+          title: "Ban Time",
+          description: "The amount of time to ban the user for when it's determined the maximum retries has been exceeded."
+        }
+      },
+      additionalProperties: false,
+      type: "object",
+      description: "Regulation represents the configuration related to regulation."
+    },
+    Server: {
+      properties: {
+        address: {
+          $ref: "#/$defs/AddressTCP",
+          title: "Address",
+          description: "The address to listen on."
+        },
+        asset_path: {
+          type: "string",
+          title: "Asset Path",
+          description: "The directory where the server asset overrides reside."
+        },
+        disable_healthcheck: {
+          type: "boolean",
+          title: "Disable Healthcheck",
+          description: "Disables the healthcheck functionality.",
+          default: false
+        },
+        tls: {
+          $ref: "#/$defs/ServerTLS",
+          title: "TLS",
+          description: "The server TLS configuration."
+        },
+        headers: {
+          $ref: "#/$defs/ServerHeaders",
+          title: "Headers",
+          description: "The server headers configuration."
+        },
+        endpoints: {
+          $ref: "#/$defs/ServerEndpoints",
+          title: "Endpoints",
+          description: "The server endpoints configuration."
+        },
+        buffers: {
+          $ref: "#/$defs/ServerBuffers",
+          title: "Buffers",
+          description: "The server buffers configuration."
+        },
+        timeouts: {
+          $ref: "#/$defs/ServerTimeouts",
+          title: "Timeouts",
+          description: "The server timeouts configuration."
+        }
+      },
+      additionalProperties: false,
+      type: "object",
+      description: "Server represents the configuration of the http server."
+    },
+    ServerBuffers: {
+      properties: {
+        read: {
+          type: "integer",
+          title: "Read",
+          description: "The read buffer size.",
+          default: 4096
+        },
+        write: {
+          type: "integer",
+          title: "Write",
+          description: "The write buffer size.",
+          default: 4096
+        }
+      },
+      additionalProperties: false,
+      type: "object",
+      description: "ServerBuffers represents server buffer configurations."
+    },
+    ServerEndpoints: {
+      properties: {
+        enable_pprof: {
+          type: "boolean",
+          title: "Enable PProf",
+          description: "Enables the developer specific pprof endpoints which should not be used in production and only used for debugging purposes.",
+          default: false
+        },
+        enable_expvars: {
+          type: "boolean",
+          title: "Enable ExpVars",
+          description: "Enables the developer specific ExpVars endpoints which should not be used in production and only used for debugging purposes.",
+          default: false
+        },
+        authz: {
+          patternProperties: {
+            ".*": {
+              $ref: "#/$defs/ServerEndpointsAuthz"
+            }
+          },
+          type: "object",
+          title: "Authz",
+          description: "Configures the Authorization endpoints."
+        }
+      },
+      additionalProperties: false,
+      type: "object",
+      description: "ServerEndpoints is the endpoints configuration for the HTTP server."
+    },
+    ServerEndpointsAuthz: {
+      properties: {
+        implementation: {
+          type: "string",
+          enum: [
+            "ForwardAuth",
+            "AuthRequest",
+            "ExtAuthz",
+            "Legacy"
+          ],
+          title: "Implementation",
+          description: "The specific Authorization implementation to use for this endpoint."
+        },
+        authn_strategies: {
+          items: {
+            $ref: "#/$defs/ServerEndpointsAuthzAuthnStrategy"
+          },
+          type: "array",
+          title: "Authn Strategies",
+          description: "The specific Authorization strategies to use for this endpoint."
+        }
+      },
+      additionalProperties: false,
+      type: "object",
+      description: "ServerEndpointsAuthz is the Authz endpoints configuration for the HTTP server."
+    },
+    ServerEndpointsAuthzAuthnStrategy: {
+      properties: {
+        name: {
+          type: "string",
+          enum: [
+            "HeaderAuthorization",
+            "HeaderProxyAuthorization",
+            "HeaderAuthRequestProxyAuthorization",
+            "HeaderLegacy",
+            "CookieSession"
+          ],
+          title: "Name",
+          description: "The name of the Authorization strategy to use."
+        },
+        schemes: {
+          items: {
+            type: "string",
+            enum: [
+              "basic",
+              "bearer"
+            ]
+          },
+          type: "array",
+          title: "Authorization Schemes",
+          description: "The name of the authorization schemes to allow with the header strategies.",
+          default: [
+            "basic"
+          ]
+        }
+      },
+      additionalProperties: false,
+      type: "object",
+      description: "ServerEndpointsAuthzAuthnStrategy is the Authz endpoints configuration for the HTTP server."
+    },
+    ServerHeaders: {
+      properties: {
+        csp_template: {
+          type: "string",
+          title: "CSP Template",
+          description: "The Content Security Policy template.",
+          default: "default-src 'self'; frame-src 'none'; object-src 'none'; style-src 'self' 'nonce-%s'; frame-ancestors 'none'; base-uri 'self'"
+        }
+      },
+      additionalProperties: false,
+      type: "object",
+      description: "ServerHeaders represents the customization of the http server headers."
+    },
+    ServerTLS: {
+      properties: {
+        certificate: {
+          type: "string",
+          title: "Certificate",
+          description: "Path to the Certificate."
+        },
+        key: {
+          type: "string",
+          title: "Key",
+          description: "Path to the Private Key."
+        },
+        client_certificates: {
+          items: {
+            type: "string"
+          },
+          type: "array",
+          uniqueItems: true,
+          title: "Client Certificates",
+          description: "Path to the Client Certificates to trust for mTLS."
+        }
+      },
+      additionalProperties: false,
+      type: "object",
+      description: "ServerTLS represents the configuration of the http servers TLS options."
+    },
+    ServerTimeouts: {
+      properties: {
+        read: {
+          oneOf: [
+            {
+              type: "string",
+              pattern: "^\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?))(\\s*\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?)))*$"
+            },
+            {
+              type: "integer",
+              description: "The duration in seconds"
+            }
+          ],
+          title: "Read",
+          description: "The read timeout."
+        },
+        write: {
+          oneOf: [
+            {
+              type: "string",
+              pattern: "^\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?))(\\s*\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?)))*$"
+            },
+            {
+              type: "integer",
+              description: "The duration in seconds"
+            }
+          ],
+          title: "Write",
+          description: "The write timeout."
+        },
+        idle: {
+          oneOf: [
+            {
+              type: "string",
+              pattern: "^\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?))(\\s*\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?)))*$"
+            },
+            {
+              type: "integer",
+              description: "The duration in seconds"
+            }
+          ],
+          title: "Idle",
+          description: "The idle timeout."
+        }
+      },
+      additionalProperties: false,
+      type: "object",
+      description: "ServerTimeouts represents server timeout configurations."
+    },
+    Session: {
+      properties: {
+        name: {
+          type: "string",
+          description: "The session cookie name.",
+          default: "authelia_session"
+        },
+        same_site: {
+          type: "string",
+          enum: [
+            "lax",
+            "strict",
+            "none"
+          ],
+          description: "The session cookie same site value.",
+          default: "lax"
+        },
+        expiration: {
+          oneOf: [
+            {
+              type: "string",
+              pattern: "^\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?))(\\s*\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?)))*$"
+            },
+            {
+              type: "integer",
+              description: "The duration in seconds"
+            }
+          ],
+          description: "The session cookie expiration when remember me is not checked."
+        },
+        inactivity: {
+          oneOf: [
+            {
+              type: "string",
+              pattern: "^\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?))(\\s*\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?)))*$"
+            },
+            {
+              type: "integer",
+              description: "The duration in seconds"
+            }
+          ],
+          description: "The session inactivity timeout."
+        },
+        remember_me: {
+          oneOf: [
+            {
+              type: "string",
+              pattern: "^\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?))(\\s*\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?)))*$"
+            },
+            {
+              type: "integer",
+              description: "The duration in seconds"
+            }
+          ],
+          description: "The session cookie expiration when remember me is checked."
+        },
+        secret: {
+          type: "string",
+          title: "Secret",
+          description: "Secret used to encrypt the session data."
+        },
+        cookies: {
+          items: {
+            $ref: "#/$defs/SessionCookie"
+          },
+          type: "array",
+          title: "Cookies",
+          description: "List of cookie domain configurations."
+        },
+        redis: {
+          $ref: "#/$defs/SessionRedis",
+          title: "Redis",
+          description: "Redis Session Provider configuration."
+        },
+        domain: {
+          type: "string",
+          title: "Domain",
+          description: "Deprecated: Use the session cookies option with the same name instead.",
+          deprecated: true
+        }
+      },
+      additionalProperties: false,
+      type: "object",
+      description: "Session represents the configuration related to user sessions."
+    },
+    SessionCookie: {
+      properties: {
+        name: {
+          type: "string",
+          description: "The session cookie name.",
+          default: "authelia_session"
+        },
+        same_site: {
+          type: "string",
+          enum: [
+            "lax",
+            "strict",
+            "none"
+          ],
+          description: "The session cookie same site value.",
+          default: "lax"
+        },
+        expiration: {
+          oneOf: [
+            {
+              type: "string",
+              pattern: "^\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?))(\\s*\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?)))*$"
+            },
+            {
+              type: "integer",
+              description: "The duration in seconds"
+            }
+          ],
+          description: "The session cookie expiration when remember me is not checked."
+        },
+        inactivity: {
+          oneOf: [
+            {
+              type: "string",
+              pattern: "^\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?))(\\s*\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?)))*$"
+            },
+            {
+              type: "integer",
+              description: "The duration in seconds"
+            }
+          ],
+          description: "The session inactivity timeout."
+        },
+        remember_me: {
+          oneOf: [
+            {
+              type: "string",
+              pattern: "^\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?))(\\s*\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?)))*$"
+            },
+            {
+              type: "integer",
+              description: "The duration in seconds"
+            }
+          ],
+          description: "The session cookie expiration when remember me is checked."
+        },
+        domain: {
+          type: "string",
+          format: "hostname",
+          title: "Domain",
+          description: "The domain for this session cookie configuration."
+        },
+        authelia_url: {
+          type: "string",
+          format: "uri",
+          title: "Authelia URL",
+          description: "The Root Authelia URL to redirect users to for this session cookie configuration."
+        },
+        default_redirection_url: {
+          type: "string",
+          format: "uri",
+          title: "Default Redirection URL",
+          description: "The default redirection URL for this session cookie configuration."
+        }
+      },
+      additionalProperties: false,
+      type: "object",
+      description: "SessionCookie represents the configuration for a cookie domain."
+    },
+    SessionRedis: {
+      properties: {
+        host: {
+          type: "string",
+          title: "Host",
+          description: "The redis server host."
+        },
+        port: {
+          type: "integer",
+          title: "Host",
+          description: "The redis server port.",
+          default: 6379
+        },
+        timeout: {
+          oneOf: [
+            {
+              type: "string",
+              pattern: "^\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?))(\\s*\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?)))*$"
+            },
+            {
+              type: "integer",
+              description: "The duration in seconds"
+            }
+          ],
+          title: "Timeout",
+          description: "The Redis server connection timeout."
+        },
+        max_retries: {
+          type: "integer",
+          title: "Maximum Retries",
+          description: "The maximum number of retries on a failed command.",
+          default: 3
+        },
+        username: {
+          type: "string",
+          title: "Username",
+          description: "The redis username."
+        },
+        password: {
+          type: "string",
+          title: "Password",
+          description: "The redis password."
+        },
+        database_index: {
+          type: "integer",
+          title: "Database Index",
+          description: "The redis database index.",
+          default: 0
+        },
+        maximum_active_connections: {
+          type: "integer",
+          title: "Maximum Active Connections",
+          description: "The maximum connections that can be made to redis at one time.",
+          default: 8
+        },
+        minimum_idle_connections: {
+          type: "integer",
+          title: "Minimum Idle Connections",
+          description: "The minimum idle connections that should be open to redis."
+        },
+        tls: {
+          $ref: "#/$defs/TLS"
+        },
+        high_availability: {
+          $ref: "#/$defs/SessionRedisHighAvailability"
+        }
+      },
+      additionalProperties: false,
+      type: "object",
+      description: "SessionRedis represents the configuration related to redis session store."
+    },
+    SessionRedisHighAvailability: {
+      properties: {
+        sentinel_name: {
+          type: "string",
+          title: "Sentinel Name",
+          description: "The name of the sentinel instance."
+        },
+        sentinel_username: {
+          type: "string",
+          title: "Sentinel Username",
+          description: "The username for the sentinel instance."
+        },
+        sentinel_password: {
+          type: "string",
+          title: "Sentinel Username",
+          description: "The username for the sentinel instance."
+        },
+        route_by_latency: {
+          type: "boolean",
+          title: "Route by Latency",
+          description: "Uses the Route by Latency mode.",
+          default: false
+        },
+        route_randomly: {
+          type: "boolean",
+          title: "Route Randomly",
+          description: "Uses the Route Randomly mode.",
+          default: false
+        },
+        nodes: {
+          items: {
+            $ref: "#/$defs/SessionRedisHighAvailabilityNode"
+          },
+          type: "array",
+          title: "Nodes",
+          description: "The pre-populated list of nodes for the sentinel instance."
+        }
+      },
+      additionalProperties: false,
+      type: "object",
+      description: "SessionRedisHighAvailability holds configuration variables for Redis Cluster/Sentinel."
+    },
+    SessionRedisHighAvailabilityNode: {
+      properties: {
+        host: {
+          type: "string",
+          title: "Host",
+          description: "The redis sentinel node host."
+        },
+        port: {
+          type: "integer",
+          title: "Port",
+          description: "The redis sentinel node port.",
+          default: 26379
+        }
+      },
+      additionalProperties: false,
+      type: "object",
+      description: "SessionRedisHighAvailabilityNode Represents a Node."
+    },
+    Storage: {
+      properties: {
+        local: {
+          $ref: "#/$defs/StorageLocal",
+          title: "Local",
+          description: "The Local SQLite3 Storage configuration settings."
+        },
+        mysql: {
+          $ref: "#/$defs/StorageMySQL",
+          title: "MySQL",
+          description: "The MySQL/MariaDB Storage configuration settings."
+        },
+        postgres: {
+          $ref: "#/$defs/StoragePostgreSQL",
+          title: "PostgreSQL",
+          description: "The PostgreSQL Storage configuration settings."
+        },
+        encryption_key: {
+          type: "string",
+          title: "Encryption Key",
+          description: "The Storage Encryption Key used to secure security sensitive values in the storage engine."
+        }
+      },
+      additionalProperties: false,
+      type: "object",
+      description: "Storage represents the configuration of the storage backend."
+    },
+    StorageLocal: {
+      properties: {
+        path: {
+          type: "string",
+          title: "Path",
+          description: "The Path for the SQLite3 database file."
+        }
+      },
+      additionalProperties: false,
+      type: "object",
+      description: "StorageLocal represents the configuration when using local storage."
+    },
+    StorageMySQL: {
+      properties: {
+        address: {
+          $ref: "#/$defs/AddressTCP",
+          title: "Address",
+          description: "The address of the database."
+        },
+        database: {
+          type: "string",
+          title: "Database",
+          description: "The database name to use upon a successful connection."
+        },
+        username: {
+          type: "string",
+          title: "Username",
+          description: "The username to use to authenticate."
+        },
+        password: {
+          type: "string",
+          title: "Password",
+          description: "The password to use to authenticate."
+        },
+        timeout: {
+          oneOf: [
+            {
+              type: "string",
+              pattern: "^\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?))(\\s*\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?)))*$"
+            },
+            {
+              type: "integer",
+              description: "The duration in seconds"
+            }
+          ],
+          title: "Timeout",
+          description: "The timeout for the database connection."
+        },
+        tls: {
+          $ref: "#/$defs/TLS"
+        }
+      },
+      additionalProperties: false,
+      type: "object",
+      description: "StorageMySQL represents the configuration of a MySQL database."
+    },
+    StoragePostgreSQL: {
+      properties: {
+        address: {
+          $ref: "#/$defs/AddressTCP",
+          title: "Address",
+          description: "The address of the database."
+        },
+        database: {
+          type: "string",
+          title: "Database",
+          description: "The database name to use upon a successful connection."
+        },
+        username: {
+          type: "string",
+          title: "Username",
+          description: "The username to use to authenticate."
+        },
+        password: {
+          type: "string",
+          title: "Password",
+          description: "The password to use to authenticate."
+        },
+        timeout: {
+          oneOf: [
+            {
+              type: "string",
+              pattern: "^\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?))(\\s*\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?)))*$"
+            },
+            {
+              type: "integer",
+              description: "The duration in seconds"
+            }
+          ],
+          title: "Timeout",
+          description: "The timeout for the database connection."
+        },
+        schema: {
+          type: "string",
+          title: "Schema",
+          description: "The default schema name to use.",
+          default: "public"
+        },
+        tls: {
+          $ref: "#/$defs/TLS"
+        },
+        ssl: {
+          $ref: "#/$defs/StoragePostgreSQLSSL",
+          title: "SSL",
+          description: "Deprecated: Use the TLS configuration instead.",
+          deprecated: true
+        }
+      },
+      additionalProperties: false,
+      type: "object",
+      description: "StoragePostgreSQL represents the configuration of a PostgreSQL database."
+    },
+    StoragePostgreSQLSSL: {
+      properties: {
+        mode: {
+          type: "string",
+          enum: [
+            "disable",
+            "verify-ca",
+            "require",
+            "verify-full"
+          ],
+          title: "Mode",
+          description: "The SSL mode to use, deprecated and replaced with the TLS options.",
+          deprecated: true
+        },
+        root_certificate: {
+          type: "string",
+          title: "Root Certificate",
+          description: "Path to the Root Certificate to use, deprecated and replaced with the TLS options.",
+          deprecated: true
+        },
+        certificate: {
+          type: "string",
+          title: "Certificate",
+          description: "Path to the Certificate to use, deprecated and replaced with the TLS options.",
+          deprecated: true
+        },
+        key: {
+          type: "string",
+          title: "Key",
+          description: "Path to the Private Key to use, deprecated and replaced with the TLS options.",
+          deprecated: true
+        }
+      },
+      additionalProperties: false,
+      type: "object",
+      description: "StoragePostgreSQLSSL represents the SSL configuration of a PostgreSQL database."
+    },
+    TLS: {
+      properties: {
+        minimum_version: {
+          $ref: "#/$defs/TLSVersion",
+          title: "Minimum Version",
+          description: "The minimum TLS version accepted."
+        },
+        maximum_version: {
+          $ref: "#/$defs/TLSVersion",
+          title: "Maximum Version",
+          description: "The maximum TLS version accepted."
+        },
+        skip_verify: {
+          type: "boolean",
+          title: "Skip Verify",
+          description: "Disable all verification of the TLS properties.",
+          default: false
+        },
+        server_name: {
+          type: "string",
+          format: "hostname",
+          title: "Server Name",
+          description: "The expected server name to match the certificate against."
+        },
+        private_key: {
+          type: "string",
+          pattern: "^-{5}BEGIN ((RSA|EC) )?PRIVATE KEY-{5}\\n([a-zA-Z0-9\\/+]{1,64}\\n)+([a-zA-Z0-9\\/+]{1,64}[=]{0,2})\\n-{5}END ((RSA|EC) )?PRIVATE KEY-{5}\\n?$",
+          title: "Private Key",
+          description: "The private key."
+        },
+        certificate_chain: {
+          $ref: "#/$defs/X509CertificateChain",
+          title: "Certificate Chain",
+          description: "The certificate chain."
+        }
+      },
+      additionalProperties: false,
+      type: "object",
+      description: "TLS is a representation of the TLS configuration."
+    },
+    TLSVersion: {
+      type: "string",
+      enum: [
+        "TLS1.0",
+        "TLS1.1",
+        "TLS1.2",
+        "TLS1.3"
+      ]
+    },
+    TOTP: {
+      properties: {
+        disable: {
+          type: "boolean",
+          title: "Disable",
+          description: "Disables the TOTP 2FA functionality.",
+          default: false
+        },
+        issuer: {
+          type: "string",
+          title: "Issuer",
+          description: "The issuer value for generated TOTP keys.",
+          default: "Authelia"
+        },
+        algorithm: {
+          type: "string",
+          enum: [
+            "SHA1",
+            "SHA256",
+            "SHA512"
+          ],
+          title: "Algorithm",
+          description: "The algorithm value for generated TOTP keys.",
+          default: "SHA1"
+        },
+        digits: {
+          type: "integer",
+          enum: [
+            6,
+            8
+          ],
+          title: "Digits",
+          description: "The digits value for generated TOTP keys.",
+          default: 6
+        },
+        period: {
+          type: "integer",
+          title: "Period",
+          description: "The period value for generated TOTP keys.",
+          default: 30
+        },
+        skew: {
+          type: "integer",
+          title: "Skew",
+          description: "The permitted skew for generated TOTP keys.",
+          default: 1
+        },
+        secret_size: {
+          type: "integer",
+          minimum: 20,
+          title: "Secret Size",
+          description: "The secret size for generated TOTP keys.",
+          default: 32
+        },
+        allowed_algorithms: {
+          items: {
+            type: "string",
+            enum: [
+              "SHA1",
+              "SHA256",
+              "SHA512"
+            ]
+          },
+          type: "array",
+          title: "Allowed Algorithms",
+          description: "List of algorithms the user is allowed to select in addition to the default.",
+          default: [
+            "SHA1"
+          ]
+        },
+        allowed_digits: {
+          items: {
+            type: "integer",
+            enum: [
+              6,
+              8
+            ]
+          },
+          type: "array",
+          title: "Allowed Digits",
+          description: "List of digits the user is allowed to select in addition to the default.",
+          default: [
+            6
+          ]
+        },
+        allowed_periods: {
+          items: {
+            type: "integer"
+          },
+          type: "array",
+          title: "Allowed Periods",
+          description: "List of periods the user is allowed to select in addition to the default.",
+          default: [
+            30
+          ]
+        },
+        disable_reuse_security_policy: {
+          type: "boolean",
+          title: "Disable Reuse Security Policy",
+          description: "Disables the security policy that prevents reuse of a TOTP code.",
+          default: false
+        }
+      },
+      additionalProperties: false,
+      type: "object",
+      description: "TOTP represents the configuration related to TOTP options."
+    },
+    Telemetry: {
+      properties: {
+        metrics: {
+          $ref: "#/$defs/TelemetryMetrics",
+          title: "Metrics",
+          description: "The telemetry metrics server configuration."
+        }
+      },
+      additionalProperties: false,
+      type: "object",
+      description: "Telemetry represents the telemetry config."
+    },
+    TelemetryMetrics: {
+      properties: {
+        enabled: {
+          type: "boolean",
+          title: "Enabled",
+          description: "Enables the metrics server.",
+          default: false
+        },
+        address: {
+          $ref: "#/$defs/AddressTCP",
+          title: "Address",
+          description: "The address for the metrics server to listen on."
+        },
+        buffers: {
+          $ref: "#/$defs/ServerBuffers",
+          title: "Buffers",
+          description: "The server buffers configuration for the metrics server."
+        },
+        timeouts: {
+          $ref: "#/$defs/ServerTimeouts",
+          title: "Timeouts",
+          description: "The server timeouts configuration for the metrics server."
+        }
+      },
+      additionalProperties: false,
+      type: "object",
+      description: "TelemetryMetrics represents the telemetry metrics config."
+    },
+    WebAuthn: {
+      properties: {
+        disable: {
+          type: "boolean",
+          title: "Disable",
+          description: "Disables the WebAuthn 2FA functionality.",
+          default: false
+        },
+        display_name: {
+          type: "string",
+          title: "Display Name",
+          description: "The display name attribute for the WebAuthn relying party.",
+          default: "Authelia"
+        },
+        attestation_conveyance_preference: {
+          type: "string",
+          enum: [
+            "none",
+            "indirect",
+            "direct"
+          ],
+          title: "Conveyance Preference",
+          description: "The default conveyance preference for all WebAuthn credentials.",
+          default: "indirect"
+        },
+        user_verification: {
+          type: "string",
+          enum: [
+            "discouraged",
+            "preferred",
+            "required"
+          ],
+          title: "User Verification",
+          description: "The default user verification preference for all WebAuthn credentials.",
+          default: "preferred"
+        },
+        timeout: {
+          oneOf: [
+            {
+              type: "string",
+              pattern: "^\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?))(\\s*\\d+\\s*(y|M|w|d|h|m|s|ms|((year|month|week|day|hour|minute|second|millisecond)s?)))*$"
+            },
+            {
+              type: "integer",
+              description: "The duration in seconds"
+            }
+          ],
+          title: "Timeout",
+          description: "The default timeout for all WebAuthn ceremonies."
+        }
+      },
+      additionalProperties: false,
+      type: "object",
+      description: "WebAuthn represents the webauthn config."
+    },
+    X509CertificateChain: {
+      type: "string",
+      pattern: "^(-{5}BEGIN CERTIFICATE-{5}\\n([a-zA-Z0-9\\/+]{1,64}\\n)+([a-zA-Z0-9\\/+]{1,64}[=]{0,2})\\n-{5}END CERTIFICATE-{5}\\n?)+$"
+    }
   }
-  if (adopted) {
-    for (const k2 of Object.keys(s)) if (!ADOPTED_KEYS.has(k2)) at2([k2], `"${k2}" cannot be used beside compose.yaml (the adopted compose file defines the app); allowed here: ${[...ADOPTED_KEYS].join(", ")}`);
-  } else if (!s.image && (s.state ?? "present") === "present") {
-    at2([], 'missing required key "image" (or bring a compose.yaml beside service.yml to adopt an existing compose file)');
-  }
-  const folder = files.appFiles.get(name);
-  const appFiles = [];
-  (s.files ?? []).forEach((f3, i) => {
-    const src = f3.source;
-    const norm = posix.normalize(src);
-    if (posix.isAbsolute(src)) return at2(["files", i, "source"], `"${src}" is absolute: give a path relative to services/${name}/, e.g. files/app.conf`);
-    if (norm === ".." || norm.startsWith("../")) return at2(["files", i, "source"], `"${src}" leaves the app folder: files must live under services/${name}/`);
-    if (folder?.escaping.has(norm)) return at2(["files", i, "source"], `"${src}" is a symlink pointing outside services/${name}/: copy the file into the app folder instead`);
-    const content = folder?.files.get(norm);
-    if (!content) return at2(["files", i, "source"], `file not found: services/${name}/${norm}`);
-    appFiles.push({ source: norm, path: f3.path, content });
-  });
-  if (adopted && folder) {
-    for (const [rel, content] of folder.files) appFiles.push({ source: rel, path: "", content });
-  }
-  return {
-    name,
-    kind: adopted ? "adopted" : "service",
-    target: s.target,
-    state: s.state ?? "present",
-    image: s.image,
-    command: s.command,
-    env: Object.fromEntries(Object.entries(s.env ?? {}).map(([k2, v2]) => [k2, String(v2)]).sort(([a], [b3]) => a.localeCompare(b3))),
-    secrets: [...s.secrets ?? []],
-    volumes: (s.volumes ?? []).map((v2) => ({ name: v2.name, host: v2.host, path: v2.path, readonly: v2.readonly ?? false })),
-    files: appFiles,
-    ports: (s.ports ?? []).map((p2) => ({ container: p2.container, host: p2.host, protocol: p2.protocol ?? "tcp", bind: p2.bind })),
-    dependsOn: [...s.depends_on ?? []],
-    route: s.route && { subdomain: s.route.subdomain, port: s.route.port, sso: s.route.sso ?? false },
-    health: s.health && { http: s.health.http, port: s.health.port ?? s.route?.port },
-    metrics: s.metrics && { path: s.metrics.path ?? "/metrics", port: s.metrics.port },
-    compose: adopted ?? s.compose ?? {},
-    purge: s.purge ?? false,
-    sourceFile: svc.file
-  };
-}
-
-// src/project/load.ts
-function loadProject(dir) {
-  const result = buildProject(readProjectFiles(dir));
-  if (!result.project) throw new ProjectError(result.diagnostics);
-  return result.project;
-}
-
-// src/conventions/upstream.ts
-function upstreamOf(p2, app, port, fromTarget) {
-  if (app.target === fromTarget) {
-    if (app.kind === "service") return `${app.name}:${port}`;
-    const pub2 = adoptedPorts(app).find((x3) => x3.container === port && x3.host);
-    return `host.docker.internal:${pub2?.host ?? port}`;
-  }
-  const t2 = p2.network.targets[app.target];
-  const ports = app.kind === "adopted" ? adoptedPorts(app) : app.ports;
-  const pub = ports.find((x3) => x3.container === port && x3.host);
-  return `${t2.address}:${pub?.host ?? port}`;
-}
-function hostnameOf(p2, subdomain) {
-  return subdomain === "@" ? p2.domain : `${subdomain}.${p2.domain}`;
-}
+};
 
 // src/render/canonical.ts
 import { createHash } from "node:crypto";
@@ -39499,34 +45726,341 @@ function absolutize(v2, dir) {
   return v2;
 }
 
+// src/conventions/upstream.ts
+function upstreamOf(p2, app, port, fromTarget) {
+  if (app.target === fromTarget && app.kind === "service") return hostPort(app.name, port);
+  const host = app.target === fromTarget ? "host.docker.internal" : p2.network.targets[app.target].address;
+  return hostPort(host, publishedPort(app, port)?.host ?? port);
+}
+function hostnameOf(p2, subdomain) {
+  return subdomain === "@" ? p2.domain : `${subdomain}.${p2.domain}`;
+}
+
+// src/conventions/authelia.ts
+var AUTHELIA_APP = "authelia";
+var AUTHELIA_IMAGE = "authelia/authelia:4.38.19";
+var AUTHELIA_PORT = 9091;
+var USERS_DATABASE_KEY = "AUTHELIA_USERS_DATABASE";
+var AUTHELIA_SECRETS = ["AUTHELIA_IDENTITY_VALIDATION_RESET_PASSWORD_JWT_SECRET", "AUTHELIA_SESSION_SECRET", "AUTHELIA_STORAGE_ENCRYPTION_KEY", USERS_DATABASE_KEY];
+var CONFIG_FILE = "configuration.yml";
+var CONFIG_PATH = "/etc/authelia/configuration.yml";
+var RULES_FILE = "steward-access-control.yml";
+var RULES_PATH = "/etc/authelia/steward-access-control.yml";
+var USERS_DIR = "/run/steward";
+var USERS_PATH = `${USERS_DIR}/users_database.yml`;
+var AUTHELIA_COMMAND = [
+  "sh",
+  "-c",
+  `umask 077 && printf '%s\\n' "$${USERS_DATABASE_KEY}" > ${USERS_PATH} && unset ${USERS_DATABASE_KEY} && exec authelia --config ${CONFIG_PATH}`
+];
+function ssoPolicy(raw) {
+  if (raw === void 0 || raw === false) return false;
+  if (raw === true) return { policy: "one_factor", groups: [] };
+  if (typeof raw === "string") return { policy: raw, groups: [] };
+  const o2 = raw;
+  return { policy: o2.policy ?? "one_factor", groups: [...o2.groups ?? []] };
+}
+function ssoApp(p2) {
+  return p2.conventions.sso ? p2.apps.find((a) => a.name === AUTHELIA_APP && a.state === "present") : void 0;
+}
+function ssoUpstream(p2, edge) {
+  const app = ssoApp(p2);
+  return app && upstreamOf(p2, app, autheliaPort(app), edge);
+}
+function autheliaPort(app) {
+  return app.route?.port ?? AUTHELIA_PORT;
+}
+function accessControl(p2) {
+  const rules = p2.apps.filter((a) => a.state === "present" && a.route?.sso).map((a) => ({ host: hostnameOf(p2, a.route.subdomain), sso: a.route.sso })).sort((a, b3) => a.host.localeCompare(b3.host)).map(({ host, sso }) => ({ domain: host, policy: sso.policy, subject: sso.groups.length ? sso.groups.map((g2) => `group:${g2}`) : void 0 }));
+  return { default_policy: "deny", rules };
+}
+function autheliaConfiguration(p2) {
+  const url = new URL(p2.conventions.sso.url);
+  return {
+    server: { address: `tcp://:${AUTHELIA_PORT}/` },
+    authentication_backend: {
+      // The file is the SOPS secret, read-only in the container: changes go through git.
+      password_reset: { disable: true },
+      file: { path: USERS_PATH, watch: false }
+    },
+    access_control: accessControl(p2),
+    session: { cookies: [{ domain: p2.domain, authelia_url: url.origin }] },
+    storage: { local: { path: "/config/db.sqlite3" } },
+    notifier: { filesystem: { filename: "/config/notification.txt" } },
+    totp: { issuer: p2.domain }
+  };
+}
+function yamlFile(value) {
+  return `# Generated by steward render from project.yml and the routes' sso; do not edit by hand.
+${canonicalYaml(value)}`;
+}
+var validator2;
+function autheliaSchemaErrors(config) {
+  validator2 ??= new import__.default({ strict: false, unicodeRegExp: false, validateFormats: false, inlineRefs: false, code: { optimize: false } }).compile(configuration_v4_38_default);
+  if (validator2(config)) return [];
+  return (validator2.errors ?? []).map((e) => `${e.instancePath.slice(1).replace(/\//g, ".") || "(top)"}: ${e.message}${e.params && "additionalProperty" in e.params ? ` "${e.params.additionalProperty}"` : ""}`);
+}
+function applySso(p2, sources, diags) {
+  const sso = p2.conventions.sso;
+  if (!sso) return;
+  const at2 = (file, path, message) => diags.push({ file, ...sources.get(file)?.locate(path) ?? { line: 1, column: 1 }, key: keyName(path), message });
+  const edge = p2.network.edge;
+  if (!p2.conventions.routing || !edge) {
+    at2("project.yml", ["conventions", "sso"], "conventions.sso needs conventions.routing and `edge:` in network.yml: the edge proxy asks Authelia before it lets a request through");
+    return;
+  }
+  const own = p2.apps.find((a) => a.name === AUTHELIA_APP);
+  if (own) return attachRules(p2, own, edge, at2);
+  const url = new URL(sso.url);
+  const sub = url.hostname.endsWith(`.${p2.domain}`) ? url.hostname.slice(0, -p2.domain.length - 1) : "";
+  if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(sub) || url.port || url.pathname !== "/" || url.search || url.hash) {
+    at2("project.yml", ["conventions", "sso", "url"], `Steward serves its Authelia at the root of <subdomain>.${p2.domain}, so the URL must be https://<subdomain>.${p2.domain} with no port, path or query (got ${JSON.stringify(sso.url)})`);
+    return;
+  }
+  const taken = p2.apps.find((a) => a.state === "present" && a.route && hostnameOf(p2, a.route.subdomain) === url.hostname);
+  if (taken) {
+    at2(taken.sourceFile, ["route", "subdomain"], `${url.hostname} is the login portal of conventions.sso (Steward runs Authelia there): pick another subdomain, or move the portal with conventions.sso.url`);
+  }
+  for (const key2 of AUTHELIA_SECRETS) {
+    if (!p2.secretFiles.some((f3) => f3.keys.includes(key2))) {
+      at2("project.yml", ["conventions", "sso"], `Steward's Authelia needs the secret "${key2}", which is defined in no secrets file: add it with \`steward secrets set secrets/<file>.sops.yaml ${key2}\` (docs/conventions.md, SSO)`);
+    }
+  }
+  const config = autheliaConfiguration(p2);
+  for (const problem of autheliaSchemaErrors(config)) at2("project.yml", ["conventions", "sso"], `the generated Authelia configuration breaks Authelia 4.38's schema at ${problem}`);
+  if (diags.length) return;
+  p2.apps.push({
+    name: AUTHELIA_APP,
+    kind: "service",
+    target: edge,
+    state: "present",
+    image: sso.image,
+    command: AUTHELIA_COMMAND,
+    env: {},
+    secrets: [...AUTHELIA_SECRETS].sort(),
+    volumes: [{ name: "data", path: "/config", readonly: false }],
+    files: [{ source: CONFIG_FILE, path: CONFIG_PATH, content: Buffer.from(yamlFile(config)), generated: true }],
+    ports: [],
+    dependsOn: [],
+    route: { subdomain: sub, port: AUTHELIA_PORT, sso: false },
+    health: { http: "/api/health", port: AUTHELIA_PORT },
+    // The users database lives in memory only, for the container's life.
+    compose: { tmpfs: [`${USERS_DIR}:mode=0700`] },
+    purge: false,
+    sourceFile: "project.yml"
+  });
+  p2.apps.sort((a, b3) => a.name.localeCompare(b3.name));
+}
+function attachRules(p2, own, edge, at2) {
+  if (own.state === "absent") {
+    at2(own.sourceFile, ["state"], `conventions.sso needs Authelia: services/${AUTHELIA_APP} is state: absent; make it present, or remove the folder to let Steward run Authelia`);
+    return;
+  }
+  const port = autheliaPort(own);
+  if (!own.route && (own.kind === "adopted" || own.target !== edge) && !publishedPort(own, port)) {
+    at2(own.sourceFile, ["target"], `the edge proxy (${edge}) asks Authelia on port ${port} (forward_auth): publish it (ports: [{ container: ${port}, host: ${port} }]), or run authelia on ${edge}`);
+  }
+  if (own.files.some((f3) => uploadPathOf(f3.source) === uploadPathOf(RULES_FILE))) {
+    at2(own.sourceFile, [], `${RULES_FILE} is the file Steward writes the access-control rules to: rename your file of that name in services/${AUTHELIA_APP}/`);
+  }
+  const rules = { access_control: accessControl(p2) };
+  for (const problem of autheliaSchemaErrors(rules)) at2(own.sourceFile, [], `the generated Authelia access-control rules break Authelia 4.38's schema at ${problem}`);
+  own.files.push({ source: RULES_FILE, path: own.kind === "service" ? RULES_PATH : "", content: Buffer.from(yamlFile(rules)), generated: true });
+}
+
+// src/project/build.ts
+function buildProject(files) {
+  const diags = [];
+  const sources = /* @__PURE__ */ new Map();
+  const load = (rel, schema) => {
+    const text = files.texts.get(rel);
+    if (text === void 0) return void 0;
+    const src = parseYamlSource(rel, text, diags);
+    if (!src) return void 0;
+    sources.set(rel, src);
+    if (schema && !checkSchema(schema, src, diags)) return void 0;
+    return src;
+  };
+  const projectSrc = load("project.yml", "project");
+  if (!files.texts.has("project.yml")) diags.push(missing("project.yml", "every project needs a project.yml with at least `name` and `domain`"));
+  const networkSrc = load("network.yml", "network");
+  if (!files.texts.has("network.yml")) diags.push(missing("network.yml", "every project needs a network.yml with at least one target under `targets`"));
+  const targets = {};
+  const net = networkSrc?.value ?? {};
+  for (const [name, t2] of Object.entries(net.targets ?? {}).sort(([a], [b3]) => a.localeCompare(b3))) {
+    targets[name] = { name, address: t2.address, user: t2.user ?? "root", port: t2.port ?? 22, dir: (t2.dir ?? "/var/lib/steward").replace(/\/+$/, "") };
+  }
+  const secretFiles = [];
+  for (const [rel, text] of files.texts) {
+    if (!rel.startsWith("secrets/")) continue;
+    try {
+      secretFiles.push({ path: rel, keys: [...listSopsKeys(text, sopsFormatFromPath(rel), rel)].sort(), text });
+    } catch (e) {
+      diags.push({ file: rel, line: 1, column: 1, key: "", message: `cannot read the key names of this SOPS file: ${e.message.split("\n")[0]}` });
+    }
+  }
+  secretFiles.sort((a, b3) => a.path.localeCompare(b3.path));
+  const apps = [];
+  for (const name of files.serviceDirs) {
+    const svcRel = `services/${name}/service.yml`;
+    const composeRel = `services/${name}/compose.yaml`;
+    if (!files.texts.has(svcRel)) {
+      diags.push({ file: `services/${name}/`, line: 0, column: 0, key: "", message: `app folder has no service.yml: add one naming at least its \`target\`, or remove the folder` });
+      continue;
+    }
+    const svc = load(svcRel, "service");
+    if (!svc) continue;
+    let adopted;
+    if (files.texts.has(composeRel)) {
+      const c3 = load(composeRel);
+      if (!c3) continue;
+      if (!c3.value || typeof c3.value !== "object" || !("services" in c3.value)) {
+        diags.push({ file: composeRel, line: 1, column: 1, key: "services", message: "an adopted compose file needs a top-level `services` mapping" });
+        continue;
+      }
+      if (!checkSchema("compose", c3, diags)) continue;
+      adopted = { compose: c3.value, src: c3 };
+    }
+    const app = toApp(name, svc, adopted, files, diags);
+    if (app) apps.push(app);
+  }
+  const p2 = projectSrc?.value ?? {};
+  const conv = p2.conventions ?? {};
+  const cv = p2.converge ?? {};
+  if (!projectSrc || !networkSrc) return { diagnostics: sortDiagnostics(diags), sources };
+  const project = {
+    name: p2.name,
+    domain: p2.domain,
+    converge: {
+      prune: cv.prune ?? true,
+      selfHeal: cv.self_heal ?? true,
+      parallelism: cv.parallelism ?? 4,
+      healthTimeoutMs: parseDuration(cv.health_timeout ?? "120s"),
+      lockTimeoutMs: parseDuration(cv.lock_timeout ?? "60s")
+    },
+    conventions: {
+      routing: conv.routing && {
+        provider: "caddy",
+        tls: conv.routing.tls ?? "internal",
+        email: conv.routing.email,
+        image: conv.routing.image ?? "caddy:2",
+        httpPort: conv.routing.http_port ?? 80,
+        httpsPort: conv.routing.https_port ?? 443
+      },
+      sso: conv.sso && { provider: "authelia", url: conv.sso.url ?? `https://auth.${p2.domain}`, image: conv.sso.image ?? AUTHELIA_IMAGE },
+      monitoring: conv.monitoring && { provider: "prometheus" }
+    },
+    network: { subnet: net.subnet, gateway: net.gateway, edge: net.edge, targets },
+    apps: apps.sort((a, b3) => a.name.localeCompare(b3.name)),
+    secretFiles
+  };
+  checkProject(project, sources, diags);
+  if (!diags.length) applySso(project, sources, diags);
+  return diags.length ? { diagnostics: sortDiagnostics(diags), sources } : { project, diagnostics: [], sources };
+}
+function missing(file, message) {
+  return { file, line: 0, column: 0, key: "", message: `missing file: ${message}` };
+}
+var ADOPTED_KEYS = /* @__PURE__ */ new Set(["target", "state", "route", "depends_on", "health", "metrics", "secrets", "purge"]);
+function toApp(name, svc, adopted, files, diags) {
+  const s = svc.value;
+  const at2 = (path, message) => diags.push({ file: svc.file, ...svc.locate(path), key: path.join(".").replace(/\.(\d+)/g, "[$1]"), message });
+  if (!DNS_LABEL.test(name)) {
+    diags.push({ file: svc.file, line: 1, column: 1, key: "", message: `app name "${name}" (the folder name) must be a DNS label: lowercase letters, digits and "-"; rename the folder` });
+  }
+  if (adopted) {
+    for (const k2 of Object.keys(s)) if (!ADOPTED_KEYS.has(k2)) at2([k2], `"${k2}" cannot be used beside compose.yaml (the adopted compose file defines the app); allowed here: ${[...ADOPTED_KEYS].join(", ")}`);
+  } else if (!s.image && (s.state ?? "present") === "present") {
+    at2([], 'missing required key "image" (or bring a compose.yaml beside service.yml to adopt an existing compose file)');
+  }
+  const folder = files.appFiles.get(name);
+  const appFiles = [];
+  (s.files ?? []).forEach((f3, i) => {
+    const src = f3.source;
+    const norm = posix.normalize(src);
+    if (posix.isAbsolute(src)) return at2(["files", i, "source"], `"${src}" is absolute: give a path relative to services/${name}/, e.g. files/app.conf`);
+    if (norm === ".." || norm.startsWith("../")) return at2(["files", i, "source"], `"${src}" leaves the app folder: files must live under services/${name}/`);
+    if (folder?.escaping.has(norm)) return at2(["files", i, "source"], `"${src}" is a symlink pointing outside services/${name}/: copy the file into the app folder instead`);
+    const content = folder?.files.get(norm);
+    if (!content) return at2(["files", i, "source"], `file not found: services/${name}/${norm}`);
+    appFiles.push({ source: norm, path: f3.path, content });
+  });
+  let ports = (s.ports ?? []).map((p2) => ({ container: p2.container, host: p2.host, protocol: p2.protocol ?? "tcp", bind: p2.bind }));
+  if (adopted) {
+    const parsed = adoptedPorts(adopted.compose);
+    for (const pr2 of parsed.problems) diags.push({ file: adopted.src.file, ...adopted.src.locate(pr2.path), key: keyName(pr2.path), message: pr2.message });
+    ports = parsed.ports;
+  }
+  if (adopted && folder) {
+    for (const [rel, content] of folder.files) appFiles.push({ source: rel, path: "", content });
+  }
+  return {
+    name,
+    kind: adopted ? "adopted" : "service",
+    target: s.target,
+    state: s.state ?? "present",
+    image: s.image,
+    command: s.command,
+    env: Object.fromEntries(Object.entries(s.env ?? {}).map(([k2, v2]) => [k2, String(v2)]).sort(([a], [b3]) => a.localeCompare(b3))),
+    secrets: [...s.secrets ?? []],
+    volumes: (s.volumes ?? []).map((v2) => ({ name: v2.name, host: v2.host, path: v2.path, readonly: v2.readonly ?? false })),
+    files: appFiles,
+    ports,
+    dependsOn: [...s.depends_on ?? []],
+    route: s.route && { subdomain: s.route.subdomain, port: s.route.port, sso: ssoPolicy(s.route.sso) },
+    health: s.health && { http: s.health.http, port: s.health.port ?? s.route?.port },
+    metrics: s.metrics && { path: s.metrics.path ?? "/metrics", port: s.metrics.port },
+    compose: adopted?.compose ?? s.compose ?? {},
+    purge: s.purge ?? false,
+    sourceFile: svc.file,
+    composeFile: adopted?.src.file
+  };
+}
+
+// src/project/load.ts
+function loadProject(dir) {
+  const result = buildProject(readProjectFiles(dir));
+  if (!result.project) throw new ProjectError(result.diagnostics);
+  return result.project;
+}
+
 // src/conventions/caddy.ts
 var EDGE_APP = "caddy";
+var CaddyfileValueError = class extends Error {
+  constructor(what, value) {
+    super(`refusing to write ${what} ${JSON.stringify(value)} into the Caddyfile: only letters, digits and . _ - : @ [ ] / + % are allowed there`);
+    this.what = what;
+    this.value = value;
+    this.name = "CaddyfileValueError";
+  }
+  what;
+  value;
+};
+var CADDY_TOKEN = /^[A-Za-z0-9._:@[\]\/+%-]+$/;
+function token(what, value) {
+  if (!CADDY_TOKEN.test(value)) throw new CaddyfileValueError(what, value);
+  return value;
+}
 function renderCaddyfile(p2) {
   const routing = p2.conventions.routing;
   const edge = p2.network.edge;
   const lines2 = [`# Generated by steward render for project ${p2.name}; edit the services, not this file.`];
   const global2 = [];
-  if (routing.email) global2.push(`	email ${routing.email}`);
+  if (routing.email) global2.push(`	email ${token("the ACME e-mail", routing.email)}`);
   if (routing.tls === "off") global2.push("	auto_https off");
   if (global2.length) lines2.push("{", ...global2, "}");
   const routed = p2.apps.filter((a) => a.state === "present" && a.route).sort((a, b3) => hostnameOf(p2, a.route.subdomain).localeCompare(hostnameOf(p2, b3.route.subdomain)));
   const sso = ssoUpstream(p2, edge);
   for (const app of routed) {
-    const host = hostnameOf(p2, app.route.subdomain);
+    const host = token("the host name", hostnameOf(p2, app.route.subdomain));
     lines2.push("", `${routing.tls === "off" ? "http://" : ""}${host} {`);
     if (routing.tls === "internal") lines2.push("	tls internal");
     if (app.route.sso && sso) {
-      lines2.push(`	forward_auth ${sso.upstream} {`, `		uri /api/authz/forward-auth`, `		copy_headers Remote-User Remote-Groups Remote-Email Remote-Name`, "	}");
+      lines2.push(`	forward_auth ${token("the sso upstream", sso)} {`, `		uri /api/authz/forward-auth`, `		copy_headers Remote-User Remote-Groups Remote-Email Remote-Name`, "	}");
     }
-    lines2.push(`	reverse_proxy ${upstreamOf(p2, app, app.route.port, edge)}`, "}");
+    lines2.push(`	reverse_proxy ${token("the upstream", upstreamOf(p2, app, app.route.port, edge))}`, "}");
   }
   return lines2.join("\n") + "\n";
-}
-function ssoUpstream(p2, edge) {
-  if (!p2.conventions.sso) return void 0;
-  const url = new URL(p2.conventions.sso.url);
-  const app = p2.apps.find((a) => a.state === "present" && a.route && hostnameOf(p2, a.route.subdomain) === url.hostname);
-  return { upstream: app ? upstreamOf(p2, app, app.route.port, edge) : url.origin };
 }
 function renderEdgeCompose(p2, dir) {
   const routing = p2.conventions.routing;
@@ -39591,12 +46125,14 @@ function renderProject(p2) {
     }
     const { compose, hash } = app.kind === "adopted" ? renderAdoptedCompose(p2, app) : renderServiceCompose(p2, app);
     const path = `${RENDERED_DIR}/${app.target}/${app.name}/compose.yaml`;
-    files.set(path, header(`services/${app.name}/`) + canonicalYaml(compose));
+    files.set(path, header(app.sourceFile.startsWith("services/") ? `services/${app.name}/` : `conventions in ${app.sourceFile}`) + canonicalYaml(compose));
+    const fromOf = (f3) => f3.generated ? `${RENDERED_DIR}/${app.target}/${app.name}/${f3.source}` : `services/${app.name}/${f3.source}`;
+    for (const f3 of app.files) if (f3.generated) files.set(fromOf(f3), f3.content.toString("utf8"));
     apps.push({
       ...base,
       hash,
       compose: path,
-      files: app.files.map((f3) => ({ from: `services/${app.name}/${f3.source}`, to: uploadPathOf(f3.source), sha256: sha256(f3.content) }))
+      files: app.files.map((f3) => ({ from: fromOf(f3), to: uploadPathOf(f3.source), sha256: sha256(f3.content) }))
     });
   }
   if (p2.conventions.routing && p2.network.edge) {
@@ -39789,7 +46325,7 @@ var DEEPEN_STEPS = [50, 200, 1e3];
 async function runDiff(opts) {
   const log = opts.log ?? (() => {
   });
-  const repo = new GitRepo(opts.repoDir ?? opts.projectDir);
+  const repo = new GitRepo(opts.repoDir ?? opts.projectDir, "diff");
   const prefix = await repo.prefixOf(opts.projectDir);
   const remote = opts.remote ?? "origin";
   const to2 = await repo.head();

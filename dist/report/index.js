@@ -28692,7 +28692,7 @@ function runMarkdown(r2) {
   }
   if (r2.drift.items.length) {
     out.push("#### Drift", "");
-    for (const d2 of r2.drift.items) out.push(`- \`${d2.app}\` on \`${d2.target}\`: ${d2.drift} (${d2.corrected ? "corrected" : "not corrected"})`);
+    for (const d2 of r2.drift.items) out.push(`- ${d2.container ? `container \`${d2.container}\`` : `\`${d2.app}\``} on \`${d2.target}\`: ${d2.drift} (${d2.corrected ? "corrected" : "not corrected"})`);
     out.push("");
   }
   const withLogs = r2.steps.filter((s) => s.logs?.length);
@@ -28700,7 +28700,7 @@ function runMarkdown(r2) {
   if (r2.plan) out.push("<details><summary>Plan</summary>", "", r2.plan.markdown, "", "</details>", "");
   if (r2.errors.length) {
     out.push("#### Errors", "");
-    for (const e of r2.errors) out.push(`- ${e.split("\n")[0]}`);
+    for (const e of r2.errors) out.push(`- ${e.stage}${e.target ? ` \`${e.target}\`` : ""}: ${e.message.split("\n")[0]}`);
     out.push("");
   }
   return out.join("\n");
@@ -28719,7 +28719,9 @@ function cell(s) {
 function summaryLine(plan) {
   const s = plan.summary;
   if (plan.mode === "skipped") return `nothing to do: ${plan.note}`;
-  const parts = [`${s.deploy} to deploy`, `${s.update} to update`, `${s.remove} to remove`, `${s.drifted} drifted`];
+  const parts = [`${s.deploy} to deploy`, `${s.update} to update`, `${s.remove} to remove`];
+  if (s.leftovers) parts.push(`${s.leftovers} leftover container${s.leftovers === 1 ? "" : "s"} to remove`);
+  parts.push(`${s.drifted} drifted`);
   if (s.held) parts.push(`${s.held} held by settings`);
   if (s.unknownTargets) parts.push(`${s.unknownTargets} target${s.unknownTargets === 1 ? "" : "s"} not observed`);
   return parts.join(", ");
@@ -28730,6 +28732,7 @@ function planMarkdown(plan) {
   out.push(`### Steward plan for \`${plan.project}\` at ${short}`, "", `**${summaryLine(plan)}**`, "");
   if (plan.from) out.push(`Compared with ${plan.from.slice(0, 7)} (${plan.mode}).${plan.note && plan.mode !== "skipped" ? ` ${plan.note}.` : ""}`, "");
   else if (plan.mode === "first-run") out.push("First run: nothing has been converged yet.", "");
+  if (plan.dirty?.length) out.push(`**Not committed** (planned with --allow-dirty): ${plan.dirty.map((f3) => `\`${f3}\``).join(", ")}.`, "");
   for (const t2 of plan.targets) {
     const steps = plan.steps.filter((s) => s.target === t2.name && s.action !== "prepare");
     const head = t2.status === "observed" ? `${t2.apps} Steward app${t2.apps === 1 ? "" : "s"} observed` : t2.status === "not-observed" ? "not observed: planned from git alone" : `**not observed**: ${t2.error}`;
@@ -28739,7 +28742,7 @@ function planMarkdown(plan) {
       continue;
     }
     out.push("| action | app | why |", "| --- | --- | --- |");
-    for (const s of steps) out.push(`| ${actionCell(s)} | \`${s.app}\` | ${escapeCell(s.reasons.map(reasonText).join("; "))} |`);
+    for (const s of steps) out.push(`| ${actionCell(s)} | ${s.app ? `\`${s.app}\`` : `container \`${s.container}\``} | ${escapeCell(s.reasons.map(reasonText).join("; "))} |`);
     out.push("");
   }
   const detailed = plan.steps.filter((s) => s.composeDiff);
