@@ -107,7 +107,7 @@ export const HELP: Record<string, CommandHelp> = {
   },
   plan: {
     name: 'plan',
-    usage: ['steward plan [--project DIR] [--out plan.json] [--base REV] [--full] [--app X] [--no-observe]'],
+    usage: ['steward plan [--project DIR] [--out plan.json] [--base REV] [--full] [--app X] [--no-observe] [--allow-dirty]'],
     summary: 'Diffs, observes every target (one round trip each) and prints the plan as markdown.',
     options: [
       PROJECT,
@@ -116,6 +116,7 @@ export const HELP: Record<string, CommandHelp> = {
       { name: 'app', arg: 'X', text: 'plan only app X' },
       { name: 'out', arg: 'F', text: 'write plan.json to F (and the markdown beside it)' },
       { name: 'no-observe', text: 'do not contact the targets (drift is not seen)' },
+      { name: 'allow-dirty', text: 'plan project files that differ from HEAD too (refused without it, naming them)' },
     ],
     env: [...SSH_ENV, 'GIT_'],
     exit: ['0  nothing to do', '2  changes planned', '1  error (a target could not be observed, errors in the project)'],
@@ -123,7 +124,7 @@ export const HELP: Record<string, CommandHelp> = {
   },
   converge: {
     name: 'converge',
-    usage: ['steward converge [--project DIR] [--plan plan.json] [--app X] [--full] [--dry-run] [--out run.json]'],
+    usage: ['steward converge [--project DIR] [--plan plan.json] [--app X] [--full] [--dry-run] [--out run.json] [--allow-dirty]'],
     summary: 'Applies the plan under the project lock, rolls back failures and advances refs/steward/converged.',
     options: [
       PROJECT,
@@ -132,8 +133,9 @@ export const HELP: Record<string, CommandHelp> = {
       { name: 'full', text: 'ignore the converged commit: compare everything' },
       { name: 'dry-run', text: 'plan and print, apply nothing' },
       { name: 'out', arg: 'F', text: 'write the run record (JSON) to F' },
-      { name: 'lock-timeout', arg: 'S', text: 'seconds to wait for the project lock (default: converge.lock_timeout, 60)' },
+      { name: 'lock-timeout', arg: 'D', text: 'how long to wait for the project lock: 90s, 5m, 1500ms (default: converge.lock_timeout, 60s)' },
       { name: 'no-push', text: 'advance refs/steward/converged locally only, do not push it' },
+      { name: 'allow-dirty', text: 'apply project files that differ from HEAD too; refs/steward/converged then stays' },
     ],
     env: [...SSH_ENV, ...AGE_ENV, 'STEWARD_STATE_DIR', 'STEWARD_RUN_ID', 'HOME', 'GIT_'],
     exit: ['0  converged, nothing to do, or skipped (another run holds the lock)', '1  a step failed or an error'],

@@ -88,7 +88,7 @@ test('each command\'s help lists the environment variables its code reads', () =
 test('the plan help, as text', () => {
   assert.equal(
     formatHelp(HELP.plan),
-    `usage: steward plan [--project DIR] [--out plan.json] [--base REV] [--full] [--app X] [--no-observe]
+    `usage: steward plan [--project DIR] [--out plan.json] [--base REV] [--full] [--app X] [--no-observe] [--allow-dirty]
 
 Diffs, observes every target (one round trip each) and prints the plan as markdown.
 
@@ -99,6 +99,7 @@ options:
       --app X                 plan only app X
       --out F                 write plan.json to F (and the markdown beside it)
       --no-observe            do not contact the targets (drift is not seen)
+      --allow-dirty           plan project files that differ from HEAD too (refused without it, naming them)
   -h, --help                  show this help
 
 environment:
