@@ -1,10 +1,9 @@
-import { readFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { parseAgeIdentities, createSopsFile } from '../../src/secrets';
 import { runConverge, type ConvergeOptions } from '../../src/converge/run-converge';
 import { loadProject } from '../../src/project/load';
 import type { ObservedTarget } from '../../src/targets/target';
+import { scratchDir } from './cleanup';
 import { GitProject } from './git-project';
 import type { Testenv } from './testenv';
 import { serviceYml, testenvNetwork, testenvTargetFactory } from './testenv-project';
@@ -29,7 +28,7 @@ export function convergeOptions(env: Testenv, p: GitProject, extra: Partial<Conv
   return {
     projectDir: p.dir,
     identities: ALICE_IDS,
-    stateDir: extra.stateDir ?? mkdtempSync(join(tmpdir(), 'steward-state-')),
+    stateDir: extra.stateDir ?? scratchDir('steward-state-'),
     runId: `test-${Math.random().toString(36).slice(2, 8)}`,
     trigger: 'cli',
     createTarget: testenvTargetFactory(env),
