@@ -6,7 +6,7 @@ import type { ObservedTarget } from '../../src/targets/target';
 import { scratchDir } from './cleanup';
 import { GitProject } from './git-project';
 import type { Testenv } from './testenv';
-import { serviceYml, testenvNetwork, testenvTargetFactory } from './testenv-project';
+import { removeProjectNetworks, serviceYml, testenvNetwork, testenvTargetFactory } from './testenv-project';
 
 export const ALICE = readFileSync(new URL('../fixtures/secrets/alice.agekey.txt', import.meta.url), 'utf8');
 export const ALICE_IDS = parseAgeIdentities(ALICE, 'alice');
@@ -68,4 +68,5 @@ export async function removeAll(env: Testenv, p: GitProject): Promise<void> {
       await t.close();
     }
   }
+  await removeProjectNetworks(env, project.name);
 }

@@ -5,6 +5,7 @@ import { loadTestenv, testenvSkip } from '../../support/testenv';
 import { pullRequestEvent, pushEvent, scheduleEvent, workflowDispatchEvent } from '../../support/events';
 import { Loop, REPO, webApp } from '../../support/loop-fixture';
 import type { WorkflowRun } from '../../support/action-runner';
+import { removeProjectNetworks } from '../../support/testenv-project';
 
 const env = loadTestenv()!;
 const skip = testenvSkip();
@@ -33,6 +34,7 @@ test('the whole loop, as forgejo-runner runs the workflow templates', { skip, ti
         }
       }
     }
+    await removeProjectNetworks(env, 'lab');
     await loop.close();
   });
   const repo = { fullName: REPO, serverUrl: loop.forge.url };
