@@ -23,14 +23,10 @@ export function useSshInputs(): void {
     core.setSecret(key);
     process.env.STEWARD_SSH_KEY = key;
   }
+  // Content, not a file: the driver keeps it in its private directory, removed after the run.
   const known = core.getInput('known-hosts');
-  if (known) {
-    const dir = join(process.env.RUNNER_TEMP ?? '/tmp', 'steward-ssh');
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const file = join(dir, 'known_hosts');
-    writeFileSync(file, known.endsWith('\n') ? known : known + '\n', { mode: 0o600 });
-    process.env.STEWARD_KNOWN_HOSTS = file;
-  }
+  if (known) process.env.STEWARD_KNOWN_HOSTS = known;
+  process.env.STEWARD_KNOWN_HOSTS_SOURCE = 'the known-hosts input';
 }
 
 /** The run's id as report reads it too: attempts of one run share the failure file. */

@@ -18,6 +18,7 @@ try {
   const ageKey = core.getInput('age-key');
   if (ageKey) core.setSecret(ageKey);
   const lockTimeout = core.getInput('lock-timeout');
+  const lockWaitMs = lockTimeout ? parseDuration(lockTimeout, 'the lock-timeout input') : undefined;
   const token = core.getInput('token');
   if (token) {
     await configurePushAuth(token, projectDir());
@@ -33,7 +34,7 @@ try {
     stateDir: defaultStateDir(process.env),
     runId: runId(),
     trigger: TRIGGERS[process.env.GITHUB_EVENT_NAME ?? ''] ?? 'cli',
-    lockWaitMs: lockTimeout ? parseDuration(lockTimeout) : undefined,
+    lockWaitMs,
     createTarget,
     log: core.info,
     // Masked before anything can print it; the Redactor in converge is the second guard.

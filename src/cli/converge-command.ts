@@ -5,6 +5,7 @@ import { dirname, resolve } from 'node:path';
 import { runConverge } from '../converge/run-converge';
 import { defaultStateDir, identitiesFrom } from '../converge/identities';
 import { canonicalJson } from '../render/canonical';
+import { parseDuration } from '../project/model';
 import type { CliIO } from './io';
 import { createTarget } from './targets';
 
@@ -32,7 +33,7 @@ export async function convergeCommand(argv: string[], io: CliIO): Promise<number
     stateDir: defaultStateDir(io.env),
     runId: io.env.STEWARD_RUN_ID || `cli-${randomUUID().slice(0, 8)}`,
     trigger: 'cli',
-    lockWaitMs: values['lock-timeout'] ? Number.parseInt(values['lock-timeout'], 10) * 1000 : undefined,
+    lockWaitMs: values['lock-timeout'] === undefined ? undefined : parseDuration(values['lock-timeout'], '--lock-timeout'),
     pushRef: values['no-push'] ? false : undefined,
     createTarget,
     log: (l) => io.stderr(l),

@@ -6,26 +6,9 @@ import { scaffoldProject } from '../init/scaffold';
 import { readTemplates } from '../init/template-files';
 import { existingFiles, keyFileInsideProject, loadOrCreateAgeKey, writeAgeKey, writeFiles } from '../init/write';
 import type { CliIO } from './io';
+import { formatHelp, HELP } from './help';
 
-export const INIT_USAGE = `usage: steward init [DIR] [options]
-
-Scaffolds a Steward project in DIR (default: .): project.yml, network.yml, a
-sample app, .sops.yaml with a new age key, .gitignore, README.md and the
-Forgejo workflows in .forgejo/workflows/, then renders it.
-
-  --name N                project name, a DNS label (default: DIR's name)
-  --domain D              base domain of the apps' routes (default: home.arpa)
-  --actions REF           how the workflows reference Steward's actions:
-                          owner/repo[@ref] (resolved with the instance's DEFAULT_ACTIONS_URL)
-                          or https://host/owner/repo[@ref] (default: steward/steward@<this version>)
-  --schemas-host URL      with the owner/repo form: the Forgejo holding the toolkit, for the
-                          editor's yaml-language-server $schema lines (e.g. https://git.home.arpa)
-  --runner-label L        runs-on label of the host runner on the bootstrap target (default: steward-host)
-  --plan-runner-label L   runs-on label of the pull request plans (default: the runner label)
-  --branch B              the branch that is converged (default: main)
-  --key-file PATH         where the age private key goes, outside DIR
-                          (default: ~/.config/steward/<name>.agekey; an existing one is reused)
-  --force                 overwrite existing files`;
+export const INIT_USAGE = formatHelp(HELP.init);
 
 export async function initCommand(argv: string[], io: CliIO): Promise<number> {
   let opts: InitOptions;

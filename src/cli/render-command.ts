@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { runRender, type RenderRun } from '../render/run-render';
 import type { CliIO } from './io';
+import { UsageError } from './help';
 import { STEWARD_VERSION } from '../version';
 
 export async function renderCommand(argv: string[], io: CliIO): Promise<number> {
@@ -16,8 +17,8 @@ export async function renderCommand(argv: string[], io: CliIO): Promise<number> 
     },
   });
   const dir = resolve(io.cwd, values.project!);
-  if (values.check && (values.commit || values.push)) throw new Error('--check only compares; it cannot be combined with --commit or --push');
-  if (values.push && !values.commit) throw new Error('--push pushes the commit that --commit makes: give both');
+  if (values.check && (values.commit || values.push)) throw new UsageError('--check only compares; it cannot be combined with --commit or --push');
+  if (values.push && !values.commit) throw new UsageError('--push pushes the commit that --commit makes: give both');
   const started = Date.now();
   if (values.commit) {
     // Loaded only here: plain `steward render` stays free of git.

@@ -3,6 +3,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { ageKeySourceFromEnv, parseAgeIdentities } from '../secrets/age-keys';
 import { Redactor } from '../secrets/redact';
 import type { CliIO } from './io';
+import { formatHelp, HELP } from './help';
 import {
   createSopsFile,
   decryptSops,
@@ -15,18 +16,10 @@ import {
 } from '../secrets/sops';
 import { creationRuleFor, parseSopsConfig, pathRelativeToConfig, sopsConfigCandidates, type SopsCreationRule } from '../secrets/sops-config';
 
-const USAGE = `usage: steward secrets <command> <file> [KEY]
+const USAGE = formatHelp(HELP.secrets);
 
-  set <file> <KEY>      set KEY to the value read from stdin (never from the command line);
-                        creates <file> with the nearest .sops.yaml creation rule if missing
-                        (one trailing newline is dropped; --keep-newline keeps it)
-  rm <file> <KEY>       remove KEY
-  keys <file>           list the key names (no age key needed)
-  rotate <file>         new data key, wrapped for the recipients of the .sops.yaml rule
-  decrypt-check <file>  check that the file decrypts and its MAC holds; prints key names only
-
-The age key comes from STEWARD_AGE_KEY (key file content), SOPS_AGE_KEY, or SOPS_AGE_KEY_FILE (a path).
-`;
+/** The one flag; parsed by hand because the subcommand and file come first. */
+export const SECRETS_OPTIONS = { 'keep-newline': { type: 'boolean' } } as const;
 
 class UsageError extends Error {}
 
@@ -46,7 +39,7 @@ export async function runSecretsCommand(argv: string[], io: CliIO): Promise<numb
     const need = (n: number) => {
       if (args.length !== n) throw new UsageError(`steward secrets ${command}: expected ${n - 1} argument(s)`);
     };
-    const unknownFlags = [...flags].filter((f) => f !== '--keep-newline');
+    const unknownFlags = [...flags].filter((f) => !Object.keys(SECRETS_OPTIONS).some((o) => f === `--${o}`));
     if (unknownFlags.length > 0) throw new UsageError(`unknown option ${unknownFlags[0]}`);
     const path = isAbsolute(fileArg ?? '') ? fileArg! : resolve(io.cwd, fileArg ?? '');
     const file = fileArg ?? '';

@@ -1,7 +1,18 @@
 import { DockerTarget } from '../targets/docker-target';
 import type { Target, TargetSpec } from '../targets/target';
 
-/** Targets for the CLI and the actions: Docker today; SSH key and known_hosts from STEWARD_* env. */
-export function createTarget(spec: TargetSpec): Target {
-  return new DockerTarget(spec, { hostKeyPolicy: process.env.STEWARD_HOST_KEY_POLICY === 'accept-new' ? 'accept-new' : 'strict' });
+/**
+ * Targets for the CLI and the actions: Docker today. The SSH key and
+ * known_hosts come from STEWARD_SSH_KEY and STEWARD_KNOWN_HOSTS (each a path
+ * or the content itself); STEWARD_KNOWN_HOSTS_SOURCE is how errors name the
+ * latter (the actions set it to their `known-hosts` input).
+ */
+export function createTarget(spec: TargetSpec, env: NodeJS.ProcessEnv = process.env): Target {
+  return new DockerTarget(spec, {
+    localDockerHost: env.DOCKER_HOST || undefined,
+    key: env.STEWARD_SSH_KEY || undefined,
+    knownHosts: env.STEWARD_KNOWN_HOSTS || undefined,
+    knownHostsSource: env.STEWARD_KNOWN_HOSTS_SOURCE || 'STEWARD_KNOWN_HOSTS',
+    hostKeyPolicy: env.STEWARD_HOST_KEY_POLICY === 'accept-new' ? 'accept-new' : 'strict',
+  });
 }

@@ -1,21 +1,17 @@
-import { adoptedPorts } from '../project/adopted';
+import { publishedPort } from '../project/adopted';
+import { hostPort } from '../project/values';
 import type { App, Project } from '../project/model';
 
 /**
  * How a container on `fromTarget` reaches `port` of an app: by its alias on the
  * shared network when both sit on one host, else by the target's address and
- * the published host port.
+ * the published host port. Adopted apps are not on the shared network, so on
+ * the same host they are reached through the host's gateway.
  */
 export function upstreamOf(p: Project, app: App, port: number, fromTarget: string): string {
-  if (app.target === fromTarget) {
-    if (app.kind === 'service') return `${app.name}:${port}`;
-    const pub = adoptedPorts(app).find((x) => x.container === port && x.host);
-    return `host.docker.internal:${pub?.host ?? port}`;
-  }
-  const t = p.network.targets[app.target];
-  const ports = app.kind === 'adopted' ? adoptedPorts(app) : app.ports;
-  const pub = ports.find((x) => x.container === port && x.host);
-  return `${t.address}:${pub?.host ?? port}`;
+  if (app.target === fromTarget && app.kind === 'service') return hostPort(app.name, port);
+  const host = app.target === fromTarget ? 'host.docker.internal' : p.network.targets[app.target].address;
+  return hostPort(host, publishedPort(app, port)?.host ?? port);
 }
 
 export function hostnameOf(p: Project, subdomain: string): string {

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { CONVERGED_REF, GitRepo } from '../git/repo';
+import { CONVERGED_REF, GitCommandError, GitRepo, RefRefusedError } from '../git/repo';
 import { loadProject } from '../project/load';
 import type { Project } from '../project/model';
 import { renderProject } from '../render/render';
@@ -74,6 +74,7 @@ export async function runConverge(o: ConvergeOptions): Promise<RunRecord> {
     return t;
   };
   try {
+    const convergedAtStart = o.pushRef !== false && (await repo.hasRemote(o.remote ?? 'origin')) ? await repo.remoteRef(o.remote ?? 'origin', CONVERGED_REF) : undefined;
     const { perApp, redactor } = await loadAppSecrets(project, o.identities, o.onSecret ?? (() => {}));
     const secretsHashes = Object.fromEntries(Object.entries(perApp).map(([k, v]) => [k, v.hash]));
 
@@ -123,7 +124,7 @@ export async function runConverge(o: ConvergeOptions): Promise<RunRecord> {
     let convergedRef: RunRecord['convergedRef'];
     if (errors.length) convergedRef = { advanced: false, reason: 'not every step succeeded: the next run redoes what failed' };
     else if (o.only) convergedRef = { advanced: false, reason: `only ${o.only} was converged` };
-    else convergedRef = await advanceRef(repo, head, o.remote ?? 'origin', o.pushRef, log);
+    else convergedRef = await advanceRef(repo, head, o.remote ?? 'origin', o.pushRef, log, convergedAtStart);
 
     const applied = steps.filter((s) => s.result === 'success' && s.action !== 'prepare').length;
     return record({
@@ -159,15 +160,22 @@ async function checkSavedPlan(plan: Plan, head: string, project: Project, target
   return undefined;
 }
 
-async function advanceRef(repo: GitRepo, head: string, remote: string, push: boolean | undefined, log: (l: string) => void): Promise<RunRecord['convergedRef']> {
-  await repo.updateLocalRef(CONVERGED_REF, head);
+async function advanceRef(repo: GitRepo, head: string, remote: string, push: boolean | undefined, log: (l: string) => void, atStart: string | undefined): Promise<RunRecord['convergedRef']> {
   const hasRemote = await repo.hasRemote(remote);
-  if (push === false || !hasRemote) return { advanced: true, sha: head, reason: hasRemote ? 'local ref only (push disabled)' : 'local ref only (no remote)' };
+  if (push === false || !hasRemote) {
+    await repo.updateLocalRef(CONVERGED_REF, head);
+    return { advanced: true, sha: head, reason: hasRemote ? 'local ref only (push disabled)' : 'local ref only (no remote)' };
+  }
   try {
-    await repo.pushRef(remote, head, CONVERGED_REF);
+    await repo.pushRef(remote, head, CONVERGED_REF, atStart);
+    await repo.updateLocalRef(CONVERGED_REF, head);
     log(`${CONVERGED_REF} -> ${head.slice(0, 7)} pushed to ${remote}`);
     return { advanced: true, sha: head };
   } catch (e) {
+    if (e instanceof RefRefusedError) return { advanced: false, reason: `not pushed: ${e.message}` };
+    if (e instanceof GitCommandError && /stale info/.test(e.gitMessage)) {
+      return { advanced: false, reason: `not pushed: ${CONVERGED_REF} on ${remote} moved since this run started (${atStart?.slice(0, 7) ?? 'absent'} then): another run converged meanwhile, and its record stands` };
+    }
     return { advanced: false, reason: `could not push ${CONVERGED_REF}: ${(e as Error).message.split('\n')[0]}` };
   }
 }

@@ -22,7 +22,7 @@ const DEEPEN_STEPS = [50, 200, 1000];
 /** From the last converged commit (or `base`) to HEAD: the ChangeSet. Git only, no targets. */
 export async function runDiff(opts: DiffOptions): Promise<ChangeSet> {
   const log = opts.log ?? (() => {});
-  const repo = new GitRepo(opts.repoDir ?? opts.projectDir);
+  const repo = new GitRepo(opts.repoDir ?? opts.projectDir, 'diff');
   const prefix = await repo.prefixOf(opts.projectDir);
   const remote = opts.remote ?? 'origin';
   const to = await repo.head();

@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { realpathSync } from 'node:fs';
 import { relative, sep } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
@@ -11,11 +12,32 @@ export interface CommitInfo {
   files: { status: string; path: string; oldPath?: string }[];
 }
 
+/** A git command that failed for a reason other than the answer "no": names the stage, the command and git's message. */
+export class GitCommandError extends Error {
+  override name = 'GitCommandError';
+  constructor(
+    readonly stage: string,
+    readonly args: string[],
+    readonly gitMessage: string,
+  ) {
+    super(`${stage}: git ${args.join(' ')} failed: ${gitMessage}`);
+  }
+}
+
+/** The converged ref would move backwards or off its history: not pushed. */
+export class RefRefusedError extends Error {
+  override name = 'RefRefusedError';
+}
+
 /** The few git operations Steward needs, over one working copy. */
 export class GitRepo {
   private readonly git: SimpleGit;
 
-  constructor(readonly dir: string) {
+  /** `stage` names the pipeline stage in errors (diff, converge, ...). */
+  constructor(
+    readonly dir: string,
+    readonly stage = 'git',
+  ) {
     this.git = simpleGit({
       baseDir: dir,
       config: ['core.quotePath=false'],
@@ -72,14 +94,12 @@ export class GitRepo {
     await this.git.raw(['fetch', '--no-tags', '--quiet', `--deepen=${by}`, remote]);
   }
 
+  /** Exit status 1 is git's "no"; anything else but 0 is an error. */
   async isAncestor(ancestor: string, of: string): Promise<boolean> {
-    // merge-base prints the common ancestor; simple-git does not surface the
-    // exit status of --is-ancestor, so compare instead.
-    try {
-      return (await this.git.raw(['merge-base', ancestor, of])).trim() === ancestor;
-    } catch {
-      return false; // no common history at all (or a missing object in a shallow clone)
-    }
+    const args = ['merge-base', '--is-ancestor', ancestor, of];
+    const r = await this.exec(args);
+    if (r.code === 0 || r.code === 1) return r.code === 0;
+    throw this.failure(args, r.stderr);
   }
 
   /** Commits in from..to, oldest first, with the files each touched. */
@@ -105,17 +125,69 @@ export class GitRepo {
     return out.split('\n').filter(Boolean);
   }
 
-  /** A file's text at a commit, or undefined when it does not exist there. */
+  /** A file's text at a commit, or undefined when the commit has no such path; an unreadable commit or object throws. */
   async show(rev: string, path: string): Promise<string | undefined> {
-    try {
-      return await this.git.raw(['show', `${rev}:${path}`]);
-    } catch {
-      return undefined;
-    }
+    const list = ['ls-tree', '--full-tree', '-z', rev, '--', path];
+    const l = await this.exec(list);
+    if (l.code !== 0) throw this.failure(list, l.stderr);
+    if (!l.stdout) return undefined;
+    const cat = ['cat-file', 'blob', `${rev}:${path}`];
+    const c = await this.exec(cat);
+    if (c.code !== 0) throw this.failure(cat, c.stderr);
+    return c.stdout;
   }
 
-  async pushRef(remote: string, sha: string, ref: string): Promise<void> {
-    await this.git.raw(['push', '--force', '--quiet', remote, `${sha}:${ref}`]);
+  /** The value of `ref` on the remote now, or undefined when the remote has no such ref. */
+  async remoteRef(remote: string, ref: string): Promise<string | undefined> {
+    const args = ['ls-remote', remote, ref];
+    const r = await this.exec(args);
+    if (r.code !== 0) throw this.failure(args, r.stderr);
+    const line = r.stdout.split('\n').find((l) => l.split('\t')[1] === ref);
+    return line?.split('\t')[0];
+  }
+
+  /**
+   * Moves `ref` on the remote to `sha`, only from `expected` (the value read at
+   * the start of the run; undefined: the ref must not exist) and only forwards
+   * along history, so a run that finishes late never rewinds a newer one.
+   */
+  async pushRef(remote: string, sha: string, ref: string, expected: string | undefined): Promise<void> {
+    if (expected === sha) return;
+    if (expected) {
+      if (!(await this.hasCommit(expected))) await this.gitOrThrow(['fetch', '--no-tags', '--quiet', remote, ref]);
+      if (!(await this.isAncestor(expected, sha)) && (await this.isShallow())) await this.deepen(remote, 1000);
+      // A step backwards is refused; a rewritten history (the branch was
+      // force-pushed) is followed, as Argo CD and Flux follow the branch: the
+      // lease below still refuses it if another run moved the ref meanwhile.
+      if (!(await this.isAncestor(expected, sha)) && (await this.isAncestor(sha, expected))) {
+        const [s, e] = [sha.slice(0, 7), expected.slice(0, 7)];
+        throw new RefRefusedError(`${s} is an ancestor of the converged commit ${e}: a newer run converged meanwhile; ${ref} does not move backwards`);
+      }
+    }
+    await this.gitOrThrow(['push', '--quiet', `--force-with-lease=${ref}:${expected ?? ''}`, remote, `${sha}:${ref}`]);
+  }
+
+  private async hasCommit(sha: string): Promise<boolean> {
+    return (await this.exec(['cat-file', '-e', `${sha}^{commit}`])).code === 0;
+  }
+
+  private async gitOrThrow(args: string[]): Promise<void> {
+    const r = await this.exec(args);
+    if (r.code !== 0) throw this.failure(args, r.stderr);
+  }
+
+  private failure(args: string[], stderr: string): GitCommandError {
+    return new GitCommandError(this.stage, args, stderr.trim().split('\n').filter(Boolean).join('; ') || 'no message');
+  }
+
+  /** git with its exit status, for the commands whose status is the answer; asynchronous, so an in-process git server can answer. */
+  private exec(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    return new Promise((resolve) => {
+      execFile('git', ['-c', 'core.quotePath=false', ...args], { cwd: this.dir, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+        const code = err ? (typeof (err as NodeJS.ErrnoException & { code?: unknown }).code === 'number' ? ((err as unknown as { code: number }).code) : -1) : 0;
+        resolve({ code, stdout, stderr: err && code === -1 ? `${stderr}${err.message}` : stderr });
+      });
+    });
   }
 
   /** The branch checked out (refs/heads/...), or undefined on a detached HEAD. */

@@ -27,21 +27,45 @@ export function linkSteps(steps: PlanStep[], dependsOn: Map<string, string[]>): 
     }
     s.after = [...after].sort();
   }
-  return topoSort(steps);
+  return orderSteps(steps);
 }
 
-/** Topological order that keeps the original order wherever dependencies allow. */
-export function topoSort(steps: PlanStep[]): PlanStep[] {
+export class StepOrderError extends Error {
+  override name = 'StepOrderError';
+}
+
+/**
+ * Topological order that keeps the original order wherever dependencies allow.
+ * The one check of `after` links for the planner, a saved plan and converge:
+ * unique ids, links to steps of the plan only, no cycle.
+ */
+export function orderSteps(steps: PlanStep[]): PlanStep[] {
+  const byId = new Map<string, PlanStep>();
+  for (const s of steps) {
+    if (byId.has(s.id)) throw new StepOrderError(`two steps have the id ${s.id}`);
+    byId.set(s.id, s);
+  }
+  for (const s of steps) for (const a of s.after) if (!byId.has(a)) throw new StepOrderError(`step ${s.id} waits for ${a}, which is not a step of the plan`);
   const done = new Set<string>();
-  const ids = new Set(steps.map((s) => s.id));
   const out: PlanStep[] = [];
   const pending = [...steps];
   while (pending.length) {
-    const i = pending.findIndex((s) => s.after.every((a) => done.has(a) || !ids.has(a)));
-    if (i < 0) throw new Error(`dependency cycle among steps: ${pending.map((s) => s.id).join(', ')}`);
+    const i = pending.findIndex((s) => s.after.every((a) => done.has(a)));
+    if (i < 0) throw new StepOrderError(`dependency cycle among steps: ${cycleFrom(pending[0], byId, done).join(' -> ')}`);
     const [s] = pending.splice(i, 1);
     out.push(s);
     done.add(s.id);
   }
   return out;
+}
+
+/** Every pending step waits on another pending one, so following the waits from any of them comes back round. */
+function cycleFrom(start: PlanStep, byId: Map<string, PlanStep>, done: Set<string>): string[] {
+  const path: string[] = [];
+  let s = start;
+  while (!path.includes(s.id)) {
+    path.push(s.id);
+    s = byId.get(s.after.find((a) => !done.has(a))!)!;
+  }
+  return [...path.slice(path.indexOf(s.id)), s.id];
 }

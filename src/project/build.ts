@@ -1,10 +1,11 @@
 import { posix } from 'node:path';
 import { type Diagnostic, sortDiagnostics } from './diagnostics';
-import { DNS_LABEL, parseDuration, type App, type AppFile, type Project, type TargetDef, type SecretFile } from './model';
+import { DNS_LABEL, parseDuration, type App, type AppFile, type AppPort, type Project, type TargetDef, type SecretFile } from './model';
 import type { ProjectFiles } from './read';
-import { checkSchema } from './schema-check';
+import { checkSchema, type SchemaName } from './schema-check';
+import { adoptedPorts } from './adopted';
 import { listSopsKeys, sopsFormatFromPath } from '../secrets';
-import { parseYamlSource, type YamlSource } from './yaml-source';
+import { keyName, parseYamlSource, type YamlSource } from './yaml-source';
 import { checkProject } from './semantics';
 
 export interface BuildResult {
@@ -18,7 +19,7 @@ export interface BuildResult {
 export function buildProject(files: ProjectFiles): BuildResult {
   const diags: Diagnostic[] = [];
   const sources = new Map<string, YamlSource>();
-  const load = (rel: string, schema?: 'project' | 'network' | 'service'): YamlSource | undefined => {
+  const load = (rel: string, schema?: SchemaName): YamlSource | undefined => {
     const text = files.texts.get(rel);
     if (text === undefined) return undefined;
     const src = parseYamlSource(rel, text, diags);
@@ -60,7 +61,7 @@ export function buildProject(files: ProjectFiles): BuildResult {
     }
     const svc = load(svcRel, 'service');
     if (!svc) continue;
-    let adopted: Record<string, unknown> | undefined;
+    let adopted: { compose: Record<string, unknown>; src: YamlSource } | undefined;
     if (files.texts.has(composeRel)) {
       const c = load(composeRel);
       if (!c) continue;
@@ -68,7 +69,8 @@ export function buildProject(files: ProjectFiles): BuildResult {
         diags.push({ file: composeRel, line: 1, column: 1, key: 'services', message: 'an adopted compose file needs a top-level `services` mapping' });
         continue;
       }
-      adopted = c.value as Record<string, unknown>;
+      if (!checkSchema('compose', c, diags)) continue;
+      adopted = { compose: c.value as Record<string, unknown>, src: c };
     }
     const app = toApp(name, svc, adopted, files, diags);
     if (app) apps.push(app);
@@ -116,7 +118,7 @@ function missing(file: string, message: string): Diagnostic {
 // Adopted apps bring their own compose file; service.yml then only places and routes them.
 const ADOPTED_KEYS = new Set(['target', 'state', 'route', 'depends_on', 'health', 'metrics', 'secrets', 'purge']);
 
-function toApp(name: string, svc: YamlSource, adopted: Record<string, unknown> | undefined, files: ProjectFiles, diags: Diagnostic[]): App | undefined {
+function toApp(name: string, svc: YamlSource, adopted: { compose: Record<string, unknown>; src: YamlSource } | undefined, files: ProjectFiles, diags: Diagnostic[]): App | undefined {
   const s = svc.value as Record<string, any>;
   const at = (path: (string | number)[], message: string) => diags.push({ file: svc.file, ...svc.locate(path), key: path.join('.').replace(/\.(\d+)/g, '[$1]'), message });
   if (!DNS_LABEL.test(name)) {
@@ -141,6 +143,13 @@ function toApp(name: string, svc: YamlSource, adopted: Record<string, unknown> |
     appFiles.push({ source: norm, path: f.path, content });
   });
 
+  let ports: AppPort[] = (s.ports ?? []).map((p: any) => ({ container: p.container, host: p.host, protocol: p.protocol ?? 'tcp', bind: p.bind }));
+  if (adopted) {
+    const parsed = adoptedPorts(adopted.compose);
+    for (const pr of parsed.problems) diags.push({ file: adopted.src.file, ...adopted.src.locate(pr.path), key: keyName(pr.path), message: pr.message });
+    ports = parsed.ports;
+  }
+
   if (adopted && folder) {
     // An adopted compose file may bind anything in its folder: ship the whole folder.
     for (const [rel, content] of folder.files) appFiles.push({ source: rel, path: '', content });
@@ -157,13 +166,14 @@ function toApp(name: string, svc: YamlSource, adopted: Record<string, unknown> |
     secrets: [...(s.secrets ?? [])],
     volumes: (s.volumes ?? []).map((v: any) => ({ name: v.name, host: v.host, path: v.path, readonly: v.readonly ?? false })),
     files: appFiles,
-    ports: (s.ports ?? []).map((p: any) => ({ container: p.container, host: p.host, protocol: p.protocol ?? 'tcp', bind: p.bind })),
+    ports,
     dependsOn: [...(s.depends_on ?? [])],
     route: s.route && { subdomain: s.route.subdomain, port: s.route.port, sso: s.route.sso ?? false },
     health: s.health && { http: s.health.http, port: s.health.port ?? s.route?.port },
     metrics: s.metrics && { path: s.metrics.path ?? '/metrics', port: s.metrics.port },
-    compose: adopted ?? s.compose ?? {},
+    compose: adopted?.compose ?? s.compose ?? {},
     purge: s.purge ?? false,
     sourceFile: svc.file,
+    composeFile: adopted?.src.file,
   };
 }

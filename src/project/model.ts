@@ -56,7 +56,7 @@ export interface App {
   secrets: string[];
   volumes: { name?: string; host?: string; path: string; readonly: boolean }[];
   files: AppFile[];
-  ports: { container: number; host?: number; protocol: 'tcp' | 'udp'; bind?: string }[];
+  ports: AppPort[]; // service.yml ports, or what an adopted compose file publishes
   dependsOn: string[];
   route?: { subdomain: string; port: number; sso: boolean };
   health?: { http?: string; port?: number };
@@ -64,6 +64,15 @@ export interface App {
   compose: Record<string, unknown>; // escape hatch (service) or the adopted compose file (adopted)
   purge: boolean;
   sourceFile: string; // services/<app>/service.yml
+  composeFile?: string; // services/<app>/compose.yaml of an adopted app
+}
+
+export interface AppPort {
+  container: number;
+  host?: number; // absent: not published, or a host port the engine picks
+  protocol: 'tcp' | 'udp' | 'sctp';
+  bind?: string; // host IP
+  key?: (string | number)[]; // where an adopted port sits in its compose file
 }
 
 export interface SecretFile {
@@ -74,9 +83,14 @@ export interface SecretFile {
 
 export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
-export function parseDuration(s: string): number {
-  const m = /^(\d+)(ms|s|m)$/.exec(s);
-  if (!m) throw new Error(`not a duration: ${s}`);
+export class DurationError extends Error {
+  override name = 'DurationError';
+}
+
+/** The one duration syntax of project.yml, the CLI and the actions: a whole number with ms, s or m. */
+export function parseDuration(s: string, what = 'duration'): number {
+  const m = /^(\d{1,9})(ms|s|m)$/.exec(s);
+  if (!m) throw new DurationError(`${what}: ${JSON.stringify(s)} is not a duration; write a whole number with ms, s or m, e.g. 500ms, 90s or 2m`);
   const n = Number(m[1]);
   return m[2] === 'ms' ? n : m[2] === 's' ? n * 1000 : n * 60_000;
 }

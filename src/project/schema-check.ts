@@ -2,18 +2,22 @@ import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import projectSchema from '../../schemas/project.schema.json';
 import networkSchema from '../../schemas/network.schema.json';
 import serviceSchema from '../../schemas/service.schema.json';
+import composeSpec from '../../schemas/compose-spec.json';
 import type { Diagnostic } from './diagnostics';
 import { keyName, type KeyPath, type YamlSource } from './yaml-source';
+import { DIR_PATTERN, EMAIL_PATTERN, HTTP_PATH_PATTERN, IMAGE_PATTERN } from './patterns';
 
-export type SchemaName = 'project' | 'network' | 'service';
+export type SchemaName = 'project' | 'network' | 'service' | 'compose';
 
-const schemas: Record<SchemaName, object> = { project: projectSchema, network: networkSchema, service: serviceSchema };
+const schemas: Record<SchemaName, object> = { project: projectSchema, network: networkSchema, service: serviceSchema, compose: composeSpec };
 const compiled = new Map<SchemaName, ValidateFunction>();
 
 function validator(name: SchemaName): ValidateFunction {
   let v = compiled.get(name);
   if (!v) {
-    const ajv = new Ajv({ allErrors: true, strict: false });
+    // The Compose Specification's $schema URL lacks the '#' ajv knows, and its formats are advisory.
+    // verbose: errors carry the schema node they come from, as schemaPath is relative to a $ref'd definition.
+    const ajv = name === 'compose' ? new Ajv({ allErrors: true, strict: false, verbose: true, validateSchema: false, validateFormats: false }) : new Ajv({ allErrors: true, strict: false, verbose: true });
     v = ajv.compile(schemas[name]);
     compiled.set(name, v);
   }
@@ -28,7 +32,7 @@ export function checkSchema(name: SchemaName, src: YamlSource, diags: Diagnostic
   for (const err of pickErrors(validate.errors ?? [])) {
     const path = errorPath(err);
     const { line, column } = src.locate(path);
-    const message = describe(err, schemas[name]);
+    const message = describe(err, name, valueAt(src.value, path));
     const id = `${keyName(path)}|${message}`;
     if (seen.has(id)) continue;
     seen.add(id);
@@ -66,28 +70,42 @@ const patternHints: Record<string, string> = {
   '^/': 'an absolute path starting with "/"',
   '^[A-Za-z_][A-Za-z0-9_]*$': 'an environment variable name (letters, digits, "_", not starting with a digit)',
   '^https?://': 'a URL starting with https:// or http://',
+  [DIR_PATTERN]: 'an absolute path of letters, digits and "._-" segments, no "." or ".." segment, e.g. /var/lib/steward',
+  [HTTP_PATH_PATTERN]: 'a URL path starting with "/", without spaces, quotes or control characters',
+  [EMAIL_PATTERN]: 'an e-mail address such as admin@example.org',
+  [IMAGE_PATTERN]: 'an image reference such as caddy:2, registry.example.org:5000/team/app:1.4 or app@sha256:<digest>',
+  '^[a-z_][a-z0-9_-]{0,31}$': 'a user name: lowercase letters, digits, "_" and "-", starting with a letter or "_", at most 32 characters',
 };
 
-function describe(err: ErrorObject, schema: object): string {
+// More allowed keys than this and the list stops helping (the Compose service has ~90).
+const MAX_LISTED_KEYS = 20;
+
+function describe(err: ErrorObject, name: SchemaName, value: unknown): string {
+  const schema = schemas[name];
   const p = err.params as Record<string, unknown>;
+  const got = ` (got ${shown(err.instancePath, value)})`;
   switch (err.keyword) {
     case 'additionalProperties': {
-      const allowed = allowedKeys(schema, err.schemaPath);
+      const allowed = Object.keys((err.parentSchema as { properties?: object } | undefined)?.properties ?? {});
+      if (allowed.length > MAX_LISTED_KEYS) {
+        const near = closest(String(p.additionalProperty), allowed);
+        return `unknown key "${p.additionalProperty}"${near ? `; did you mean "${near}"?` : ''} (see the Compose Specification for the keys allowed here)`;
+      }
       return `unknown key "${p.additionalProperty}"${allowed.length ? `; allowed keys here: ${allowed.join(', ')}` : ''}`;
     }
     case 'required':
       return `missing required key "${p.missingProperty}"`;
     case 'enum':
-      return `must be one of: ${(p.allowedValues as unknown[]).map(String).join(', ')}`;
+      return `must be one of: ${(p.allowedValues as unknown[]).map(String).join(', ')}${got}`;
     case 'type':
-      return `must be ${article(String(p.type))}`;
+      return `must be ${article(String(p.type))}${got}`;
     case 'pattern':
-      return `must be ${patternHints[String(p.pattern)] ?? `text matching ${p.pattern}`}`;
+      return `must be ${patternHints[String(p.pattern)] ?? `text matching ${p.pattern}`}${got}`;
     case 'propertyNames':
       return 'invalid key name: use an environment variable name (letters, digits, "_", not starting with a digit)';
     case 'minimum':
     case 'maximum':
-      return `must be ${err.keyword === 'minimum' ? 'at least' : 'at most'} ${p.limit}`;
+      return `must be ${err.keyword === 'minimum' ? 'at least' : 'at most'} ${p.limit}${got}`;
     case 'minLength':
       return 'must not be empty';
     case 'minProperties':
@@ -95,16 +113,55 @@ function describe(err: ErrorObject, schema: object): string {
     case 'uniqueItems':
       return `must not list the same item twice (items ${p.j} and ${p.i} are equal)`;
     case 'oneOf':
-      return oneOfHint(err.schemaPath) ?? 'matches none of the allowed forms';
+    case 'anyOf':
+      return (name === 'service' ? serviceOneOfHint(err.schemaPath) : undefined) ?? branchTypes(schema, err.schema, got) ?? `matches none of the allowed forms${got}`;
+    case 'const':
+      return `must be ${JSON.stringify(p.allowedValue)}${got}`;
     default:
-      return err.message ?? 'is invalid';
+      return `${err.message ?? 'is invalid'}${got}`;
   }
 }
 
-function oneOfHint(schemaPath: string): string | undefined {
+function serviceOneOfHint(schemaPath: string): string | undefined {
   if (schemaPath.includes('/volumes/')) return 'a volume needs exactly one of "name" (a named volume) or "host" (a host path)';
   if (schemaPath.includes('/command/')) return 'must be a string or a list of strings';
   return undefined;
+}
+
+// "must be a string or a list" when every branch of a oneOf is a plain type.
+function branchTypes(schema: object, branchSchemas: unknown, got: string): string | undefined {
+  const branches = branchSchemas as { type?: string | string[]; $ref?: string }[] | undefined;
+  if (!Array.isArray(branches)) return undefined;
+  const types: string[] = [];
+  for (const b of branches) {
+    const node = (b.$ref ? nodeAt(schema, b.$ref) : b) as { type?: string | string[] } | undefined;
+    if (!node?.type) return undefined;
+    types.push(...[node.type].flat());
+  }
+  return `must be ${[...new Set(types)].map(article).join(' or ')}${got}`;
+}
+
+function nodeAt(schema: object, pointer: string): unknown {
+  let node: unknown = schema;
+  for (const seg of pointer.replace(/^#\/?/, '').split('/').filter(Boolean)) node = (node as Record<string, unknown>)?.[seg.replace(/~1/g, '/').replace(/~0/g, '~')];
+  return node;
+}
+
+function valueAt(root: unknown, path: KeyPath): unknown {
+  let v = root;
+  for (const seg of path) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[seg] : undefined;
+  return v;
+}
+
+// Environment values may hold what a person would rather not see in a CI log.
+const UNQUOTED = /(^|\/)(env|environment)(\/|$)/;
+const MAX_SHOWN = 60;
+
+/** The bad value as a person would write it: strings in quotes, cut when long. */
+function shown(instancePath: string, value: unknown): string {
+  if (UNQUOTED.test(instancePath)) return 'a value not shown here';
+  const text = value === undefined ? 'nothing' : JSON.stringify(value);
+  return text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN)}…` : text;
 }
 
 function article(t: string): string {
@@ -112,12 +169,22 @@ function article(t: string): string {
   return t.split(',').map((x) => map[x] ?? x).join(' or ');
 }
 
-function allowedKeys(schema: object, schemaPath: string): string[] {
-  // schemaPath is like "#/properties/converge/additionalProperties"
-  let node: unknown = schema;
-  for (const seg of schemaPath.replace(/^#\//, '').split('/').slice(0, -1)) {
-    node = (node as Record<string, unknown>)?.[seg.replace(/~1/g, '/').replace(/~0/g, '~')];
+/** The allowed key within two edits of a misspelt one, if any. */
+function closest(word: string, candidates: string[]): string | undefined {
+  let best: { key: string; d: number } | undefined;
+  for (const key of candidates) {
+    const d = editDistance(word, key);
+    if (d <= 2 && (!best || d < best.d)) best = { key, d };
   }
-  const props = (node as { properties?: Record<string, unknown> })?.properties;
-  return props ? Object.keys(props) : [];
+  return best?.key;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = row;
+  }
+  return prev[b.length];
 }

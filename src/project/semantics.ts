@@ -2,7 +2,9 @@ import type { Diagnostic } from './diagnostics';
 import { DNS_LABEL, type App, type Project } from './model';
 import type { KeyPath, YamlSource } from './yaml-source';
 import { keyName } from './yaml-source';
-import { adoptedPorts } from './adopted';
+import { isIP } from 'node:net';
+import { publishedPort } from './adopted';
+import { cidrContains, isTargetAddress, parseCidr, urlProblem } from './values';
 
 /** Cross-file checks: everything a single file's schema cannot see. */
 export function checkProject(p: Project, sources: Map<string, YamlSource>, diags: Diagnostic[]): void {
@@ -17,14 +19,26 @@ export function checkProject(p: Project, sources: Map<string, YamlSource>, diags
 
   for (const t of targetNames) {
     if (!DNS_LABEL.test(t)) at('network.yml', ['targets', t], `target name "${t}" must be a DNS label: lowercase letters, digits and "-"`);
+    const address = p.network.targets[t].address;
+    if (!isTargetAddress(address)) at('network.yml', ['targets', t, 'address'], `must be "local", an IPv4 or IPv6 address or a DNS name (got ${JSON.stringify(address)})`);
   }
   const locals = targetNames.filter((t) => p.network.targets[t].address === 'local');
   if (locals.length > 1) at('network.yml', ['targets', locals[1]], `only one target can be "address: local" (already: ${locals[0]})`);
   if (p.network.edge !== undefined && !p.network.targets[p.network.edge]) {
     at('network.yml', ['edge'], `unknown target "${p.network.edge}"; targets: ${targetNames.join(', ')}`);
   }
-  if (p.network.subnet && p.network.gateway && !inSubnet(p.network.gateway, p.network.subnet)) {
+  const subnet = p.network.subnet === undefined ? undefined : parseCidr(p.network.subnet);
+  if (p.network.subnet !== undefined && !subnet) {
+    at('network.yml', ['subnet'], `must be a CIDR such as 10.10.0.0/24 or fd00:10::/64: an IP address, "/" and a prefix length up to 32 (IPv4) or 128 (IPv6) (got ${JSON.stringify(p.network.subnet)})`);
+  }
+  if (p.network.gateway !== undefined && isIP(p.network.gateway) === 0) {
+    at('network.yml', ['gateway'], `must be an IP address (got ${JSON.stringify(p.network.gateway)})`);
+  } else if (subnet && p.network.gateway !== undefined && !cidrContains(subnet, p.network.gateway)) {
     at('network.yml', ['gateway'], `gateway ${p.network.gateway} is outside subnet ${p.network.subnet}`);
+  }
+  if (p.conventions.sso) {
+    const why = urlProblem(p.conventions.sso.url);
+    if (why) at('project.yml', ['conventions', 'sso', 'url'], `${why} (got ${JSON.stringify(p.conventions.sso.url)})`);
   }
   const routed = present.filter((a) => a.route);
   if (routed.length && !p.conventions.routing) {
@@ -51,11 +65,17 @@ export function checkProject(p: Project, sources: Map<string, YamlSource>, diags
       else if (a.state === 'present' && dep.state === 'absent') at(a.sourceFile, ['depends_on', i], `depends on "${d}", which is state: absent`);
     });
     if (a.route?.sso && !p.conventions.sso) at(a.sourceFile, ['route', 'sso'], 'sso: true needs `conventions.sso` in project.yml');
-    if (a.state === 'present' && a.route && p.network.edge && a.target !== p.network.edge) {
-      const published = a.ports.find((x) => x.container === a.route!.port && x.host);
-      const adoptedPublished = a.kind === 'adopted' && adoptedPorts(a).some((x) => x.container === a.route!.port);
-      if (!published && !adoptedPublished) {
-        at(a.sourceFile, ['route', 'port'], `the edge (${p.network.edge}) reaches this app on target ${a.target} over the network: publish the port, e.g. ports: [{ container: ${a.route.port}, host: ${a.route.port} }]`);
+    if (a.kind === 'service') {
+      a.ports.forEach((x, i) => {
+        if (x.bind !== undefined && isIP(x.bind) === 0) at(a.sourceFile, ['ports', i, 'bind'], `must be an IP address of the host (got ${JSON.stringify(x.bind)})`);
+      });
+    }
+    if (a.state === 'present' && a.route && p.network.edge && !publishedPort(a, a.route.port)) {
+      const port = a.route.port;
+      if (a.kind === 'adopted') {
+        at(a.sourceFile, ['route', 'port'], `container port ${port} is not published over TCP by ${a.composeFile}; the edge (${p.network.edge}) reaches adopted apps through a host port: add e.g. ports: ["${port}:${port}"] to the service listening on ${port}`);
+      } else if (a.target !== p.network.edge) {
+        at(a.sourceFile, ['route', 'port'], `the edge (${p.network.edge}) reaches this app on target ${a.target} over the network: publish the port, e.g. ports: [{ container: ${port}, host: ${port} }]`);
       }
     }
   }
@@ -65,16 +85,16 @@ export function checkProject(p: Project, sources: Map<string, YamlSource>, diags
   // Host ports: one publisher per (target, bind, port, protocol).
   const taken = new Map<string, { app: App; i: number }>();
   for (const a of present) {
-    const ports = a.kind === 'adopted' ? adoptedPorts(a) : a.ports;
-    ports.forEach((port, i) => {
+    a.ports.forEach((port, i) => {
       if (!port.host) return;
       const id = `${a.target}|${port.host}/${port.protocol}`;
       const prev = taken.get(id);
       const edgePorts = p.conventions.routing && a.target === p.network.edge ? [p.conventions.routing.httpPort, p.conventions.routing.httpsPort] : [];
+      const [file, path]: [string, KeyPath] = a.kind === 'adopted' && a.composeFile && port.key ? [a.composeFile, port.key] : [a.sourceFile, ['ports', i, 'host']];
       if (edgePorts.includes(port.host) && port.protocol === 'tcp') {
-        at(a.sourceFile, a.kind === 'adopted' ? [] : ['ports', i, 'host'], `host port ${port.host}/tcp on target ${a.target} is taken by the edge proxy; pick another`);
+        at(file, path, `host port ${port.host}/tcp on target ${a.target} is taken by the edge proxy; pick another`);
       } else if (prev) {
-        at(a.sourceFile, a.kind === 'adopted' ? [] : ['ports', i, 'host'], `host port ${port.host}/${port.protocol} on target ${a.target} is already published by app "${prev.app.name}"; pick another host port`);
+        at(file, path, `host port ${port.host}/${port.protocol} on target ${a.target} is already published by app "${prev.app.name}"; pick another host port`);
       } else taken.set(id, { app: a, i });
     });
   }
@@ -110,11 +130,4 @@ function checkCycles(apps: App[], report: (a: App, i: number, msg: string) => vo
     state.set(a.name, 'done');
   };
   for (const a of apps) if (!state.has(a.name)) visit(a, []);
-}
-
-function inSubnet(ip: string, cidr: string): boolean {
-  const [base, bits] = cidr.split('/');
-  const n = (s: string) => s.split('.').reduce((acc, o) => (acc << 8) + Number(o), 0) >>> 0;
-  const mask = Number(bits) === 0 ? 0 : (~0 << (32 - Number(bits))) >>> 0;
-  return (n(ip) & mask) === (n(base) & mask);
 }

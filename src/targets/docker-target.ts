@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EngineApi, EngineConnectError, unixSocketPath, type ContainerInspect } from './engine-api';
 import { envFile } from './env-file';
-import { classifyFailure, redact, TargetError } from './errors';
+import { classifyFailure, hostKeyUnknownMessage, redact, TargetError } from './errors';
 import { evaluateHealth } from './health';
 import { probeAddress, probeDirect, probeOverSsh, probeUrl, type HttpProbe } from './http-probe';
 import { containerFromInspect, groupApps, parseInspectOutput } from './observe-parse';
@@ -154,7 +154,8 @@ export class DockerTarget implements Target {
     if (result.code === 0) return;
     const cause = classifyFailure(result.stderr);
     if (cause) {
-      throw new TargetError(this.spec.name, cause.kind, `${this.where}: ${cause.say}`, redact(lastLine(result.stderr), secrets));
+      const say = cause.kind === 'host-key-unknown' ? hostKeyUnknownMessage(this.endpoint.host, this.endpoint.port, this.options.knownHostsSource ?? 'STEWARD_KNOWN_HOSTS') : cause.say;
+      throw new TargetError(this.spec.name, cause.kind, `${this.where}: ${say}`, redact(lastLine(result.stderr), secrets));
     }
     if (!this.isLocal && result.code === 255) {
       throw new TargetError(this.spec.name, 'unreachable', `${this.where}: ssh failed: ${redact(lastLine(result.stderr), secrets)}`);

@@ -38,6 +38,15 @@ const SSH_CAUSES: { kind: TargetErrorKind; pattern: RegExp; say: string }[] = [
     say: 'the Docker engine on the host does not answer' },
 ];
 
+/**
+ * The unknown-host-key error: where known_hosts comes from (STEWARD_KNOWN_HOSTS
+ * for the CLI, the `known-hosts` input for the actions) and the line to run.
+ */
+export function hostKeyUnknownMessage(host: string, port: number, source: string): string {
+  const arg = /^[A-Za-z0-9][A-Za-z0-9.:_-]*$/.test(host) ? host : `'${host.replace(/'/g, `'\\''`)}'`;
+  return `host key unknown: ${host} is not in the known_hosts given by ${source}; add the line(s) that \`ssh-keyscan -p ${port} ${host.startsWith('-') ? '-- ' : ''}${arg}\` prints (after checking the key out of band) to ${source}`;
+}
+
 /** Recognises why an SSH or Docker CLI call failed from its stderr; undefined when the command itself failed. */
 export function classifyFailure(stderr: string): { kind: TargetErrorKind; say: string } | undefined {
   for (const cause of SSH_CAUSES) if (cause.pattern.test(stderr)) return { kind: cause.kind, say: cause.say };

@@ -7,8 +7,10 @@ import { run } from './process';
 export interface SshOptions {
   /** Private key: a path, or the key itself (as from an action secret). Default: STEWARD_SSH_KEY. */
   key?: string;
-  /** known_hosts file Steward manages. Default: STEWARD_KNOWN_HOSTS, else ~/.local/state/steward/known_hosts. */
+  /** known_hosts: a path, or the content (ssh-keyscan lines). Default: STEWARD_KNOWN_HOSTS, else ~/.local/state/steward/known_hosts. */
   knownHosts?: string;
+  /** How errors name where known_hosts comes from: an environment variable or an action input. Default: STEWARD_KNOWN_HOSTS. */
+  knownHostsSource?: string;
   /** strict: only hosts already in known_hosts; accept-new: learn unknown hosts, still refuse changed keys. */
   hostKeyPolicy?: 'strict' | 'accept-new';
   connectTimeoutMs?: number;
@@ -38,8 +40,7 @@ export class SshContext {
     const dir = await mkdtemp(join(tmpdir(), 'stw-ssh-'));
     await chmod(dir, 0o700);
     const keyPath = await materializeKey(dir, options.key ?? process.env.STEWARD_SSH_KEY);
-    const knownHosts = options.knownHosts ?? process.env.STEWARD_KNOWN_HOSTS ?? defaultKnownHosts();
-    await mkdir(dirname(knownHosts), { recursive: true, mode: 0o700 });
+    const knownHosts = await materializeKnownHosts(dir, options.knownHosts ?? process.env.STEWARD_KNOWN_HOSTS ?? defaultKnownHosts());
     const configPath = join(dir, 'config');
     await writeFile(configPath, sshConfig({ keyPath, knownHosts, controlDir: dir, policy: options.hostKeyPolicy ?? 'strict',
       connectTimeoutS: Math.max(1, Math.round((options.connectTimeoutMs ?? 10_000) / 1000)) }), { mode: 0o600 });
@@ -83,7 +84,7 @@ export class SshContext {
 
   async close(endpoints: SshEndpoint[]): Promise<void> {
     await Promise.all(endpoints.map((e) =>
-      run('ssh', ['-F', this.configPath, '-p', String(e.port), '-l', e.user, '-O', 'exit', e.host], { timeoutMs: 5000 })));
+      run('ssh', ['-F', this.configPath, '-p', String(e.port), '-l', e.user, '-O', 'exit', '--', e.host], { timeoutMs: 5000 })));
     await rm(this.dir, { recursive: true, force: true });
   }
 }
@@ -119,6 +120,26 @@ async function materializeKey(dir: string, key: string | undefined): Promise<str
   const path = join(dir, 'id');
   await writeFile(path, key.endsWith('\n') ? key : `${key}\n`, { mode: 0o600 });
   return path;
+}
+
+/**
+ * known_hosts given as content (an action secret, ssh-keyscan output) goes to
+ * Steward's private directory, removed with it; a path is used in place, so
+ * that accept-new remembers what it learns.
+ */
+async function materializeKnownHosts(dir: string, value: string): Promise<string> {
+  if (!isKnownHostsContent(value)) {
+    await mkdir(dirname(value), { recursive: true, mode: 0o700 });
+    return value;
+  }
+  const path = join(dir, 'known_hosts');
+  await writeFile(path, value.endsWith('\n') ? value : `${value}\n`, { mode: 0o600 });
+  return path;
+}
+
+/** Content: several lines, or one `host keytype key` line; a path is one line without blanks. */
+export function isKnownHostsContent(value: string): boolean {
+  return value.includes('\n') || /^\S+\s+\S+\s+\S+/.test(value.trim());
 }
 
 function defaultKnownHosts(): string {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { acquireLock, isStale } from '../../../src/converge/lock';
@@ -53,10 +53,53 @@ test('staleness: an expired lease, or a dead pid on this host; another host is t
   assert.equal(isStale({ ...h, host: hostname() }, now, () => true), false);
 });
 
-test('a half-written lock file (holder killed mid-write) does not wedge the project', async () => {
+test('an unreadable lock is respected while it is fresh and taken over once older than the lease', async () => {
   const d = dir();
-  writeFileSync(join(d, 'lab.lock'), '{"runId":');
+  const path = join(d, 'lab.lock');
+  writeFileSync(path, '{"runId":');
+  const fresh = await acquireLock({ dir: d, project: 'lab', runId: 'next', waitMs: 0, leaseMs: 60_000 });
+  assert.equal(fresh.acquired, false, 'a lock being written is not stale');
+  if (!fresh.acquired) assert.equal(fresh.reason, 'another run holds the lock since an unknown time (run unknown: the lock file is unreadable)');
+  const old = (Date.now() - 120_000) / 1000;
+  utimesSync(path, old, old);
+  const r = await acquireLock({ dir: d, project: 'lab', runId: 'next', waitMs: 0, leaseMs: 60_000 });
+  assert.ok(r.acquired, 'a half-written lock older than the lease (holder killed mid-write) does not wedge the project');
+  if (r.acquired) r.lock.release();
+  assert.deepEqual(readdirSync(d), [], 'nothing left behind');
+});
+
+test('a non-finite or negative wait is refused instead of waiting forever', async () => {
+  const d = dir();
+  for (const waitMs of [Number.NaN, Number.POSITIVE_INFINITY, -1]) {
+    await assert.rejects(acquireLock({ dir: d, project: 'lab', runId: 'x', waitMs }), { name: 'LockOptionError', message: `lock wait must be a finite number of milliseconds >= 0, got ${waitMs}` });
+  }
+});
+
+test('a waiter backs off while another holds the takeover claim, and a claim left by a dead process does not wedge it', async () => {
+  const d = dir();
+  const path = join(d, 'lab.lock');
+  const nonce = 'ab'.repeat(16);
+  writeFileSync(path, JSON.stringify({ runId: 'dead', pid: 999_999_999, host: hostname(), since: '2026-01-01T00:00:00Z', leaseUntil: new Date(Date.now() + 600_000).toISOString(), nonce }));
+  writeFileSync(`${path}.${nonce}.claim.0`, '1@elsewhere');
+  const busy = await acquireLock({ dir: d, project: 'lab', runId: 'next', waitMs: 0 });
+  assert.equal(busy.acquired, false);
+  if (!busy.acquired) assert.equal(busy.reason, 'another run is taking over the stale lock of run dead');
+  const old = (Date.now() - 60_000) / 1000;
+  utimesSync(`${path}.${nonce}.claim.0`, old, old);
   const r = await acquireLock({ dir: d, project: 'lab', runId: 'next', waitMs: 0 });
   assert.ok(r.acquired);
+  assert.deepEqual(readdirSync(d), ['lab.lock'], 'the dead claim is cleared with the takeover');
   if (r.acquired) r.lock.release();
+  assert.deepEqual(readdirSync(d), []);
+});
+
+test('a holder whose lock was taken over leaves the new holder\'s lock in place on release', async () => {
+  const d = dir();
+  const a = await acquireLock({ dir: d, project: 'lab', runId: 'run-a', waitMs: 0, now: () => Date.now() - 700_000 });
+  assert.ok(a.acquired);
+  const b = await acquireLock({ dir: d, project: 'lab', runId: 'run-b', waitMs: 0 });
+  assert.ok(b.acquired, 'run-a\'s lease has run out');
+  if (a.acquired) a.lock.release();
+  assert.match(readFileSync(join(d, 'lab.lock'), 'utf8'), /"runId":"run-b"/);
+  if (b.acquired) b.lock.release();
 });
