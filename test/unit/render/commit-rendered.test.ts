@@ -106,8 +106,9 @@ test('steward render --commit --push from the CLI; bad flag combinations are ref
   assert.equal(git(bare, 'rev-parse', 'refs/heads/main'), p.head());
   assert.equal(await main(['render', '--commit'], io), 0);
   assert.match(out.at(-1)!, /nothing to commit/);
-  assert.equal(await main(['render', '--check', '--commit'], io), 1);
+  // Bad flag combinations are usage errors: exit 2, as docs/cli.md says.
+  assert.equal(await main(['render', '--check', '--commit'], io), 2);
   assert.match(err.at(-1)!, /--check only compares/);
-  assert.equal(await main(['render', '--push'], io), 1);
+  assert.equal(await main(['render', '--push'], io), 2);
   assert.match(err.at(-1)!, /--push pushes the commit that --commit makes/);
 });
