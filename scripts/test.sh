@@ -23,4 +23,6 @@ fi
 
 echo "== tests"
 mapfile -t files < <(find test -name '*.test.ts' | sort)
-node --import tsx --test --test-reporter=spec --test-concurrency=1 "${files[@]}"
+# A hung test fails after 10 minutes instead of holding the run for ever; the
+# slowest (the whole loop) takes well under one.
+node --import tsx --test --test-reporter=spec --test-concurrency=1 --test-timeout=600000 "${files[@]}"

@@ -2,7 +2,7 @@
 // (its act fork: step.go, run_context.go withGithubEnv, action.go), so the
 // end-to-end tests exercise the same env, files and command protocol.
 import { spawn } from "node:child_process";
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import YAML from "yaml";
@@ -186,13 +186,25 @@ export async function runNodeAction(
     ...runsEnv,
   };
   if (ctx.extraPath?.length) env.PATH = [...ctx.extraPath, env.PATH ?? ""].join(path.delimiter);
-  const r = await exec(process.execPath, [main], { cwd: ctx.workspace, env, timeoutMs: opts.timeoutMs });
-  return collect(r, env, act.files);
+  try {
+    const r = await exec(process.execPath, [main], { cwd: ctx.workspace, env, timeoutMs: opts.timeoutMs });
+    return collect(r, env, act.files);
+  } finally {
+    act.remove();
+  }
 }
 
 /** Runs a `run:` step as the runner's default bash shell does. */
 export async function runScript(ctx: JobContext, script: string, opts: { stepEnv?: Record<string, string>; id?: string; workingDirectory?: string } = {}): Promise<StepRun> {
   const act = prepareActDir(ctx);
+  try {
+    return await runScriptIn(act, ctx, script, opts);
+  } finally {
+    act.remove();
+  }
+}
+
+async function runScriptIn(act: ActDir, ctx: JobContext, script: string, opts: { stepEnv?: Record<string, string>; id?: string; workingDirectory?: string }): Promise<StepRun> {
   const scriptFile = path.join(act.root, "workflow", `${opts.id ?? "0"}.sh`);
   writeFileSync(scriptFile, script);
   const env: Record<string, string> = {
@@ -210,8 +222,21 @@ export async function runScript(ctx: JobContext, script: string, opts: { stepEnv
   return collect(r, env, act.files);
 }
 
+type ActDir = ReturnType<typeof prepareActDir>;
+
+/** The runner's per-step directory (event, command files, RUNNER_TEMP); remove() once the step's files are read. */
 function prepareActDir(ctx: JobContext) {
   const root = mkdtempSync(path.join(os.tmpdir(), "steward-act-"));
+  const remove = () => rmSync(root, { recursive: true, force: true });
+  try {
+    return { ...fillActDir(ctx, root), remove };
+  } catch (e) {
+    remove();
+    throw e;
+  }
+}
+
+function fillActDir(ctx: JobContext, root: string) {
   mkdirSync(path.join(root, "workflow"));
   const tmp = path.join(root, "tmp");
   mkdirSync(tmp);

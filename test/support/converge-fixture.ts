@@ -1,13 +1,12 @@
-import { readFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { parseAgeIdentities, createSopsFile } from '../../src/secrets';
 import { runConverge, type ConvergeOptions } from '../../src/converge/run-converge';
 import { loadProject } from '../../src/project/load';
 import type { ObservedTarget } from '../../src/targets/target';
+import { scratchDir } from './cleanup';
 import { GitProject } from './git-project';
 import type { Testenv } from './testenv';
-import { serviceYml, testenvNetwork, testenvTargetFactory } from './testenv-project';
+import { removeProjectNetworks, serviceYml, testenvNetwork, testenvTargetFactory } from './testenv-project';
 
 export const ALICE = readFileSync(new URL('../fixtures/secrets/alice.agekey.txt', import.meta.url), 'utf8');
 export const ALICE_IDS = parseAgeIdentities(ALICE, 'alice');
@@ -29,7 +28,7 @@ export function convergeOptions(env: Testenv, p: GitProject, extra: Partial<Conv
   return {
     projectDir: p.dir,
     identities: ALICE_IDS,
-    stateDir: extra.stateDir ?? mkdtempSync(join(tmpdir(), 'steward-state-')),
+    stateDir: extra.stateDir ?? scratchDir('steward-state-'),
     runId: `test-${Math.random().toString(36).slice(2, 8)}`,
     trigger: 'cli',
     createTarget: testenvTargetFactory(env),
@@ -69,4 +68,5 @@ export async function removeAll(env: Testenv, p: GitProject): Promise<void> {
       await t.close();
     }
   }
+  await removeProjectNetworks(env, project.name);
 }

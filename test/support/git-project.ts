@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { runRender } from '../../src/render/run-render';
 import { BASE_PROJECT, type FileSpec } from './project-fixture';
+import { scratchDir } from './cleanup';
 
 const GIT_ENV = {
   GIT_AUTHOR_NAME: 'Test',
@@ -24,7 +24,8 @@ export class GitProject {
   private readonly root: string;
 
   constructor(files: Record<string, string> = BASE_PROJECT, opts: { subdir?: string } = {}) {
-    this.root = mkdtempSync(join(tmpdir(), 'steward-git-'));
+    // Also removed at exit: a test that throws before cleanup() must not leave it.
+    this.root = scratchDir('steward-git-');
     this.dir = opts.subdir ? join(this.root, opts.subdir) : this.root;
     mkdirSync(this.dir, { recursive: true });
     git(this.root, 'init', '-q', '-b', 'main');

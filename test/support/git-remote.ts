@@ -93,7 +93,12 @@ export async function startGitRemote(opts: { defaultBranch?: string; pushTokens?
       else res.end();
     });
   });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  try {
+    await new Promise<void>((resolve, reject) => server.once("error", reject).listen(0, "127.0.0.1", resolve));
+  } catch (e) {
+    rmSync(root, { recursive: true, force: true });
+    throw e;
+  }
   const port = (server.address() as AddressInfo).port;
 
   return {

@@ -4,7 +4,6 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { startGitRemote, type GitRemote } from './git-remote';
@@ -13,6 +12,7 @@ import { runWorkflow, type WorkflowRun } from './action-runner';
 import type { EventContext } from './events';
 import type { Testenv } from './testenv';
 import { testenvNetwork } from './testenv-project';
+import { Cleanup } from './cleanup';
 
 const exec = promisify(execFile);
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -21,6 +21,12 @@ const CLI = join(ROOT, 'dist/cli/index.js');
 const DEV_TOKEN = 'developer-token';
 export const REPO = 'alice/lab';
 export const HTTP_PORT = 18080;
+/** What Loop.create starts; a test replaces one to prove a failed start leaves nothing running. */
+export interface LoopStarters {
+  startGitRemote: typeof startGitRemote;
+  startForgejoDouble: typeof startForgejoDouble;
+}
+
 const GIT_ENV = { GIT_AUTHOR_NAME: 'alice', GIT_AUTHOR_EMAIL: 'alice@example.org', GIT_COMMITTER_NAME: 'alice', GIT_COMMITTER_EMAIL: 'alice@example.org', GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' };
 
 export class Loop {
@@ -31,20 +37,25 @@ export class Loop {
     readonly dev: string, // the user's working copy
     readonly keyFile: string,
     private readonly scratch: string,
+    private readonly cleanup: Cleanup,
   ) {}
 
-  /** `steward init`, the testenv targets, no apps yet; pushed to main. */
-  static async create(env: Testenv): Promise<Loop> {
-    const scratch = mkdtempSync(join(tmpdir(), 'steward-loop-'));
+  /** `steward init`, the testenv targets, no apps yet; pushed to main. If a step throws, what was started is closed. */
+  static async create(env: Testenv, starters: LoopStarters = { startGitRemote, startForgejoDouble }): Promise<Loop> {
+    return new Cleanup().guard((cleanup) => Loop.start(env, starters, cleanup));
+  }
+
+  private static async start(env: Testenv, starters: LoopStarters, cleanup: Cleanup): Promise<Loop> {
+    const scratch = cleanup.dir('steward-loop-');
     // Pushes need a token, as on Forgejo: the workflow's (left by checkout) or the developer's.
-    const remote = await startGitRemote({ pushTokens: [DOUBLE_TOKEN, DEV_TOKEN] });
+    const remote = cleanup.add(await starters.startGitRemote({ pushTokens: [DOUBLE_TOKEN, DEV_TOKEN] }), (r) => r.stop());
     remote.createBareRepo(`${REPO}.git`);
-    const forge = await startForgejoDouble();
+    const forge = cleanup.add(await starters.startForgejoDouble(), (f) => f.close());
     forge.addRepo(REPO);
     const dev = join(scratch, 'lab');
     const keyFile = join(scratch, 'lab.agekey');
     await exec(process.execPath, [CLI, 'init', dev, '--name', 'lab', '--domain', 'lab.test', '--key-file', keyFile]);
-    const loop = new Loop(env, remote, forge, dev, keyFile, scratch);
+    const loop = new Loop(env, remote, forge, dev, keyFile, scratch, cleanup);
     loop.write({
       'project.yml':
         'name: lab\ndomain: lab.test\nconverge: { health_timeout: 30s, lock_timeout: 30s }\n' +
@@ -144,9 +155,7 @@ export class Loop {
   }
 
   async close(): Promise<void> {
-    await this.forge.close();
-    await this.remote.stop();
-    rmSync(this.scratch, { recursive: true, force: true });
+    await this.cleanup.close();
   }
 }
 

@@ -1,20 +1,15 @@
 // Checks HTTP requests and responses against a Swagger 2.0 document (Forgejo's
 // REST API contract), so that a test double cannot drift from the real server.
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import path from "node:path";
 import AjvModule, { type ValidateFunction } from "ajv";
 import addFormatsModule from "ajv-formats";
+import { FORGEJO_OPENAPI_PATH } from "./contracts";
 
 // ajv and ajv-formats are CommonJS packages; under ESM the constructor sits on .default.
 const Ajv = ((AjvModule as unknown as { default?: unknown }).default ?? AjvModule) as typeof AjvModule;
 const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ??
   addFormatsModule) as typeof addFormatsModule;
 
-export const FORGEJO_OPENAPI_PATH = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  "../../../shared/contracts/forgejo/openapi.json",
-);
 
 type Json = unknown;
 interface SwaggerParam {

@@ -1,6 +1,6 @@
-import { mkdtempSync, mkdirSync, writeFileSync, symlinkSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync, symlinkSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { scratchDir } from './cleanup';
 
 /** A value of null deletes the file from the base; { symlink } makes a link. */
 export type FileSpec = string | null | { symlink: string };
@@ -44,7 +44,7 @@ volumes: [ { name: data, path: /var/lib/db } ]
 };
 
 export function writeProject(overlay: Record<string, FileSpec> = {}, base: Record<string, string> = BASE_PROJECT): { dir: string; cleanup: () => void } {
-  const dir = mkdtempSync(join(tmpdir(), 'steward-project-'));
+  const dir = scratchDir('steward-project-');
   const files: Record<string, FileSpec> = { ...base, ...overlay };
   for (const [rel, spec] of Object.entries(files)) {
     if (spec === null) continue;

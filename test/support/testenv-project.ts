@@ -1,3 +1,6 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { sharedNetworkName } from '../../src/render/labels';
 import { DockerTarget } from '../../src/targets/docker-target';
 import type { TargetFactory } from '../../src/targets/target';
 import type { Testenv } from './testenv';
@@ -24,4 +27,14 @@ export function testenvTargetFactory(env: Testenv, opts: { commandTimeoutMs?: nu
 
 export function serviceYml(target: string, image: string, extra = ''): string {
   return `target: ${target}\nimage: ${image}\nhealth: { http: /health, port: 80 }\n${extra}`;
+}
+
+/**
+ * Removes the project's shared network from every testenv engine: removing the
+ * apps leaves it (Steward keeps it for the next deploy), and a test must leave
+ * nothing behind on engines other test files and engineers share.
+ */
+export async function removeProjectNetworks(env: Testenv, project: string): Promise<void> {
+  const hosts = [env.localDockerHost, ...env.targets.map((t) => t.socket)];
+  await Promise.all(hosts.map((h) => promisify(execFile)('docker', ['-H', h, 'network', 'rm', sharedNetworkName(project)]).catch(() => undefined)));
 }

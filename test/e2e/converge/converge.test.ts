@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadTestenv, testenvSkip } from '../../support/testenv';
 import { serviceYml } from '../../support/testenv-project';
+import { scratchDir } from '../../support/cleanup';
 import { ALICE, convergeOptions, convergeProject, observeAll, removeAll, runConverge } from '../../support/converge-fixture';
 
 const env = loadTestenv()!;
@@ -114,7 +114,7 @@ test('two converges at once: one applies, the other skips naming the holder', { 
     await removeAll(env, p);
     p.cleanup();
   });
-  const stateDir = mkdtempSync(join(tmpdir(), 'steward-state-'));
+  const stateDir = scratchDir('steward-state-');
   const [a, b] = await Promise.all([
     runConverge(convergeOptions(env, p, { stateDir, runId: 'run-a', lockWaitMs: 0 })),
     runConverge(convergeOptions(env, p, { stateDir, runId: 'run-b', lockWaitMs: 0 })),
@@ -133,11 +133,26 @@ test('SIGKILL in the middle of a converge, then a re-run: converged, nothing los
     await removeAll(env, p);
     p.cleanup();
   });
-  const stateDir = mkdtempSync(join(tmpdir(), 'steward-state-'));
+  const stateDir = scratchDir('steward-state-');
   const cli = new URL('../../../src/cli/index.ts', import.meta.url).pathname;
+  // The killed run cannot remove its temp dirs (ssh control dir, compose stage): give it its own.
+  const childTmp = scratchDir('steward-killed-');
   const child = spawn(process.execPath, ['--import', 'tsx', cli, 'converge', '--project', p.dir], {
-    env: { ...process.env, STEWARD_AGE_KEY: ALICE, STEWARD_STATE_DIR: stateDir, STEWARD_SSH_KEY: env.sshKey, STEWARD_KNOWN_HOSTS: env.knownHosts, DOCKER_HOST: env.localDockerHost },
+    env: { ...process.env, TMPDIR: childTmp, STEWARD_AGE_KEY: ALICE, STEWARD_STATE_DIR: stateDir, STEWARD_SSH_KEY: env.sshKey, STEWARD_KNOWN_HOSTS: env.knownHosts, DOCKER_HOST: env.localDockerHost },
     stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  t.after(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    // Its SSH control masters outlive it (ControlPersist): end them through their sockets.
+    for (const dir of readdirSync(childTmp).filter((d) => d.startsWith('stw-ssh-'))) {
+      for (const sock of readdirSync(join(childTmp, dir)).filter((f) => f.startsWith('cm-'))) {
+        try {
+          execFileSync('ssh', ['-S', join(childTmp, dir, sock), '-O', 'exit', 'steward-killed-run'], { stdio: 'ignore', timeout: 5000 });
+        } catch {
+          /* the master had already gone */
+        }
+      }
+    }
   });
   let log = '';
   await new Promise<void>((resolve) => {

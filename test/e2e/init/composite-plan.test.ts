@@ -1,19 +1,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { initCommand } from '../../../src/cli/init-command';
 import { runRender } from '../../../src/render/run-render';
 import { git } from '../../support/git-project';
 import { runWorkflow } from '../../support/action-runner';
 import { pullRequestEvent } from '../../support/events';
+import { scratchDir } from '../../support/cleanup';
 
 const TOOLKIT = new URL('../../../', import.meta.url).pathname.replace(/\/$/, '');
 
 /** `steward init`, commit, then a pull request adding an app; the root action run on it in plan mode. */
 async function pullRequestPlan() {
-  const root = mkdtempSync(join(tmpdir(), 'steward-e2e-init-'));
+  const root = scratchDir('steward-e2e-init-');
   const repo = join(root, 'repo');
   const home = join(root, 'home');
   mkdirSync(home);

@@ -5,11 +5,14 @@ import { loadTestenv, testenvSkip } from '../../support/testenv';
 import { pullRequestEvent, pushEvent, scheduleEvent, workflowDispatchEvent } from '../../support/events';
 import { Loop, REPO, webApp } from '../../support/loop-fixture';
 import type { WorkflowRun } from '../../support/action-runner';
+import { removeProjectNetworks } from '../../support/testenv-project';
 
 const env = loadTestenv()!;
 const skip = testenvSkip();
 
 const stepOutcomes = (run: WorkflowRun) => Object.fromEntries(run.steps.map((s) => [s.id, s.outcome]));
+// What each step did, for an assertion on the comment a run should have written.
+const trace = (run: WorkflowRun) => run.steps.map((s) => `${s.id}: ${s.outcome}\n${s.run?.stdout ?? ''}${s.run?.stderr ?? ''}`).join('\n');
 const failures = (run: WorkflowRun) => run.steps.filter((s) => s.outcome === 'failure').map((s) => `${s.id}:\n${s.run?.stdout}\n${s.run?.stderr}`).join('\n');
 
 async function waitFor<T>(f: () => Promise<T>, ok: (v: T) => boolean, ms = 30_000): Promise<T> {
@@ -33,6 +36,7 @@ test('the whole loop, as forgejo-runner runs the workflow templates', { skip, ti
         }
       }
     }
+    await removeProjectNetworks(env, 'lab');
     await loop.close();
   });
   const repo = { fullName: REPO, serverUrl: loop.forge.url };
@@ -174,6 +178,7 @@ test('the whole loop, as forgejo-runner runs the workflow templates', { skip, ti
   assert.equal(run.success, false);
   oopsComments = loop.forge.listComments(REPO, oops);
   assert.equal(oopsComments.length, 1);
+  assert.match(oopsComments[0].body, new RegExp(`failed for \`lab\` at ${unrenderedPr.slice(0, 7)}:`), `the comment is not this run's:\n${trace(run)}`);
   assert.match(oopsComments[0].body, /\| `rendered\/core\/api\/compose\.yaml` \|  \|  \| stale: not what the project renders \|/);
   const fixed = await loop.commitAndPush({}, 'render', 'oops');
   run = await planPr(oops, fixed);

@@ -6,7 +6,7 @@ import { renderProject } from '../../../src/render/render';
 import { toDeployable } from '../../../src/converge/deployable';
 import { GitProject } from '../../support/git-project';
 import { loadTestenv, testenvSkip } from '../../support/testenv';
-import { serviceYml, testenvNetwork, testenvTargetFactory } from '../../support/testenv-project';
+import { removeProjectNetworks, serviceYml, testenvNetwork, testenvTargetFactory } from '../../support/testenv-project';
 import { execFileSync } from 'node:child_process';
 
 const env = loadTestenv();
@@ -26,6 +26,7 @@ test('plan against real targets: first run, converged, a change, drift, unreacha
       await target.remove({ project: 'pe2e', app }).catch(() => {});
       await target.close();
     }
+    await removeProjectNetworks(env!, 'pe2e');
     p.cleanup();
   };
   after(cleanup);

@@ -1,8 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { startForgejoDouble, DOUBLE_TOKEN } from '../../support/forgejo-double';
@@ -12,6 +11,7 @@ import { buildPlan } from '../../../src/plan/planner';
 import type { Plan } from '../../../src/plan/types';
 import type { RunRecord } from '../../../src/converge/run-record';
 import type { Manifest } from '../../../src/render/manifest';
+import { scratchDir } from '../../support/cleanup';
 
 const ACTION = new URL('../../../actions/report', import.meta.url).pathname;
 const REPO = 'alice/homelab';
@@ -37,7 +37,7 @@ async function setup() {
   const double = await startForgejoDouble();
   double.addRepo(REPO);
   const pr = double.addPullRequest(REPO, { headRef: 'feature', headSha: HEAD, baseSha: 'a'.repeat(40) });
-  const workspace = mkdtempSync(join(tmpdir(), 'steward-ws-'));
+  const workspace = scratchDir('steward-ws-');
   const repoRef = { fullName: REPO, serverUrl: double.url };
   return { double, pr, workspace, repoRef };
 }

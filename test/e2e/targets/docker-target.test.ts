@@ -4,6 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { sharedNetworkName } from '../../../src/render/labels';
 import { DockerTarget } from '../../../src/targets/docker-target';
 import type { DeployableApp, ObservedTarget } from '../../../src/targets/target';
 import { loadTestenv, testenvSkip, type Testenv } from '../../support/testenv';
@@ -102,6 +103,11 @@ for (const c of cases) {
       await target.remove({ project: PROJECT, app, purge: true }).catch(() => undefined);
       await target.remove({ project: PROJECT, app: 'flaky', purge: true }).catch(() => undefined);
       await target.close();
+      try {
+        docker(c.socket, ['network', 'rm', sharedNetworkName(PROJECT)]);
+      } catch {
+        // never made on this engine
+      }
     });
 
     test('prepare: engine and compose answer, network and directories exist', async () => {

@@ -48,8 +48,8 @@ describe('engine access over SSH', { skip }, () => {
     target = new DockerTarget(spec, { key: env.sshKey, knownHosts: env.knownHosts });
   });
   after(async () => {
-    await target.remove({ project: PROJECT, app: 'fwd' }).catch(() => undefined);
-    await target.close();
+    await target?.remove({ project: PROJECT, app: 'fwd' }).catch(() => undefined);
+    await target?.close();
   });
 
   test('prepare forwards the engine socket; apply and health checks go through it', async () => {
@@ -109,8 +109,9 @@ for (const h of hardened) {
       target = new DockerTarget(spec, { key: env.sshKey, knownHosts: join(tmp, 'known_hosts'), hostKeyPolicy: 'accept-new' });
     });
     after(async () => {
-      await target.remove({ project: PROJECT, app: name }).catch(() => undefined);
-      await target.close();
+      // before() may have thrown before making the target: the sshd and tmp still go.
+      await target?.remove({ project: PROJECT, app: name }).catch(() => undefined);
+      await target?.close();
       try {
         process.kill(Number(readFileSync(join(tmp, 'sshd.pid'), 'utf8')));
       } catch {

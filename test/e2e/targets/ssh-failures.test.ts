@@ -2,12 +2,12 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DockerTarget, type DockerTargetOptions } from '../../../src/targets/docker-target';
 import { TargetError } from '../../../src/targets/errors';
 import { loadTestenv, testenvSkip, type Testenv } from '../../support/testenv';
+import { scratchDir } from '../../support/cleanup';
 
 const skip = testenvSkip();
 const env = loadTestenv() as Testenv;
@@ -26,7 +26,7 @@ async function observeError(spec: { name: string; address: string; port?: number
 }
 
 describe('SSH failures', { skip }, () => {
-  const tmp = skip ? '' : mkdtempSync(join(tmpdir(), 'stw-sshfail-'));
+  const tmp = skip ? '' : scratchDir('stw-sshfail-');
   const t1 = skip ? undefined : env.targets[0]!;
 
   test('unreachable host: an error naming the target, within the timeout', async () => {

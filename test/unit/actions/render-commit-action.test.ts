@@ -3,8 +3,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { runNodeAction } from '../../support/action-runner';
@@ -12,6 +11,7 @@ import { pushEvent } from '../../support/events';
 import { startGitRemote, type GitRemote } from '../../support/git-remote';
 import { BASE_PROJECT } from '../../support/project-fixture';
 import { runRender } from '../../../src/render/run-render';
+import { Cleanup } from '../../support/cleanup';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
 const TOKEN = 'workflow-token-7f3a';
@@ -26,10 +26,12 @@ let remote: GitRemote;
 let scratch: string;
 let pushed: string; // the developer's commit, pushed without `steward render`
 
+const cleanup = new Cleanup();
+
 before(async () => {
-  remote = await startGitRemote({ pushTokens: [TOKEN, 'dev-token'] });
+  remote = cleanup.add(await startGitRemote({ pushTokens: [TOKEN, 'dev-token'] }), (r) => r.stop());
   remote.createBareRepo(`${REPO}.git`);
-  scratch = mkdtempSync(join(tmpdir(), 'steward-render-action-'));
+  scratch = cleanup.dir('steward-render-action-');
   const dev = join(scratch, 'dev');
   await git(scratch, 'init', '-q', '-b', 'main', dev);
   for (const [rel, text] of Object.entries(BASE_PROJECT)) {
@@ -45,10 +47,7 @@ before(async () => {
   await git(dev, '-c', `http.extraheader=${basic('dev', 'dev-token')}`, 'push', '-q', 'origin', 'main');
   pushed = await git(dev, 'rev-parse', 'HEAD');
 });
-after(async () => {
-  await remote.stop();
-  rmSync(scratch, { recursive: true, force: true });
-});
+after(() => cleanup.close());
 
 /** A fresh workspace at the pushed commit, as checkout leaves it; `persist`: with the token as an extra header. */
 async function workspace(persist: boolean): Promise<string> {

@@ -1,11 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { acquireLock, isStale } from '../../../src/converge/lock';
+import { scratchDir } from '../../support/cleanup';
 
-const dir = () => mkdtempSync(join(tmpdir(), 'steward-lock-'));
+const dir = () => scratchDir('steward-lock-');
 
 test('one holder at a time; the second gives up after waiting and names the holder', async () => {
   const d = dir();

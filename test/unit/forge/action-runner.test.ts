@@ -1,16 +1,15 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { runNodeAction, runWorkflow, inputEnvName, parseFileCommands, evaluate } from "../../support/action-runner";
 import { pushEvent, pullRequestEvent, workflowDispatchEvent, scheduleEvent } from "../../support/events";
+import { scratchDir } from "../../support/cleanup";
 
 const fixtures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../fixtures/forge");
 const repo = { fullName: "alice/homelab", serverUrl: "http://127.0.0.1:3000" };
 const sha = "c".repeat(40);
-const base = () => ({ workspace: mkdtempSync(path.join(os.tmpdir(), "steward-ws-")), repository: repo.fullName, serverUrl: repo.serverUrl, token: "tok-123456" });
+const base = () => ({ workspace: scratchDir("steward-ws-"), repository: repo.fullName, serverUrl: repo.serverUrl, token: "tok-123456" });
 
 test("input names follow the runner's rule", () => {
   assert.equal(inputEnvName("plan-file"), "INPUT_PLAN-FILE");

@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { Readable } from 'node:stream';
 import { parse } from 'yaml';
@@ -11,6 +10,7 @@ import { runSecretsCommand } from '../../../src/cli/secrets';
 import { loadProject } from '../../../src/project/load';
 import { runRender } from '../../../src/render/run-render';
 import { parseAgeIdentities, recipientOf } from '../../../src/secrets/age-keys';
+import { scratchDir } from '../../support/cleanup';
 
 interface Run {
   code: number;
@@ -19,7 +19,7 @@ interface Run {
 }
 
 function sandbox() {
-  const root = mkdtempSync(join(tmpdir(), 'steward-init-'));
+  const root = scratchDir('steward-init-');
   const home = join(root, 'home');
   mkdirSync(home);
   const io = (stdin = ''): CliIO & { outText: () => string; errText: () => string } => {

@@ -1,8 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { loadProject } from '../../../src/project/load';
@@ -10,11 +9,12 @@ import { renderProject } from '../../../src/render/render';
 import { runRender } from '../../../src/render/run-render';
 import { writeProject } from '../../support/project-fixture';
 import { composeSpecErrors } from '../../support/compose-spec';
+import { scratchDir } from '../../support/cleanup';
 
 const EXAMPLE = new URL('../../../examples/homelab', import.meta.url).pathname;
 
 function copyExample(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'steward-example-'));
+  const dir = scratchDir('steward-example-');
   cpSync(EXAMPLE, dir, { recursive: true });
   return dir;
 }
@@ -132,7 +132,7 @@ test('the Caddyfile routes every subdomain and passes `caddy validate`', (t) => 
     t.skip('caddy is not installed (scripts/testenv up installs it)');
     return;
   }
-  const dir = mkdtempSync(join(tmpdir(), 'steward-caddy-'));
+  const dir = scratchDir('steward-caddy-');
   try {
     writeFileSync(join(dir, 'Caddyfile'), caddyfile);
     execFileSync('caddy', ['validate', '--config', join(dir, 'Caddyfile'), '--adapter', 'caddyfile'], { stdio: 'pipe', env: { ...process.env, HOME: dir, XDG_DATA_HOME: dir, XDG_CONFIG_HOME: dir } });

@@ -1,17 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { runSecretsCommand } from '../../../src/cli/secrets';
 import { decryptSops } from '../../../src/secrets/sops';
 import { ALICE, ALICE_RECIPIENT, BOB, BOB_RECIPIENT } from './helpers';
+import { scratchDir } from '../../support/cleanup';
 
 const SECRET = 'sup3r-s3cret-value';
 
 function project(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'steward-secrets-'));
+  const dir = scratchDir('steward-secrets-');
   mkdirSync(join(dir, 'secrets'));
   writeFileSync(join(dir, '.sops.yaml'), `creation_rules:\n  - path_regex: secrets/.*\\.sops\\.(yaml|json|env)$\n    age: >-\n      ${ALICE_RECIPIENT},\n      ${BOB_RECIPIENT}\n`);
   return dir;
@@ -95,7 +95,7 @@ test('decrypt-check refuses a tampered file with exit code 1 and names it', asyn
 });
 
 test('set without a .sops.yaml for a new file explains what is missing', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'steward-secrets-'));
+  const dir = scratchDir('steward-secrets-');
   const r = await run(['set', 'x.sops.yaml', 'KEY'], dir, { stdin: 'value-1234' });
   assert.equal(r.code, 1);
   assert.match(r.stderr, /no \.sops\.yaml/);

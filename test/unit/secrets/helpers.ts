@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAgeIdentities } from '../../../src/secrets/age-keys';
+import { readSopsVector } from '../../support/contracts';
 
-export const CONTRACTS = '/work/shared/contracts/sops';
-export const readContract = (p: string) => readFileSync(join(CONTRACTS, p), 'utf8');
+export const readContract = readSopsVector;
 
 const FIXTURES = join(import.meta.dirname, '../../fixtures/secrets');
 const key = (name: string) => parseAgeIdentities(readFileSync(join(FIXTURES, `${name}.agekey.txt`), 'utf8'), name);

@@ -4,9 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAgeIdentities } from '../../../src/secrets/age-keys';
 import { decryptSops, listSopsKeys, SopsError, type SopsFormat } from '../../../src/secrets/sops';
-
-const CONTRACTS = '/work/shared/contracts/sops';
-const read = (p: string) => readFileSync(join(CONTRACTS, p), 'utf8');
+import { readSopsVector as read } from '../../support/contracts';
 
 const getsopsKeys = parseAgeIdentities(read('getsops/keys.txt'), 'getsops/keys.txt');
 const humphdKeys = parseAgeIdentities(read('humphd/key.txt'), 'humphd/key.txt');

@@ -1,8 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { classifyFailure, redact } from '../../../src/targets/errors';
 import { evaluateHealth } from '../../../src/targets/health';
@@ -10,10 +9,11 @@ import { groupApps, parseInspectOutput } from '../../../src/targets/observe-pars
 import { MARK_CONTAINERS, MARK_IMAGES } from '../../../src/targets/scripts';
 import { checkRelativePath, tar } from '../../../src/targets/tar';
 import type { ObservedContainer } from '../../../src/targets/target';
+import { scratchDir } from '../../support/cleanup';
 
 test('tar: GNU tar extracts what we write, with modes and long paths', () => {
   const long = `files/${'d'.repeat(90)}/${'f'.repeat(60)}.txt`;
-  const dir = mkdtempSync(join(tmpdir(), 'stw-tar-'));
+  const dir = scratchDir('stw-tar-');
   const archive = tar([
     { path: 'secrets.env', content: Buffer.from("A='b'\n"), mode: 0o600 },
     { path: long, content: Buffer.alloc(1000, 'x'), mode: 0o644 },
