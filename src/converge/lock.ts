@@ -223,7 +223,8 @@ function held(path: string, h: LockHolder, leaseMs: number, now: () => number): 
   };
 }
 
-function isPidAlive(pid: number): boolean {
+/** Whether a process of this host is alive (EPERM: alive, another user's). */
+export function isPidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -1,6 +1,7 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { isPidAlive } from './lock';
 
 /**
  * The run's private directory, `<stateDir>/run/<runId>/` (0700): the only
@@ -73,14 +74,5 @@ function olderThan(dir: string, ms: number): boolean {
     return statSync(dir).mtimeMs < Date.now() - ms;
   } catch {
     return false;
-  }
-}
-
-function isPidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
