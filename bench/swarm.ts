@@ -1,0 +1,226 @@
+// bench/swarm: converge 20 services on the testenv's 3-node swarm with Steward, beside the same
+// `docker stack deploy` calls by hand in a loop against the manager; prints the ratio (goal <= 1.1)
+// and the time of a no-change converge.
+//   node --import tsx bench/swarm.ts [--services N] [--runs N]
+// Needs `scripts/testenv up` with its swarm (STEWARD_TESTENV_SWARM=3, the default).
+//
+// The hand side is what a user would type on a server with Debian's docker CLI (/usr/bin/docker,
+// 20.10): one stack file per service, `docker stack deploy` one after the other with
+// DOCKER_HOST=ssh://root@<manager> (ssh config with the testenv key, its known_hosts and a
+// ControlMaster: Steward keeps one SSH connection per target too), then `docker service ls` until
+// every service's tasks run. Every measured run starts from the same state: no stack of the bench
+// on the swarm, the image cached on every node (stacks are removed between runs, not counted).
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DOCKER_CLI, dockerAt, managerDocker, waitUntil } from '../test/support/swarm';
+import { loadTestenv, TESTENV_STATE, type Testenv, type TestenvSwarm } from '../test/support/testenv';
+import { median, ms } from './_testenv-bench';
+
+const args = process.argv.slice(2);
+const opt = (name: string, dflt: number) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : dflt);
+const SERVICES = opt('--services', 20);
+const RUNS = opt('--runs', 2);
+const BENCH = 'benchswarm';
+const WAIT_MS = 180_000;
+
+const env = requireSwarm();
+const swarm = env.swarm!;
+const names = Array.from({ length: SERVICES }, (_, i) => `${BENCH}-app${String(i).padStart(2, '0')}`);
+
+function requireSwarm(): Testenv {
+  const e = loadTestenv();
+  if (!e) {
+    console.error(`test environment not up (${TESTENV_STATE} missing): run scripts/testenv up`);
+    process.exit(2);
+  }
+  if (!e.swarm) {
+    console.error('no swarm in the test environment: run scripts/testenv up with STEWARD_TESTENV_SWARM=3 (the default)');
+    process.exit(2);
+  }
+  return e;
+}
+
+/** One stack per service, as a user keeps them: the web test image, one replica, host-mode free. */
+function stackYml(image: string): string {
+  return `version: "3.8"
+services:
+  web:
+    image: ${image}
+    labels: { steward.bench: ${BENCH} }
+    stop_grace_period: 2s
+    deploy:
+      replicas: 1
+      labels: { steward.bench: ${BENCH} }
+`;
+}
+
+/** An ssh config like Steward's (key, known_hosts, strict host keys, one multiplexed connection). */
+function sshShim(): { env: NodeJS.ProcessEnv; close: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'steward-bench-swarm-ssh-'));
+  const conf = join(dir, 'config');
+  writeFileSync(conf, [
+    'Host *', `  IdentityFile ${env.sshKey}`, '  IdentitiesOnly yes', `  UserKnownHostsFile ${env.knownHosts}`, '  StrictHostKeyChecking yes',
+    '  BatchMode yes', '  LogLevel ERROR', '  ControlMaster auto', `  ControlPath ${dir}/cm-%C`, '  ControlPersist 60', '',
+  ].join('\n'));
+  mkdirSync(join(dir, 'bin'));
+  const realSsh = execFileSync('sh', ['-c', 'command -v ssh'], { encoding: 'utf8' }).trim();
+  writeFileSync(join(dir, 'bin', 'ssh'), `#!/bin/sh\nexec ${realSsh} -F ${conf} "$@"\n`, { mode: 0o755 });
+  const m = swarm.manager;
+  return {
+    env: { ...process.env, PATH: `${join(dir, 'bin')}:${process.env.PATH}`, DOCKER_HOST: `ssh://${m.user}@${m.address}:${m.port}` },
+    close: () => {
+      try {
+        execFileSync(realSsh, ['-F', conf, '-O', 'exit', `${m.user}@${m.address}`], { stdio: 'ignore', timeout: 10_000 });
+      } catch {
+        // no master left to stop
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function run(argv: string[], e: NodeJS.ProcessEnv): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const c = spawn(DOCKER_CLI, argv, { env: e, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    const timer = setTimeout(() => c.kill('SIGKILL'), 60_000);
+    c.stdout.on('data', (b) => (out += b));
+    c.stderr.on('data', (b) => (err += b));
+    c.on('close', (code) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(out.trim());
+      else reject(new Error(`docker ${argv.join(' ')}: exit ${code}: ${err.trim()}`));
+    });
+  });
+}
+
+/** The bench's services with their replicas, as `docker service ls` shows them ("1/1" when running). */
+function replicas(list: string): Map<string, string> {
+  return new Map(list ? list.split('\n').map((l) => l.split(' ') as [string, string]) : []);
+}
+
+async function waitAllRunning(ls: () => Promise<string>): Promise<void> {
+  let seen = new Map<string, string>();
+  await waitUntil(
+    `${SERVICES} bench services running`,
+    async () => {
+      seen = replicas(await ls());
+      return names.every((n) => seen.get(`${n}_web`) === '1/1') ? true : undefined;
+    },
+    { timeoutMs: WAIT_MS, intervalMs: 100, describe: () => JSON.stringify([...seen]) },
+  );
+}
+
+const lsArgs = ['service', 'ls', '--filter', `label=steward.bench=${BENCH}`, '--format', '{{.Name}} {{.Replicas}}'];
+
+/** The by-hand loop: stack deploy one after the other, then poll until every task runs. */
+async function handRun(dir: string): Promise<number> {
+  const ssh = sshShim();
+  try {
+    const t0 = process.hrtime.bigint();
+    for (const n of names) await run(['stack', 'deploy', '--resolve-image', 'never', '-c', join(dir, `${n}.yml`), n], ssh.env);
+    await waitAllRunning(() => run(lsArgs, ssh.env));
+    return ms(t0);
+  } finally {
+    ssh.close();
+  }
+}
+
+/** What of the bench is still on the swarm: services, then containers and networks on every node. */
+function remains(s: TestenvSwarm): string[] {
+  const left = managerDocker(s, ['service', 'ls', '-q', '--filter', `label=steward.bench=${BENCH}`]).split('\n').filter(Boolean);
+  for (const n of s.nodes) {
+    left.push(...dockerAt(n, ['ps', '-aq', '--filter', `label=steward.bench=${BENCH}`]).split('\n').filter(Boolean));
+    left.push(...dockerAt(n, ['network', 'ls', '-q', '--filter', `name=${BENCH}-`]).split('\n').filter(Boolean));
+  }
+  return left;
+}
+
+/** Removes every stack of the bench and waits until nothing of them is left on any node (not counted). */
+async function purge(): Promise<void> {
+  const stacks = managerDocker(swarm, ['stack', 'ls', '--format', '{{.Name}}']).split('\n').filter((s) => s.startsWith(`${BENCH}-`));
+  if (stacks.length > 0) managerDocker(swarm, ['stack', 'rm', ...stacks]);
+  let left: string[] = [];
+  await waitUntil(`bench stacks removed`, () => {
+    left = remains(swarm);
+    if (left.length === 0) return true;
+    // A stack's network is left when its last task was still stopping at `stack rm`: remove it once free.
+    const nets = managerDocker(swarm, ['network', 'ls', '-q', '--filter', `name=${BENCH}-`]).split('\n').filter(Boolean);
+    if (nets.length > 0) {
+      try {
+        managerDocker(swarm, ['network', 'rm', ...nets]);
+      } catch {
+        // still in use: next round
+      }
+    }
+    return undefined;
+  }, { timeoutMs: WAIT_MS, describe: () => `${left.length} left` });
+}
+
+// ==== STEWARD HOOK ==========================================================================
+// The Steward converge of the same services goes here (the Swarm driver's engineer fills it):
+// a project whose network.yml has the swarm target on env.swarm.manager and one app per name in
+// `names` (image env.images.v1, 1 replica, label steward.bench=benchswarm on service and
+// containers so that purge() finds them), then runConverge; resolve once every service's tasks
+// run (waitAllRunning over the manager's socket). `noChange`: converge the same commit again.
+// Resolve to undefined while there is no Swarm driver: the JSON then says "steward": null.
+interface StewardSide {
+  /** A converge deploying every service; its time in ms. */
+  deploy(): Promise<number>;
+  /** A converge of the same commit again (nothing to do); its time in ms. */
+  noChange(): Promise<number>;
+  close(): Promise<void>;
+}
+async function stewardSide(): Promise<StewardSide | undefined> {
+  return undefined;
+}
+// ==== END STEWARD HOOK ======================================================================
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'steward-bench-swarm-'));
+  const steward = await stewardSide();
+  try {
+    for (const n of names) writeFileSync(join(dir, `${n}.yml`), stackYml(env.images.v1));
+    await Promise.all(swarm.nodes.map((n) => run(['-H', n.socket, 'pull', '-q', env.images.v1], process.env)));
+    await purge();
+    const hand: number[] = [];
+    const stw: number[] = [];
+    const noChange: number[] = [];
+    for (let r = 0; r < RUNS; r++) {
+      hand.push(await handRun(dir));
+      await purge();
+      if (steward) {
+        stw.push(await steward.deploy());
+        noChange.push(await steward.noChange());
+        await purge();
+      }
+    }
+    const handMs = median(hand);
+    const stewardMs = steward ? median(stw) : undefined;
+    console.log(JSON.stringify({
+      bench: 'swarm',
+      services: SERVICES,
+      runs: RUNS,
+      nodes: swarm.nodes.map((n) => `${n.name} ${n.role}`),
+      ipvs: swarm.ipvs,
+      byHand: {
+        how: `for each service: DOCKER_HOST=ssh://root@${swarm.manager.address} ${DOCKER_CLI} stack deploy -c <service>.yml <service>; sequential; then docker service ls until every service shows 1/1; ssh config with the testenv key, known_hosts and a ControlMaster`,
+        cli: execFileSync(DOCKER_CLI, ['--version'], { encoding: 'utf8' }).trim(),
+        runsMs: hand,
+        medianMs: handMs,
+      },
+      steward: steward ? { runsMs: stw, medianMs: stewardMs, noChangeRunsMs: noChange, noChangeMedianMs: median(noChange) } : null,
+      ratio: stewardMs !== undefined ? Math.round((stewardMs / handMs) * 100) / 100 : null,
+      goal: 'steward / by hand <= 1.1',
+    }, null, 2));
+  } finally {
+    await steward?.close();
+    await purge();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
