@@ -40400,7 +40400,7 @@ function openRunDir(stateDir, runId) {
   writeFileSync5(join11(path, OWNER), JSON.stringify(owner), { mode: 384 });
   return { path, remove: () => rmSync2(path, { recursive: true, force: true }) };
 }
-function clearDeadRuns(stateDir, except, pidAlive = isPidAlive2) {
+function clearDeadRuns(stateDir, except, pidAlive = isPidAlive) {
   const root = join11(stateDir, "run");
   let names;
   try {
@@ -40435,18 +40435,11 @@ function olderThan(dir, ms2) {
     return false;
   }
 }
-function isPidAlive2(pid) {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return e.code === "EPERM";
-  }
-}
 var OWNER;
 var init_run_dir = __esm({
   "src/converge/run-dir.ts"() {
     "use strict";
+    init_lock();
     OWNER = "owner.json";
   }
 });
