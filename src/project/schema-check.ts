@@ -66,7 +66,7 @@ function errorPath(err: ErrorObject): KeyPath {
 const patternHints: Record<string, string> = {
   '^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$': 'a DNS label: lowercase letters, digits and "-", 1 to 63 characters, not starting or ending with "-"',
   '^(@|[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)$': 'a DNS label (lowercase letters, digits, "-") or "@" for the bare domain',
-  '^[0-9]+(ms|s|m)$': 'a duration such as 500ms, 90s or 2m',
+  '^[0-9]{1,9}(ms|s|m)$': 'a duration such as 500ms, 90s or 2m (a whole number of at most 9 digits)',
   '^/': 'an absolute path starting with "/"',
   '^[A-Za-z_][A-Za-z0-9_]*$': 'an environment variable name (letters, digits, "_", not starting with a digit)',
   '^https?://': 'a URL starting with https:// or http://',

@@ -45,7 +45,10 @@ export const CASES: BadCase[] = [
       "project.yml:4:3  converge.parallelism  must be an integer (got \"four\")",
     ] },
   { name: 'bad health_timeout', files: { 'project.yml': 'name: lab\ndomain: lab.test\nconverge:\n  health_timeout: 2 minutes\nconventions:\n  routing: { provider: caddy }\n' }, expect: [
-      "project.yml:4:3  converge.health_timeout  must be a duration such as 500ms, 90s or 2m (got \"2 minutes\")",
+      "project.yml:4:3  converge.health_timeout  must be a duration such as 500ms, 90s or 2m (a whole number of at most 9 digits) (got \"2 minutes\")",
+    ] },
+  { name: 'a duration too long to be one', files: { 'project.yml': 'name: lab\ndomain: lab.test\nconverge:\n  lock_timeout: 9999999999s\nconventions:\n  routing: { provider: caddy }\n' }, expect: [
+      "project.yml:4:3  converge.lock_timeout  must be a duration such as 500ms, 90s or 2m (a whole number of at most 9 digits) (got \"9999999999s\")",
     ] },
   { name: 'unknown tls mode', files: { 'project.yml': 'name: lab\ndomain: lab.test\nconventions:\n  routing: { provider: caddy, tls: letsencrypt }\n' }, expect: [
       "project.yml:4:31  conventions.routing.tls  must be one of: internal, acme, off (got \"letsencrypt\")",
