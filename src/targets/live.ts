@@ -35,6 +35,11 @@ const sha256hex = (b: Buffer | string) => createHash('sha256').update(b).digest(
  * of its files, hashed again (as `find . -type f -exec sha256sum {} + | sort | sha256sum`).
  */
 export function liveDigest(files: { path: string; content: Buffer }[]): string {
-  const lines = files.map((f) => Buffer.from(`${sha256hex(f.content)}  ./${checkLivePath(f.path)}\n`)).sort(Buffer.compare);
+  return liveDigestOf(files.map((f) => ({ path: f.path, sha256: sha256hex(f.content) })));
+}
+
+/** The same from each file's sha256 (what the manifest records), for the planner. */
+export function liveDigestOf(files: { path: string; sha256: string }[]): string {
+  const lines = files.map((f) => Buffer.from(`${f.sha256}  ./${checkLivePath(f.path)}\n`)).sort(Buffer.compare);
   return sha256hex(Buffer.concat(lines));
 }
