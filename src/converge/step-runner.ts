@@ -23,6 +23,21 @@ export function stepRunner(project: Project, rendered: RenderOutput, perApp: Rec
       if (r.remaining.length) return { result: 'failed', message: `container ${step.container} is still there after docker rm (${r.remaining.map((i) => i.slice(0, 12)).join(', ')})` };
       return { result: 'success', message: `removed container ${step.container} (${ids.map((i) => i.slice(0, 12)).join(', ')})` };
     }
+    if (step.action === 'sync-files') {
+      const m = manifestApp(step.app!);
+      if (!m) return { result: 'failed', message: `app ${step.app} is not in the project any more` };
+      const done: string[] = [];
+      for (const l of (m.live ?? []).filter((x) => !step.dirs || step.dirs.includes(x.dir))) {
+        const files = l.files.map((f) => {
+          const text = rendered.files.get(f.from);
+          if (text === undefined) throw new Error(`${f.from} is missing from the render output`);
+          return { path: f.to, content: Buffer.from(text) };
+        });
+        const r = await target.syncFiles({ project: project.name, app: m.name }, l.dir, files);
+        done.push(`${l.dir}/ ${r.changed ? `written (${files.length} file${files.length === 1 ? '' : 's'})` : 'already as wanted'}`);
+      }
+      return { result: 'success', message: done.join('; ') || 'no live dirs' };
+    }
     if (step.action === 'remove') {
       const m = manifestApp(step.app!);
       await target.remove({ project: project.name, app: step.app!, purge: m?.state === 'absent' && m.purge });

@@ -85,9 +85,12 @@ export function computeChangeSet(input: DiffInput): ChangeSet {
     for (const c of input.commits) {
       const commit = c.sha.slice(0, 7);
       const isRendered = (f: { path: string }) => f.path.startsWith('rendered/');
+      // Live files change with other apps and are synced in place: they never make their app "changed".
+      const liveFiles = new Set([...(oldManifest?.apps ?? []), ...newManifest.apps].flatMap((a) => (a.live ?? []).flatMap((l) => l.files.map((f) => f.from))));
       for (const f of c.files.filter((x) => !isRendered(x))) attribute(f.path, f.status, commit);
       // rendered/ changes count only where the commit changed no source of that app.
       for (const f of c.files.filter(isRendered)) {
+        if (liveFiles.has(f.path)) continue;
         const m = /^rendered\/[^/]+\/([^/]+)\//.exec(f.path);
         if (m && !(touches.get(m[1]) ?? []).some((r) => r.commit === commit)) touch(m[1], { commit, file: f.path, why: 'rendered file changed by hand or by converge' });
       }

@@ -6,7 +6,9 @@ import type { PlanStep } from './types';
  */
 export function linkSteps(steps: PlanStep[], dependsOn: Map<string, string[]>): PlanStep[] {
   const byApp = new Map<string, PlanStep>();
-  for (const s of steps) if (s.app && s.action !== 'prepare') byApp.set(s.app, s);
+  for (const s of steps) if (s.app && s.action !== 'prepare' && s.action !== 'sync-files') byApp.set(s.app, s);
+  // An app's live dirs are written before a new release of it mounts them.
+  const sync = new Map(steps.filter((s) => s.action === 'sync-files').map((s) => [s.app!, s.id]));
   const prepare = new Map(steps.filter((s) => s.action === 'prepare').map((s) => [s.target, s.id]));
   for (const s of steps) {
     if (s.action === 'prepare' || s.action === 'remove-leftover') continue;
@@ -20,6 +22,7 @@ export function linkSteps(steps: PlanStep[], dependsOn: Map<string, string[]>): 
         if (dependant && dependant.action === 'remove' && deps.includes(s.app!)) after.add(dependant.id);
       }
     } else {
+      if (s.action !== 'sync-files' && sync.has(s.app!)) after.add(sync.get(s.app!)!);
       for (const dep of dependsOn.get(s.app!) ?? []) {
         const d = byApp.get(dep);
         if (d && d.action !== 'remove') after.add(d.id);

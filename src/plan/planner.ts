@@ -1,6 +1,7 @@
 import type { ChangeSet, Reason } from '../diff/changeset';
 import type { Manifest, ManifestApp } from '../render/manifest';
 import { canonicalJson, sha256 } from '../render/canonical';
+import { liveDigestOf } from '../targets/live';
 import type { ObservedApp, ObservedTarget } from '../targets/target';
 import { linkSteps } from './order';
 import type { Plan, PlanStep, PlanSummary, PlanTarget } from './types';
@@ -45,6 +46,8 @@ export function buildPlan(input: PlanInput): Plan {
       const reasons = why.get(app.name) ?? [];
       const step = desiredStep(app, o, reasons, input.secretsHashes?.[app.name]);
       if (step) steps.push(step);
+      const sync = syncStep(app, obs);
+      if (sync) steps.push(sync);
     }
 
     for (const o of obs.apps) {
@@ -132,6 +135,26 @@ function desiredStep(app: ManifestApp, o: ObservedApp | undefined, reasons: Reas
   return { ...base, id: `${update}:${app.target}/${app.name}`, action: update, observedHash: o.hash, reasons: all, drift };
 }
 
+/**
+ * Live dirs whose files on the target differ from the project's: rewritten in
+ * place, before any new release of the app that mounts them. Not drift: they
+ * change whenever another app's metrics or route does.
+ */
+function syncStep(app: ManifestApp, obs: ObservedTarget): PlanStep | undefined {
+  if (!app.live?.length || !obs.live) return undefined;
+  const reasons: Reason[] = [];
+  const dirs: string[] = [];
+  for (const l of app.live) {
+    const have = obs.live.find((x) => x.app === app.name && x.dir === l.dir);
+    if (have?.digest === liveDigestOf(l.files.map((f) => ({ path: f.to, sha256: f.sha256 })))) continue;
+    dirs.push(l.dir);
+    const n = `${l.files.length} file${l.files.length === 1 ? '' : 's'}`;
+    reasons.push({ why: have ? `${l.dir}/ on the host differs from the project's ${n}` : `${l.dir}/ is not on the host yet (${n})` });
+  }
+  if (!dirs.length) return undefined;
+  return { id: `sync-files:${app.target}/${app.name}`, action: 'sync-files', target: app.target, app: app.name, dirs, reasons, after: [] };
+}
+
 function describeContainers(o: ObservedApp): string {
   return o.containers.map((c) => `${c.name} ${c.state}${c.health ? `/${c.health}` : ''}`).join(', ');
 }
@@ -155,7 +178,7 @@ function summarize(steps: PlanStep[], targets: PlanTarget[]): PlanSummary {
   const count = (f: (s: PlanStep) => boolean) => steps.filter((s) => !s.held && f(s)).length;
   return {
     deploy: count((s) => s.action === 'deploy'),
-    update: count((s) => s.action === 'update' || s.action === 'reload-proxy'),
+    update: count((s) => s.action === 'update' || s.action === 'reload-proxy' || s.action === 'sync-files'),
     remove: count((s) => s.action === 'remove'),
     leftovers: count((s) => s.action === 'remove-leftover'),
     drifted: steps.filter((s) => s.drift).length,
@@ -168,7 +191,9 @@ function summarize(steps: PlanStep[], targets: PlanTarget[]): PlanSummary {
 export function observedDigest(o: ObservedTarget): string {
   const apps = o.apps.map((a) => [a.app, a.hash ?? '', a.status, ...(a.release === undefined ? [] : [a.release?.id ?? '', ...(a.release?.changed ?? [])])]).sort();
   const leftovers = o.leftovers.map((l) => l.container.id).sort();
-  return sha256(canonicalJson({ apps, leftovers })).slice(0, 16);
+  // Live dirs only when there are any, so that the digests of projects without them stay as they were.
+  const live = (o.live ?? []).map((l) => `${l.app}/${l.dir} ${l.digest}`).sort();
+  return sha256(canonicalJson(live.length ? { apps, leftovers, live } : { apps, leftovers })).slice(0, 16);
 }
 
 export function hasChanges(plan: Plan): boolean {

@@ -1,6 +1,6 @@
 import type { Reason } from '../diff/changeset';
 
-export type StepAction = 'prepare' | 'deploy' | 'update' | 'remove' | 'reload-proxy' | 'remove-leftover';
+export type StepAction = 'prepare' | 'deploy' | 'update' | 'remove' | 'reload-proxy' | 'sync-files' | 'remove-leftover';
 
 export interface PlanStep {
   id: string; // "<action>:<target>/<app>", "remove-leftover:<target>/<container name>" or "prepare:<target>"
@@ -18,6 +18,8 @@ export interface PlanStep {
   /** Set when settings keep the step from being applied: it is reported only. */
   held?: string;
   composeDiff?: string; // unified diff of the rendered compose, for people
+  /** sync-files: the app's live dirs whose files on the target differ from the project's. */
+  dirs?: string[];
 }
 
 export interface PlanTarget {

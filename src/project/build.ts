@@ -8,6 +8,7 @@ import { listSopsKeys, sopsFormatFromPath } from '../secrets';
 import { keyName, parseYamlSource, type YamlSource } from './yaml-source';
 import { checkProject } from './semantics';
 import { AUTHELIA_IMAGE, applySso, ssoPolicy } from '../conventions/authelia';
+import { applyMonitoring, BLACKBOX_IMAGE, PROMETHEUS_IMAGE } from '../conventions/monitoring';
 
 export interface BuildResult {
   project?: Project;
@@ -102,7 +103,15 @@ export function buildProject(files: ProjectFiles): BuildResult {
         httpsPort: conv.routing.https_port ?? 443,
       },
       sso: conv.sso && { provider: 'authelia', url: conv.sso.url ?? `https://auth.${p.domain}`, image: conv.sso.image ?? AUTHELIA_IMAGE },
-      monitoring: conv.monitoring && { provider: 'prometheus' },
+      monitoring: conv.monitoring && {
+        provider: 'prometheus',
+        app: conv.monitoring.app,
+        target: conv.monitoring.target,
+        image: conv.monitoring.image ?? PROMETHEUS_IMAGE,
+        blackboxImage: conv.monitoring.blackbox_image ?? BLACKBOX_IMAGE,
+        scrapeInterval: conv.monitoring.scrape_interval ?? '30s',
+        port: conv.monitoring.port,
+      },
     },
     network: { subnet: net.subnet, gateway: net.gateway, edge: net.edge, targets },
     apps: apps.sort((a, b) => a.name.localeCompare(b.name)),
@@ -111,6 +120,7 @@ export function buildProject(files: ProjectFiles): BuildResult {
   checkProject(project, sources, diags);
   // After the checks, so that they see the user's apps only and Steward's Authelia is not blamed on them.
   if (!diags.length) applySso(project, sources, diags);
+  if (!diags.length) applyMonitoring(project, sources, diags);
   return diags.length ? { diagnostics: sortDiagnostics(diags), sources } : { project, diagnostics: [], sources };
 }
 

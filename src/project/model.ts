@@ -21,7 +21,18 @@ export interface ConvergeSettings {
 export interface Conventions {
   routing?: { provider: 'caddy'; tls: 'internal' | 'acme' | 'off'; email?: string; image: string; httpPort: number; httpsPort: number };
   sso?: { provider: 'authelia'; url: string; image: string };
-  monitoring?: { provider: 'prometheus' };
+  monitoring?: {
+    provider: 'prometheus';
+    /** The project's own Prometheus app, which gets the targets; absent: Steward runs one. */
+    app?: string;
+    target?: string;
+    image: string;
+    blackboxImage: string;
+    /** As written (a parseDuration string), for prometheus.yml. */
+    scrapeInterval: string;
+    /** Host port (on 127.0.0.1) for Steward's Prometheus. */
+    port?: number;
+  };
 }
 
 export interface Network {
@@ -52,6 +63,17 @@ export interface SsoPolicy {
   groups: string[]; // empty: every user; else members of any one of them
 }
 
+/**
+ * Files a convention keeps in `<appdir>/<dir>/` on the target, outside the
+ * app's releases and hash (Target.syncFiles): the running app re-reads them.
+ */
+export interface LiveDir {
+  dir: string;
+  /** Where a service app sees the dir (read-only bind mount); absent: the app mounts it itself. */
+  mount?: string;
+  files: { path: string; content: Buffer }[];
+}
+
 export interface App {
   name: string;
   kind: 'service' | 'adopted';
@@ -68,6 +90,7 @@ export interface App {
   route?: { subdomain: string; port: number; sso: false | SsoPolicy };
   health?: { http?: string; port?: number };
   metrics?: { path: string; port: number };
+  live?: LiveDir[];
   compose: Record<string, unknown>; // escape hatch (service) or the adopted compose file (adopted)
   purge: boolean;
   sourceFile: string; // services/<app>/service.yml

@@ -5,6 +5,7 @@ import { keyName } from './yaml-source';
 import { isIP } from 'node:net';
 import { publishedPort } from './adopted';
 import { cidrContains, isTargetAddress, parseCidr, urlProblem } from './values';
+import { conventionAppNames } from '../conventions/monitoring';
 
 /** Cross-file checks: everything a single file's schema cannot see. */
 export function checkProject(p: Project, sources: Map<string, YamlSource>, diags: Diagnostic[]): void {
@@ -60,6 +61,7 @@ export function checkProject(p: Project, sources: Map<string, YamlSource>, diags
     });
     a.dependsOn.forEach((d, i) => {
       const dep = byName.get(d);
+      if (!dep && conventionAppNames(p).includes(d)) return;
       if (!dep) at(a.sourceFile, ['depends_on', i], `unknown app "${d}"; apps: ${[...byName.keys()].join(', ')}`);
       else if (d === a.name) at(a.sourceFile, ['depends_on', i], 'an app cannot depend on itself');
       else if (a.state === 'present' && dep.state === 'absent') at(a.sourceFile, ['depends_on', i], `depends on "${d}", which is state: absent`);

@@ -36,6 +36,8 @@ export function renderServiceCompose(p: Project, app: App): RenderedCompose {
     }
   }
   for (const f of app.files) volumes.push({ type: 'bind', source: `${dir}/${uploadPathOf(f.source)}`, target: f.path, read_only: true });
+  // Outside the releases: the converge writes these dirs in place and the app re-reads them.
+  for (const l of app.live ?? []) if (l.mount) volumes.push({ type: 'bind', source: `${dir}/${l.dir}`, target: l.mount, read_only: true });
 
   const service: Record<string, unknown> = {
     image: app.image,

@@ -22,4 +22,6 @@ export interface ManifestApp {
   route?: { host: string; port: number };
   health?: { http?: string; port?: number };
   purge?: boolean;
+  /** Live dirs (Target.syncFiles): not in the hash; a change is a sync-files step, not a new release. */
+  live?: { dir: string; files: { from: string; to: string; sha256: string }[] }[];
 }

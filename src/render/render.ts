@@ -1,6 +1,5 @@
 import type { AppFile, Project } from '../project/model';
 import { EDGE_APP, renderCaddyfile, renderEdgeCompose } from '../conventions/caddy';
-import { renderPrometheusTargets } from '../conventions/prometheus';
 import { hostnameOf } from '../conventions/upstream';
 import { canonicalJson, canonicalYaml, sha256 } from './canonical';
 import { appDir, renderAdoptedCompose, renderServiceCompose, uploadPathOf } from './compose';
@@ -43,11 +42,20 @@ export function renderProject(p: Project): RenderOutput {
     // A convention's file is committed under rendered/ beside the compose file, so a review shows it.
     const fromOf = (f: AppFile) => (f.generated ? `${RENDERED_DIR}/${app.target}/${app.name}/${f.source}` : `services/${app.name}/${f.source}`);
     for (const f of app.files) if (f.generated) files.set(fromOf(f), f.content.toString('utf8'));
+    const live = (app.live ?? []).map((l) => ({
+      dir: l.dir,
+      files: l.files.map((f) => {
+        const from = `${RENDERED_DIR}/${app.target}/${app.name}/${l.dir}/${f.path}`;
+        files.set(from, f.content.toString('utf8'));
+        return { from, to: f.path, sha256: sha256(f.content) };
+      }),
+    }));
     apps.push({
       ...base,
       hash,
       compose: path,
       files: app.files.map((f) => ({ from: fromOf(f), to: uploadPathOf(f.source), sha256: sha256(f.content) })),
+      ...(live.length ? { live } : {}),
     });
   }
 
@@ -76,8 +84,6 @@ export function renderProject(p: Project): RenderOutput {
       dependsOn: [],
     });
   }
-
-  if (p.conventions.monitoring) files.set(`${RENDERED_DIR}/conventions/prometheus/targets.json`, renderPrometheusTargets(p));
 
   const manifest: Manifest = {
     schema: 1,

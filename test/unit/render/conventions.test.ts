@@ -4,7 +4,7 @@ import { loadProject } from '../../../src/project/load';
 import type { Project } from '../../../src/project/model';
 import { renderProject } from '../../../src/render/render';
 import { CaddyfileValueError, renderCaddyfile } from '../../../src/conventions/caddy';
-import { renderPrometheusTargets } from '../../../src/conventions/prometheus';
+import { targetFiles } from '../../../src/conventions/monitoring';
 import { BASE_PROJECT, writeProject } from '../../support/project-fixture';
 
 function rendered(overlay: Record<string, string | null>): Map<string, string> {
@@ -39,12 +39,13 @@ web.lab.test {
 `,
   );
   assert.equal(
-    files.get('rendered/conventions/prometheus/targets.json'),
+    files.get('rendered/core/prometheus/targets/metrics-kuma.json'),
     `[
   {
     "labels": {
       "__metrics_path__": "/metrics",
       "app": "kuma",
+      "job": "kuma",
       "project": "lab",
       "target": "media"
     },
@@ -69,7 +70,8 @@ test('an IPv6 target address is bracketed in the Caddyfile and the Prometheus ta
     'services/db/service.yml': BASE_PROJECT['services/db/service.yml'] + 'ports: [ { container: 9187, host: 9187 } ]\nroute: { subdomain: db, port: 9187 }\nmetrics: { port: 9187 }\n',
   });
   assert.match(files.get('rendered/core/caddy/Caddyfile')!, /^db\.lab\.test \{\n\ttls internal\n\treverse_proxy \[fd00:231::11\]:9187\n\}$/m);
-  assert.match(files.get('rendered/conventions/prometheus/targets.json')!, /"\[fd00:231::11\]:9187"/);
+  assert.match(files.get('rendered/core/prometheus/targets/metrics-db.json')!, /"\[fd00:231::11\]:9187"/);
+  assert.match(files.get('rendered/core/prometheus/targets/probe-db.json')!, /"http:\/\/\[fd00:231::11\]:9187\/"/);
   assert.equal(JSON.parse(files.get('rendered/manifest.json')!).targets.media.address, 'fd00:231::11');
 });
 
@@ -118,18 +120,19 @@ web.lab.test {
   );
 });
 
-test('targets.json escapes hostile label values as JSON strings', () => {
+test('the file_sd targets escape hostile label values as JSON strings', () => {
   const p = handMade((m) => {
     m.name = 'lab"\n}';
     m.apps.find((a) => a.name === 'web')!.metrics!.path = '/m"{ }\n';
   });
   assert.equal(
-    renderPrometheusTargets(p),
+    targetFiles(p, 'core').find((f) => f.path === 'metrics-web.json')!.content.toString(),
     `[
   {
     "labels": {
       "__metrics_path__": "/m\\"{ }\\n",
       "app": "web",
+      "job": "web",
       "project": "lab\\"\\n}",
       "target": "core"
     },

@@ -110,7 +110,8 @@ test('write deletes rendered files of removed apps; --check lists stale files an
     assert.ok(existsSync(join(dir, 'rendered/media/jellyfin/compose.yaml')));
     rmSync(join(dir, 'services/jellyfin'), { recursive: true });
     r = runRender(dir, { check: true });
-    assert.deepEqual(r.deleted, ['rendered/media/jellyfin/compose.yaml']);
+    // Its Prometheus targets go with it.
+    assert.deepEqual(r.deleted, ['rendered/core/prometheus/targets/metrics-jellyfin.json', 'rendered/core/prometheus/targets/probe-jellyfin.json', 'rendered/media/jellyfin/compose.yaml']);
     assert.ok(existsSync(join(dir, 'rendered/media/jellyfin/compose.yaml')), 'check writes nothing');
     r = runRender(dir);
     assert.ok(!existsSync(join(dir, 'rendered/media/jellyfin')));
