@@ -8,6 +8,8 @@ import { listSopsKeys, sopsFormatFromPath } from '../secrets';
 import { keyName, parseYamlSource, type YamlSource } from './yaml-source';
 import { checkProject } from './semantics';
 import { AUTHELIA_IMAGE, applySso, ssoPolicy } from '../conventions/authelia';
+import { checkDashboard } from '../conventions/dashboard';
+import { applyHomepage } from '../conventions/homepage';
 
 export interface BuildResult {
   project?: Project;
@@ -103,6 +105,8 @@ export function buildProject(files: ProjectFiles): BuildResult {
       },
       sso: conv.sso && { provider: 'authelia', url: conv.sso.url ?? `https://auth.${p.domain}`, image: conv.sso.image ?? AUTHELIA_IMAGE },
       monitoring: conv.monitoring && { provider: 'prometheus' },
+      dashboard: conv.routing && conv.dashboard !== false ? { provider: 'steward', subdomain: conv.dashboard?.subdomain ?? '@' } : undefined,
+      homepage: conv.homepage && { provider: 'homepage', app: conv.homepage.app },
     },
     network: { subnet: net.subnet, gateway: net.gateway, edge: net.edge, targets },
     apps: apps.sort((a, b) => a.name.localeCompare(b.name)),
@@ -111,6 +115,8 @@ export function buildProject(files: ProjectFiles): BuildResult {
   checkProject(project, sources, diags);
   // After the checks, so that they see the user's apps only and Steward's Authelia is not blamed on them.
   if (!diags.length) applySso(project, sources, diags);
+  if (!diags.length) checkDashboard(project, conv.dashboard, sources, diags);
+  if (!diags.length) applyHomepage(project, sources, diags);
   return diags.length ? { diagnostics: sortDiagnostics(diags), sources } : { project, diagnostics: [], sources };
 }
 

@@ -22,6 +22,9 @@ export interface Conventions {
   routing?: { provider: 'caddy'; tls: 'internal' | 'acme' | 'off'; email?: string; image: string; httpPort: number; httpsPort: number };
   sso?: { provider: 'authelia'; url: string; image: string };
   monitoring?: { provider: 'prometheus' };
+  /** The status page: set (by default) whenever routing is on, unless `dashboard: false`. */
+  dashboard?: { provider: 'steward'; subdomain: string };
+  homepage?: { provider: 'homepage'; app: string };
 }
 
 export interface Network {
