@@ -18,6 +18,7 @@ import {
   MARK_PROBLEM,
   MARK_REMAINING,
   MARK_SOCKET,
+  MARK_SYNCED,
   observeScript,
   prepareScript,
   pruneStraysScript,
@@ -26,7 +27,9 @@ import {
   uploadReleaseScript,
   activateReleaseScript,
   readReleaseScript,
+  syncFilesScript,
 } from './scripts';
+import { checkLiveDir, checkLivePath } from './live';
 import { envValues, KEEP_RELEASES, parseReleaseInfo, releaseDigests, releaseDir, releaseId, splitParts, withReleaseMounts, type ReleaseInfo } from './release';
 import { SshContext, shQuote, type SshEndpoint, type SshOptions } from './ssh';
 import { checkRelativePath, tar } from './tar';
@@ -213,9 +216,9 @@ export class DockerTarget implements Target {
     if (options.project) checkName('project', options.project);
     const result = await this.exec(observeScript(options.project, this.spec.dir));
     if (result.code !== 0) throw this.fail('observe', result);
-    const { containers, releases } = parseInspectOutput(result.stdout);
+    const { containers, releases, live } = parseInspectOutput(result.stdout);
     const { apps, leftovers } = groupApps(containers, options, releases);
-    return { target: this.spec.name, apps, leftovers, roundTrips: this.count - before };
+    return { target: this.spec.name, apps, leftovers, ...(live ? { live } : {}), roundTrips: this.count - before };
   }
 
   async apply(app: DeployableApp): Promise<ApplyResult> {
@@ -463,6 +466,19 @@ export class DockerTarget implements Target {
     if (r.code !== 0) throw this.fail('removing leftover containers', r);
     const after = r.stdout.slice(r.stdout.indexOf(MARK_REMAINING) + MARK_REMAINING.length).split('\n').map((l) => l.trim()).filter(Boolean);
     return { target: this.spec.name, remaining: ids.filter((id) => after.some((a) => a.startsWith(id))) };
+  }
+
+  async syncFiles(ref: AppRef, dir: string, files: { path: string; content: Buffer }[]): Promise<{ changed: boolean }> {
+    checkName('project', ref.project);
+    checkName('app', ref.app);
+    checkLiveDir(dir);
+    const paths = files.map((f) => checkLivePath(f.path));
+    const dup = paths.find((p, i) => paths.indexOf(p) !== i);
+    if (dup) throw new Error(`live file ${dup} given twice for ${ref.app}/${dir}`);
+    const archive = tar(files.map((f, i) => ({ path: paths[i], content: f.content, mode: 0o644 })));
+    const r = await this.exec(syncFilesScript(this.appDir(ref.project, ref.app), dir, paths), { input: archive });
+    if (r.code !== 0) throw this.fail(`writing ${ref.app}'s live files ${dir}/`, r);
+    return { changed: r.stdout.split('\n').some((l) => l.startsWith(`${MARK_SYNCED} `)) };
   }
 
   async logs(app: AppRef, lines: number): Promise<string[]> {

@@ -1,7 +1,7 @@
 import type { ContainerInspect } from './engine-api';
 import type { HttpProbe } from './http-probe';
 import { parseReleaseInfo } from './release';
-import { MARK_CONTAINERS, MARK_HTTP, MARK_IMAGES, MARK_RELEASES } from './scripts';
+import { MARK_CONTAINERS, MARK_HTTP, MARK_IMAGES, MARK_LIVE, MARK_RELEASES } from './scripts';
 import {
   composeProjectName,
   LABEL_APP,
@@ -12,6 +12,7 @@ import {
   type Leftover,
   type ObservedApp,
   type ObservedContainer,
+  type ObservedLiveDir,
   type ObservedRelease,
   type ObserveOptions,
 } from './target';
@@ -31,6 +32,8 @@ export interface ParsedInspect {
   http?: HttpProbe | 'none';
   /** Per app, its current release as found on disk; only when the script looked (observe with an apps dir). */
   releases?: Map<string, ObservedRelease>;
+  /** The project's live dirs (syncFiles) and their digests; only when the script looked. */
+  live?: ObservedLiveDir[];
 }
 
 /** Parses what inspectContainers (and the optional HTTP check) printed. */
@@ -40,11 +43,13 @@ export function parseInspectOutput(stdout: string): ParsedInspect {
   const digests = new Map<string, string[]>();
   let http: ParsedInspect['http'];
   let releases: ParsedInspect['releases'];
+  let live: ObservedLiveDir[] | undefined;
   let section = '';
   for (const line of lines) {
-    if (line === MARK_CONTAINERS || line === MARK_IMAGES || line === MARK_RELEASES) {
+    if (line === MARK_CONTAINERS || line === MARK_IMAGES || line === MARK_RELEASES || line === MARK_LIVE) {
       section = line;
       if (line === MARK_RELEASES) releases = new Map();
+      if (line === MARK_LIVE) live = [];
       continue;
     }
     if (line.startsWith(`${MARK_HTTP} `)) {
@@ -60,6 +65,11 @@ export function parseInspectOutput(stdout: string): ParsedInspect {
       releases!.set(app, observedRelease(json, { files, env, compose }, app));
       continue;
     }
+    if (section === MARK_LIVE) {
+      const [app, dir, digest] = line.split(' ');
+      if (app && dir && digest) live!.push({ app, dir, digest });
+      continue;
+    }
     if (section === MARK_CONTAINERS) {
       raws.push(JSON.parse(line.slice(space + 1)) as RawContainer);
     } else if (section === MARK_IMAGES) {
@@ -69,7 +79,10 @@ export function parseInspectOutput(stdout: string): ParsedInspect {
     }
   }
   const containers = raws.map((r) => toContainer(r, digests.get(r.imageId) ?? []));
-  return releases ? { containers, http, releases } : { containers, http };
+  const out: ParsedInspect = { containers, http };
+  if (releases) out.releases = releases;
+  if (live) out.live = live.sort((a, b) => `${a.app}/${a.dir}`.localeCompare(`${b.app}/${b.dir}`));
+  return out;
 }
 
 const ON_DISK = { files: 'files/', env: 'secrets.env', compose: 'compose.yaml' } as const;

@@ -1,5 +1,6 @@
 // Shell scripts run on a target's host (over one ssh call, or `sh -c` locally).
 // Plain POSIX sh and the docker CLI, so any host with Docker can run them.
+import { checkLiveDir, checkLivePath } from './live';
 import { checkReleaseId } from './release';
 import { shQuote } from './ssh';
 import { composeProjectName, LABEL_PROJECT, projectNetworkName } from './target';
@@ -34,6 +35,8 @@ function inspectContainers(filters: string[], withImages = true): string {
 }
 
 export const MARK_RELEASES = '@@steward-releases';
+export const MARK_LIVE = '@@steward-live';
+export const MARK_SYNCED = '@@steward-synced';
 
 /**
  * The containers, then (with the apps dir) per app its current release: the
@@ -56,6 +59,61 @@ export function observeScript(project?: string, appsDir?: string): string {
     `  printf '%s %s %s %s ' "$a" "\${f:--}" "\${e:--}" "\${k:--}"`,
     `  tr -d '\\n' < "$c/release.json"; echo`,
     'done',
+    // Live dirs (syncFiles): every other dir in an app dir. Digests only, like the releases'.
+    `echo ${MARK_LIVE}`,
+    `for d in ${shQuote(`${appsDir.replace(/\/+$/, '')}/${project}`)}/*/*/; do`,
+    '  [ -d "$d" ] || continue',
+    '  d=${d%/}; n=${d##*/}; a=${d%/*}; a=${a##*/}',
+    '  case "$n" in releases|files|current) continue ;; esac',
+    `  g=$( (cd "$d" && find . -type f -exec sha256sum {} + 2>/dev/null) | LC_ALL=C sort | sha256sum | cut -d' ' -f1)`,
+    `  printf '%s %s %s\\n' "$a" "$n" "$g"`,
+    'done',
+  ].join('\n');
+}
+
+/**
+ * Makes `<appDir>/<dir>/` hold exactly these files (the tar on stdin): others
+ * go, each changed one is renamed over the old, so a reader sees the old file
+ * or the new one, never half of one. Unchanged files are not touched (file
+ * watchers see nothing). Prints a MARK_SYNCED line per change.
+ */
+export function syncFilesScript(appDir: string, dir: string, paths: string[]): string {
+  const d = checkLiveDir(dir);
+  const wanted = paths.map((p) => shQuote(checkLivePath(p)));
+  const base = appDir.replace(/\/+$/, '');
+  return [
+    'set -eu',
+    // The files are read by a container's own (often non-root) user.
+    'umask 022',
+    `D=${shQuote(`${base}/${d}`)}`,
+    // Staged beside the dir, on the same filesystem, so that mv is a rename.
+    `S=${shQuote(`${base}/.sync-${d}`)}`,
+    'mkdir -p "$D"',
+    `chmod 711 ${shQuote(base)}`,
+    'chmod 755 "$D"',
+    'rm -rf "$S"',
+    'mkdir "$S"',
+    'tar -xf - -C "$S"',
+    'cd "$D"',
+    'find . ! -type d | while IFS= read -r f; do',
+    '  f=${f#./}',
+    '  case "$f" in',
+    ...(wanted.length ? [`    ${wanted.join('|')}) ;;`] : []),
+    `    *) rm -f "./$f"; echo "${MARK_SYNCED} removed $f" ;;`,
+    '  esac',
+    'done',
+    'find . -mindepth 1 -depth -type d -exec rmdir {} + 2>/dev/null || true',
+    ...(wanted.length
+      ? [
+          `for f in ${wanted.join(' ')}; do`,
+          '  cmp -s "$S/$f" "./$f" && continue',
+          '  mkdir -p "$(dirname "./$f")"',
+          '  mv -f "$S/$f" "./$f"',
+          `  echo "${MARK_SYNCED} wrote $f"`,
+          'done',
+        ]
+      : []),
+    'rm -rf "$S"',
   ].join('\n');
 }
 

@@ -86,6 +86,14 @@ export interface ObservedRelease {
   changed: string[];
 }
 
+/** A live dir of an app (see syncFiles), as observe found it on the host. */
+export interface ObservedLiveDir {
+  app: string;
+  dir: string;
+  /** liveDigest() of its files, computed on the host. */
+  digest: string;
+}
+
 export interface Leftover {
   container: ObservedContainer;
   reason: string;
@@ -96,6 +104,8 @@ export interface ObservedTarget {
   apps: ObservedApp[];
   /** Containers with a steward.project label that belong to no known app, or whose labels disagree. */
   leftovers: Leftover[];
+  /** The project's live dirs (`<appdir>/<dir>/` written by syncFiles); only when observe was given a project. */
+  live?: ObservedLiveDir[];
   /** Remote invocations this observe took (the goal is 1). */
   roundTrips: number;
 }
@@ -187,6 +197,15 @@ export interface Target {
    * no release to return to.
    */
   rollback(app: AppRef): Promise<ApplyResult | undefined>;
+  /**
+   * Makes `<appdir>/<dir>/` on the target hold exactly `files` (others removed),
+   * outside the app's releases and hash: content the running app re-reads by
+   * itself. Each changed file is renamed into place (a reader sees the old or
+   * the new file), unchanged ones are left alone. One round trip; `changed`
+   * says whether anything was written or removed. `dir` is one plain name
+   * (not releases, files, current); paths are relative, no hidden names.
+   */
+  syncFiles(ref: AppRef, dir: string, files: { path: string; content: Buffer }[]): Promise<{ changed: boolean }>;
   /** Releases connections (the SSH control master) and temporary files. */
   close(): Promise<void>;
 }

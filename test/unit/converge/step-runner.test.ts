@@ -51,6 +51,10 @@ class FakeTarget implements Target {
     this.calls.push(`removeContainers ${ids.join(',')}`);
     return { target: this.spec.name, remaining: this.answers.remaining ?? [] };
   }
+  async syncFiles(ref: AppRef, dir: string, files: { path: string }[]) {
+    this.calls.push(`syncFiles ${ref.app} ${dir} ${files.map((f) => f.path).join(',')}`);
+    return { changed: true };
+  }
   async health(app: AppRef) {
     return { target: this.spec.name, app: app.app, status: 'healthy' as const, message: '', containers: [] };
   }

@@ -12,6 +12,7 @@ import {
   readReleaseScript,
   removeContainersScript,
   removeDirScript,
+  syncFilesScript,
   uploadReleaseScript,
 } from '../../../src/targets/scripts';
 
@@ -99,4 +100,44 @@ test('leftover removal: ids single-quoted, removed and listed by id alone', () =
       `for id in '${a}'; do docker inspect --format '{{.Id}}' "$id" 2>/dev/null || true; done`,
     ].join('\n'),
   );
+});
+
+test('syncFiles: dirs single-quoted, wanted paths matched and moved literally', () => {
+  assert.equal(
+    syncFilesScript(`${DIR}/lab/mon/`, 'targets', ['a.json', 'sub/b-1.json']),
+    [
+      'set -eu',
+      'umask 022',
+      `D=${Q}/lab/mon/targets'`,
+      `S=${Q}/lab/mon/.sync-targets'`,
+      'mkdir -p "$D"',
+      `chmod 711 ${Q}/lab/mon'`,
+      'chmod 755 "$D"',
+      'rm -rf "$S"',
+      'mkdir "$S"',
+      'tar -xf - -C "$S"',
+      'cd "$D"',
+      'find . ! -type d | while IFS= read -r f; do',
+      '  f=${f#./}',
+      '  case "$f" in',
+      "    'a.json'|'sub/b-1.json') ;;",
+      '    *) rm -f "./$f"; echo "@@steward-synced removed $f" ;;',
+      '  esac',
+      'done',
+      'find . -mindepth 1 -depth -type d -exec rmdir {} + 2>/dev/null || true',
+      "for f in 'a.json' 'sub/b-1.json'; do",
+      '  cmp -s "$S/$f" "./$f" && continue',
+      '  mkdir -p "$(dirname "./$f")"',
+      '  mv -f "$S/$f" "./$f"',
+      '  echo "@@steward-synced wrote $f"',
+      'done',
+      'rm -rf "$S"',
+    ].join('\n'),
+  );
+  // Nothing wanted: every file goes.
+  assert.ok(syncFilesScript('/d/lab/mon', 'status', []).includes('  case "$f" in\n    *) rm -f'));
+  assert.throws(() => syncFilesScript('/d', 'releases', []), /invalid live dir/);
+  assert.throws(() => syncFilesScript('/d', "t'$(id)", []), /invalid live dir/);
+  assert.throws(() => syncFilesScript('/d', 't', ["a'b"]), /invalid live file path/);
+  assert.throws(() => syncFilesScript('/d', 't', ['../x']), /file path must be relative/);
 });
