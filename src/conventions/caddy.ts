@@ -1,7 +1,7 @@
 import type { App, Project } from '../project/model';
 import { hostnameOf, upstreamOf } from './upstream';
 import { ssoUpstream } from './authelia';
-import { DASHBOARD_ROOT, LIVE_DIR, LIVE_MOUNT, dashboardHost } from './dashboard';
+import { DASHBOARD_DIR, DASHBOARD_ROOT, dashboardHost } from './dashboard';
 import { baseLabels } from '../render/compose';
 import { sharedNetworkName, composeProjectName } from '../render/labels';
 
@@ -76,7 +76,7 @@ export function renderEdgeCompose(p: Project, dir: string): Record<string, unkno
           { type: 'bind', source: `${dir}/files/Caddyfile`, target: '/etc/caddy/Caddyfile', read_only: true },
           { type: 'volume', source: 'caddy_data', target: '/data' },
           // Outside releases, so a new status page recreates nothing; the engine creates it on first start.
-          ...(dashboardHost(p) ? [{ type: 'bind', source: `${dir}/${LIVE_DIR}`, target: LIVE_MOUNT, read_only: true, bind: { create_host_path: true } }] : []),
+          ...(dashboardHost(p) ? [{ type: 'bind', source: `${dir}/${DASHBOARD_DIR}`, target: DASHBOARD_ROOT, read_only: true, bind: { create_host_path: true } }] : []),
         ],
         extra_hosts: ['host.docker.internal:host-gateway'],
         networks: { steward: { aliases: [EDGE_APP] } },

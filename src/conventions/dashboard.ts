@@ -8,13 +8,11 @@ import { hostnameOf } from './upstream';
 
 /**
  * The status page lives in the edge app's own dir on the edge target, beside
- * `releases/` and never inside one, so a new page recreates nothing; Caddy
- * mounts the parent `live/` read-only, so the page dir may be swapped whole.
+ * `releases/` and never inside one, so a new page recreates nothing. syncFiles
+ * renames files into it in place, so the dir Caddy mounts stays the same one.
  */
-export const LIVE_DIR = 'live';
-export const DASHBOARD_DIR = `${LIVE_DIR}/dashboard`;
-export const LIVE_MOUNT = '/srv/steward';
-export const DASHBOARD_ROOT = `${LIVE_MOUNT}/dashboard`;
+export const DASHBOARD_DIR = 'site';
+export const DASHBOARD_ROOT = '/srv/steward-site';
 export const DASHBOARD_FILE = 'index.html';
 
 /** The host the page is served at, when the project has one. */
