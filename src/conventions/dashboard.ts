@@ -151,6 +151,7 @@ const CSS = `
 *{box-sizing:border-box}
 body{margin:0;font:16px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;background:var(--bg);color:var(--fg)}
 header,main,footer{max-width:72rem;margin:0 auto;padding:1rem}
+main{padding-top:0}
 h1{margin:0 0 .5rem;font-size:1.6rem}
 h2{font-size:1.2rem;margin:1.5rem 0 .5rem;display:flex;gap:.5rem;align-items:baseline;flex-wrap:wrap}
 h2 small{color:var(--muted);font-weight:normal;font-size:.9rem}

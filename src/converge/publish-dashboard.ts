@@ -38,7 +38,9 @@ export async function publishDashboard(i: PublishInput): Promise<RunError | unde
     const changes = await lastChanges(i.repo, i.record.commit, i.prefix, i.manifest);
     const urls = Object.fromEntries(i.manifest.apps.filter((a) => a.route).map((a) => [a.route!.host, publicUrl(project, a.route!.host)]));
     // The page is for people: it passes the same mask as every log, plan and report.
-    const html = i.redact(renderDashboard({ manifest: i.manifest, record: i.record, observed: i.observed, changes, urls }));
+    // The manifest has no image for the proxy (its compose file is Steward's): the page shows the one it runs.
+    const manifest = { ...i.manifest, apps: i.manifest.apps.map((a) => (a.kind === 'edge' ? { ...a, image: a.image ?? project.conventions.routing!.image } : a)) };
+    const html = i.redact(renderDashboard({ manifest, record: i.record, observed: i.observed, changes, urls }));
     await i.targetFor(edge).syncFiles({ project: project.name, app: EDGE_APP }, DASHBOARD_DIR, [{ path: DASHBOARD_FILE, content: Buffer.from(html) }]);
     return undefined;
   } catch (e) {
