@@ -141,7 +141,7 @@ test('the page is on by default with routing, at the apex, behind SSO; `dashboar
   assert.doesNotMatch(off.get('rendered/core/caddy/compose.yaml')!, /steward-site/);
 });
 
-test('the page hash does not move with the page, and a route at the apex must make room', () => {
+test('a route at the page\'s host must make room; a bad subdomain is named', () => {
   const err = withProject({ 'services/web/service.yml': BASE_PROJECT['services/web/service.yml'].replace('subdomain: web', "subdomain: '@'") }, (dir) => {
     try {
       loadProject(dir);
@@ -158,8 +158,17 @@ test('the page hash does not move with the page, and a route at the apex must ma
     try {
       loadProject(dir);
     } catch (e) {
-      return (e as ProjectError).diagnostics.map((d) => `${d.file}:${d.line} ${d.key}`);
+      return (e as ProjectError).diagnostics.map((d) => `${d.file}:${d.line} ${d.key} ${d.message}`);
     }
   });
-  assert.deepEqual(bad, ['project.yml:5 conventions.dashboard']);
+  assert.deepEqual(bad?.length, 1);
+  assert.match(bad![0], /^project\.yml:5 conventions\.dashboard\.subdomain .*DNS label.*Bad_Name/);
+  const on = withProject({ 'project.yml': BASE_PROJECT['project.yml'] + '  dashboard: true\n' }, (dir) => {
+    try {
+      loadProject(dir);
+    } catch (e) {
+      return (e as ProjectError).diagnostics.map((d) => d.key);
+    }
+  });
+  assert.deepEqual(on, ['conventions.dashboard'], '`true` is no form: the page is on by default');
 });
