@@ -11,6 +11,8 @@ export interface CatalogSecret {
 export interface CatalogEntry {
   readonly key: string;
   readonly description: string;
+  /** gethomepage's icon name (the dashboard-icons set), for conventions.homepage. */
+  readonly icon?: string;
   readonly image: string;
   /** The container port of the web interface; the route's port. */
   readonly port?: number;
@@ -40,6 +42,7 @@ export const CATALOG: readonly CatalogEntry[] = [
   {
     key: 'adguardhome',
     description: 'network-wide DNS ad blocker',
+    icon: 'adguard-home.png',
     image: 'adguard/adguardhome:v0.107.55',
     port: 3000,
     subdomain: 'adguard',
@@ -51,6 +54,7 @@ export const CATALOG: readonly CatalogEntry[] = [
   {
     key: 'audiobookshelf',
     description: 'audiobook and podcast server',
+    icon: 'audiobookshelf.png',
     image: 'ghcr.io/advplyr/audiobookshelf:2.17.2',
     port: 80,
     subdomain: 'audiobooks',
@@ -61,6 +65,7 @@ export const CATALOG: readonly CatalogEntry[] = [
   {
     key: 'forgejo',
     description: 'git forge (the one Steward runs on)',
+    icon: 'forgejo.png',
     image: 'codeberg.org/forgejo/forgejo:9.0.3',
     port: 3000,
     subdomain: 'git',
@@ -73,6 +78,7 @@ export const CATALOG: readonly CatalogEntry[] = [
   {
     key: 'freshrss',
     description: 'RSS and Atom feed reader',
+    icon: 'freshrss.png',
     image: 'freshrss/freshrss:1.24.3',
     port: 80,
     subdomain: 'rss',
@@ -83,6 +89,7 @@ export const CATALOG: readonly CatalogEntry[] = [
   {
     key: 'grafana',
     description: 'dashboards for metrics and logs',
+    icon: 'grafana.png',
     image: 'grafana/grafana:11.3.1',
     port: 3000,
     subdomain: 'grafana',
@@ -95,6 +102,7 @@ export const CATALOG: readonly CatalogEntry[] = [
   {
     key: 'home-assistant',
     description: 'home automation',
+    icon: 'home-assistant.png',
     image: 'ghcr.io/home-assistant/home-assistant:2024.11.3',
     port: 8123,
     subdomain: 'home',
@@ -106,6 +114,7 @@ export const CATALOG: readonly CatalogEntry[] = [
   {
     key: 'homepage',
     description: 'start page for your services',
+    icon: 'homepage.png',
     image: 'ghcr.io/gethomepage/homepage:v0.9.13',
     port: 3000,
     subdomain: 'start',
@@ -115,6 +124,7 @@ export const CATALOG: readonly CatalogEntry[] = [
   {
     key: 'immich',
     description: 'photo and video backup (server)',
+    icon: 'immich.png',
     image: 'ghcr.io/immich-app/immich-server:v1.120.2',
     port: 2283,
     subdomain: 'photos',
@@ -132,6 +142,7 @@ export const CATALOG: readonly CatalogEntry[] = [
   {
     key: 'immich-postgres',
     description: 'PostgreSQL with the vector extension immich needs',
+    icon: 'postgres.png',
     image: 'tensorchord/pgvecto-rs:pg14-v0.2.0',
     env: { POSTGRES_USER: 'immich', POSTGRES_DB: 'immich', POSTGRES_INITDB_ARGS: '--data-checksums' },
     secrets: [{ name: 'POSTGRES_PASSWORD', what: 'password of the immich database user' }],
@@ -141,6 +152,7 @@ export const CATALOG: readonly CatalogEntry[] = [
   {
     key: 'jellyfin',
     description: 'media server for films, series and music',
+    icon: 'jellyfin.png',
     image: 'jellyfin/jellyfin:10.10.3',
     port: 8096,
     subdomain: 'jellyfin',
@@ -153,6 +165,7 @@ export const CATALOG: readonly CatalogEntry[] = [
   {
     key: 'mealie',
     description: 'recipe manager and meal planner',
+    icon: 'mealie.png',
     image: 'ghcr.io/mealie-recipes/mealie:v2.3.0',
     port: 9000,
     subdomain: 'recipes',
@@ -163,6 +176,7 @@ export const CATALOG: readonly CatalogEntry[] = [
   {
     key: 'navidrome',
     description: 'music streaming server (Subsonic API)',
+    icon: 'navidrome.png',
     image: 'deluan/navidrome:0.53.3',
     port: 4533,
     subdomain: 'music',
@@ -174,6 +188,7 @@ export const CATALOG: readonly CatalogEntry[] = [
   {
     key: 'nextcloud',
     description: 'files, calendar and contacts',
+    icon: 'nextcloud.png',
     image: 'nextcloud:29.0.9-apache',
     port: 80,
     subdomain: 'cloud',
@@ -186,6 +201,7 @@ export const CATALOG: readonly CatalogEntry[] = [
   {
     key: 'paperless-ngx',
     description: 'document archive with OCR',
+    icon: 'paperless-ngx.png',
     image: 'ghcr.io/paperless-ngx/paperless-ngx:2.13.5',
     port: 8000,
     subdomain: 'paperless',
@@ -205,6 +221,7 @@ export const CATALOG: readonly CatalogEntry[] = [
   {
     key: 'postgres',
     description: 'PostgreSQL database',
+    icon: 'postgres.png',
     image: 'postgres:16.6',
     env: { POSTGRES_USER: 'app', POSTGRES_DB: 'app' },
     secrets: [{ name: 'POSTGRES_PASSWORD', what: 'password of the database user' }],
@@ -215,6 +232,7 @@ export const CATALOG: readonly CatalogEntry[] = [
   {
     key: 'prometheus',
     description: 'metrics database and alerting',
+    icon: 'prometheus.png',
     image: 'prom/prometheus:v2.55.1',
     port: 9090,
     subdomain: 'prometheus',
@@ -226,6 +244,7 @@ export const CATALOG: readonly CatalogEntry[] = [
   {
     key: 'redis',
     description: 'in-memory cache (companion of immich and paperless-ngx)',
+    icon: 'redis.png',
     image: 'redis:7.4.1-alpine',
     volumes: [{ name: 'data', path: '/data' }],
     compose: { healthcheck: { test: ['CMD', 'redis-cli', 'ping'], interval: '10s', retries: 10 } },
@@ -233,6 +252,7 @@ export const CATALOG: readonly CatalogEntry[] = [
   {
     key: 'syncthing',
     description: 'continuous file synchronisation',
+    icon: 'syncthing.png',
     image: 'syncthing/syncthing:1.28.1',
     port: 8384,
     subdomain: 'sync',
@@ -243,6 +263,7 @@ export const CATALOG: readonly CatalogEntry[] = [
   {
     key: 'uptime-kuma',
     description: 'uptime monitoring and status pages',
+    icon: 'uptime-kuma.png',
     image: 'louislam/uptime-kuma:1.23.15',
     port: 3001,
     subdomain: 'status',
@@ -252,6 +273,7 @@ export const CATALOG: readonly CatalogEntry[] = [
   {
     key: 'vaultwarden',
     description: 'password manager (Bitwarden compatible)',
+    icon: 'vaultwarden.png',
     image: 'vaultwarden/server:1.32.5',
     port: 80,
     subdomain: 'vault',

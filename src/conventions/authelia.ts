@@ -7,6 +7,7 @@ import { keyName, type KeyPath, type YamlSource } from '../project/yaml-source';
 import { canonicalYaml } from '../render/canonical';
 import { uploadPathOf } from '../render/compose';
 import { hostnameOf, upstreamOf } from './upstream';
+import { dashboardHost } from './dashboard';
 
 export const AUTHELIA_APP = 'authelia';
 // The configuration is checked against this line's schema (schemas/authelia/SOURCE.md).
@@ -63,9 +64,12 @@ function autheliaPort(app: App): number {
 
 /** One rule per host with sso, sorted by host; hosts without a rule fall to `deny`. */
 export function accessControl(p: Project): { default_policy: 'deny'; rules: Record<string, unknown>[] } {
+  const dashboard = dashboardHost(p);
   const rules = p.apps
     .filter((a) => a.state === 'present' && a.route?.sso)
     .map((a) => ({ host: hostnameOf(p, a.route!.subdomain), sso: a.route!.sso as SsoPolicy }))
+    // The status page names every app and host: anyone with an account, never everyone.
+    .concat(dashboard ? [{ host: dashboard, sso: { policy: 'one_factor', groups: [] } }] : [])
     .sort((a, b) => a.host.localeCompare(b.host))
     .map(({ host, sso }) => ({ domain: host, policy: sso.policy, subject: sso.groups.length ? sso.groups.map((g) => `group:${g}`) : undefined }));
   return { default_policy: 'deny', rules };

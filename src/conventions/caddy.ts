@@ -1,6 +1,7 @@
 import type { App, Project } from '../project/model';
 import { hostnameOf, upstreamOf } from './upstream';
 import { ssoUpstream } from './authelia';
+import { DASHBOARD_DIR, DASHBOARD_ROOT, dashboardHost } from './dashboard';
 import { baseLabels } from '../render/compose';
 import { sharedNetworkName, composeProjectName } from '../render/labels';
 
@@ -33,17 +34,26 @@ export function renderCaddyfile(p: Project): string {
   if (routing.tls === 'off') global.push('\tauto_https off');
   if (global.length) lines.push('{', ...global, '}');
 
-  const routed = p.apps.filter((a) => a.state === 'present' && a.route).sort((a, b) => hostnameOf(p, a.route!.subdomain).localeCompare(hostnameOf(p, b.route!.subdomain)));
+  const sites: { host: string; sso: boolean; body: string[] }[] = p.apps
+    .filter((a) => a.state === 'present' && a.route)
+    .map((app) => ({ host: hostnameOf(p, app.route!.subdomain), sso: !!app.route!.sso, body: [`\treverse_proxy ${token('the upstream', upstreamOf(p, app, app.route!.port, edge))}`] }));
+  const dashboard = dashboardHost(p);
+  if (dashboard) {
+    // A static page with no script: no resource from anywhere, and a fresh copy on every load.
+    const body = [`\troot * ${DASHBOARD_ROOT}`, '\theader Cache-Control no-cache', `\theader Content-Security-Policy "default-src 'none'; style-src 'unsafe-inline'"`, '\tfile_server'];
+    sites.push({ host: dashboard, sso: true, body });
+  }
+  sites.sort((a, b) => a.host.localeCompare(b.host));
   const sso = ssoUpstream(p, edge);
-  for (const app of routed) {
-    const host = token('the host name', hostnameOf(p, app.route!.subdomain));
+  for (const site of sites) {
+    const host = token('the host name', site.host);
     lines.push('', `${routing.tls === 'off' ? 'http://' : ''}${host} {`);
     if (routing.tls === 'internal') lines.push('\ttls internal');
-    if (app.route!.sso && sso) {
+    if (site.sso && sso) {
       // Authelia's documented Caddy integration (ForwardAuth), asked on the edge network.
       lines.push(`\tforward_auth ${token('the sso upstream', sso)} {`, `\t\turi /api/authz/forward-auth`, `\t\tcopy_headers Remote-User Remote-Groups Remote-Email Remote-Name`, '\t}');
     }
-    lines.push(`\treverse_proxy ${token('the upstream', upstreamOf(p, app, app.route!.port, edge))}`, '}');
+    lines.push(...site.body, '}');
   }
   return lines.join('\n') + '\n';
 }
@@ -65,6 +75,8 @@ export function renderEdgeCompose(p: Project, dir: string): Record<string, unkno
         volumes: [
           { type: 'bind', source: `${dir}/files/Caddyfile`, target: '/etc/caddy/Caddyfile', read_only: true },
           { type: 'volume', source: 'caddy_data', target: '/data' },
+          // Outside releases, so a new status page recreates nothing; the engine creates it on first start.
+          ...(dashboardHost(p) ? [{ type: 'bind', source: `${dir}/${DASHBOARD_DIR}`, target: DASHBOARD_ROOT, read_only: true, bind: { create_host_path: true } }] : []),
         ],
         extra_hosts: ['host.docker.internal:host-gateway'],
         networks: { steward: { aliases: [EDGE_APP] } },

@@ -8,6 +8,7 @@ import { observedDigest } from '../plan/planner';
 import { runPlan } from '../plan/run-plan';
 import { markdownAndExit } from '../plan/exit';
 import type { Plan } from '../plan/types';
+import type { Manifest } from '../render/manifest';
 import { TargetError } from '../targets/errors';
 import type { Target, TargetFactory } from '../targets/target';
 import { executeSteps } from './execute';
@@ -19,6 +20,8 @@ import type { RunError, RunRecord } from './run-record';
 import { loadAppSecrets, type AppSecrets } from './secrets';
 import { planSchemaErrors } from '../plan/validate-plan';
 import { checkCommitted } from '../plan/committed';
+import type { Observation } from '../plan/planner';
+import { publishDashboard } from './publish-dashboard';
 
 export interface ConvergeOptions {
   projectDir: string;
@@ -112,6 +115,19 @@ export async function runConverge(o: ConvergeOptions): Promise<RunRecord> {
     return t;
   };
   let redact = (s: string) => s;
+  let rendered: RenderOutput | undefined;
+  // After the record, on the open edge connection; its failure is the record's, never the run's.
+  const published = async (r: RunRecord, observed: Record<string, Observation>): Promise<RunRecord> => {
+    if (!runDir) return r;
+    const manifest = (rendered ??= renderProject(project)).manifest;
+    const prefix = await repo.prefixOf(o.projectDir).catch(() => '');
+    const failed = await publishDashboard({ project, manifest, record: r, observed, repo, prefix, targetFor, redact });
+    if (failed) {
+      log(`warning: ${failed.message}`);
+      r.errors.push(failed);
+    }
+    return r;
+  };
   try {
     await phase('lock', () => {
       // Holding the lock, no other run of this project is alive: what killed runs left goes.
@@ -125,6 +141,7 @@ export async function runConverge(o: ConvergeOptions): Promise<RunRecord> {
     redact = (x) => redactor.redact(x);
     const planned = await phase('plan', () => planPhase(o, project, head, perApp, targetFor, log));
     const { plan, dirty } = planned;
+    rendered = planned.rendered;
     const base = { from: plan.from, commits: planned.commits, plan: { summary: plan.summary, line: summaryLine(plan), markdown: redact(planned.markdown) } };
     const driftItems: RunRecord['drift']['items'] = plan.steps.filter((s) => s.drift).map((s) => ({ target: s.target, app: s.app ?? '', ...(s.container ? { container: s.container } : {}), drift: s.drift!, corrected: false }));
 
@@ -164,7 +181,7 @@ export async function runConverge(o: ConvergeOptions): Promise<RunRecord> {
     else if (dirty.length) convergedRef = { advanced: false, reason: `applied files not committed at ${head.slice(0, 7)} (--allow-dirty): ${dirty.join(', ')}` };
     else convergedRef = await phase('advance-ref', () => advanceRef(repo, head, remote, o.pushRef, log, convergedAtStart));
 
-    return record({
+    return await published(record({
       ...base,
       result: errors.length ? 'failure' : 'success',
       summary,
@@ -172,13 +189,13 @@ export async function runConverge(o: ConvergeOptions): Promise<RunRecord> {
       drift: { found: driftItems.length, corrected: driftItems.filter((d) => d.corrected).length, items: driftItems },
       errors,
       convergedRef,
-    });
+    }), planned.observed);
   } catch (e) {
     const err = e instanceof StageError ? e : new StageError('apply', (e as Error).message);
     const message = redact(err.message);
     log(`error (${err.stage}): ${message}`);
     const error: RunError = { stage: err.stage, ...(err.target ? { target: err.target } : {}), ...(err.app ? { app: err.app } : {}), message };
-    return record({ result: 'failure', summary: `failed: ${message.split('\n')[0]}`, errors: [error] });
+    return await published(record({ result: 'failure', summary: `failed: ${message.split('\n')[0]}`, errors: [error] }), {});
   } finally {
     await Promise.all([...targets.values()].map((t) => t.close().catch(() => {})));
     runDir?.remove();
@@ -193,6 +210,7 @@ interface Planned {
   commits: RunRecord['commits'];
   errors: RunError[];
   dirty: string[];
+  observed: Record<string, Observation>;
 }
 
 /** The plan of this run: the saved one (checked against HEAD and the targets), or made now on the open targets. */
@@ -204,10 +222,11 @@ async function planPhase(o: ConvergeOptions, project: Project, head: string, per
     // A saved plan is of a commit: the files it deploys are that commit's.
     const dirty = await checkCommitted(o.projectDir, false);
     const plan = JSON.parse(readFileSync(o.planPath, 'utf8')) as Plan;
-    const refusal = await checkSavedPlan(plan, head, project, targetFor);
+    const observed: Record<string, Observation> = {};
+    const refusal = await checkSavedPlan(plan, head, project, rendered.manifest, targetFor, observed);
     if (refusal) throw new StageError('plan', `refusing the saved plan: ${refusal}; plan again`);
     log(`applying saved plan ${o.planPath}: ${summaryLine(plan)}`);
-    return { plan, markdown: markdownAndExit(plan).markdown, rendered, commits: [], errors: targetErrors(plan), dirty };
+    return { plan, markdown: markdownAndExit(plan).markdown, rendered, commits: [], errors: targetErrors(plan), dirty, observed };
   }
   const dirty = await checkCommitted(o.projectDir, o.allowDirty);
   const secretsHashes = Object.fromEntries(Object.entries(perApp).map(([k, v]) => [k, v.hash]));
@@ -223,11 +242,11 @@ async function planPhase(o: ConvergeOptions, project: Project, head: string, per
     loaded: { project, rendered, dirty, targetFor },
   });
   log(`plan: ${summaryLine(run.plan)}`);
-  return { plan: run.plan, markdown: run.markdown, rendered, commits: run.changeset.commits, errors: targetErrors(run.plan), dirty };
+  return { plan: run.plan, markdown: run.markdown, rendered, commits: run.changeset.commits, errors: targetErrors(run.plan), dirty, observed: run.observed };
 }
 
 /** A saved plan applies only to the commit it was made for and to targets as they were then (observed all at once). */
-async function checkSavedPlan(plan: Plan, head: string, project: Project, targetFor: (n: string) => Target): Promise<string | undefined> {
+async function checkSavedPlan(plan: Plan, head: string, project: Project, manifest: Manifest, targetFor: (n: string) => Target, observed: Record<string, Observation>): Promise<string | undefined> {
   const invalid = planSchemaErrors(plan);
   if (invalid) return `not a valid Steward plan.json (${invalid})`;
   if (plan.project !== project.name) return `it is for project ${plan.project}, not ${project.name}`;
@@ -235,7 +254,12 @@ async function checkSavedPlan(plan: Plan, head: string, project: Project, target
   if (plan.commit !== head) return `it was made for commit ${plan.commit.slice(0, 7)}, but HEAD is ${head.slice(0, 7)}`;
   const gone = Object.keys(plan.observed).find((name) => !project.network.targets[name]);
   if (gone) return `target ${gone} is no longer in network.yml`;
-  const moved = await Promise.all(Object.entries(plan.observed).map(async ([name, digest]) => (observedDigest(await targetFor(name).observe({ project: project.name })) !== digest ? name : undefined)));
+  const moved = await Promise.all(
+    Object.entries(plan.observed).map(async ([name, digest]) => {
+      const seen = (observed[name] = await targetFor(name).observe({ project: project.name }));
+      return observedDigest(seen, manifest) !== digest ? name : undefined;
+    }),
+  );
   const first = moved.find((m) => m !== undefined);
   return first ? `target ${first} changed since the plan was made` : undefined;
 }

@@ -119,6 +119,13 @@ export class GitRepo {
     return commits;
   }
 
+  /** The newest commit up to `rev` that touched `path` (from the top of the repository), or undefined. */
+  async lastCommitOf(rev: string, path: string): Promise<{ sha: string; subject: string; at: string } | undefined> {
+    const out = await this.git.raw(['log', '-1', '--format=%H%x1f%cI%x1f%s', rev, '--', `:(top)${path}`]);
+    const [sha, at, subject] = out.trim().split('\x1f');
+    return sha ? { sha, subject: subject ?? '', at } : undefined;
+  }
+
   /** Paths changed between two commits (tree comparison, no history walk). */
   async changedPaths(from: string, to: string): Promise<string[]> {
     const out = await this.git.raw(['diff', '--name-only', '--no-renames', from, to, '--']);

@@ -103,7 +103,7 @@ export function buildPlan(input: PlanInput): Plan {
     targets,
     steps: selected,
     summary: summarize(selected, targets),
-    observed: Object.fromEntries(Object.entries(observed).filter(([, o]) => !('error' in o)).map(([t, o]) => [t, observedDigest(o as ObservedTarget)])),
+    observed: Object.fromEntries(Object.entries(observed).filter(([, o]) => !('error' in o)).map(([t, o]) => [t, observedDigest(o as ObservedTarget, manifest)])),
   };
 }
 
@@ -187,12 +187,17 @@ function summarize(steps: PlanStep[], targets: PlanTarget[]): PlanSummary {
   };
 }
 
-/** What converge compares to know the targets did not move since the plan. */
-export function observedDigest(o: ObservedTarget): string {
+/**
+ * What converge compares to know the targets did not move since the plan.
+ * Only the live dirs the project declares count: others on the host (the
+ * status page converge writes after every run) change without being planned.
+ */
+export function observedDigest(o: ObservedTarget, manifest: Pick<Manifest, 'apps'>): string {
   const apps = o.apps.map((a) => [a.app, a.hash ?? '', a.status, ...(a.release === undefined ? [] : [a.release?.id ?? '', ...(a.release?.changed ?? [])])]).sort();
   const leftovers = o.leftovers.map((l) => l.container.id).sort();
+  const declared = new Set(manifest.apps.flatMap((a) => (a.live ?? []).map((l) => `${a.name}/${l.dir}`)));
   // Live dirs only when there are any, so that the digests of projects without them stay as they were.
-  const live = (o.live ?? []).map((l) => `${l.app}/${l.dir} ${l.digest}`).sort();
+  const live = (o.live ?? []).filter((l) => declared.has(`${l.app}/${l.dir}`)).map((l) => `${l.app}/${l.dir} ${l.digest}`).sort();
   return sha256(canonicalJson(live.length ? { apps, leftovers, live } : { apps, leftovers })).slice(0, 16);
 }
 

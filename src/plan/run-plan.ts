@@ -37,6 +37,8 @@ export interface PlanRun {
   errors: string[];
   /** Project files that differ from HEAD (only with allowDirty). */
   dirty: string[];
+  /** Each target as observed for this plan (empty when not observed). */
+  observed: Record<string, Observation>;
 }
 
 /** Diff, observe every target at once, and plan. */
@@ -72,7 +74,7 @@ export async function runPlan(opts: PlanOptions): Promise<PlanRun> {
   }
   if (changeset.mode === 'skipped') plan.targets = [];
   if (dirty.length) plan.dirty = dirty;
-  return { project, changeset, plan, dirty, ...markdownAndExit(plan) };
+  return { project, changeset, plan, dirty, observed, ...markdownAndExit(plan) };
 }
 
 /**

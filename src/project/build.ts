@@ -9,6 +9,8 @@ import { keyName, parseYamlSource, type YamlSource } from './yaml-source';
 import { checkProject } from './semantics';
 import { AUTHELIA_IMAGE, applySso, ssoPolicy } from '../conventions/authelia';
 import { applyMonitoring, BLACKBOX_IMAGE, PROMETHEUS_IMAGE } from '../conventions/monitoring';
+import { checkDashboard } from '../conventions/dashboard';
+import { applyHomepage } from '../conventions/homepage';
 
 export interface BuildResult {
   project?: Project;
@@ -112,6 +114,8 @@ export function buildProject(files: ProjectFiles): BuildResult {
         scrapeInterval: conv.monitoring.scrape_interval ?? '30s',
         port: conv.monitoring.port,
       },
+      dashboard: conv.routing && conv.dashboard !== false ? { provider: 'steward', subdomain: conv.dashboard?.subdomain ?? '@' } : undefined,
+      homepage: conv.homepage && { provider: 'homepage', app: conv.homepage.app },
     },
     network: { subnet: net.subnet, gateway: net.gateway, edge: net.edge, targets },
     apps: apps.sort((a, b) => a.name.localeCompare(b.name)),
@@ -121,6 +125,8 @@ export function buildProject(files: ProjectFiles): BuildResult {
   // After the checks, so that they see the user's apps only and Steward's Authelia is not blamed on them.
   if (!diags.length) applySso(project, sources, diags);
   if (!diags.length) applyMonitoring(project, sources, diags);
+  if (!diags.length) checkDashboard(project, conv.dashboard, sources, diags);
+  if (!diags.length) applyHomepage(project, sources, diags);
   return diags.length ? { diagnostics: sortDiagnostics(diags), sources } : { project, diagnostics: [], sources };
 }
 

@@ -33,6 +33,9 @@ export interface Conventions {
     /** Host port (on 127.0.0.1) for Steward's Prometheus. */
     port?: number;
   };
+  /** The status page: set (by default) whenever routing is on, unless `dashboard: false`. */
+  dashboard?: { provider: 'steward'; subdomain: string };
+  homepage?: { provider: 'homepage'; app: string };
 }
 
 export interface Network {

@@ -47,6 +47,8 @@ function pickErrors(errors: ErrorObject[]): ErrorObject[] {
   return errors.filter((e) => {
     // propertyNames reports the bad name itself; its inner pattern error would repeat it.
     if ((e as ErrorObject & { propertyName?: string }).propertyName !== undefined) return false;
+    // if/then/else: the failing branch names the key itself; "must match then" says nothing more.
+    if (e.keyword === 'if') return false;
     if (e.keyword === 'oneOf' || e.keyword === 'anyOf') return true;
     return ![...oneOfPaths].some((p) => e.schemaPath.includes('/oneOf/') && e.instancePath.startsWith(p) && (e.instancePath === p || e.keyword !== 'required'));
   });

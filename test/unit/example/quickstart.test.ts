@@ -38,6 +38,14 @@ test('quickstart: one app on the edge host, one on the SSH target, both routed b
       '\treverse_proxy 10.231.77.11:8081',
       '}',
       '',
+      'quickstart.home.arpa {',
+      '\ttls internal',
+      '\troot * /srv/steward-site',
+      '\theader Cache-Control no-cache',
+      `\theader Content-Security-Policy "default-src 'none'; style-src 'unsafe-inline'"`,
+      '\tfile_server',
+      '}',
+      '',
     ].join('\n'),
   );
   for (const [file, content] of out.files) if (file.endsWith('compose.yaml')) assert.deepEqual(composeSpecErrors(content), [], file);

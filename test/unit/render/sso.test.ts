@@ -53,6 +53,8 @@ access_control:
       subject:
         - group:admins
         - group:ops
+    - domain: lab.test
+      policy: one_factor
     - domain: vault.lab.test
       policy: two_factor
     - domain: web.lab.test
