@@ -21,6 +21,14 @@ if [ -x scripts/testenv ] && [ "${STEWARD_SKIP_TESTENV:-}" != 1 ]; then
   trap 'scripts/testenv down' EXIT
 fi
 
+# The status page is checked in a real browser: Debian's headless Chromium.
+if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+  echo "== installing chromium (for the status page test)"
+  { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null 2>&1 ||
+    { apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; }; } ||
+    echo "chromium could not be installed: the status page test will skip" >&2
+fi
+
 echo "== tests"
 mapfile -t files < <(find test -name '*.test.ts' | sort)
 # A hung test fails after 10 minutes instead of holding the run for ever; the
