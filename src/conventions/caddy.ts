@@ -1,5 +1,5 @@
 import type { App, Project } from '../project/model';
-import { hostnameOf, upstreamOf } from './upstream';
+import { hostnameOf, upstreamOf, upstreamsOf } from './upstream';
 import { ssoUpstream } from './authelia';
 import { baseLabels } from '../render/compose';
 import { sharedNetworkName, composeProjectName } from '../render/labels';
@@ -43,7 +43,11 @@ export function renderCaddyfile(p: Project): string {
       // Authelia's documented Caddy integration (ForwardAuth), asked on the edge network.
       lines.push(`\tforward_auth ${token('the sso upstream', sso)} {`, `\t\turi /api/authz/forward-auth`, `\t\tcopy_headers Remote-User Remote-Groups Remote-Email Remote-Name`, '\t}');
     }
-    lines.push(`\treverse_proxy ${token('the upstream', upstreamOf(p, app, app.route!.port, edge))}`, '}');
+    if (p.network.targets[app.target]?.engine === 'swarm') {
+      // A node without a task (host-mode ports) or being updated refuses: try the next within the budget.
+      const ups = upstreamsOf(p, app, app.route!.port, edge).map((u) => token('the upstream', u));
+      lines.push(`\treverse_proxy ${ups.join(' ')} {`, '\t\tlb_policy round_robin', '\t\tlb_try_duration 10s', '\t\tlb_try_interval 100ms', '\t\tfail_duration 10s', '\t}', '}');
+    } else lines.push(`\treverse_proxy ${token('the upstream', upstreamOf(p, app, app.route!.port, edge))}`, '}');
   }
   return lines.join('\n') + '\n';
 }

@@ -4,6 +4,7 @@ import type { KeyPath, YamlSource } from './yaml-source';
 import { keyName } from './yaml-source';
 import { isIP } from 'node:net';
 import { publishedPort } from './adopted';
+import { checkSwarm } from './swarm-checks';
 import { cidrContains, isTargetAddress, parseCidr, urlProblem } from './values';
 
 /** Cross-file checks: everything a single file's schema cannot see. */
@@ -79,6 +80,8 @@ export function checkProject(p: Project, sources: Map<string, YamlSource>, diags
       }
     }
   }
+
+  checkSwarm(p, at, (file, path) => path.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), sources.get(file)?.value));
 
   checkCycles(p.apps, (a, i, msg) => at(a.sourceFile, ['depends_on', i], msg));
 

@@ -9,6 +9,10 @@ export interface TargetSpec {
   port?: number;
   /** Apps directory on the host; an app lives in `<dir>/<project>/<app>/` (releases/<id>/ and `current`). Default /var/lib/steward. */
   dir: string;
+  /** docker (default): one host; swarm: a Docker Swarm through this manager (SwarmTarget). */
+  engine?: 'docker' | 'swarm';
+  /** swarm: the nodes' addresses. */
+  nodes?: string[];
 }
 
 export interface DeployableApp {
