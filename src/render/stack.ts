@@ -42,6 +42,17 @@ function duration(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
 }
 
+/**
+ * health.http as the container's own healthcheck: Swarm rolls back and
+ * replaces tasks only on health it sees itself. It runs inside the image, with
+ * its wget or curl. The path's characters (service.schema.json) hold no quote.
+ */
+function healthcheck(path: string, port: number): Record<string, unknown> {
+  if (!/^\/[A-Za-z0-9._~!&()*+,=:@%/?-]*$/.test(path)) throw new Error(`refusing health path ${JSON.stringify(path)}`);
+  const url = `'http://127.0.0.1:${port}${path}'`;
+  return { test: ['CMD-SHELL', `wget -q -O /dev/null ${url} || curl -fsS -o /dev/null ${url}`], interval: '2s', timeout: '2s', retries: 3, start_period: '5s' };
+}
+
 export function renderStack(p: Project, app: App): RenderedCompose {
   const target = p.network.targets[app.target];
   const d = app.swarm!;
@@ -83,6 +94,7 @@ export function renderStack(p: Project, app: App): RenderedCompose {
       : undefined,
     volumes: volumes.length ? volumes : undefined,
     networks: { steward: { aliases: [app.name] } },
+    healthcheck: app.health?.http ? healthcheck(app.health.http, app.health.port ?? 80) : undefined,
     labels,
     deploy: {
       mode: 'replicated',
