@@ -94,7 +94,7 @@ function serviceAsContainer(svc: SwarmService): ObservedContainer {
 }
 
 /** The state of one service of an app: its replicas, where they run, and what is wrong. */
-export function serviceState(svc: SwarmService, tasks: SwarmTask[], nodes: SwarmNode[]): Pick<ObservedApp, 'replicas' | 'nodes' | 'unplaced' | 'specDrift' | 'status' | 'containers' | 'hashes'> & { hash?: string; lastError?: string; lastTask?: string } {
+export function serviceState(svc: SwarmService, tasks: SwarmTask[], nodes: SwarmNode[], failedOf?: string): Pick<ObservedApp, 'replicas' | 'nodes' | 'unplaced' | 'specDrift' | 'status' | 'containers' | 'hashes'> & { hash?: string; lastError?: string; lastTask?: string } {
   const spec = svc.Spec.Mode.Replicated?.Replicas ?? 0;
   const labels = svc.Spec.Labels ?? {};
   const desired = Number(labels[LABEL_REPLICAS] ?? spec);
@@ -116,8 +116,10 @@ export function serviceState(svc: SwarmService, tasks: SwarmTask[], nodes: Swarm
     const why = pending[0].Status.Err ?? '';
     unplaced = `${running.length} of ${spec} replicas running, ${pending.length} cannot be placed (${why})${down.length ? `; nodes not available: ${down.map((n) => `${n.Description?.Hostname ?? n.ID} ${n.Status.State}/${n.Spec.Availability}`).join(', ')}` : ''}`;
   }
-  const failed = mine.filter((t) => ['failed', 'rejected'].includes(t.Status.State) && t.Spec.ContainerSpec.Labels?.[LABEL_HASH] === hash);
-  const lastError = failed.map((t) => `task ${t.ID.slice(0, 12)}: ${t.Status.Err || t.Status.Message || t.Status.State}`)[0];
+  // A task Swarm shut down for a rollback may end as shutdown/complete, with its error kept.
+  // A task that ended early (exit 0 counts: "complete") is what made Swarm roll back.
+  const failed = mine.filter((t) => (['failed', 'rejected'].includes(t.Status.State) || (t.DesiredState !== 'running' && t.Status.State !== 'running')) && t.Spec.ContainerSpec.Labels?.[LABEL_HASH] === (failedOf ?? hash));
+  const lastError = failed.map((t) => `task ${t.ID.slice(0, 12)} (${withoutDigest(t.Spec.ContainerSpec.Image)}): ${t.Status.Err || `${t.Status.State}, ${t.Status.Message ?? ''} (exit code ${t.Status.ContainerStatus?.ExitCode ?? '?'})`}`)[0];
   const lastTask = failed[0]?.ID;
   const containers = live.map((t) => taskContainer(svc, t)).sort((a, b) => a.name.localeCompare(b.name));
   const hashes = [...new Set([hash ?? '', ...live.map((t) => t.Spec.ContainerSpec.Labels?.[LABEL_HASH] ?? '')])].sort();
@@ -175,7 +177,8 @@ export function rolloutState(listing: SwarmListing, stack: string, hash: string)
   let failing: string | undefined;
   let failingTask: string | undefined;
   for (const svc of services) {
-    const s = serviceState(svc, listing.tasks, listing.nodes);
+    // The error worth reporting is that of a task of the version being rolled out, also once Swarm rolled it back.
+    const s = serviceState(svc, listing.tasks, listing.nodes, hash);
     failingTask ??= s.lastTask;
     const us = svc.UpdateStatus?.State;
     const why = svc.UpdateStatus?.Message ? `: ${svc.UpdateStatus.Message}` : '';

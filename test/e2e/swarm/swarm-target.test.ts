@@ -4,7 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -128,7 +128,8 @@ test('swarm: 3 replicas spread over 3 nodes, a config by content hash, scaled by
     const d3 = deployable(broken.dir);
     const r4 = await target.apply({ ...d3.app, healthTimeoutMs: 180_000 });
     assert.equal(r4.status, 'rolled-back', r4.message);
-    assert.match(r4.message, /Swarm rolled service .* back/);
+    assert.match(r4.message, /Swarm rolled service .* back.*; task [0-9a-z]{12} \(.*web:broken\): /);
+    assert.ok(r4.logs?.some((l) => l.includes('web broken')), `the failing task's log: ${r4.logs?.join(' | ')}`);
     const back = await target.rollback({ project: PROJECT, app: 'web' });
     assert.equal(back?.ok, true, back?.message);
     assert.equal(back?.release, r3.release);
