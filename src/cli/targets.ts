@@ -1,4 +1,5 @@
 import { DockerTarget } from '../targets/docker-target';
+import { SwarmTarget } from '../targets/swarm-target';
 import type { Target, TargetRuntime, TargetSpec } from '../targets/target';
 
 /**
@@ -9,12 +10,13 @@ import type { Target, TargetRuntime, TargetSpec } from '../targets/target';
  * go to the run's private directory when converge gives one.
  */
 export function createTarget(spec: TargetSpec, runtime: TargetRuntime = {}, env: NodeJS.ProcessEnv = process.env): Target {
-  return new DockerTarget(spec, {
+  return new (spec.engine === 'swarm' ? SwarmTarget : DockerTarget)(spec, {
     localDockerHost: env.DOCKER_HOST || undefined,
     key: env.STEWARD_SSH_KEY || undefined,
     knownHosts: env.STEWARD_KNOWN_HOSTS || undefined,
     knownHostsSource: env.STEWARD_KNOWN_HOSTS_SOURCE || 'STEWARD_KNOWN_HOSTS',
     hostKeyPolicy: env.STEWARD_HOST_KEY_POLICY === 'accept-new' ? 'accept-new' : 'strict',
     runtimeDir: runtime.runtimeDir,
+    dockerCli: env.STEWARD_DOCKER_CLI || undefined,
   });
 }

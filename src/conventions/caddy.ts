@@ -1,5 +1,5 @@
 import type { App, Project } from '../project/model';
-import { hostnameOf, upstreamOf } from './upstream';
+import { hostnameOf, upstreamOf, upstreamsOf } from './upstream';
 import { ssoUpstream } from './authelia';
 import { DASHBOARD_DIR, DASHBOARD_ROOT, dashboardHost } from './dashboard';
 import { baseLabels } from '../render/compose';
@@ -24,6 +24,14 @@ function token(what: string, value: string): string {
   return value;
 }
 
+/** The reverse_proxy of a routed app: one upstream, or a swarm's nodes with retries across them. */
+function proxyTo(p: Project, app: App, edge: string): string[] {
+  if (p.network.targets[app.target]?.engine !== 'swarm') return [`\treverse_proxy ${token('the upstream', upstreamOf(p, app, app.route!.port, edge))}`];
+  // A node without a task (host-mode ports) or being updated refuses: try the next within the budget.
+  const ups = upstreamsOf(p, app, app.route!.port, edge).map((u) => token('the upstream', u));
+  return [`\treverse_proxy ${ups.join(' ')} {`, '\t\tlb_policy round_robin', '\t\tlb_try_duration 10s', '\t\tlb_try_interval 100ms', '\t\tfail_duration 10s', '\t}'];
+}
+
 /** The Caddyfile routing <subdomain>.<domain> to every routed, present app. */
 export function renderCaddyfile(p: Project): string {
   const routing = p.conventions.routing!;
@@ -36,7 +44,7 @@ export function renderCaddyfile(p: Project): string {
 
   const sites: { host: string; sso: boolean; body: string[] }[] = p.apps
     .filter((a) => a.state === 'present' && a.route)
-    .map((app) => ({ host: hostnameOf(p, app.route!.subdomain), sso: !!app.route!.sso, body: [`\treverse_proxy ${token('the upstream', upstreamOf(p, app, app.route!.port, edge))}`] }));
+    .map((app) => ({ host: hostnameOf(p, app.route!.subdomain), sso: !!app.route!.sso, body: proxyTo(p, app, edge) }));
   const dashboard = dashboardHost(p);
   if (dashboard) {
     // A static page with no script: no resource from anywhere, and a fresh copy on every load.

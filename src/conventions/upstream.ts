@@ -14,6 +14,18 @@ export function upstreamOf(p: Project, app: App, port: number, fromTarget: strin
   return hostPort(host, publishedPort(app, port)?.host ?? port);
 }
 
+/**
+ * A swarm app is reached on its published port at any of the nodes (network.yml
+ * `nodes:`, else the manager's address): the routing mesh answers on all of
+ * them, host-mode ports on those running a task; the proxy tries the others.
+ */
+export function upstreamsOf(p: Project, app: App, port: number, fromTarget: string): string[] {
+  const t = p.network.targets[app.target];
+  if (t.engine !== 'swarm') return [upstreamOf(p, app, port, fromTarget)];
+  const published = publishedPort(app, port)?.host ?? port;
+  return (t.nodes ?? [t.address]).map((n) => hostPort(n, published));
+}
+
 export function hostnameOf(p: Project, subdomain: string): string {
   return subdomain === '@' ? p.domain : `${subdomain}.${p.domain}`;
 }

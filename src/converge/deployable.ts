@@ -4,13 +4,14 @@ import type { RenderOutput } from '../render/render';
 import type { ManifestApp } from '../render/manifest';
 import { LABEL_SECRETS, SECRETS_NONE } from '../render/labels';
 import type { DeployableApp } from '../targets/target';
+import { withSwarmSecretNames } from '../render/stack';
 
 /** What the driver needs to apply one app: its rendered compose, its files, its secret env. */
 export function toDeployable(
   project: Project,
   rendered: RenderOutput,
   app: ManifestApp,
-  secrets: { env: Record<string, string>; hash: string } = { env: {}, hash: SECRETS_NONE },
+  secrets: { env: Record<string, string>; hash: string; valueHashes?: Record<string, string> } = { env: {}, hash: SECRETS_NONE },
 ): DeployableApp {
   if (!app.compose || !app.hash) throw new Error(`app ${app.name} has no rendered compose file (state: ${app.state})`);
   const compose = rendered.files.get(app.compose);
@@ -26,7 +27,7 @@ export function toDeployable(
     app: app.name,
     target: app.target,
     hash: app.hash,
-    compose: withSecretsHash(compose, secrets.hash),
+    compose: withSecretsHash(project.network.targets[app.target]?.engine === 'swarm' && app.secrets.length ? withSwarmSecretNames(compose, project.name, app.name, secrets.valueHashes ?? {}) : compose, secrets.hash),
     files,
     env: secrets.env,
     health: app.health,

@@ -5,6 +5,8 @@ import { decryptSops, deriveSecretHashKey, Redactor, secretEnvValues, secretValu
 export interface AppSecrets {
   env: Record<string, string>;
   hash: string; // keyed hash of the values, or "none"
+  /** Per secret, the keyed hash of its value alone: a swarm names its secret objects by it. */
+  valueHashes?: Record<string, string>;
 }
 
 /**
@@ -37,7 +39,8 @@ export async function loadAppSecrets(project: Project, identities: string[], onS
       continue;
     }
     const env = Object.fromEntries(app.secrets.map((k) => [k, values.get(k) ?? '']));
-    perApp[app.name] = { env, hash: secretValuesHash(env, hashKey) };
+    const valueHashes = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, secretValuesHash({ value: v }, hashKey)]));
+    perApp[app.name] = { env, hash: secretValuesHash(env, hashKey), valueHashes };
   }
   return { perApp, redactor };
 }

@@ -28,6 +28,7 @@ export function planMarkdown(plan: Plan): string {
     const head =
       t.status === 'observed' ? `${t.apps} Steward app${t.apps === 1 ? '' : 's'} observed` : t.status === 'not-observed' ? 'not observed: planned from git alone' : `**not observed**: ${t.error}`;
     out.push(`#### Target \`${t.name}\` (${head})`, '');
+    if (t.degraded?.length) out.push(...t.degraded.map((d) => `- **degraded** ${d}`), '');
     if (!steps.length) {
       out.push('No changes.', '');
       continue;

@@ -38,7 +38,8 @@ export function buildPlan(input: PlanInput): Plan {
       steps.push(...fromChangeSetOnly(name, changeset, known));
       continue;
     }
-    targets.push({ name, status: 'observed', apps: obs.apps.length });
+    const degraded = obs.apps.filter((a) => a.unplaced).map((a) => `${a.app}: ${a.unplaced}`);
+    targets.push({ name, status: 'observed', apps: obs.apps.length, ...(degraded.length ? { degraded } : {}) });
     const seen = new Map(obs.apps.map((a) => [a.app, a]));
 
     for (const app of desired.filter((a) => a.target === name)) {
@@ -116,7 +117,11 @@ function desiredStep(app: ManifestApp, o: ObservedApp | undefined, reasons: Reas
   }
   const secretReason = reasons.some((r) => r.why.startsWith('secret '));
   let drift: string | undefined;
-  if (o.hash !== app.hash) {
+  // A swarm short of nodes is degraded, not changed: applying again places nothing (PlanTarget.degraded says so).
+  if (o.hash === app.hash && o.unplaced && !o.specDrift?.length && !reasons.length) return undefined;
+  if (o.hash === app.hash && o.specDrift?.length) {
+    drift = o.specDrift.join('; ');
+  } else if (o.hash !== app.hash) {
     drift = reasons.length ? undefined : `running definition ${o.hash ?? '(mixed)'} differs from the desired ${app.hash} (edited by hand, or an earlier run failed)`;
   } else if (o.status !== 'running') {
     drift = `container ${o.status === 'stopped' ? 'stopped' : 'degraded'} (${describeContainers(o)})`;

@@ -27,6 +27,8 @@ export interface PlanTarget {
   status: 'observed' | 'unknown' | 'not-observed'; // not-observed: by choice (PR plans), planned from git alone
   error?: string;
   apps: number; // Steward apps observed there
+  /** Swarm apps short of replicas that no step can fix (a node down, none fits): reported, not applied. */
+  degraded?: string[];
 }
 
 export interface Plan {

@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import { type Diagnostic, sortDiagnostics } from './diagnostics';
-import { DNS_LABEL, parseDuration, type App, type AppFile, type AppPort, type Project, type TargetDef, type SecretFile } from './model';
+import { DNS_LABEL, parseDuration, type SwarmDeploy, type App, type AppFile, type AppPort, type Project, type TargetDef, type SecretFile } from './model';
 import type { ProjectFiles } from './read';
 import { checkSchema, type SchemaName } from './schema-check';
 import { adoptedPorts } from './adopted';
@@ -41,7 +41,9 @@ export function buildProject(files: ProjectFiles): BuildResult {
   const targets: Record<string, TargetDef> = {};
   const net = (networkSrc?.value ?? {}) as Record<string, any>;
   for (const [name, t] of Object.entries((net.targets ?? {}) as Record<string, any>).sort(([a], [b]) => a.localeCompare(b))) {
-    targets[name] = { name, address: t.address, user: t.user ?? 'root', port: t.port ?? 22, dir: (t.dir ?? '/var/lib/steward').replace(/\/+$/, '') };
+    targets[name] = { name, address: t.address, user: t.user ?? 'root', port: t.port ?? 22, dir: (t.dir ?? '/var/lib/steward').replace(/\/+$/, ''), engine: t.engine ?? 'docker' };
+    if (t.nodes !== undefined) targets[name].nodes = [...t.nodes];
+    if (t.publish !== undefined || t.engine === 'swarm') targets[name].publish = t.publish ?? 'ingress';
   }
 
   const secretFiles: SecretFile[] = [];
@@ -118,7 +120,8 @@ export function buildProject(files: ProjectFiles): BuildResult {
       homepage: conv.homepage && { provider: 'homepage', app: conv.homepage.app },
     },
     network: { subnet: net.subnet, gateway: net.gateway, edge: net.edge, targets },
-    apps: apps.sort((a, b) => a.name.localeCompare(b.name)),
+    // Deploy settings exist only where a swarm reads them.
+    apps: apps.map((a) => (targets[a.target]?.engine === 'swarm' ? a : { ...a, swarm: undefined })).sort((a, b) => a.name.localeCompare(b.name)),
     secretFiles,
   };
   checkProject(project, sources, diags);
@@ -136,6 +139,19 @@ function missing(file: string, message: string): Diagnostic {
 
 // Adopted apps bring their own compose file; service.yml then only places and routes them.
 const ADOPTED_KEYS = new Set(['target', 'state', 'route', 'depends_on', 'health', 'metrics', 'secrets', 'purge']);
+
+const SWARM_KEYS = ['replicas', 'placement', 'update'];
+
+/** The deploy settings with their defaults; dropped again by the checks when the target is not a swarm. */
+function swarmDeploy(s: Record<string, any>): SwarmDeploy {
+  const pl = s.placement ?? {};
+  const up = s.update ?? {};
+  return {
+    replicas: s.replicas ?? 1,
+    placement: { constraints: [...(pl.constraints ?? [])], preferences: (pl.preferences ?? []).map((x: { spread: string }) => ({ spread: x.spread })), maxPerNode: pl.max_per_node },
+    update: { parallelism: up.parallelism ?? 1, delayMs: parseDuration(up.delay ?? '0s'), order: up.order ?? 'stop-first', failureAction: up.failure_action ?? 'rollback' },
+  };
+}
 
 function toApp(name: string, svc: YamlSource, adopted: { compose: Record<string, unknown>; src: YamlSource } | undefined, files: ProjectFiles, diags: Diagnostic[]): App | undefined {
   const s = svc.value as Record<string, any>;
@@ -192,6 +208,8 @@ function toApp(name: string, svc: YamlSource, adopted: { compose: Record<string,
     metrics: s.metrics && { path: s.metrics.path ?? '/metrics', port: s.metrics.port },
     compose: adopted?.compose ?? s.compose ?? {},
     purge: s.purge ?? false,
+    swarm: swarmDeploy(s),
+    swarmKeys: SWARM_KEYS.filter((k) => s[k] !== undefined),
     sourceFile: svc.file,
     composeFile: adopted?.src.file,
   };

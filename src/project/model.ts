@@ -51,6 +51,19 @@ export interface TargetDef {
   user: string;
   port: number;
   dir: string;
+  /** docker: one host; swarm: a Docker Swarm driven through this manager. */
+  engine: 'docker' | 'swarm';
+  /** swarm: the nodes' addresses the edge proxy balances over (default: the manager's address). */
+  nodes?: string[];
+  /** swarm: ingress (the routing mesh) or host-mode ports on the nodes that run a task. */
+  publish?: 'ingress' | 'host';
+}
+
+/** What a swarm app adds: its service's deploy settings. */
+export interface SwarmDeploy {
+  replicas: number;
+  placement: { constraints: string[]; preferences: { spread: string }[]; maxPerNode?: number };
+  update: { parallelism: number; delayMs: number; order: 'start-first' | 'stop-first'; failureAction: 'rollback' | 'pause' | 'continue' };
 }
 
 export interface AppFile {
@@ -96,6 +109,9 @@ export interface App {
   live?: LiveDir[];
   compose: Record<string, unknown>; // escape hatch (service) or the adopted compose file (adopted)
   purge: boolean;
+  /** Set for apps on a swarm target (defaults applied); the service.yml keys, for their checks, in swarmKeys. */
+  swarm?: SwarmDeploy;
+  swarmKeys?: string[];
   sourceFile: string; // services/<app>/service.yml
   composeFile?: string; // services/<app>/compose.yaml of an adopted app
 }

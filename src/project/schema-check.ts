@@ -76,6 +76,8 @@ const patternHints: Record<string, string> = {
   [HTTP_PATH_PATTERN]: 'a URL path starting with "/", without spaces, quotes or control characters',
   [EMAIL_PATTERN]: 'an e-mail address such as admin@example.org',
   [IMAGE_PATTERN]: 'an image reference such as caddy:2, registry.example.org:5000/team/app:1.4 or app@sha256:<digest>',
+  '^(node|engine)\\.[A-Za-z0-9_.-]+ ?(==|!=) ?[A-Za-z0-9_.:/-]+$': 'a placement constraint such as node.role==worker or node.labels.zone!=b',
+  '^(node|engine)\\.[A-Za-z0-9_.-]+$': 'a node attribute to spread over, such as node.id or node.labels.zone',
   '^[a-z_][a-z0-9_-]{0,31}$': 'a user name: lowercase letters, digits, "_" and "-", starting with a letter or "_", at most 32 characters',
 };
 

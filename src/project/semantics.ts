@@ -4,6 +4,7 @@ import type { KeyPath, YamlSource } from './yaml-source';
 import { keyName } from './yaml-source';
 import { isIP } from 'node:net';
 import { publishedPort } from './adopted';
+import { checkSwarm } from './swarm-checks';
 import { cidrContains, isTargetAddress, parseCidr, urlProblem } from './values';
 import { conventionAppNames } from '../conventions/monitoring';
 
@@ -81,6 +82,8 @@ export function checkProject(p: Project, sources: Map<string, YamlSource>, diags
       }
     }
   }
+
+  checkSwarm(p, at, (file, path) => path.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), sources.get(file)?.value));
 
   checkCycles(p.apps, (a, i, msg) => at(a.sourceFile, ['depends_on', i], msg));
 

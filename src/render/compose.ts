@@ -78,7 +78,7 @@ export function renderAdoptedCompose(p: Project, app: App): RenderedCompose {
   return withHash(compose, app, Object.keys(services));
 }
 
-function withHash(compose: Record<string, unknown>, app: App, serviceNames: string[]): RenderedCompose {
+export function withHash(compose: Record<string, unknown>, app: App, serviceNames: string[]): RenderedCompose {
   const hash = sha256(
     canonicalJson({
       compose,

@@ -4,7 +4,7 @@ export interface Manifest {
   project: string;
   domain: string;
   edge?: string;
-  targets: Record<string, { address: string; user: string; port: number; dir: string }>;
+  targets: Record<string, { address: string; user: string; port: number; dir: string; engine?: 'swarm' }>;
   apps: ManifestApp[];
 }
 

@@ -4,6 +4,7 @@ import { hostnameOf } from '../conventions/upstream';
 import { canonicalJson, canonicalYaml, sha256 } from './canonical';
 import { appDir, renderAdoptedCompose, renderServiceCompose, uploadPathOf } from './compose';
 import { LABEL_HASH } from './labels';
+import { renderStack } from './stack';
 import type { Manifest, ManifestApp } from './manifest';
 
 export const RENDERED_DIR = 'rendered';
@@ -36,7 +37,7 @@ export function renderProject(p: Project): RenderOutput {
       apps.push(base);
       continue;
     }
-    const { compose, hash } = app.kind === 'adopted' ? renderAdoptedCompose(p, app) : renderServiceCompose(p, app);
+    const { compose, hash } = app.swarm ? renderStack(p, app) : app.kind === 'adopted' ? renderAdoptedCompose(p, app) : renderServiceCompose(p, app);
     const path = `${RENDERED_DIR}/${app.target}/${app.name}/compose.yaml`;
     files.set(path, header(app.sourceFile.startsWith('services/') ? `services/${app.name}/` : `conventions in ${app.sourceFile}`) + canonicalYaml(compose));
     // A convention's file is committed under rendered/ beside the compose file, so a review shows it.
@@ -90,7 +91,7 @@ export function renderProject(p: Project): RenderOutput {
     project: p.name,
     domain: p.domain,
     edge: p.network.edge,
-    targets: Object.fromEntries(Object.values(p.network.targets).map((t) => [t.name, { address: t.address, user: t.user, port: t.port, dir: t.dir }])),
+    targets: Object.fromEntries(Object.values(p.network.targets).map((t) => [t.name, { address: t.address, user: t.user, port: t.port, dir: t.dir, ...(t.engine === 'swarm' ? { engine: 'swarm' as const } : {}) }])),
     apps: apps.sort((a, b) => a.name.localeCompare(b.name)),
   };
   files.set(`${RENDERED_DIR}/manifest.json`, canonicalJson(manifest, 2) + '\n');

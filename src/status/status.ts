@@ -72,6 +72,8 @@ export function buildStatus(manifest: Manifest, observed: Record<string, TargetO
         if (run) row.drift = 'running although state: absent';
       } else if (!run) row.drift = 'not running (removed by hand, or never deployed)';
       else if (run.hash !== a.hash) row.drift = `running ${run.hash ? short(run.hash) : 'mixed definitions'}, desired ${short(a.hash)}`;
+      else if (run.specDrift?.length) row.drift = run.specDrift.join('; ');
+      else if (run.unplaced) row.drift = `degraded: ${run.unplaced}`;
       else if (run.status !== 'running') row.drift = `container ${run.status}`;
       rows.push(row);
     }

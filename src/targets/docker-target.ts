@@ -54,6 +54,8 @@ import {
 export interface DockerTargetOptions extends SshOptions {
   /** Engine of an `address: local` target. Default: DOCKER_HOST, else the Docker CLI's default. */
   localDockerHost?: string;
+  /** The docker CLI the runner runs (compose, stack deploy). Default: `docker` on PATH. */
+  dockerCli?: string;
   /** Limit for each short remote call (observe, upload, health poll). */
   commandTimeoutMs?: number;
   /** Limit for pull and `compose up`, which may download images. */
@@ -73,24 +75,24 @@ const NAME = /^[a-z0-9][a-z0-9_.-]*$/;
 
 /** A host with a Docker Engine, driven by the docker CLI and `docker compose`, locally or over SSH. */
 export class DockerTarget implements Target {
-  private count = 0;
-  private sshContext?: Promise<SshContext>;
-  private readonly commandTimeoutMs: number;
-  private readonly pullTimeoutMs: number;
+  protected count = 0;
+  protected sshContext?: Promise<SshContext>;
+  protected readonly commandTimeoutMs: number;
+  protected readonly pullTimeoutMs: number;
   /**
    * The engine, read in-process through its Unix socket: the local one, or the
    * host's forwarded over the SSH connection (compose then talks to it too,
    * with no ssh process or `docker system dial-stdio` per call). Set by
    * prepare(); null when it cannot be had, and the docker CLI over ssh is used.
    */
-  private engineApi?: EngineApi | null;
-  private hostDockerHost?: string;
+  protected engineApi?: EngineApi | null;
+  protected hostDockerHost?: string;
   /** Last time the SSH connection carried something: its master ends after 60 s idle. */
-  private lastContact = 0;
+  protected lastContact = 0;
 
   constructor(
     readonly spec: TargetSpec,
-    private readonly options: DockerTargetOptions = {},
+    protected readonly options: DockerTargetOptions = {},
   ) {
     this.commandTimeoutMs = options.commandTimeoutMs ?? 30_000;
     this.pullTimeoutMs = options.pullTimeoutMs ?? 600_000;
@@ -104,20 +106,20 @@ export class DockerTarget implements Target {
     return this.spec.address === 'local';
   }
 
-  private get endpoint(): SshEndpoint {
+  protected get endpoint(): SshEndpoint {
     return { host: this.spec.address, user: this.spec.user ?? userInfo().username, port: this.spec.port ?? 22 };
   }
 
-  private get where(): string {
+  protected get where(): string {
     return this.isLocal ? 'local engine' : `${this.endpoint.user}@${this.endpoint.host}:${this.endpoint.port}`;
   }
 
-  private ssh(): Promise<SshContext> {
+  protected ssh(): Promise<SshContext> {
     this.sshContext ??= SshContext.create(this.options);
     return this.sshContext;
   }
 
-  private async dockerEnv(): Promise<NodeJS.ProcessEnv> {
+  protected async dockerEnv(): Promise<NodeJS.ProcessEnv> {
     if (!this.isLocal) {
       const env = (await this.ssh()).dockerEnv(this.endpoint);
       const api = await this.engine();
@@ -131,7 +133,7 @@ export class DockerTarget implements Target {
   }
 
   /** Runs a shell script on the target's host: one round trip. */
-  private async exec(script: string, opts: { input?: Buffer; timeoutMs?: number; secrets?: string[] } = {}): Promise<RunResult> {
+  protected async exec(script: string, opts: { input?: Buffer; timeoutMs?: number; secrets?: string[] } = {}): Promise<RunResult> {
     const timeoutMs = opts.timeoutMs ?? this.commandTimeoutMs;
     this.count++;
     let result: RunResult;
@@ -147,23 +149,23 @@ export class DockerTarget implements Target {
   }
 
   /** Runs the docker CLI on the runner against the target's engine: one round trip. */
-  private async docker(args: string[], opts: { timeoutMs?: number; secrets?: string[] } = {}): Promise<RunResult> {
+  protected async docker(args: string[], opts: { timeoutMs?: number; secrets?: string[] } = {}): Promise<RunResult> {
     const timeoutMs = opts.timeoutMs ?? this.commandTimeoutMs;
     this.count++;
-    let result = await run('docker', args, { timeoutMs, env: await this.dockerEnv() });
+    let result = await run(this.options.dockerCli ?? 'docker', args, { timeoutMs, env: await this.dockerEnv() });
     if (this.engineApi && !this.isLocal && result.code !== 0 && /Cannot connect to the Docker daemon/i.test(result.stderr)) {
       // The SSH connection under the forward went away (a restarted sshd, a
       // network blip): the call never reached the engine, so it is safe to
       // repeat once over a new connection.
       await this.reconnect();
-      result = await run('docker', args, { timeoutMs, env: await this.dockerEnv() });
+      result = await run(this.options.dockerCli ?? 'docker', args, { timeoutMs, env: await this.dockerEnv() });
     }
     this.lastContact = Date.now();
     this.throwIfUnreachable(result, timeoutMs, opts.secrets ?? []);
     return result;
   }
 
-  private throwIfUnreachable(result: RunResult, timeoutMs: number, secrets: string[]): void {
+  protected throwIfUnreachable(result: RunResult, timeoutMs: number, secrets: string[]): void {
     if (result.timedOut) {
       throw new TargetError(this.spec.name, 'timeout', `${this.where}: no answer within ${Math.round(timeoutMs / 1000)} s`);
     }
@@ -178,12 +180,12 @@ export class DockerTarget implements Target {
     }
   }
 
-  private fail(what: string, result: RunResult, secrets: string[] = []): TargetError {
+  protected fail(what: string, result: RunResult, secrets: string[] = []): TargetError {
     const detail = redact(result.stderr.trim() || result.stdout.trim(), secrets);
     return new TargetError(this.spec.name, 'command', `${what} failed (exit ${result.code}): ${lastLine(detail)}`, detail);
   }
 
-  private appDir(project: string, app: string): string {
+  protected appDir(project: string, app: string): string {
     return `${this.spec.dir.replace(/\/+$/, '')}/${project}/${app}`;
   }
 
@@ -273,7 +275,7 @@ export class DockerTarget implements Target {
   }
 
   /** The current release, secrets.env included: into memory over the one connection, never onto a log. */
-  private async readRelease(app: AppRef): Promise<{ info: ReleaseInfo; compose: string; env: string } | undefined> {
+  protected async readRelease(app: AppRef): Promise<{ info: ReleaseInfo; compose: string; env: string } | undefined> {
     checkName('project', app.project);
     checkName('app', app.app);
     const marker = `@@steward-part-${randomBytes(8).toString('hex')}`;
@@ -401,7 +403,7 @@ export class DockerTarget implements Target {
   }
 
   /** Sets up the in-process engine access once the host is known to have an engine. */
-  private async connectEngine(): Promise<void> {
+  protected async connectEngine(): Promise<void> {
     const socket = unixSocketPath(this.hostDockerHost);
     if (this.isLocal) {
       const api = socket ? new EngineApi(socket, this.commandTimeoutMs) : undefined;
@@ -423,7 +425,7 @@ export class DockerTarget implements Target {
   }
 
   /** The engine API when it can be used now; undefined: use the docker CLI. */
-  private async engine(): Promise<EngineApi | undefined> {
+  protected async engine(): Promise<EngineApi | undefined> {
     if (!this.engineApi) return undefined;
     if (this.isLocal) return this.engineApi;
     // The master, and the forward with it, may have ended after a quiet spell:
@@ -436,7 +438,7 @@ export class DockerTarget implements Target {
   }
 
   /** A session starts a new control master (or fails naming why the host is gone); then the forward again. */
-  private async reconnect(): Promise<void> {
+  protected async reconnect(): Promise<void> {
     const r = await this.exec(':');
     if (r.code !== 0) throw this.fail('reconnecting', r);
     await this.connectEngine();
@@ -509,7 +511,7 @@ function runnerCompose(timeoutMs: number): Promise<RunResult> {
   return composeOnRunner;
 }
 
-function checkName(what: string, name: string): void {
+export function checkName(what: string, name: string): void {
   if (!NAME.test(name)) throw new Error(`invalid ${what} name ${JSON.stringify(name)}: use lower-case letters, digits, '-', '_' and '.'`);
 }
 
@@ -520,7 +522,7 @@ function checkUploadPath(path: string): string {
   return p;
 }
 
-function lastLine(text: string): string {
+export function lastLine(text: string): string {
   const lines = text.trim().split('\n').filter((l) => l.trim());
   return lines[lines.length - 1]?.trim() ?? '';
 }

@@ -9,6 +9,10 @@ export interface TargetSpec {
   port?: number;
   /** Apps directory on the host; an app lives in `<dir>/<project>/<app>/` (releases/<id>/ and `current`). Default /var/lib/steward. */
   dir: string;
+  /** docker (default): one host; swarm: a Docker Swarm through this manager (SwarmTarget). */
+  engine?: 'docker' | 'swarm';
+  /** swarm: the nodes' addresses. */
+  nodes?: string[];
 }
 
 export interface DeployableApp {
@@ -76,6 +80,14 @@ export interface ObservedApp {
    * undefined when it did not look (no project given).
    */
   release?: ObservedRelease | null;
+  /** Swarm: replicas the project wants (desired), the service's spec now, and tasks running. */
+  replicas?: { desired: number; spec: number; running: number };
+  /** Swarm: running tasks per node id. */
+  nodes?: Record<string, number>;
+  /** Swarm: why replicas are missing that applying cannot fix (a node down, no node fits): reported as degraded, no step. */
+  unplaced?: string;
+  /** Swarm: the service changed by hand (scaled, another image) under the same hash label: drift to correct. */
+  specDrift?: string[];
 }
 
 export interface ObservedRelease {
@@ -148,7 +160,8 @@ export interface ApplyResult {
   project: string;
   app: string;
   hash: string;
-  status: 'healthy' | 'unhealthy' | 'failed' | 'timeout';
+  /** rolled-back: the engine itself returned to the previous version (a swarm's failure_action: rollback). */
+  status: 'healthy' | 'unhealthy' | 'failed' | 'timeout' | 'rolled-back';
   message: string;
   /** Last log lines of the failing container (secrets masked). */
   logs?: string[];

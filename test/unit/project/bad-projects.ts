@@ -75,7 +75,7 @@ export const CASES: BadCase[] = [
       "services/web/service.yml:1:1  target  unknown target \"nas\"; targets in network.yml: core, media",
     ] },
   { name: 'unknown key in service.yml', files: { 'services/web/service.yml': web + 'restart: always\n' }, expect: [
-      "services/web/service.yml:5:1  restart  unknown key \"restart\"; allowed keys here: target, state, image, command, env, secrets, volumes, files, ports, depends_on, route, health, metrics, compose, purge",
+      "services/web/service.yml:5:1  restart  unknown key \"restart\"; allowed keys here: target, state, image, command, env, secrets, volumes, files, ports, depends_on, route, health, metrics, compose, purge, replicas, placement, update",
     ] },
   { name: 'bad state', files: { 'services/web/service.yml': web + 'state: stopped\n' }, expect: [
       "services/web/service.yml:5:1  state  must be one of: present, absent (got \"stopped\")",

@@ -10,7 +10,7 @@ test('defaults are applied to project, targets and apps', () => {
     const m = loadProject(p.dir);
     assert.equal(m.name, 'lab');
     assert.deepEqual(m.converge, { prune: true, selfHeal: true, parallelism: 4, healthTimeoutMs: 120_000, lockTimeoutMs: 60_000 });
-    assert.deepEqual(m.network.targets.core, { name: 'core', address: 'local', user: 'root', port: 22, dir: '/var/lib/steward' });
+    assert.deepEqual(m.network.targets.core, { name: 'core', address: 'local', user: 'root', port: 22, dir: '/var/lib/steward', engine: 'docker' });
     assert.equal(m.network.targets.media.dir, '/srv/steward');
     assert.deepEqual(m.apps.map((a) => a.name), ['db', 'web']);
     const web = m.apps.find((a) => a.name === 'web')!;

@@ -1,0 +1,116 @@
+// Shell scripts run on a swarm's manager: plain sh and the docker CLI.
+import { shQuote } from './ssh';
+import { MARK_ENGINE, MARK_PROBLEM, MARK_SOCKET } from './scripts';
+import { MARK_NODES, MARK_SERVICES, MARK_TASKS, STACK_LABEL } from './swarm-observe';
+import { LABEL_APP, LABEL_PROJECT, projectNetworkName } from './target';
+
+const NEED_DOCKER = `command -v docker >/dev/null 2>&1 || { echo "the docker CLI is not installed on the host" >&2; exit 127; }`;
+
+/** Services with these labels, their tasks and the nodes, each section one JSON array on one line: one round trip. */
+export function swarmListScript(filters: string[]): string {
+  const f = filters.map((x) => `--filter ${shQuote(`label=${x}`)}`).join(' ');
+  return [
+    NEED_DOCKER,
+    `s=$(docker service ls -q ${f}) || exit 3`,
+    `echo ${MARK_SERVICES}`,
+    `[ -z "$s" ] || docker service inspect $s | tr -d '\\n' || exit 3; echo`,
+    `echo ${MARK_TASKS}`,
+    't=""',
+    `[ -z "$s" ] || t=$(docker service ps -q --no-trunc $s 2>/dev/null) || t=""`,
+    `[ -z "$t" ] || docker inspect --type task $t 2>/dev/null | tr -d '\\n'; echo`,
+    `echo ${MARK_NODES}`,
+    `docker node inspect $(docker node ls -q) | tr -d '\\n' || exit 3; echo`,
+  ].join('\n');
+}
+
+export function swarmObserveScript(project?: string): string {
+  return swarmListScript([project ? `${LABEL_PROJECT}=${project}` : LABEL_PROJECT]);
+}
+
+export function stackListScript(stack: string): string {
+  return swarmListScript([`${STACK_LABEL}=${stack}`]);
+}
+
+/** Engine, that it is a swarm manager, where its socket is, the overlay network and the apps directories. */
+export function swarmPrepareScript(project: string, dir: string, apps: string[]): string {
+  const net = projectNetworkName(project);
+  const dirs = [`${dir}/${project}`, ...apps.map((a) => `${dir}/${project}/${a}`)].map(shQuote).join(' ');
+  return [
+    `command -v docker >/dev/null 2>&1 || { echo "${MARK_PROBLEM} the docker CLI is not installed on the host"; exit 0; }`,
+    `v=$(docker version --format '{{.Server.Version}}' 2>&1) || { echo "${MARK_PROBLEM} the Docker engine does not answer: $v" | head -n 1; exit 0; }`,
+    `echo "${MARK_ENGINE} $v"`,
+    `m=$(docker info --format '{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}}' 2>/dev/null)`,
+    `[ "$m" = "active true" ] || { echo "${MARK_PROBLEM} this host is not a swarm manager (swarm state: $m): run docker swarm init, or name a manager as the target's address"; exit 0; }`,
+    `h=\${DOCKER_HOST:-}; [ -n "$h" ] || h=$(docker context inspect --format '{{.Endpoints.docker.Host}}' 2>/dev/null) || h=""`,
+    `echo "${MARK_SOCKET} $h"`,
+    `mkdir -p ${dirs} 2>/dev/null && chmod 711 ${dirs} 2>/dev/null || echo ${shQuote(`${MARK_PROBLEM} cannot create the apps directory ${dir}/${project} (permissions?)`)}`,
+    // Attachable: a proxy outside the stacks (docker run, compose on a node) can join it.
+    `d=$(docker network inspect --format '{{.Driver}}' ${shQuote(net)} 2>/dev/null) || d=""`,
+    `[ -n "$d" ] || docker network create --driver overlay --attachable --label ${shQuote(`${LABEL_PROJECT}=${project}`)} ${shQuote(net)} >/dev/null 2>&1 || d=$(docker network inspect --format '{{.Driver}}' ${shQuote(net)} 2>/dev/null) || echo ${shQuote(`${MARK_PROBLEM} cannot create the overlay network ${net}`)}`,
+    `[ -z "$d" ] || [ "$d" = overlay ] || echo ${shQuote(`${MARK_PROBLEM} network ${net} exists on the manager but is not an overlay network: remove it (docker network rm ${net})`)}`,
+  ].join('\n');
+}
+
+/**
+ * Removes the app's configs and secrets no service uses any more (Swarm
+ * refuses to remove one in use; `stack deploy --prune` leaves them all,
+ * docker/cli #203). Prints what it removed.
+ */
+export function pruneObjectsScript(project: string, app: string): string {
+  const f = `--filter ${shQuote(`label=${LABEL_PROJECT}=${project}`)} --filter ${shQuote(`label=${LABEL_APP}=${app}`)}`;
+  return [
+    NEED_DOCKER,
+    'for kind in config secret; do',
+    `  for id in $(docker $kind ls -q ${f}); do`,
+    '    n=$(docker $kind inspect --format "{{.Spec.Name}}" "$id" 2>/dev/null) || continue',
+    '    docker $kind rm "$id" >/dev/null 2>&1 && echo "removed $kind $n"',
+    '  done',
+    'done',
+    'true',
+  ].join('\n');
+}
+
+export function checkSwarmId(id: string): string {
+  if (!/^[a-z0-9]{25}$/.test(id)) throw new Error(`invalid swarm object id ${JSON.stringify(id)}: expected 25 lower-case letters and digits`);
+  return id;
+}
+
+export const MARK_REMAINING_SERVICES = '@@steward-remaining';
+
+/** Removes services by id (leftovers), then prints the ids still there. */
+export function removeServicesScript(ids: string[]): string {
+  const list = ids.map((id) => shQuote(checkSwarmId(id))).join(' ');
+  return [
+    NEED_DOCKER,
+    `for id in ${list}; do docker service rm "$id" >/dev/null 2>&1 || true; done`,
+    `echo ${MARK_REMAINING_SERVICES}`,
+    `for id in ${list}; do docker service inspect --format '{{.ID}}' "$id" 2>/dev/null || true; done`,
+  ].join('\n');
+}
+
+/** The last lines of one task's log (the failing one), through the manager. */
+export function taskLogsScript(taskId: string, lines: number): string {
+  return `docker service logs --raw --tail ${Math.max(1, Math.floor(lines))} ${shQuote(checkSwarmId(taskId))} 2>&1`;
+}
+
+export function serviceLogsScript(stack: string, lines: number): string {
+  return [
+    NEED_DOCKER,
+    `for s in $(docker service ls -q --filter ${shQuote(`label=${STACK_LABEL}=${stack}`)}); do`,
+    '  echo "@@steward-logs $(docker service inspect --format "{{.Spec.Name}}" "$s")"',
+    `  docker service logs --raw --tail ${Math.max(1, Math.floor(lines))} "$s" 2>&1`,
+    'done',
+  ].join('\n');
+}
+
+/** Stack gone: `docker stack rm` returns before its services and networks are; wait until they are. */
+export function waitStackGoneScript(stack: string, seconds: number): string {
+  const f = `--filter ${shQuote(`label=${STACK_LABEL}=${stack}`)}`;
+  return [
+    `i=0; while [ $i -lt ${Math.max(1, Math.floor(seconds))} ]; do`,
+    `  [ -z "$(docker service ls -q ${f})$(docker network ls -q ${f})" ] && exit 0`,
+    '  sleep 1; i=$((i + 1))',
+    'done',
+    `echo "stack ${stack} still has services or networks" >&2; exit 4`,
+  ].join('\n');
+}
