@@ -34015,7 +34015,7 @@ var require_public_api = __commonJS({
         return docs;
       return Object.assign([], { empty: true }, composer$1.streamInfo());
     }
-    function parseDocument4(source, options = {}) {
+    function parseDocument5(source, options = {}) {
       const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
       const parser$1 = new parser.Parser(lineCounter2?.addNewLine);
       const composer$1 = new composer.Composer(options);
@@ -34041,7 +34041,7 @@ var require_public_api = __commonJS({
       } else if (options === void 0 && reviver && typeof reviver === "object") {
         options = reviver;
       }
-      const doc = parseDocument4(src, options);
+      const doc = parseDocument5(src, options);
       if (!doc)
         return null;
       doc.warnings.forEach((warning) => log.warn(doc.options.logLevel, warning));
@@ -34077,7 +34077,7 @@ var require_public_api = __commonJS({
     }
     exports.parse = parse6;
     exports.parseAllDocuments = parseAllDocuments2;
-    exports.parseDocument = parseDocument4;
+    exports.parseDocument = parseDocument5;
     exports.stringify = stringify;
   }
 });
@@ -36377,7 +36377,7 @@ function info(message) {
 
 // src/actions/converge.ts
 import { mkdirSync as mkdirSync4, writeFileSync as writeFileSync4 } from "node:fs";
-import { dirname as dirname3 } from "node:path";
+import { dirname as dirname4 } from "node:path";
 
 // src/converge/run-converge.ts
 import { readFileSync as readFileSync4 } from "node:fs";
@@ -39920,6 +39920,12 @@ var GitRepo = class {
     }
     return commits;
   }
+  /** The newest commit up to `rev` that touched `path` (from the top of the repository), or undefined. */
+  async lastCommitOf(rev, path) {
+    const out = await this.git.raw(["log", "-1", "--format=%H%x1f%cI%x1f%s", rev, "--", `:(top)${path}`]);
+    const [sha, at2, subject] = out.trim().split("");
+    return sha ? { sha, subject: subject ?? "", at: at2 } : void 0;
+  }
   /** Paths changed between two commits (tree comparison, no history walk). */
   async changedPaths(from, to2) {
     const out = await this.git.raw(["diff", "--name-only", "--no-renames", from, to2, "--"]);
@@ -40145,8 +40151,8 @@ var project_schema_default = {
         prune: { type: "boolean", default: true, description: "Remove managed apps whose service.yml is gone." },
         self_heal: { type: "boolean", default: true, description: "false: report drift, do not correct it." },
         parallelism: { type: "integer", minimum: 1, maximum: 64, default: 4, description: "Apps applied at once per target." },
-        health_timeout: { type: "string", pattern: "^[0-9]+(ms|s|m)$", default: "120s", description: "How long an app may take to become healthy, e.g. 90s, 2m." },
-        lock_timeout: { type: "string", pattern: "^[0-9]+(ms|s|m)$", default: "60s", description: "How long a run waits for another run's lock before it skips." }
+        health_timeout: { type: "string", pattern: "^[0-9]{1,9}(ms|s|m)$", default: "120s", description: "How long an app may take to become healthy, e.g. 90s, 2m." },
+        lock_timeout: { type: "string", pattern: "^[0-9]{1,9}(ms|s|m)$", default: "60s", description: "How long a run waits for another run's lock before it skips." }
       }
     },
     conventions: {
@@ -40181,7 +40187,40 @@ var project_schema_default = {
           type: "object",
           additionalProperties: false,
           required: ["provider"],
-          properties: { provider: { enum: ["prometheus"] } }
+          description: "Prometheus scrapes every app with `metrics`, the blackbox exporter probes every route. Without `app`, Steward runs both (apps prometheus and blackbox) on `target` (default: the edge).",
+          properties: {
+            provider: { enum: ["prometheus"] },
+            app: { type: "string", pattern: "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", description: "Your own Prometheus app (a folder under services/): it gets the generated file_sd targets instead; Steward runs only the blackbox exporter, beside it." },
+            target: { type: "string", minLength: 1, description: "Where Steward runs Prometheus and the blackbox exporter; default: the edge target." },
+            image: { type: "string", pattern: "^([a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?(\\.[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)*(:[0-9]+)?/)?[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*(/[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@[A-Za-z][A-Za-z0-9]*([-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$", default: "prom/prometheus:v2.54.1", description: "Image of Steward's Prometheus (pin a version)." },
+            blackbox_image: { type: "string", pattern: "^([a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?(\\.[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)*(:[0-9]+)?/)?[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*(/[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@[A-Za-z][A-Za-z0-9]*([-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$", default: "prom/blackbox-exporter:v0.25.0", description: "Image of the blackbox exporter Steward runs." },
+            scrape_interval: { type: "string", pattern: "^[1-9][0-9]{0,8}(ms|s|m)$", default: "30s", description: "How often Prometheus scrapes and probes, e.g. 15s, 1m." },
+            port: { type: "integer", minimum: 1, maximum: 65535, description: "Publish Steward's Prometheus (port 9090) on this host port, on 127.0.0.1 only (it has no login)." }
+          }
+        },
+        dashboard: {
+          description: "The status page Steward writes after every converge and serves through the edge proxy; on by default with routing, `false` turns it off.",
+          if: { type: "object" },
+          then: {
+            type: "object",
+            additionalProperties: false,
+            required: ["provider"],
+            properties: {
+              provider: { enum: ["steward"] },
+              subdomain: { type: "string", pattern: "^(@|[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)$", default: "@", description: "Where the page is served: <subdomain>.<domain>, or @ (default) for the bare domain." }
+            }
+          },
+          else: { const: false }
+        },
+        homepage: {
+          type: "object",
+          additionalProperties: false,
+          required: ["provider", "app"],
+          description: "Writes gethomepage's services.yaml from the routes and mounts it into that app.",
+          properties: {
+            provider: { enum: ["homepage"] },
+            app: { type: "string", pattern: "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", description: "The app (services/<app>/) that runs gethomepage." }
+          }
         }
       }
     }
@@ -40212,7 +40251,9 @@ var network_schema_default = {
           user: { type: "string", pattern: "^[a-z_][a-z0-9_-]{0,31}$", default: "root" },
           port: { type: "integer", minimum: 1, maximum: 65535, default: 22 },
           dir: { type: "string", pattern: "^(/(?!\\.\\.?(/|$))[A-Za-z0-9._-]+)+/?$", default: "/var/lib/steward", description: "Where app files live on the host." },
-          engine: { enum: ["docker"], default: "docker" }
+          engine: { enum: ["docker", "swarm"], default: "docker", description: "docker: one host; swarm: a Docker Swarm reached through this manager." },
+          nodes: { type: "array", minItems: 1, uniqueItems: true, items: { type: "string", minLength: 1 }, description: "swarm only: the nodes' addresses, where the edge proxy reaches published ports." },
+          publish: { enum: ["ingress", "host"], default: "ingress", description: "swarm only: how ports are published; ingress: the routing mesh on every node; host: on the nodes that run a task." }
         }
       }
     }
@@ -40328,7 +40369,29 @@ var service_schema_default = {
       }
     },
     compose: { type: "object", description: "Escape hatch: merged into the generated compose service." },
-    purge: { type: "boolean", default: false, description: "With state: absent, also delete the app's volumes." }
+    purge: { type: "boolean", default: false, description: "With state: absent, also delete the app's volumes." },
+    replicas: { type: "integer", minimum: 0, maximum: 1e3, default: 1, description: "swarm only: tasks of the service." },
+    placement: {
+      type: "object",
+      additionalProperties: false,
+      description: "swarm only: where tasks may run.",
+      properties: {
+        constraints: { type: "array", uniqueItems: true, items: { type: "string", pattern: "^(node|engine)\\.[A-Za-z0-9_.-]+ ?(==|!=) ?[A-Za-z0-9_.:/-]+$" } },
+        preferences: { type: "array", items: { type: "object", additionalProperties: false, required: ["spread"], properties: { spread: { type: "string", pattern: "^(node|engine)\\.[A-Za-z0-9_.-]+$" } } } },
+        max_per_node: { type: "integer", minimum: 1, maximum: 1e3 }
+      }
+    },
+    update: {
+      type: "object",
+      additionalProperties: false,
+      description: "swarm only: how a new version rolls out.",
+      properties: {
+        parallelism: { type: "integer", minimum: 0, maximum: 1e3, default: 1 },
+        delay: { type: "string", pattern: "^[0-9]+(ms|s|m)$", default: "0s" },
+        order: { enum: ["start-first", "stop-first"], default: "stop-first" },
+        failure_action: { enum: ["rollback", "pause", "continue"], default: "rollback" }
+      }
+    }
   }
 };
 
@@ -42315,6 +42378,7 @@ function pickErrors(errors) {
   const oneOfPaths = new Set(errors.filter((e) => e.keyword === "oneOf" || e.keyword === "anyOf").map((e) => e.instancePath));
   return errors.filter((e) => {
     if (e.propertyName !== void 0) return false;
+    if (e.keyword === "if") return false;
     if (e.keyword === "oneOf" || e.keyword === "anyOf") return true;
     return ![...oneOfPaths].some((p2) => e.schemaPath.includes("/oneOf/") && e.instancePath.startsWith(p2) && (e.instancePath === p2 || e.keyword !== "required"));
   });
@@ -42328,7 +42392,7 @@ function errorPath(err) {
 var patternHints = {
   "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$": 'a DNS label: lowercase letters, digits and "-", 1 to 63 characters, not starting or ending with "-"',
   "^(@|[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)$": 'a DNS label (lowercase letters, digits, "-") or "@" for the bare domain',
-  "^[0-9]+(ms|s|m)$": "a duration such as 500ms, 90s or 2m",
+  "^[0-9]{1,9}(ms|s|m)$": "a duration such as 500ms, 90s or 2m (a whole number of at most 9 digits)",
   "^/": 'an absolute path starting with "/"',
   "^[A-Za-z_][A-Za-z0-9_]*$": 'an environment variable name (letters, digits, "_", not starting with a digit)',
   "^https?://": "a URL starting with https:// or http://",
@@ -42336,6 +42400,8 @@ var patternHints = {
   [HTTP_PATH_PATTERN]: 'a URL path starting with "/", without spaces, quotes or control characters',
   [EMAIL_PATTERN]: "an e-mail address such as admin@example.org",
   [IMAGE_PATTERN]: "an image reference such as caddy:2, registry.example.org:5000/team/app:1.4 or app@sha256:<digest>",
+  "^(node|engine)\\.[A-Za-z0-9_.-]+ ?(==|!=) ?[A-Za-z0-9_.:/-]+$": "a placement constraint such as node.role==worker or node.labels.zone!=b",
+  "^(node|engine)\\.[A-Za-z0-9_.-]+$": "a node attribute to spread over, such as node.id or node.labels.zone",
   "^[a-z_][a-z0-9_-]{0,31}$": 'a user name: lowercase letters, digits, "_" and "-", starting with a letter or "_", at most 32 characters'
 };
 var MAX_LISTED_KEYS = 20;
@@ -50892,6 +50958,304 @@ function deriveSecretHashKey(identity) {
 
 // src/project/semantics.ts
 import { isIP as isIP3 } from "node:net";
+
+// src/project/swarm-checks.ts
+function checkSwarm(p2, at2, raw) {
+  for (const t2 of Object.values(p2.network.targets)) {
+    if (t2.engine === "swarm") continue;
+    for (const k2 of ["nodes", "publish"]) {
+      if (t2[k2] !== void 0) at2("network.yml", ["targets", t2.name, k2], `"${k2}" is for targets with engine: swarm; target ${t2.name} is engine: ${t2.engine} (got ${JSON.stringify(t2[k2])})`);
+    }
+  }
+  const edge = p2.network.edge && p2.network.targets[p2.network.edge];
+  if (edge && edge.engine === "swarm") {
+    at2("network.yml", ["edge"], `the edge proxy runs on one host: edge cannot be the swarm target ${edge.name}; pick a docker target (it reaches swarm apps through their published ports)`);
+  }
+  for (const a of p2.apps) {
+    const t2 = p2.network.targets[a.target];
+    if (!t2) continue;
+    if (t2.engine !== "swarm") {
+      for (const k2 of a.swarmKeys ?? []) {
+        at2(a.sourceFile, [k2], `"${k2}" needs a swarm target: target ${t2.name} is engine: ${t2.engine} (got ${JSON.stringify(raw(a.sourceFile, [k2]))}); set engine: swarm on it in network.yml, or remove "${k2}"`);
+      }
+      continue;
+    }
+    if (a.state !== "present") continue;
+    if (a.kind === "adopted") {
+      at2(a.sourceFile, ["target"], `target ${t2.name} is a swarm: an adopted compose.yaml cannot be deployed there; describe the app in service.yml instead`);
+      continue;
+    }
+    a.ports.forEach((x3, i) => {
+      if (x3.bind !== void 0) at2(a.sourceFile, ["ports", i, "bind"], `a swarm publishes a port on every node: "bind" is not supported on swarm target ${t2.name} (got ${JSON.stringify(x3.bind)})`);
+    });
+    if (t2.publish === "host" && a.swarm?.update.order === "start-first" && a.ports.some((x3) => x3.host !== void 0)) {
+      at2(a.sourceFile, ["update", "order"], `start-first cannot work with host-mode ports (target ${t2.name} has publish: host): the new task could not bind the port the old one holds; use stop-first (got "start-first")`);
+    }
+    if (a.route && edge && !t2.nodes && t2.address === "local") {
+      at2("network.yml", ["targets", t2.name], `the edge (${edge.name}) reaches app "${a.name}" through the swarm's published ports: list the swarm's node addresses under targets.${t2.name}.nodes`);
+    }
+  }
+}
+
+// src/render/canonical.ts
+import { createHash as createHash2 } from "node:crypto";
+function canonicalJson(value, indent = 0) {
+  return indent ? JSON.stringify(sortKeys(value), null, indent) : compactJson(value);
+}
+function compactJson(v2) {
+  if (v2 === null || typeof v2 !== "object") return JSON.stringify(v2) ?? "null";
+  if (Array.isArray(v2)) return `[${v2.map((x3) => x3 === void 0 ? "null" : compactJson(x3)).join(",")}]`;
+  const o2 = v2;
+  const parts = [];
+  for (const k2 of Object.keys(o2).sort()) if (o2[k2] !== void 0) parts.push(`${JSON.stringify(k2)}:${compactJson(o2[k2])}`);
+  return `{${parts.join(",")}}`;
+}
+function canonicalYaml(value) {
+  const out = [];
+  emit(value, 0, out);
+  return out.join("");
+}
+function emit(v2, indent, out) {
+  const pad = " ".repeat(indent);
+  if (Array.isArray(v2)) {
+    if (!v2.length) return void out.push(`${pad}[]
+`);
+    for (const item of v2) {
+      if (isCollection(item) && !isEmpty(item)) {
+        const inner = [];
+        emit(item, indent + 2, inner);
+        const text = inner.join("");
+        out.push(`${pad}- ${text.slice(indent + 2)}`);
+      } else out.push(`${pad}- ${scalar(item)}
+`);
+    }
+    return;
+  }
+  if (v2 && typeof v2 === "object") {
+    const o2 = v2;
+    const keys = Object.keys(o2).sort().filter((k2) => o2[k2] !== void 0);
+    if (!keys.length) return void out.push(`${pad}{}
+`);
+    for (const k2 of keys) {
+      const val = o2[k2];
+      if (isCollection(val) && !isEmpty(val)) {
+        out.push(`${pad}${key(k2)}:
+`);
+        emit(val, Array.isArray(val) ? indent + 2 : indent + 2, out);
+      } else out.push(`${pad}${key(k2)}: ${scalar(val)}
+`);
+    }
+    return;
+  }
+  out.push(`${pad}${scalar(v2)}
+`);
+}
+function isCollection(v2) {
+  return !!v2 && typeof v2 === "object";
+}
+function isEmpty(v2) {
+  return Array.isArray(v2) ? v2.length === 0 : Object.keys(v2).every((k2) => v2[k2] === void 0);
+}
+var RESERVED = /^(y|n|yes|no|on|off|true|false|null|~|nan|\.nan|inf|\.inf|-\.inf|\+\.inf)$/i;
+var PLAIN = /^[A-Za-z_/][A-Za-z0-9_./@+=-]*(?:[ :][A-Za-z0-9_./@+=-]+)*$/;
+var NUMBERISH = /^[-+]?(\d|\.\d)|^0[xob]/i;
+function scalar(v2) {
+  if (v2 === null || v2 === void 0) return "null";
+  if (typeof v2 === "number" || typeof v2 === "boolean") return String(v2);
+  if (Array.isArray(v2)) return "[]";
+  if (typeof v2 === "object") return "{}";
+  const s = String(v2);
+  if (PLAIN.test(s) && !RESERVED.test(s) && !NUMBERISH.test(s) && !s.includes(": ") && !s.includes(" #")) return s;
+  return JSON.stringify(s);
+}
+function key(k2) {
+  return PLAIN.test(k2) && !RESERVED.test(k2) && !k2.includes(" ") && !k2.includes(":") ? k2 : JSON.stringify(k2);
+}
+function sha2563(data) {
+  return createHash2("sha256").update(data).digest("hex");
+}
+function sortKeys(value) {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value && typeof value === "object" && !Buffer.isBuffer(value)) {
+    const o2 = value;
+    const out = {};
+    for (const k2 of Object.keys(o2).sort()) if (o2[k2] !== void 0) out[k2] = sortKeys(o2[k2]);
+    return out;
+  }
+  return value;
+}
+function escapeDollar(s) {
+  return s.replace(/\$/g, "$$$$");
+}
+
+// src/conventions/upstream.ts
+function upstreamOf(p2, app, port, fromTarget) {
+  if (app.target === fromTarget && app.kind === "service") return hostPort(app.name, port);
+  const host = app.target === fromTarget ? "host.docker.internal" : p2.network.targets[app.target].address;
+  return hostPort(host, publishedPort(app, port)?.host ?? port);
+}
+function upstreamsOf(p2, app, port, fromTarget) {
+  const t2 = p2.network.targets[app.target];
+  if (t2.engine !== "swarm") return [upstreamOf(p2, app, port, fromTarget)];
+  const published = publishedPort(app, port)?.host ?? port;
+  return (t2.nodes ?? [t2.address]).map((n) => hostPort(n, published));
+}
+function hostnameOf(p2, subdomain) {
+  return subdomain === "@" ? p2.domain : `${subdomain}.${p2.domain}`;
+}
+
+// src/conventions/monitoring.ts
+var PROMETHEUS_APP = "prometheus";
+var BLACKBOX_APP = "blackbox";
+var PROMETHEUS_IMAGE = "prom/prometheus:v2.54.1";
+var BLACKBOX_IMAGE = "prom/blackbox-exporter:v0.25.0";
+var PROMETHEUS_PORT = 9090;
+var BLACKBOX_PORT = 9115;
+var TARGETS_DIR = "targets";
+var TARGETS_MOUNT = "/etc/prometheus/steward";
+var CONFIG_PATH = "/etc/prometheus/prometheus.yml";
+var BLACKBOX_CONFIG_PATH = "/etc/blackbox_exporter/steward.yml";
+var PROBE_MODULE = "http_2xx";
+var METRICS_JOB = "steward-metrics";
+var PROBE_JOB = "steward-probe";
+function conventionAppNames(p2) {
+  const m2 = p2.conventions.monitoring;
+  return m2 ? m2.app ? [BLACKBOX_APP] : [PROMETHEUS_APP, BLACKBOX_APP] : [];
+}
+function targetFiles(p2, from) {
+  const out = [];
+  const json = (v2) => Buffer.from(canonicalJson(v2, 2) + "\n");
+  for (const a of p2.apps.filter((x3) => x3.state === "present")) {
+    const labels = { app: a.name, project: p2.name, target: a.target };
+    if (a.metrics) {
+      out.push({ path: `metrics-${a.name}.json`, content: json([{ labels: { __metrics_path__: a.metrics.path, job: a.name, ...labels }, targets: [upstreamOf(p2, a, a.metrics.port, from)] }]) });
+    }
+    if (a.route) {
+      out.push({ path: `probe-${a.name}.json`, content: json([{ labels, targets: [`http://${upstreamOf(p2, a, a.route.port, from)}${probePath(a)}`] }]) });
+    }
+  }
+  return out.sort((x3, y2) => x3.path.localeCompare(y2.path));
+}
+function probePath(a) {
+  const h3 = a.health;
+  return h3?.http && (h3.port ?? a.route.port) === a.route.port ? h3.http.startsWith("/") ? h3.http : `/${h3.http}` : "/";
+}
+function prometheusConfig(p2, blackbox) {
+  const interval = p2.conventions.monitoring.scrapeInterval;
+  const timeout = parseDuration(interval) < 1e4 ? interval : "10s";
+  return {
+    global: { scrape_interval: interval, scrape_timeout: timeout, evaluation_interval: interval },
+    scrape_configs: [
+      { job_name: METRICS_JOB, file_sd_configs: [{ files: [`${TARGETS_MOUNT}/metrics-*.json`] }] },
+      {
+        job_name: PROBE_JOB,
+        metrics_path: "/probe",
+        params: { module: [PROBE_MODULE] },
+        file_sd_configs: [{ files: [`${TARGETS_MOUNT}/probe-*.json`] }],
+        // The blackbox exporter's documented set-up: the target becomes its ?target=.
+        relabel_configs: [
+          { source_labels: ["__address__"], target_label: "__param_target" },
+          { source_labels: ["__param_target"], target_label: "instance" },
+          { target_label: "__address__", replacement: blackbox }
+        ]
+      }
+    ]
+  };
+}
+function blackboxConfig() {
+  return { modules: { [PROBE_MODULE]: { prober: "http", timeout: "5s", http: { preferred_ip_protocol: "ip4" } } } };
+}
+function yamlFile(value) {
+  return `# Generated by steward render from conventions.monitoring in project.yml; do not edit by hand.
+${canonicalYaml(value)}`;
+}
+function applyMonitoring(p2, sources, diags) {
+  const m2 = p2.conventions.monitoring;
+  if (!m2) return;
+  const at2 = (file, path, message) => {
+    diags.push({ file, ...sources.get(file)?.locate(path) ?? { line: 1, column: 1 }, key: keyName(path), message });
+  };
+  const before = diags.length;
+  const own = m2.app ? p2.apps.find((a) => a.name === m2.app) : void 0;
+  let from;
+  if (m2.app) {
+    if (!own) return at2("project.yml", ["conventions", "monitoring", "app"], `unknown app "${m2.app}": name the folder under services/ that runs your Prometheus, or drop \`app\` to let Steward run one`);
+    if (own.state === "absent") return at2(own.sourceFile, ["state"], `conventions.monitoring.app is ${own.name}, which is state: absent`);
+    from = own.target;
+  } else {
+    from = m2.target ?? p2.network.edge;
+    if (m2.target !== void 0 && !p2.network.targets[m2.target]) {
+      return at2("project.yml", ["conventions", "monitoring", "target"], `unknown target "${m2.target}"; targets in network.yml: ${Object.keys(p2.network.targets).join(", ")}`);
+    }
+    if (!from) return at2("project.yml", ["conventions", "monitoring"], "Steward runs Prometheus on the edge target: add `edge:` to network.yml, or say `target:` here");
+  }
+  for (const name of m2.app ? [BLACKBOX_APP] : [PROMETHEUS_APP, BLACKBOX_APP]) {
+    const taken = p2.apps.find((a) => a.name === name);
+    if (taken) at2(taken.sourceFile, [], `the app name "${name}" is reserved for Steward's ${name === BLACKBOX_APP ? "blackbox exporter" : "Prometheus"} while conventions.monitoring is set${name === PROMETHEUS_APP ? ": rename the folder, or say `app: " + name + "` in conventions.monitoring to keep your own" : ": rename the folder"}`);
+  }
+  for (const a of p2.apps.filter((x3) => x3.state === "present" && x3 !== own)) {
+    const local = a.kind === "service" && a.target === from;
+    if (a.metrics && !local && !publishedPort(a, a.metrics.port)) {
+      const port = a.metrics.port;
+      at2(a.sourceFile, ["metrics", "port"], `Prometheus (on target ${from}) scrapes port ${port} of this app on target ${a.target} over the network: publish it, e.g. ports: [{ container: ${port}, host: ${port} }]${a.kind === "adopted" ? ` in ${a.composeFile}` : ""}`);
+    }
+    if (a.route && !local && !publishedPort(a, a.route.port) && !(a.target === p2.network.edge && from === p2.network.edge)) {
+      at2(a.sourceFile, ["route", "port"], `the blackbox exporter (on target ${from}) probes this route at port ${a.route.port} on target ${a.target} over the network: publish it, e.g. ports: [{ container: ${a.route.port}, host: ${a.route.port} }]`);
+    }
+  }
+  if (m2.port !== void 0 && !m2.app) {
+    const clash = p2.apps.find((a) => a.state === "present" && a.target === from && a.ports.some((x3) => x3.host === m2.port && x3.protocol === "tcp"));
+    const edge = p2.conventions.routing && from === p2.network.edge && [p2.conventions.routing.httpPort, p2.conventions.routing.httpsPort].includes(m2.port);
+    if (clash || edge) at2("project.yml", ["conventions", "monitoring", "port"], `host port ${m2.port}/tcp on target ${from} is already published by ${clash ? `app "${clash.name}"` : "the edge proxy"}; pick another`);
+  }
+  if (diags.length > before) return;
+  const live2 = { dir: TARGETS_DIR, mount: TARGETS_MOUNT, files: targetFiles(p2, from) };
+  if (own) {
+    own.live = [...own.live ?? [], own.kind === "service" ? live2 : { dir: live2.dir, files: live2.files }];
+  } else {
+    p2.apps.push({
+      name: PROMETHEUS_APP,
+      kind: "service",
+      target: from,
+      state: "present",
+      image: m2.image,
+      command: [`--config.file=${CONFIG_PATH}`, "--storage.tsdb.path=/prometheus", `--web.listen-address=:${PROMETHEUS_PORT}`],
+      env: {},
+      secrets: [],
+      volumes: [{ name: "data", path: "/prometheus", readonly: false }],
+      files: [{ source: "prometheus.yml", path: CONFIG_PATH, content: Buffer.from(yamlFile(prometheusConfig(p2, `${BLACKBOX_APP}:${BLACKBOX_PORT}`))), generated: true }],
+      // Prometheus has no login: published on the host's loopback only.
+      ports: m2.port !== void 0 ? [{ container: PROMETHEUS_PORT, host: m2.port, protocol: "tcp", bind: "127.0.0.1" }] : [],
+      dependsOn: [],
+      health: { http: "/-/ready", port: PROMETHEUS_PORT },
+      live: [live2],
+      compose: {},
+      purge: false,
+      sourceFile: "project.yml"
+    });
+  }
+  p2.apps.push({
+    name: BLACKBOX_APP,
+    kind: "service",
+    target: from,
+    state: "present",
+    image: m2.blackboxImage,
+    command: [`--config.file=${BLACKBOX_CONFIG_PATH}`, `--web.listen-address=:${BLACKBOX_PORT}`],
+    env: {},
+    secrets: [],
+    volumes: [],
+    files: [{ source: "blackbox.yml", path: BLACKBOX_CONFIG_PATH, content: Buffer.from(yamlFile(blackboxConfig())), generated: true }],
+    ports: [],
+    dependsOn: [],
+    health: { http: "/-/healthy", port: BLACKBOX_PORT },
+    compose: {},
+    purge: false,
+    sourceFile: "project.yml"
+  });
+  p2.apps.sort((a, b3) => a.name.localeCompare(b3.name));
+}
+
+// src/project/semantics.ts
 function checkProject(p2, sources, diags) {
   const at2 = (file, path, message) => {
     const src = sources.get(file);
@@ -50943,6 +51307,7 @@ function checkProject(p2, sources, diags) {
     });
     a.dependsOn.forEach((d2, i) => {
       const dep = byName.get(d2);
+      if (!dep && conventionAppNames(p2).includes(d2)) return;
       if (!dep) at2(a.sourceFile, ["depends_on", i], `unknown app "${d2}"; apps: ${[...byName.keys()].join(", ")}`);
       else if (d2 === a.name) at2(a.sourceFile, ["depends_on", i], "an app cannot depend on itself");
       else if (a.state === "present" && dep.state === "absent") at2(a.sourceFile, ["depends_on", i], `depends on "${d2}", which is state: absent`);
@@ -50962,6 +51327,7 @@ function checkProject(p2, sources, diags) {
       }
     }
   }
+  checkSwarm(p2, at2, (file, path) => path.reduce((v2, k2) => v2 && typeof v2 === "object" ? v2[k2] : void 0, sources.get(file)?.value));
   checkCycles(p2.apps, (a, i, msg) => at2(a.sourceFile, ["depends_on", i], msg));
   const taken = /* @__PURE__ */ new Map();
   for (const a of present) {
@@ -54415,97 +54781,6 @@ var configuration_v4_38_default = {
   }
 };
 
-// src/render/canonical.ts
-import { createHash as createHash2 } from "node:crypto";
-function canonicalJson(value, indent = 0) {
-  return indent ? JSON.stringify(sortKeys(value), null, indent) : compactJson(value);
-}
-function compactJson(v2) {
-  if (v2 === null || typeof v2 !== "object") return JSON.stringify(v2) ?? "null";
-  if (Array.isArray(v2)) return `[${v2.map((x3) => x3 === void 0 ? "null" : compactJson(x3)).join(",")}]`;
-  const o2 = v2;
-  const parts = [];
-  for (const k2 of Object.keys(o2).sort()) if (o2[k2] !== void 0) parts.push(`${JSON.stringify(k2)}:${compactJson(o2[k2])}`);
-  return `{${parts.join(",")}}`;
-}
-function canonicalYaml(value) {
-  const out = [];
-  emit(value, 0, out);
-  return out.join("");
-}
-function emit(v2, indent, out) {
-  const pad = " ".repeat(indent);
-  if (Array.isArray(v2)) {
-    if (!v2.length) return void out.push(`${pad}[]
-`);
-    for (const item of v2) {
-      if (isCollection(item) && !isEmpty(item)) {
-        const inner = [];
-        emit(item, indent + 2, inner);
-        const text = inner.join("");
-        out.push(`${pad}- ${text.slice(indent + 2)}`);
-      } else out.push(`${pad}- ${scalar(item)}
-`);
-    }
-    return;
-  }
-  if (v2 && typeof v2 === "object") {
-    const o2 = v2;
-    const keys = Object.keys(o2).sort().filter((k2) => o2[k2] !== void 0);
-    if (!keys.length) return void out.push(`${pad}{}
-`);
-    for (const k2 of keys) {
-      const val = o2[k2];
-      if (isCollection(val) && !isEmpty(val)) {
-        out.push(`${pad}${key(k2)}:
-`);
-        emit(val, Array.isArray(val) ? indent + 2 : indent + 2, out);
-      } else out.push(`${pad}${key(k2)}: ${scalar(val)}
-`);
-    }
-    return;
-  }
-  out.push(`${pad}${scalar(v2)}
-`);
-}
-function isCollection(v2) {
-  return !!v2 && typeof v2 === "object";
-}
-function isEmpty(v2) {
-  return Array.isArray(v2) ? v2.length === 0 : Object.keys(v2).every((k2) => v2[k2] === void 0);
-}
-var RESERVED = /^(y|n|yes|no|on|off|true|false|null|~|nan|\.nan|inf|\.inf|-\.inf|\+\.inf)$/i;
-var PLAIN = /^[A-Za-z_/][A-Za-z0-9_./@+=-]*(?:[ :][A-Za-z0-9_./@+=-]+)*$/;
-var NUMBERISH = /^[-+]?(\d|\.\d)|^0[xob]/i;
-function scalar(v2) {
-  if (v2 === null || v2 === void 0) return "null";
-  if (typeof v2 === "number" || typeof v2 === "boolean") return String(v2);
-  if (Array.isArray(v2)) return "[]";
-  if (typeof v2 === "object") return "{}";
-  const s = String(v2);
-  if (PLAIN.test(s) && !RESERVED.test(s) && !NUMBERISH.test(s) && !s.includes(": ") && !s.includes(" #")) return s;
-  return JSON.stringify(s);
-}
-function key(k2) {
-  return PLAIN.test(k2) && !RESERVED.test(k2) && !k2.includes(" ") && !k2.includes(":") ? k2 : JSON.stringify(k2);
-}
-function sha2563(data) {
-  return createHash2("sha256").update(data).digest("hex");
-}
-function sortKeys(value) {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value && typeof value === "object" && !Buffer.isBuffer(value)) {
-    const o2 = value;
-    const out = {};
-    for (const k2 of Object.keys(o2).sort()) if (o2[k2] !== void 0) out[k2] = sortKeys(o2[k2]);
-    return out;
-  }
-  return value;
-}
-function escapeDollar(s) {
-  return s.replace(/\$/g, "$$$$");
-}
-
 // src/render/merge.ts
 function deepMerge(base, extra) {
   const out = { ...base };
@@ -54555,6 +54830,7 @@ function renderServiceCompose(p2, app) {
     }
   }
   for (const f3 of app.files) volumes.push({ type: "bind", source: `${dir}/${uploadPathOf(f3.source)}`, target: f3.path, read_only: true });
+  for (const l3 of app.live ?? []) if (l3.mount) volumes.push({ type: "bind", source: `${dir}/${l3.dir}`, target: l3.mount, read_only: true });
   const service = {
     image: app.image,
     command: typeof app.command === "string" ? escapeDollar(app.command) : app.command?.map(escapeDollar),
@@ -54631,14 +54907,225 @@ function absolutize(v2, dir) {
   return v2;
 }
 
-// src/conventions/upstream.ts
-function upstreamOf(p2, app, port, fromTarget) {
-  if (app.target === fromTarget && app.kind === "service") return hostPort(app.name, port);
-  const host = app.target === fromTarget ? "host.docker.internal" : p2.network.targets[app.target].address;
-  return hostPort(host, publishedPort(app, port)?.host ?? port);
+// src/status/status.ts
+var short = (hash) => hash ? hash.slice(0, 8) : void 0;
+function runningOf(o2) {
+  const images = [...new Set(o2.containers.map((c3) => c3.image))].sort();
+  return { hash: o2.hash ?? (o2.hashes.length ? o2.hashes.join("|") : void 0), image: images.join(",") || void 0 };
 }
-function hostnameOf(p2, subdomain) {
-  return subdomain === "@" ? p2.domain : `${subdomain}.${p2.domain}`;
+function buildStatus(manifest, observed, converged) {
+  const rows = [];
+  const targets = [];
+  for (const name of Object.keys(manifest.targets).sort()) {
+    const o2 = observed[name];
+    const desired = manifest.apps.filter((a) => a.target === name).sort((a, b3) => a.name.localeCompare(b3.name));
+    if (!o2 || "error" in o2) {
+      targets.push({ name, reachable: false, error: o2 && "error" in o2 ? o2.error : "not observed" });
+      for (const a of desired) rows.push({ target: name, app: a.name, desired: { hash: a.hash, image: a.image, state: a.state }, health: "unknown", drift: "target unreachable" });
+      continue;
+    }
+    targets.push({ name, reachable: true });
+    const seen = new Map(o2.apps.map((x3) => [x3.app, x3]));
+    for (const a of desired) {
+      const run2 = seen.get(a.name);
+      seen.delete(a.name);
+      const row = { target: name, app: a.name, desired: { hash: a.hash, image: a.image, state: a.state }, health: run2 ? run2.status : a.state === "absent" ? "absent" : "missing" };
+      if (run2) row.running = runningOf(run2);
+      if (a.state === "absent") {
+        if (run2) row.drift = "running although state: absent";
+      } else if (!run2) row.drift = "not running (removed by hand, or never deployed)";
+      else if (run2.hash !== a.hash) row.drift = `running ${run2.hash ? short(run2.hash) : "mixed definitions"}, desired ${short(a.hash)}`;
+      else if (run2.specDrift?.length) row.drift = run2.specDrift.join("; ");
+      else if (run2.unplaced) row.drift = `degraded: ${run2.unplaced}`;
+      else if (run2.status !== "running") row.drift = `container ${run2.status}`;
+      rows.push(row);
+    }
+    for (const run2 of [...seen.values()].sort((a, b3) => a.app.localeCompare(b3.app))) {
+      const elsewhere = manifest.apps.find((a) => a.name === run2.app && a.state === "present");
+      rows.push({ target: name, app: run2.app, running: runningOf(run2), health: run2.status, drift: elsewhere ? `running here, desired on ${elsewhere.target}` : "not in the project" });
+    }
+    for (const l3 of o2.leftovers) {
+      rows.push({ target: name, app: l3.container.app ?? l3.container.name, running: { hash: l3.container.hash, image: l3.container.image }, health: l3.container.state === "running" ? "running" : "stopped", drift: `leftover container ${l3.container.name}: ${l3.reason}` });
+    }
+  }
+  const unknown = rows.filter((r2) => r2.health === "unknown").length;
+  const drifted = rows.filter((r2) => r2.drift && r2.health !== "unknown").length;
+  const unreachable = targets.some((t2) => !t2.reachable);
+  return {
+    project: manifest.project,
+    converged,
+    targets,
+    rows,
+    summary: { apps: rows.length, inSync: rows.length - drifted - unknown, drifted, unknown },
+    exitCode: unreachable ? 1 : drifted > 0 ? 2 : 0
+  };
+}
+
+// src/conventions/dashboard.ts
+var DASHBOARD_DIR = "site";
+var DASHBOARD_ROOT = "/srv/steward-site";
+var DASHBOARD_FILE = "index.html";
+function dashboardHost(p2) {
+  const d2 = p2.conventions.dashboard;
+  return d2 && p2.conventions.routing && p2.network.edge ? hostnameOf(p2, d2.subdomain) : void 0;
+}
+function publicUrl(p2, host) {
+  const r2 = p2.conventions.routing;
+  const [scheme, port, standard] = r2.tls === "off" ? ["http", r2.httpPort, 80] : ["https", r2.httpsPort, 443];
+  return `${scheme}://${host}${port === standard ? "" : `:${port}`}/`;
+}
+function checkDashboard(p2, raw, sources, diags) {
+  const at2 = (file, path, message) => diags.push({ file, ...sources.get(file)?.locate(path) ?? { line: 1, column: 1 }, key: keyName(path), message });
+  if (raw && typeof raw === "object" && !p2.conventions.routing) {
+    at2("project.yml", ["conventions", "dashboard"], "conventions.dashboard needs conventions.routing: the edge proxy serves the status page");
+    return;
+  }
+  const host = dashboardHost(p2);
+  if (!host) return;
+  const taken = p2.apps.find((a) => a.state === "present" && a.route && hostnameOf(p2, a.route.subdomain) === host);
+  if (!taken) return;
+  const move = `set conventions.dashboard.subdomain to a free one, or turn the page off with \`dashboard: false\``;
+  if (taken.sourceFile === "project.yml") at2("project.yml", ["conventions", "dashboard", "subdomain"], `${host} is taken by Steward's ${taken.name}: ${move}`);
+  else at2(taken.sourceFile, ["route", "subdomain"], `${host} is where the status page is served (conventions.dashboard): pick another subdomain, or ${move}`);
+}
+var APPLIED = /* @__PURE__ */ new Set(["deploy", "update", "reload-proxy"]);
+function dashboardTargets(input) {
+  const { manifest, record } = input;
+  const status = buildStatus(manifest, input.observed, null);
+  return Object.keys(manifest.targets).sort().map((name) => {
+    const t2 = status.targets.find((x3) => x3.name === name);
+    const apps = manifest.apps.filter((a) => a.target === name && a.state === "present").map((a) => {
+      const row = status.rows.find((r2) => r2.target === name && r2.app === a.name);
+      const step = record.steps.find((s) => s.target === name && s.app === a.name && APPLIED.has(s.action) && s.result !== "skipped");
+      const observedHealth = !row || row.health === "unknown" ? "unknown" : row.health === "running" ? "healthy" : row.health === "degraded" ? "degraded" : row.health === "stopped" ? "stopped" : "missing";
+      const page = {
+        app: a.name,
+        url: a.route ? input.urls[a.route.host] : void 0,
+        health: observedHealth,
+        image: row?.running?.image,
+        hash: row?.running?.hash,
+        change: input.changes[a.name],
+        drift: record.drift.items.filter((d2) => d2.target === name && d2.app === a.name).map((d2) => ({ drift: d2.drift, corrected: d2.corrected }))
+      };
+      if (step?.result === "success") Object.assign(page, { health: "healthy", image: a.image ?? page.image, hash: a.hash });
+      else if (step?.result === "rolled-back") Object.assign(page, { health: "degraded", note: "the new release failed: the previous one serves" });
+      else if (step?.result === "failed") Object.assign(page, { health: "failed", note: firstLine(step.message) });
+      return page;
+    });
+    return { name, address: manifest.targets[name].address, ...t2 && !t2.reachable ? { error: t2.error } : {}, apps };
+  });
+}
+function firstLine(s) {
+  const line = s.split("\n")[0];
+  return line.length > 200 ? `${line.slice(0, 199)}\u2026` : line;
+}
+var ESCAPES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+function esc(s) {
+  return s.replace(/[&<>"']/g, (c3) => ESCAPES[c3]);
+}
+function formatTime(iso) {
+  const d2 = new Date(iso);
+  return Number.isNaN(d2.getTime()) ? iso : `${d2.toISOString().slice(0, 19).replace("T", " ")} UTC`;
+}
+function formatDuration(ms2) {
+  if (ms2 < 1e3) return `${ms2} ms`;
+  if (ms2 < 6e4) return `${(ms2 / 1e3).toFixed(1)} s`;
+  return `${Math.floor(ms2 / 6e4)} min ${Math.round(ms2 % 6e4 / 1e3)} s`;
+}
+var CSS = `
+:root{color-scheme:light dark;--bg:#f6f7f9;--card:#fff;--fg:#1b1f24;--muted:#5b6470;--line:#d9dde3;--ok:#1a7f37;--warn:#9a6700;--bad:#cf222e;--unk:#6e7781}
+@media (prefers-color-scheme:dark){:root{--bg:#0d1117;--card:#161b22;--fg:#e6edf3;--muted:#9198a1;--line:#30363d;--ok:#3fb950;--warn:#d29922;--bad:#f85149}}
+*{box-sizing:border-box}
+body{margin:0;font:16px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;background:var(--bg);color:var(--fg)}
+header,main,footer{max-width:72rem;margin:0 auto;padding:1rem}
+main{padding-top:0}
+h1{margin:0 0 .5rem;font-size:1.6rem}
+h2{font-size:1.2rem;margin:1.5rem 0 .5rem;display:flex;gap:.5rem;align-items:baseline;flex-wrap:wrap}
+h2 small{color:var(--muted);font-weight:normal;font-size:.9rem}
+code{font:.9em ui-monospace,SFMono-Regular,Menlo,monospace;overflow-wrap:anywhere}
+a{color:inherit}
+.run{display:flex;flex-wrap:wrap;gap:.25rem 1rem;margin:0;padding:0;list-style:none;color:var(--muted)}
+.run strong{color:var(--fg)}
+.apps{display:grid;grid-template-columns:repeat(auto-fill,minmax(17rem,1fr));gap:.75rem;margin:0;padding:0;list-style:none}
+.app{background:var(--card);border:1px solid var(--line);border-left:.35rem solid var(--unk);border-radius:.5rem;padding:.75rem}
+.app.healthy{border-left-color:var(--ok)}.app.degraded,.app.stopped,.app.missing{border-left-color:var(--warn)}.app.failed{border-left-color:var(--bad)}
+.app h3{margin:0;font-size:1.1rem;display:flex;justify-content:space-between;gap:.5rem;flex-wrap:wrap}
+.health{font-size:.85rem;font-weight:600;padding:0 .5rem;border-radius:1rem;border:1px solid currentColor}
+.health.healthy,.result.success{color:var(--ok)}.health.degraded,.health.stopped,.health.missing{color:var(--warn)}.health.failed,.result.failure{color:var(--bad)}.health.unknown{color:var(--unk)}
+dl{display:grid;grid-template-columns:auto 1fr;gap:.15rem .75rem;margin:.5rem 0 0;font-size:.92rem}
+dt{color:var(--muted)}dd{margin:0;min-width:0;overflow-wrap:anywhere}
+.note{margin:.5rem 0 0;font-size:.9rem;color:var(--muted)}
+.drift li,.errors li{margin:.25rem 0}
+.corrected{color:var(--ok)}.uncorrected{color:var(--bad)}
+.unreachable{color:var(--bad)}
+footer{color:var(--muted);font-size:.85rem}
+`.trim();
+function appCard(a) {
+  const name = a.url ? `<a href="${esc(a.url)}">${esc(a.app)}</a>` : esc(a.app);
+  const rows = [];
+  rows.push(`<dt>version</dt><dd>${a.image ? `<code>${esc(a.image)}</code>` : "-"}${a.hash ? ` <code class="hash">${esc(a.hash.slice(0, 8))}</code>` : ""}</dd>`);
+  rows.push(`<dt>changed</dt><dd>${a.change ? `<code>${esc(a.change.sha.slice(0, 7))}</code> ${esc(a.change.subject)}, <time datetime="${esc(a.change.at)}">${esc(formatTime(a.change.at))}</time>` : "not in git history"}</dd>`);
+  const drift = a.drift.length ? a.drift.map((d2) => `${esc(d2.drift)} <span class="${d2.corrected ? 'corrected">corrected' : 'uncorrected">not corrected'}</span>`).join("<br>") : "none";
+  rows.push(`<dt>drift</dt><dd class="drift">${drift}</dd>`);
+  return [
+    `<li class="app ${a.health}" data-app="${esc(a.app)}" data-health="${a.health}">`,
+    `<h3><span class="name">${name}</span> <span class="health ${a.health}">${a.health}</span></h3>`,
+    `<dl>${rows.join("")}</dl>`,
+    ...a.note ? [`<p class="note">${esc(a.note)}</p>`] : [],
+    "</li>"
+  ].join("\n");
+}
+function renderDashboard(input) {
+  const { record } = input;
+  const targets = dashboardTargets(input);
+  const found = record.drift.items;
+  const out = [
+    "<!doctype html>",
+    '<html lang="en">',
+    "<head>",
+    '<meta charset="utf-8">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    '<meta name="robots" content="noindex">',
+    `<title>${esc(record.project)} \xB7 Steward</title>`,
+    `<style>${CSS}</style>`,
+    "</head>",
+    "<body>",
+    "<header>",
+    `<h1>${esc(record.project)}</h1>`,
+    `<ul class="run" id="run" data-result="${esc(record.result)}">`,
+    `<li>last run: <strong class="result ${esc(record.result)}">${esc(record.result)}</strong></li>`,
+    `<li>${esc(record.summary)}</li>`,
+    `<li>took <strong>${esc(formatDuration(record.durationMs))}</strong></li>`,
+    `<li>at <time datetime="${esc(record.finishedAt)}">${esc(formatTime(record.finishedAt))}</time> (${esc(record.trigger)})</li>`,
+    `<li>commit <code>${esc(record.commit.slice(0, 12))}</code></li>`,
+    "</ul>",
+    "</header>",
+    "<main>"
+  ];
+  for (const t2 of targets) {
+    out.push(`<section class="target" id="target-${esc(t2.name)}" data-target="${esc(t2.name)}">`, `<h2>${esc(t2.name)} <small>${esc(t2.address)}</small></h2>`);
+    if (t2.error) out.push(`<p class="unreachable">not reached: ${esc(firstLine(t2.error))}</p>`);
+    out.push(t2.apps.length ? `<ul class="apps">
+${t2.apps.map(appCard).join("\n")}
+</ul>` : '<p class="note">no apps</p>', "</section>");
+  }
+  out.push('<section id="drift">', `<h2>Drift in the last run <small>${found.length} found, ${found.filter((d2) => d2.corrected).length} corrected</small></h2>`);
+  if (found.length) {
+    out.push('<ul class="drift">');
+    for (const d2 of found) {
+      const where = `${d2.target}/${d2.app || d2.container || "?"}${d2.container && d2.app ? ` (${d2.container})` : ""}`;
+      out.push(`<li data-app="${esc(d2.app)}" data-corrected="${d2.corrected}"><strong>${esc(where)}</strong>: ${esc(d2.drift)} <span class="${d2.corrected ? 'corrected">corrected' : 'uncorrected">not corrected'}</span></li>`);
+    }
+    out.push("</ul>");
+  } else out.push('<p class="note">none: the targets were as git says</p>');
+  out.push("</section>");
+  if (record.errors.length) {
+    out.push('<section id="errors">', "<h2>Errors</h2>", '<ul class="errors">');
+    for (const e of record.errors) out.push(`<li><strong>${esc(e.stage)}${e.target ? ` ${esc(e.target)}${e.app ? `/${esc(e.app)}` : ""}` : ""}</strong>: ${esc(firstLine(e.message))}</li>`);
+    out.push("</ul>", "</section>");
+  }
+  out.push("</main>", `<footer>Written by Steward after run ${esc(record.runId)}; it changes with the next run.</footer>`, "</body>", "</html>");
+  return out.join("\n") + "\n";
 }
 
 // src/conventions/authelia.ts
@@ -54648,7 +55135,7 @@ var AUTHELIA_PORT = 9091;
 var USERS_DATABASE_KEY = "AUTHELIA_USERS_DATABASE";
 var AUTHELIA_SECRETS = ["AUTHELIA_IDENTITY_VALIDATION_RESET_PASSWORD_JWT_SECRET", "AUTHELIA_SESSION_SECRET", "AUTHELIA_STORAGE_ENCRYPTION_KEY", USERS_DATABASE_KEY];
 var CONFIG_FILE = "configuration.yml";
-var CONFIG_PATH = "/etc/authelia/configuration.yml";
+var CONFIG_PATH2 = "/etc/authelia/configuration.yml";
 var RULES_FILE = "steward-access-control.yml";
 var RULES_PATH = "/etc/authelia/steward-access-control.yml";
 var USERS_DIR = "/run/steward";
@@ -54656,7 +55143,7 @@ var USERS_PATH = `${USERS_DIR}/users_database.yml`;
 var AUTHELIA_COMMAND = [
   "sh",
   "-c",
-  `umask 077 && printf '%s\\n' "$${USERS_DATABASE_KEY}" > ${USERS_PATH} && unset ${USERS_DATABASE_KEY} && exec authelia --config ${CONFIG_PATH}`
+  `umask 077 && printf '%s\\n' "$${USERS_DATABASE_KEY}" > ${USERS_PATH} && unset ${USERS_DATABASE_KEY} && exec authelia --config ${CONFIG_PATH2}`
 ];
 function ssoPolicy(raw) {
   if (raw === void 0 || raw === false) return false;
@@ -54676,7 +55163,8 @@ function autheliaPort(app) {
   return app.route?.port ?? AUTHELIA_PORT;
 }
 function accessControl(p2) {
-  const rules = p2.apps.filter((a) => a.state === "present" && a.route?.sso).map((a) => ({ host: hostnameOf(p2, a.route.subdomain), sso: a.route.sso })).sort((a, b3) => a.host.localeCompare(b3.host)).map(({ host, sso }) => ({ domain: host, policy: sso.policy, subject: sso.groups.length ? sso.groups.map((g2) => `group:${g2}`) : void 0 }));
+  const dashboard = dashboardHost(p2);
+  const rules = p2.apps.filter((a) => a.state === "present" && a.route?.sso).map((a) => ({ host: hostnameOf(p2, a.route.subdomain), sso: a.route.sso })).concat(dashboard ? [{ host: dashboard, sso: { policy: "one_factor", groups: [] } }] : []).sort((a, b3) => a.host.localeCompare(b3.host)).map(({ host, sso }) => ({ domain: host, policy: sso.policy, subject: sso.groups.length ? sso.groups.map((g2) => `group:${g2}`) : void 0 }));
   return { default_policy: "deny", rules };
 }
 function autheliaConfiguration(p2) {
@@ -54695,7 +55183,7 @@ function autheliaConfiguration(p2) {
     totp: { issuer: p2.domain }
   };
 }
-function yamlFile(value) {
+function yamlFile2(value) {
   return `# Generated by steward render from project.yml and the routes' sso; do not edit by hand.
 ${canonicalYaml(value)}`;
 }
@@ -54744,7 +55232,7 @@ function applySso(p2, sources, diags) {
     env: {},
     secrets: [...AUTHELIA_SECRETS].sort(),
     volumes: [{ name: "data", path: "/config", readonly: false }],
-    files: [{ source: CONFIG_FILE, path: CONFIG_PATH, content: Buffer.from(yamlFile(config)), generated: true }],
+    files: [{ source: CONFIG_FILE, path: CONFIG_PATH2, content: Buffer.from(yamlFile2(config)), generated: true }],
     ports: [],
     dependsOn: [],
     route: { subdomain: sub, port: AUTHELIA_PORT, sso: false },
@@ -54770,7 +55258,297 @@ function attachRules(p2, own, edge, at2) {
   }
   const rules = { access_control: accessControl(p2) };
   for (const problem of autheliaSchemaErrors(rules)) at2(own.sourceFile, [], `the generated Authelia access-control rules break Authelia 4.38's schema at ${problem}`);
-  own.files.push({ source: RULES_FILE, path: own.kind === "service" ? RULES_PATH : "", content: Buffer.from(yamlFile(rules)), generated: true });
+  own.files.push({ source: RULES_FILE, path: own.kind === "service" ? RULES_PATH : "", content: Buffer.from(yamlFile2(rules)), generated: true });
+}
+
+// src/catalog/catalog.ts
+var HOST_PLACEHOLDER = "{host}";
+var TZ = { TZ: "Etc/UTC" };
+var pgHealth = (user) => ({ healthcheck: { test: ["CMD-SHELL", `pg_isready -U ${user}`], interval: "10s", retries: 10 } });
+var CATALOG = [
+  {
+    key: "adguardhome",
+    description: "network-wide DNS ad blocker",
+    icon: "adguard-home.png",
+    image: "adguard/adguardhome:v0.107.55",
+    port: 3e3,
+    subdomain: "adguard",
+    volumes: [{ name: "work", path: "/opt/adguardhome/work" }, { name: "conf", path: "/opt/adguardhome/conf" }],
+    ports: [{ container: 53, host: 53 }, { container: 53, host: 53, protocol: "udp" }],
+    health: { http: "/", port: 3e3 },
+    notes: ["In the first-run wizard keep the web interface on port 3000 (the route and the health check use it)."]
+  },
+  {
+    key: "audiobookshelf",
+    description: "audiobook and podcast server",
+    icon: "audiobookshelf.png",
+    image: "ghcr.io/advplyr/audiobookshelf:2.17.2",
+    port: 80,
+    subdomain: "audiobooks",
+    env: TZ,
+    volumes: [{ name: "config", path: "/config" }, { name: "metadata", path: "/metadata" }, { name: "audiobooks", path: "/audiobooks" }, { name: "podcasts", path: "/podcasts" }],
+    health: { http: "/healthcheck", port: 80 }
+  },
+  {
+    key: "forgejo",
+    description: "git forge (the one Steward runs on)",
+    icon: "forgejo.png",
+    image: "codeberg.org/forgejo/forgejo:9.0.3",
+    port: 3e3,
+    subdomain: "git",
+    env: { USER_UID: "1000", USER_GID: "1000", FORGEJO__server__ROOT_URL: `https://${HOST_PLACEHOLDER}/`, FORGEJO__server__SSH_PORT: "2222", FORGEJO__metrics__ENABLED: "true" },
+    volumes: [{ name: "data", path: "/data" }],
+    ports: [{ container: 22, host: 2222 }],
+    health: { http: "/api/healthz", port: 3e3 },
+    metrics: { path: "/metrics", port: 3e3 }
+  },
+  {
+    key: "freshrss",
+    description: "RSS and Atom feed reader",
+    icon: "freshrss.png",
+    image: "freshrss/freshrss:1.24.3",
+    port: 80,
+    subdomain: "rss",
+    env: { ...TZ, CRON_MIN: "*/20" },
+    volumes: [{ name: "data", path: "/var/www/FreshRSS/data" }, { name: "extensions", path: "/var/www/FreshRSS/extensions" }],
+    health: { http: "/i/", port: 80 }
+  },
+  {
+    key: "grafana",
+    description: "dashboards for metrics and logs",
+    icon: "grafana.png",
+    image: "grafana/grafana:11.3.1",
+    port: 3e3,
+    subdomain: "grafana",
+    env: { GF_SERVER_ROOT_URL: `https://${HOST_PLACEHOLDER}` },
+    secrets: [{ name: "GF_SECURITY_ADMIN_PASSWORD", what: "password of Grafana's admin user" }],
+    volumes: [{ name: "data", path: "/var/lib/grafana" }],
+    health: { http: "/api/health", port: 3e3 },
+    metrics: { path: "/metrics", port: 3e3 }
+  },
+  {
+    key: "home-assistant",
+    description: "home automation",
+    icon: "home-assistant.png",
+    image: "ghcr.io/home-assistant/home-assistant:2024.11.3",
+    port: 8123,
+    subdomain: "home",
+    env: TZ,
+    volumes: [{ name: "config", path: "/config" }],
+    health: { http: "/manifest.json", port: 8123 },
+    notes: ["Behind the proxy Home Assistant needs `http: { use_x_forwarded_for: true, trusted_proxies: [<the edge network>] }` in configuration.yaml."]
+  },
+  {
+    key: "homepage",
+    description: "start page for your services",
+    icon: "homepage.png",
+    image: "ghcr.io/gethomepage/homepage:v0.9.13",
+    port: 3e3,
+    subdomain: "start",
+    volumes: [{ name: "config", path: "/app/config" }],
+    health: { http: "/", port: 3e3 }
+  },
+  {
+    key: "immich",
+    description: "photo and video backup (server)",
+    icon: "immich.png",
+    image: "ghcr.io/immich-app/immich-server:v1.120.2",
+    port: 2283,
+    subdomain: "photos",
+    env: { ...TZ, DB_HOSTNAME: "immich-postgres", DB_USERNAME: "immich", DB_DATABASE_NAME: "immich", REDIS_HOSTNAME: "immich-redis" },
+    secrets: [{ name: "DB_PASSWORD", what: "password of the immich database user (the same value as immich-postgres's POSTGRES_PASSWORD)" }],
+    volumes: [{ name: "upload", path: "/usr/src/app/upload" }],
+    health: { http: "/api/server/ping", port: 2283 },
+    notes: [
+      "immich needs its database and cache, on the same target:",
+      "  steward app add immich-postgres --target <T>",
+      "  steward app add immich-redis --from redis --target <T>",
+      "then add `depends_on: [immich-postgres, immich-redis]` to its service.yml."
+    ]
+  },
+  {
+    key: "immich-postgres",
+    description: "PostgreSQL with the vector extension immich needs",
+    icon: "postgres.png",
+    image: "tensorchord/pgvecto-rs:pg14-v0.2.0",
+    env: { POSTGRES_USER: "immich", POSTGRES_DB: "immich", POSTGRES_INITDB_ARGS: "--data-checksums" },
+    secrets: [{ name: "POSTGRES_PASSWORD", what: "password of the immich database user" }],
+    volumes: [{ name: "data", path: "/var/lib/postgresql/data" }],
+    compose: pgHealth("immich")
+  },
+  {
+    key: "jellyfin",
+    description: "media server for films, series and music",
+    icon: "jellyfin.png",
+    image: "jellyfin/jellyfin:10.10.3",
+    port: 8096,
+    subdomain: "jellyfin",
+    env: { ...TZ, JELLYFIN_PublishedServerUrl: `https://${HOST_PLACEHOLDER}` },
+    volumes: [{ name: "config", path: "/config" }, { name: "cache", path: "/cache" }, { name: "media", path: "/media" }],
+    health: { http: "/health", port: 8096 },
+    metrics: { path: "/metrics", port: 8096 },
+    notes: ["To serve an existing media folder, replace the `media` volume by `{ host: /srv/media, path: /media, readonly: true }`."]
+  },
+  {
+    key: "mealie",
+    description: "recipe manager and meal planner",
+    icon: "mealie.png",
+    image: "ghcr.io/mealie-recipes/mealie:v2.3.0",
+    port: 9e3,
+    subdomain: "recipes",
+    env: { ...TZ, BASE_URL: `https://${HOST_PLACEHOLDER}`, ALLOW_SIGNUP: "false" },
+    volumes: [{ name: "data", path: "/app/data" }],
+    health: { http: "/api/app/about", port: 9e3 }
+  },
+  {
+    key: "navidrome",
+    description: "music streaming server (Subsonic API)",
+    icon: "navidrome.png",
+    image: "deluan/navidrome:0.53.3",
+    port: 4533,
+    subdomain: "music",
+    env: { ND_PROMETHEUS_ENABLED: "true" },
+    volumes: [{ name: "data", path: "/data" }, { name: "music", path: "/music" }],
+    health: { http: "/ping", port: 4533 },
+    metrics: { path: "/metrics", port: 4533 }
+  },
+  {
+    key: "nextcloud",
+    description: "files, calendar and contacts",
+    icon: "nextcloud.png",
+    image: "nextcloud:29.0.9-apache",
+    port: 80,
+    subdomain: "cloud",
+    env: { NEXTCLOUD_ADMIN_USER: "admin", NEXTCLOUD_TRUSTED_DOMAINS: HOST_PLACEHOLDER, OVERWRITEPROTOCOL: "https" },
+    secrets: [{ name: "NEXTCLOUD_ADMIN_PASSWORD", what: "password of the admin user created on the first start" }],
+    volumes: [{ name: "html", path: "/var/www/html" }],
+    health: { http: "/status.php", port: 80 },
+    notes: ["With no database settings Nextcloud uses SQLite; for PostgreSQL add `postgres` and set POSTGRES_HOST, POSTGRES_DB, POSTGRES_USER and the POSTGRES_PASSWORD secret."]
+  },
+  {
+    key: "paperless-ngx",
+    description: "document archive with OCR",
+    icon: "paperless-ngx.png",
+    image: "ghcr.io/paperless-ngx/paperless-ngx:2.13.5",
+    port: 8e3,
+    subdomain: "paperless",
+    env: { PAPERLESS_URL: `https://${HOST_PLACEHOLDER}`, PAPERLESS_REDIS: "redis://paperless-redis:6379", PAPERLESS_ADMIN_USER: "admin", PAPERLESS_TIME_ZONE: "Etc/UTC" },
+    secrets: [
+      { name: "PAPERLESS_SECRET_KEY", what: "Django secret key: a long random string" },
+      { name: "PAPERLESS_ADMIN_PASSWORD", what: "password of the admin user created on the first start" }
+    ],
+    volumes: [{ name: "data", path: "/usr/src/paperless/data" }, { name: "media", path: "/usr/src/paperless/media" }, { name: "consume", path: "/usr/src/paperless/consume" }],
+    health: { http: "/", port: 8e3 },
+    notes: [
+      "paperless-ngx needs a Redis on the same target:",
+      "  steward app add paperless-redis --from redis --target <T>",
+      "then add `depends_on: [paperless-redis]` to its service.yml."
+    ]
+  },
+  {
+    key: "postgres",
+    description: "PostgreSQL database",
+    icon: "postgres.png",
+    image: "postgres:16.6",
+    env: { POSTGRES_USER: "app", POSTGRES_DB: "app" },
+    secrets: [{ name: "POSTGRES_PASSWORD", what: "password of the database user" }],
+    volumes: [{ name: "data", path: "/var/lib/postgresql/data" }],
+    compose: pgHealth("app"),
+    notes: ["Other apps of the project reach it as <NAME>:5432."]
+  },
+  {
+    key: "prometheus",
+    description: "metrics database and alerting",
+    icon: "prometheus.png",
+    image: "prom/prometheus:v2.55.1",
+    port: 9090,
+    subdomain: "prometheus",
+    volumes: [{ name: "data", path: "/prometheus" }],
+    health: { http: "/-/healthy", port: 9090 },
+    metrics: { path: "/metrics", port: 9090 },
+    notes: ["The image's own prometheus.yml scrapes Prometheus alone; mount yours with `files:` (rendered/conventions/prometheus/targets.json lists the apps with metrics)."]
+  },
+  {
+    key: "redis",
+    description: "in-memory cache (companion of immich and paperless-ngx)",
+    icon: "redis.png",
+    image: "redis:7.4.1-alpine",
+    volumes: [{ name: "data", path: "/data" }],
+    compose: { healthcheck: { test: ["CMD", "redis-cli", "ping"], interval: "10s", retries: 10 } }
+  },
+  {
+    key: "syncthing",
+    description: "continuous file synchronisation",
+    icon: "syncthing.png",
+    image: "syncthing/syncthing:1.28.1",
+    port: 8384,
+    subdomain: "sync",
+    volumes: [{ name: "data", path: "/var/syncthing" }],
+    ports: [{ container: 22e3, host: 22e3 }, { container: 22e3, host: 22e3, protocol: "udp" }, { container: 21027, host: 21027, protocol: "udp" }],
+    health: { http: "/rest/noauth/health", port: 8384 }
+  },
+  {
+    key: "uptime-kuma",
+    description: "uptime monitoring and status pages",
+    icon: "uptime-kuma.png",
+    image: "louislam/uptime-kuma:1.23.15",
+    port: 3001,
+    subdomain: "status",
+    volumes: [{ name: "data", path: "/app/data" }],
+    health: { http: "/", port: 3001 }
+  },
+  {
+    key: "vaultwarden",
+    description: "password manager (Bitwarden compatible)",
+    icon: "vaultwarden.png",
+    image: "vaultwarden/server:1.32.5",
+    port: 80,
+    subdomain: "vault",
+    env: { DOMAIN: `https://${HOST_PLACEHOLDER}`, SIGNUPS_ALLOWED: "false" },
+    secrets: [{ name: "ADMIN_TOKEN", what: "token of the /admin page (an argon2 PHC string from `vaultwarden hash`, or a long random string)" }],
+    volumes: [{ name: "data", path: "/data" }],
+    health: { http: "/alive", port: 80 }
+  }
+];
+
+// src/conventions/homepage.ts
+var SERVICES_FILE = "services.yaml";
+var SERVICES_PATH = "/app/config/services.yaml";
+function catalogOf(app) {
+  const repo = (image) => image.replace(/@.*$/, "").replace(/:[^/:]*$/, "");
+  return (app.image ? CATALOG.find((e) => repo(e.image) === repo(app.image)) : void 0) ?? CATALOG.find((e) => e.key === app.name);
+}
+function renderServicesYaml(p2, homepage) {
+  const groups = {};
+  for (const app of p2.apps) {
+    if (app.state !== "present" || !app.route || app.name === homepage.name) continue;
+    const entry = catalogOf(app);
+    const path = app.health?.http && (app.health.port ?? app.route.port) === app.route.port ? app.health.http : "/";
+    (groups[app.target] ??= []).push({
+      [app.name]: {
+        href: publicUrl(p2, hostnameOf(p2, app.route.subdomain)),
+        description: entry?.description,
+        icon: entry?.icon,
+        siteMonitor: `http://${upstreamOf(p2, app, app.route.port, homepage.target)}${path}`
+      }
+    });
+  }
+  const doc = Object.keys(groups).sort().map((target) => ({ [target]: groups[target] }));
+  return `# Generated by steward render from the routes (conventions.homepage); do not edit by hand.
+${canonicalYaml(doc)}`;
+}
+function applyHomepage(p2, sources, diags) {
+  const conf = p2.conventions.homepage;
+  if (!conf) return;
+  const at2 = (file, path, message) => void diags.push({ file, ...sources.get(file)?.locate(path) ?? { line: 1, column: 1 }, key: keyName(path), message });
+  if (!p2.conventions.routing) return at2("project.yml", ["conventions", "homepage"], "conventions.homepage needs conventions.routing: its links are the routes");
+  const app = p2.apps.find((a) => a.name === conf.app);
+  if (!app) return at2("project.yml", ["conventions", "homepage", "app"], `no app named "${conf.app}": add services/${conf.app}/ (e.g. \`steward app add homepage\`), or name the app that runs gethomepage`);
+  if (app.state === "absent") return at2(app.sourceFile, ["state"], `conventions.homepage writes services.yaml into ${app.name}, which is state: absent`);
+  if (app.files.some((f3) => uploadPathOf(f3.source) === uploadPathOf(SERVICES_FILE))) {
+    return at2(app.sourceFile, [], `${SERVICES_FILE} is the file Steward generates for conventions.homepage: remove or rename your services/${app.name}/${SERVICES_FILE}`);
+  }
+  app.files.push({ source: SERVICES_FILE, path: app.kind === "service" ? SERVICES_PATH : "", content: Buffer.from(renderServicesYaml(p2, app)), generated: true });
 }
 
 // src/project/build.ts
@@ -54793,7 +55571,9 @@ function buildProject(files) {
   const targets = {};
   const net = networkSrc?.value ?? {};
   for (const [name, t2] of Object.entries(net.targets ?? {}).sort(([a], [b3]) => a.localeCompare(b3))) {
-    targets[name] = { name, address: t2.address, user: t2.user ?? "root", port: t2.port ?? 22, dir: (t2.dir ?? "/var/lib/steward").replace(/\/+$/, "") };
+    targets[name] = { name, address: t2.address, user: t2.user ?? "root", port: t2.port ?? 22, dir: (t2.dir ?? "/var/lib/steward").replace(/\/+$/, ""), engine: t2.engine ?? "docker" };
+    if (t2.nodes !== void 0) targets[name].nodes = [...t2.nodes];
+    if (t2.publish !== void 0 || t2.engine === "swarm") targets[name].publish = t2.publish ?? "ingress";
   }
   const secretFiles = [];
   for (const [rel, text] of files.texts) {
@@ -54853,20 +55633,44 @@ function buildProject(files) {
         httpsPort: conv.routing.https_port ?? 443
       },
       sso: conv.sso && { provider: "authelia", url: conv.sso.url ?? `https://auth.${p2.domain}`, image: conv.sso.image ?? AUTHELIA_IMAGE },
-      monitoring: conv.monitoring && { provider: "prometheus" }
+      monitoring: conv.monitoring && {
+        provider: "prometheus",
+        app: conv.monitoring.app,
+        target: conv.monitoring.target,
+        image: conv.monitoring.image ?? PROMETHEUS_IMAGE,
+        blackboxImage: conv.monitoring.blackbox_image ?? BLACKBOX_IMAGE,
+        scrapeInterval: conv.monitoring.scrape_interval ?? "30s",
+        port: conv.monitoring.port
+      },
+      dashboard: conv.routing && conv.dashboard !== false ? { provider: "steward", subdomain: conv.dashboard?.subdomain ?? "@" } : void 0,
+      homepage: conv.homepage && { provider: "homepage", app: conv.homepage.app }
     },
     network: { subnet: net.subnet, gateway: net.gateway, edge: net.edge, targets },
-    apps: apps.sort((a, b3) => a.name.localeCompare(b3.name)),
+    // Deploy settings exist only where a swarm reads them.
+    apps: apps.map((a) => targets[a.target]?.engine === "swarm" ? a : { ...a, swarm: void 0 }).sort((a, b3) => a.name.localeCompare(b3.name)),
     secretFiles
   };
   checkProject(project, sources, diags);
   if (!diags.length) applySso(project, sources, diags);
+  if (!diags.length) applyMonitoring(project, sources, diags);
+  if (!diags.length) checkDashboard(project, conv.dashboard, sources, diags);
+  if (!diags.length) applyHomepage(project, sources, diags);
   return diags.length ? { diagnostics: sortDiagnostics(diags), sources } : { project, diagnostics: [], sources };
 }
 function missing(file, message) {
   return { file, line: 0, column: 0, key: "", message: `missing file: ${message}` };
 }
 var ADOPTED_KEYS = /* @__PURE__ */ new Set(["target", "state", "route", "depends_on", "health", "metrics", "secrets", "purge"]);
+var SWARM_KEYS = ["replicas", "placement", "update"];
+function swarmDeploy(s) {
+  const pl = s.placement ?? {};
+  const up = s.update ?? {};
+  return {
+    replicas: s.replicas ?? 1,
+    placement: { constraints: [...pl.constraints ?? []], preferences: (pl.preferences ?? []).map((x3) => ({ spread: x3.spread })), maxPerNode: pl.max_per_node },
+    update: { parallelism: up.parallelism ?? 1, delayMs: parseDuration(up.delay ?? "0s"), order: up.order ?? "stop-first", failureAction: up.failure_action ?? "rollback" }
+  };
+}
 function toApp(name, svc, adopted, files, diags) {
   const s = svc.value;
   const at2 = (path, message) => diags.push({ file: svc.file, ...svc.locate(path), key: path.join(".").replace(/\.(\d+)/g, "[$1]"), message });
@@ -54917,6 +55721,8 @@ function toApp(name, svc, adopted, files, diags) {
     metrics: s.metrics && { path: s.metrics.path ?? "/metrics", port: s.metrics.port },
     compose: adopted?.compose ?? s.compose ?? {},
     purge: s.purge ?? false,
+    swarm: swarmDeploy(s),
+    swarmKeys: SWARM_KEYS.filter((k2) => s[k2] !== void 0),
     sourceFile: svc.file,
     composeFile: adopted?.src.file
   };
@@ -54946,6 +55752,11 @@ function token(what, value) {
   if (!CADDY_TOKEN.test(value)) throw new CaddyfileValueError(what, value);
   return value;
 }
+function proxyTo(p2, app, edge) {
+  if (p2.network.targets[app.target]?.engine !== "swarm") return [`	reverse_proxy ${token("the upstream", upstreamOf(p2, app, app.route.port, edge))}`];
+  const ups = upstreamsOf(p2, app, app.route.port, edge).map((u2) => token("the upstream", u2));
+  return [`	reverse_proxy ${ups.join(" ")} {`, "		lb_policy round_robin", "		lb_try_duration 10s", "		lb_try_interval 100ms", "		fail_duration 10s", "	}"];
+}
 function renderCaddyfile(p2) {
   const routing = p2.conventions.routing;
   const edge = p2.network.edge;
@@ -54954,16 +55765,22 @@ function renderCaddyfile(p2) {
   if (routing.email) global2.push(`	email ${token("the ACME e-mail", routing.email)}`);
   if (routing.tls === "off") global2.push("	auto_https off");
   if (global2.length) lines2.push("{", ...global2, "}");
-  const routed = p2.apps.filter((a) => a.state === "present" && a.route).sort((a, b3) => hostnameOf(p2, a.route.subdomain).localeCompare(hostnameOf(p2, b3.route.subdomain)));
+  const sites = p2.apps.filter((a) => a.state === "present" && a.route).map((app) => ({ host: hostnameOf(p2, app.route.subdomain), sso: !!app.route.sso, body: proxyTo(p2, app, edge) }));
+  const dashboard = dashboardHost(p2);
+  if (dashboard) {
+    const body = [`	root * ${DASHBOARD_ROOT}`, "	header Cache-Control no-cache", `	header Content-Security-Policy "default-src 'none'; style-src 'unsafe-inline'"`, "	file_server"];
+    sites.push({ host: dashboard, sso: true, body });
+  }
+  sites.sort((a, b3) => a.host.localeCompare(b3.host));
   const sso = ssoUpstream(p2, edge);
-  for (const app of routed) {
-    const host = token("the host name", hostnameOf(p2, app.route.subdomain));
+  for (const site of sites) {
+    const host = token("the host name", site.host);
     lines2.push("", `${routing.tls === "off" ? "http://" : ""}${host} {`);
     if (routing.tls === "internal") lines2.push("	tls internal");
-    if (app.route.sso && sso) {
+    if (site.sso && sso) {
       lines2.push(`	forward_auth ${token("the sso upstream", sso)} {`, `		uri /api/authz/forward-auth`, `		copy_headers Remote-User Remote-Groups Remote-Email Remote-Name`, "	}");
     }
-    lines2.push(`	reverse_proxy ${token("the upstream", upstreamOf(p2, app, app.route.port, edge))}`, "}");
+    lines2.push(...site.body, "}");
   }
   return lines2.join("\n") + "\n";
 }
@@ -54982,7 +55799,9 @@ function renderEdgeCompose(p2, dir) {
         ],
         volumes: [
           { type: "bind", source: `${dir}/files/Caddyfile`, target: "/etc/caddy/Caddyfile", read_only: true },
-          { type: "volume", source: "caddy_data", target: "/data" }
+          { type: "volume", source: "caddy_data", target: "/data" },
+          // Outside releases, so a new status page recreates nothing; the engine creates it on first start.
+          ...dashboardHost(p2) ? [{ type: "bind", source: `${dir}/${DASHBOARD_DIR}`, target: DASHBOARD_ROOT, read_only: true, bind: { create_host_path: true } }] : []
         ],
         extra_hosts: ["host.docker.internal:host-gateway"],
         networks: { steward: { aliases: [EDGE_APP] } },
@@ -54994,15 +55813,118 @@ function renderEdgeCompose(p2, dir) {
   };
 }
 
-// src/conventions/prometheus.ts
-function renderPrometheusTargets(p2) {
-  const prom = p2.apps.find((a) => a.name === "prometheus" && a.state === "present");
-  const from = prom?.target ?? p2.network.edge ?? Object.keys(p2.network.targets)[0];
-  const groups = p2.apps.filter((a) => a.state === "present" && a.metrics).map((a) => ({
-    targets: [upstreamOf(p2, a, a.metrics.port, from)],
-    labels: { __metrics_path__: a.metrics.path, app: a.name, project: p2.name, target: a.target }
-  }));
-  return canonicalJson(groups, 2) + "\n";
+// src/render/stack.ts
+var import_yaml4 = __toESM(require_dist3(), 1);
+var STACK_FILE_VERSION = "3.8";
+var LABEL_REPLICAS = "steward.replicas";
+var LABEL_IMAGE = "steward.image";
+var SECRET_NAME_PLACEHOLDER = "set-at-converge";
+var NAME_MAX = 64;
+function objectPrefix(project, app, suffix) {
+  return `${project}-${app}`.slice(0, NAME_MAX - suffix.length - 1).replace(/-+$/, "");
+}
+function configName(project, app, content) {
+  const h3 = sha2563(content).slice(0, 12);
+  return `${objectPrefix(project, app, h3)}-${h3}`;
+}
+function secretName(project, app, valueHash) {
+  const h3 = valueHash.replace(/^hmac-sha256:/, "").slice(0, 16);
+  return `${objectPrefix(project, app, h3)}-${h3}`;
+}
+var secretFile = (key2) => `secrets/${key2}`;
+function duration(ms2) {
+  return ms2 % 1e3 === 0 ? `${ms2 / 1e3}s` : `${ms2}ms`;
+}
+function healthcheck(path, port) {
+  if (!/^\/[A-Za-z0-9._~!&()*+,=:@%/?-]*$/.test(path)) throw new Error(`refusing health path ${JSON.stringify(path)}`);
+  const url = `'http://127.0.0.1:${port}${path}'`;
+  return { test: ["CMD-SHELL", `wget -q -O /dev/null ${url} || curl -fsS -o /dev/null ${url}`], interval: "2s", timeout: "2s", retries: 3, start_period: "5s" };
+}
+function renderStack(p2, app) {
+  const target = p2.network.targets[app.target];
+  const d2 = app.swarm;
+  const labels = baseLabels(p2.name, app.name, app.target, app.secrets.length > 0);
+  const objectLabels = { [LABEL_PROJECT]: p2.name, [LABEL_APP]: app.name };
+  const volumes = [];
+  const namedVolumes = {};
+  for (const v2 of app.volumes) {
+    if (v2.name) {
+      volumes.push({ type: "volume", source: v2.name, target: v2.path, read_only: v2.readonly || void 0 });
+      namedVolumes[v2.name] = { labels: objectLabels };
+    } else volumes.push({ type: "bind", source: v2.host, target: v2.path, read_only: v2.readonly || void 0 });
+  }
+  const configs = {};
+  const configRefs = app.files.map((f3) => {
+    const name = configName(p2.name, app.name, f3.content);
+    configs[name] = { name, file: `./${uploadPathOf(f3.source)}`, labels: objectLabels };
+    return { source: name, target: f3.path, mode: 292 };
+  });
+  const secrets = {};
+  for (const key2 of app.secrets) secrets[key2] = { name: `${objectPrefix(p2.name, app.name, SECRET_NAME_PLACEHOLDER)}-${SECRET_NAME_PLACEHOLDER}`, file: `./${secretFile(key2)}`, labels: objectLabels };
+  const environment = Object.fromEntries(Object.entries(app.env).map(([k2, v2]) => [k2, escapeDollar(v2)]));
+  for (const key2 of app.secrets) environment[`${key2}_FILE`] ??= `/run/secrets/${key2}`;
+  const placement = {
+    constraints: d2.placement.constraints.length ? d2.placement.constraints : void 0,
+    preferences: d2.placement.preferences.length ? d2.placement.preferences.map((x3) => ({ spread: x3.spread })) : void 0,
+    max_replicas_per_node: d2.placement.maxPerNode
+  };
+  const service = {
+    image: app.image,
+    command: typeof app.command === "string" ? escapeDollar(app.command) : app.command?.map(escapeDollar),
+    environment: Object.keys(environment).length ? environment : void 0,
+    secrets: app.secrets.length ? app.secrets.map((key2) => ({ source: key2, target: key2 })) : void 0,
+    configs: configRefs.length ? configRefs : void 0,
+    ports: app.ports.length ? app.ports.map((x3) => ({ target: x3.container, published: x3.host, protocol: x3.protocol, mode: x3.host !== void 0 ? target.publish ?? "ingress" : void 0 })) : void 0,
+    volumes: volumes.length ? volumes : void 0,
+    networks: { steward: { aliases: [app.name] } },
+    healthcheck: app.health?.http ? healthcheck(app.health.http, app.health.port ?? 80) : void 0,
+    labels,
+    deploy: {
+      mode: "replicated",
+      replicas: d2.replicas,
+      placement: Object.values(placement).some((v2) => v2 !== void 0) ? placement : void 0,
+      update_config: { parallelism: d2.update.parallelism, delay: duration(d2.update.delayMs), order: d2.update.order, failure_action: d2.update.failureAction, monitor: "5s" },
+      rollback_config: { parallelism: d2.update.parallelism, order: d2.update.order },
+      restart_policy: { condition: "any", delay: "2s" },
+      labels: { ...labels, [LABEL_REPLICAS]: String(d2.replicas), [LABEL_IMAGE]: app.image ?? "" }
+    }
+  };
+  const compose = {
+    version: STACK_FILE_VERSION,
+    services: { [app.name]: deepMerge(service, app.compose) },
+    networks: { steward: { name: sharedNetworkName(p2.name), external: true } },
+    volumes: Object.keys(namedVolumes).length ? namedVolumes : void 0,
+    configs: Object.keys(configs).length ? configs : void 0,
+    secrets: Object.keys(secrets).length ? secrets : void 0
+  };
+  const r2 = withHash(compose, app, [app.name]);
+  const svc = r2.compose.services[app.name];
+  svc.deploy.labels = { ...svc.deploy.labels, ...svc.labels };
+  return r2;
+}
+function withSwarmSecretNames(stackText, project, app, valueHashes) {
+  const doc = (0, import_yaml4.parseDocument)(stackText);
+  const secrets = doc.get("secrets");
+  if (!secrets?.items?.length) return stackText;
+  for (const item of secrets.items) {
+    const key2 = String(item.key.value);
+    const h3 = valueHashes[key2];
+    if (!h3) throw new Error(`no value hash for secret ${key2} of app ${app}: secrets on a swarm need the age key at converge`);
+    doc.setIn(["secrets", key2, "name"], secretName(project, app, h3));
+  }
+  return doc.toString({ lineWidth: 0 });
+}
+function withExternalObjects(stackText) {
+  const doc = (0, import_yaml4.parseDocument)(stackText);
+  for (const kind of ["configs", "secrets"]) {
+    const map = doc.get(kind);
+    for (const item of map?.items ?? []) {
+      const key2 = String(item.key.value);
+      const name = doc.getIn([kind, key2, "name"]);
+      doc.setIn([kind, key2], doc.createNode({ name, external: true }));
+    }
+  }
+  return doc.toString({ lineWidth: 0 });
 }
 
 // src/render/render.ts
@@ -55028,16 +55950,25 @@ function renderProject(p2) {
       apps.push(base);
       continue;
     }
-    const { compose, hash } = app.kind === "adopted" ? renderAdoptedCompose(p2, app) : renderServiceCompose(p2, app);
+    const { compose, hash } = app.swarm ? renderStack(p2, app) : app.kind === "adopted" ? renderAdoptedCompose(p2, app) : renderServiceCompose(p2, app);
     const path = `${RENDERED_DIR}/${app.target}/${app.name}/compose.yaml`;
     files.set(path, header(app.sourceFile.startsWith("services/") ? `services/${app.name}/` : `conventions in ${app.sourceFile}`) + canonicalYaml(compose));
     const fromOf = (f3) => f3.generated ? `${RENDERED_DIR}/${app.target}/${app.name}/${f3.source}` : `services/${app.name}/${f3.source}`;
     for (const f3 of app.files) if (f3.generated) files.set(fromOf(f3), f3.content.toString("utf8"));
+    const live2 = (app.live ?? []).map((l3) => ({
+      dir: l3.dir,
+      files: l3.files.map((f3) => {
+        const from = `${RENDERED_DIR}/${app.target}/${app.name}/${l3.dir}/${f3.path}`;
+        files.set(from, f3.content.toString("utf8"));
+        return { from, to: f3.path, sha256: sha2563(f3.content) };
+      })
+    }));
     apps.push({
       ...base,
       hash,
       compose: path,
-      files: app.files.map((f3) => ({ from: fromOf(f3), to: uploadPathOf(f3.source), sha256: sha2563(f3.content) }))
+      files: app.files.map((f3) => ({ from: fromOf(f3), to: uploadPathOf(f3.source), sha256: sha2563(f3.content) })),
+      ...live2.length ? { live: live2 } : {}
     });
   }
   if (p2.conventions.routing && p2.network.edge) {
@@ -55064,13 +55995,12 @@ function renderProject(p2) {
       dependsOn: []
     });
   }
-  if (p2.conventions.monitoring) files.set(`${RENDERED_DIR}/conventions/prometheus/targets.json`, renderPrometheusTargets(p2));
   const manifest = {
     schema: 1,
     project: p2.name,
     domain: p2.domain,
     edge: p2.network.edge,
-    targets: Object.fromEntries(Object.values(p2.network.targets).map((t2) => [t2.name, { address: t2.address, user: t2.user, port: t2.port, dir: t2.dir }])),
+    targets: Object.fromEntries(Object.values(p2.network.targets).map((t2) => [t2.name, { address: t2.address, user: t2.user, port: t2.port, dir: t2.dir, ...t2.engine === "swarm" ? { engine: "swarm" } : {} }])),
     apps: apps.sort((a, b3) => a.name.localeCompare(b3.name))
   };
   files.set(`${RENDERED_DIR}/manifest.json`, canonicalJson(manifest, 2) + "\n");
@@ -55094,8 +56024,8 @@ function summaryLine(plan) {
 }
 function planMarkdown(plan) {
   const out = [];
-  const short = plan.commit.slice(0, 7);
-  out.push(`### Steward plan for \`${plan.project}\` at ${short}`, "", `**${summaryLine(plan)}**`, "");
+  const short2 = plan.commit.slice(0, 7);
+  out.push(`### Steward plan for \`${plan.project}\` at ${short2}`, "", `**${summaryLine(plan)}**`, "");
   if (plan.from) out.push(`Compared with ${plan.from.slice(0, 7)} (${plan.mode}).${plan.note && plan.mode !== "skipped" ? ` ${plan.note}.` : ""}`, "");
   else if (plan.mode === "first-run") out.push("First run: nothing has been converged yet.", "");
   if (plan.dirty?.length) out.push(`**Not committed** (planned with --allow-dirty): ${plan.dirty.map((f3) => `\`${f3}\``).join(", ")}.`, "");
@@ -55103,6 +56033,7 @@ function planMarkdown(plan) {
     const steps = plan.steps.filter((s) => s.target === t2.name && s.action !== "prepare");
     const head = t2.status === "observed" ? `${t2.apps} Steward app${t2.apps === 1 ? "" : "s"} observed` : t2.status === "not-observed" ? "not observed: planned from git alone" : `**not observed**: ${t2.error}`;
     out.push(`#### Target \`${t2.name}\` (${head})`, "");
+    if (t2.degraded?.length) out.push(...t2.degraded.map((d2) => `- **degraded** ${d2}`), "");
     if (!steps.length) {
       out.push("No changes.", "");
       continue;
@@ -55138,10 +56069,88 @@ function escapeCell(s) {
   return s.replace(/\|/g, "\\|").replace(/\n/g, " ");
 }
 
+// src/targets/live.ts
+import { createHash as createHash3 } from "node:crypto";
+
+// src/targets/tar.ts
+var BLOCK = 512;
+function tar(entries) {
+  const parts = [];
+  for (const entry of entries) {
+    parts.push(header2(entry));
+    parts.push(entry.content);
+    const pad = (BLOCK - entry.content.length % BLOCK) % BLOCK;
+    if (pad) parts.push(Buffer.alloc(pad));
+  }
+  parts.push(Buffer.alloc(BLOCK * 2));
+  return Buffer.concat(parts);
+}
+function header2(entry) {
+  const h3 = Buffer.alloc(BLOCK);
+  const [prefix, name] = splitPath(entry.path);
+  h3.write(name, 0, 100, "utf8");
+  h3.write(octal(entry.mode, 7), 100);
+  h3.write(octal(0, 7), 108);
+  h3.write(octal(0, 7), 116);
+  h3.write(octal(entry.content.length, 11), 124);
+  h3.write(octal(0, 11), 136);
+  h3.write("        ", 148);
+  h3.write("0", 156);
+  h3.write("ustar\x0000", 257, "binary");
+  h3.write(prefix, 345, 155, "utf8");
+  let sum = 0;
+  for (const byte of h3) sum += byte;
+  h3.write(`${octal(sum, 6)}\0 `, 148, "binary");
+  return h3;
+}
+function splitPath(path) {
+  if (Buffer.byteLength(path) <= 100) return ["", path];
+  for (let i = path.length - 1; i > 0; i--) {
+    if (path[i] !== "/") continue;
+    const prefix = path.slice(0, i);
+    const name = path.slice(i + 1);
+    if (Buffer.byteLength(prefix) <= 155 && Buffer.byteLength(name) <= 100) return [prefix, name];
+  }
+  throw new Error(`file path too long for upload: ${path}`);
+}
+var octal = (n, width) => n.toString(8).padStart(width, "0");
+function checkRelativePath(path) {
+  const parts = path.split("/");
+  if (path.startsWith("/") || parts.some((p2) => p2 === ".." || p2 === "") || path.includes("\0")) {
+    throw new Error(`file path must be relative and stay inside the app directory: ${JSON.stringify(path)}`);
+  }
+  return parts.filter((p2) => p2 !== ".").join("/");
+}
+
+// src/targets/live.ts
+var RESERVED2 = /* @__PURE__ */ new Set(["releases", "files", "current"]);
+var DIR = /^[a-z0-9][a-z0-9_-]*$/;
+var SEGMENT = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+function checkLiveDir(dir) {
+  if (!DIR.test(dir) || RESERVED2.has(dir)) {
+    throw new Error(`invalid live dir ${JSON.stringify(dir)}: one name of lower-case letters, digits, '-' and '_', not ${[...RESERVED2].join(", ")}`);
+  }
+  return dir;
+}
+function checkLivePath(path) {
+  const p2 = checkRelativePath(path);
+  if (!p2.split("/").every((s) => SEGMENT.test(s))) {
+    throw new Error(`invalid live file path ${JSON.stringify(path)}: use letters, digits, '_', '.', '-' and '/' (no leading dot)`);
+  }
+  return p2;
+}
+var sha256hex = (b3) => createHash3("sha256").update(b3).digest("hex");
+function liveDigestOf(files) {
+  const lines2 = files.map((f3) => Buffer.from(`${f3.sha256}  ./${checkLivePath(f3.path)}
+`)).sort(Buffer.compare);
+  return sha256hex(Buffer.concat(lines2));
+}
+
 // src/plan/order.ts
 function linkSteps(steps, dependsOn) {
   const byApp = /* @__PURE__ */ new Map();
-  for (const s of steps) if (s.app && s.action !== "prepare") byApp.set(s.app, s);
+  for (const s of steps) if (s.app && s.action !== "prepare" && s.action !== "sync-files") byApp.set(s.app, s);
+  const sync = new Map(steps.filter((s) => s.action === "sync-files").map((s) => [s.app, s.id]));
   const prepare = new Map(steps.filter((s) => s.action === "prepare").map((s) => [s.target, s.id]));
   for (const s of steps) {
     if (s.action === "prepare" || s.action === "remove-leftover") continue;
@@ -55154,6 +56163,7 @@ function linkSteps(steps, dependsOn) {
         if (dependant && dependant.action === "remove" && deps.includes(s.app)) after.add(dependant.id);
       }
     } else {
+      if (s.action !== "sync-files" && sync.has(s.app)) after.add(sync.get(s.app));
       for (const dep of dependsOn.get(s.app) ?? []) {
         const d2 = byApp.get(dep);
         if (d2 && d2.action !== "remove") after.add(d2.id);
@@ -55211,13 +56221,16 @@ function buildPlan(input) {
       steps.push(...fromChangeSetOnly(name, changeset, known));
       continue;
     }
-    targets.push({ name, status: "observed", apps: obs.apps.length });
+    const degraded = obs.apps.filter((a) => a.unplaced).map((a) => `${a.app}: ${a.unplaced}`);
+    targets.push({ name, status: "observed", apps: obs.apps.length, ...degraded.length ? { degraded } : {} });
     const seen = new Map(obs.apps.map((a) => [a.app, a]));
     for (const app of desired.filter((a) => a.target === name)) {
       const o2 = seen.get(app.name);
       const reasons = why.get(app.name) ?? [];
       const step = desiredStep(app, o2, reasons, input.secretsHashes?.[app.name]);
       if (step) steps.push(step);
+      const sync = syncStep(app, obs);
+      if (sync) steps.push(sync);
     }
     for (const o2 of obs.apps) {
       const want = known.get(o2.app);
@@ -55265,7 +56278,7 @@ function buildPlan(input) {
     targets,
     steps: selected,
     summary: summarize(selected, targets),
-    observed: Object.fromEntries(Object.entries(observed).filter(([, o2]) => !("error" in o2)).map(([t2, o2]) => [t2, observedDigest(o2)]))
+    observed: Object.fromEntries(Object.entries(observed).filter(([, o2]) => !("error" in o2)).map(([t2, o2]) => [t2, observedDigest(o2, manifest)]))
   };
 }
 function desiredStep(app, o2, reasons, secretsHash) {
@@ -55277,7 +56290,10 @@ function desiredStep(app, o2, reasons, secretsHash) {
   }
   const secretReason = reasons.some((r2) => r2.why.startsWith("secret "));
   let drift;
-  if (o2.hash !== app.hash) {
+  if (o2.hash === app.hash && o2.unplaced && !o2.specDrift?.length && !reasons.length) return void 0;
+  if (o2.hash === app.hash && o2.specDrift?.length) {
+    drift = o2.specDrift.join("; ");
+  } else if (o2.hash !== app.hash) {
     drift = reasons.length ? void 0 : `running definition ${o2.hash ?? "(mixed)"} differs from the desired ${app.hash} (edited by hand, or an earlier run failed)`;
   } else if (o2.status !== "running") {
     drift = `container ${o2.status === "stopped" ? "stopped" : "degraded"} (${describeContainers(o2)})`;
@@ -55293,6 +56309,20 @@ function desiredStep(app, o2, reasons, secretsHash) {
   } else if (!secretReason) return void 0;
   const all = drift ? [...reasons, { why: `drift: ${drift}` }] : reasons;
   return { ...base, id: `${update}:${app.target}/${app.name}`, action: update, observedHash: o2.hash, reasons: all, drift };
+}
+function syncStep(app, obs) {
+  if (!app.live?.length || !obs.live) return void 0;
+  const reasons = [];
+  const dirs = [];
+  for (const l3 of app.live) {
+    const have = obs.live.find((x3) => x3.app === app.name && x3.dir === l3.dir);
+    if (have?.digest === liveDigestOf(l3.files.map((f3) => ({ path: f3.to, sha256: f3.sha256 })))) continue;
+    dirs.push(l3.dir);
+    const n = `${l3.files.length} file${l3.files.length === 1 ? "" : "s"}`;
+    reasons.push({ why: have ? `${l3.dir}/ on the host differs from the project's ${n}` : `${l3.dir}/ is not on the host yet (${n})` });
+  }
+  if (!dirs.length) return void 0;
+  return { id: `sync-files:${app.target}/${app.name}`, action: "sync-files", target: app.target, app: app.name, dirs, reasons, after: [] };
 }
 function describeContainers(o2) {
   return o2.containers.map((c3) => `${c3.name} ${c3.state}${c3.health ? `/${c3.health}` : ""}`).join(", ");
@@ -55311,7 +56341,7 @@ function summarize(steps, targets) {
   const count = (f3) => steps.filter((s) => !s.held && f3(s)).length;
   return {
     deploy: count((s) => s.action === "deploy"),
-    update: count((s) => s.action === "update" || s.action === "reload-proxy"),
+    update: count((s) => s.action === "update" || s.action === "reload-proxy" || s.action === "sync-files"),
     remove: count((s) => s.action === "remove"),
     leftovers: count((s) => s.action === "remove-leftover"),
     drifted: steps.filter((s) => s.drift).length,
@@ -55319,17 +56349,19 @@ function summarize(steps, targets) {
     unknownTargets: targets.filter((t2) => t2.status === "unknown").length
   };
 }
-function observedDigest(o2) {
+function observedDigest(o2, manifest) {
   const apps = o2.apps.map((a) => [a.app, a.hash ?? "", a.status, ...a.release === void 0 ? [] : [a.release?.id ?? "", ...a.release?.changed ?? []]]).sort();
   const leftovers = o2.leftovers.map((l3) => l3.container.id).sort();
-  return sha2563(canonicalJson({ apps, leftovers })).slice(0, 16);
+  const declared = new Set(manifest.apps.flatMap((a) => (a.live ?? []).map((l3) => `${a.name}/${l3.dir}`)));
+  const live2 = (o2.live ?? []).filter((l3) => declared.has(`${l3.app}/${l3.dir}`)).map((l3) => `${l3.app}/${l3.dir} ${l3.digest}`).sort();
+  return sha2563(canonicalJson(live2.length ? { apps, leftovers, live: live2 } : { apps, leftovers })).slice(0, 16);
 }
 function hasChanges(plan) {
   return plan.steps.some((s) => !s.held && s.action !== "prepare");
 }
 
 // src/diff/run-diff.ts
-var import_yaml4 = __toESM(require_dist3(), 1);
+var import_yaml5 = __toESM(require_dist3(), 1);
 
 // src/diff/changeset.ts
 var CONVERGE_PREFIX = "converge:";
@@ -55370,8 +56402,10 @@ function computeChangeSet(input) {
     for (const c3 of input.commits) {
       const commit = c3.sha.slice(0, 7);
       const isRendered = (f3) => f3.path.startsWith("rendered/");
+      const liveFiles = new Set([...oldManifest?.apps ?? [], ...newManifest.apps].flatMap((a) => (a.live ?? []).flatMap((l3) => l3.files.map((f3) => f3.from))));
       for (const f3 of c3.files.filter((x3) => !isRendered(x3))) attribute(f3.path, f3.status, commit);
       for (const f3 of c3.files.filter(isRendered)) {
+        if (liveFiles.has(f3.path)) continue;
         const m2 = /^rendered\/[^/]+\/([^/]+)\//.exec(f3.path);
         if (m2 && !(touches.get(m2[1]) ?? []).some((r2) => r2.commit === commit)) touch(m2[1], { commit, file: f3.path, why: "rendered file changed by hand or by converge" });
       }
@@ -55544,7 +56578,7 @@ function parseManifest(text) {
 }
 function parseYaml(text) {
   try {
-    return text ? (0, import_yaml4.parse)(text) : void 0;
+    return text ? (0, import_yaml5.parse)(text) : void 0;
   } catch {
     return void 0;
   }
@@ -55695,7 +56729,7 @@ async function runPlan(opts2) {
   }
   if (changeset.mode === "skipped") plan.targets = [];
   if (dirty.length) plan.dirty = dirty;
-  return { project, changeset, plan, dirty, ...markdownAndExit(plan) };
+  return { project, changeset, plan, dirty, observed, ...markdownAndExit(plan) };
 }
 async function observeAll(project, targetOf, own, log) {
   const observed = {};
@@ -55843,7 +56877,7 @@ function stepLineFormatter(steps, opts2) {
 }
 
 // src/converge/deployable.ts
-var import_yaml5 = __toESM(require_dist3(), 1);
+var import_yaml6 = __toESM(require_dist3(), 1);
 function toDeployable(project, rendered, app, secrets = { env: {}, hash: SECRETS_NONE }) {
   if (!app.compose || !app.hash) throw new Error(`app ${app.name} has no rendered compose file (state: ${app.state})`);
   const compose = rendered.files.get(app.compose);
@@ -55859,7 +56893,7 @@ function toDeployable(project, rendered, app, secrets = { env: {}, hash: SECRETS
     app: app.name,
     target: app.target,
     hash: app.hash,
-    compose: withSecretsHash(compose, secrets.hash),
+    compose: withSecretsHash(project.network.targets[app.target]?.engine === "swarm" && app.secrets.length ? withSwarmSecretNames(compose, project.name, app.name, secrets.valueHashes ?? {}) : compose, secrets.hash),
     files,
     env: secrets.env,
     health: app.health,
@@ -55869,7 +56903,7 @@ function toDeployable(project, rendered, app, secrets = { env: {}, hash: SECRETS
 }
 function withSecretsHash(composeText, hash) {
   if (hash === SECRETS_NONE) return composeText;
-  const doc = (0, import_yaml5.parseDocument)(composeText);
+  const doc = (0, import_yaml6.parseDocument)(composeText);
   const services = doc.get("services");
   for (const item of services?.items ?? []) doc.setIn(["services", item.key.value, "labels", LABEL_SECRETS], hash);
   return doc.toString({ lineWidth: 0 });
@@ -55890,6 +56924,21 @@ function stepRunner(project, rendered, perApp, targetFor, log) {
       const r3 = await target.removeContainers(ids);
       if (r3.remaining.length) return { result: "failed", message: `container ${step.container} is still there after docker rm (${r3.remaining.map((i) => i.slice(0, 12)).join(", ")})` };
       return { result: "success", message: `removed container ${step.container} (${ids.map((i) => i.slice(0, 12)).join(", ")})` };
+    }
+    if (step.action === "sync-files") {
+      const m3 = manifestApp(step.app);
+      if (!m3) return { result: "failed", message: `app ${step.app} is not in the project any more` };
+      const done = [];
+      for (const l3 of (m3.live ?? []).filter((x3) => !step.dirs || step.dirs.includes(x3.dir))) {
+        const files = l3.files.map((f3) => {
+          const text = rendered.files.get(f3.from);
+          if (text === void 0) throw new Error(`${f3.from} is missing from the render output`);
+          return { path: f3.to, content: Buffer.from(text) };
+        });
+        const r3 = await target.syncFiles({ project: project.name, app: m3.name }, l3.dir, files);
+        done.push(`${l3.dir}/ ${r3.changed ? `written (${files.length} file${files.length === 1 ? "" : "s"})` : "already as wanted"}`);
+      }
+      return { result: "success", message: done.join("; ") || "no live dirs" };
     }
     if (step.action === "remove") {
       const m3 = manifestApp(step.app);
@@ -56157,7 +57206,8 @@ async function loadAppSecrets(project, identities, onSecret) {
       continue;
     }
     const env = Object.fromEntries(app.secrets.map((k2) => [k2, values.get(k2) ?? ""]));
-    perApp[app.name] = { env, hash: secretValuesHash(env, hashKey) };
+    const valueHashes = Object.fromEntries(Object.entries(env).map(([k2, v2]) => [k2, secretValuesHash({ value: v2 }, hashKey)]));
+    perApp[app.name] = { env, hash: secretValuesHash(env, hashKey), valueHashes };
   }
   return { perApp, redactor };
 }
@@ -56193,12 +57243,12 @@ var plan_schema_default = {
       properties: {
         id: {
           type: "string",
-          pattern: "^(prepare:[^/]+|(deploy|update|remove|reload-proxy):[^/]+/.+|remove-leftover:[^/]+/.+)$",
+          pattern: "^(prepare:[^/]+|(deploy|update|remove|reload-proxy|sync-files):[^/]+/.+|remove-leftover:[^/]+/.+)$",
           description: '"<action>:<target>/<app>", "remove-leftover:<target>/<container name>", or "prepare:<target>"; unique in the plan.'
         },
         action: {
-          enum: ["prepare", "deploy", "update", "remove", "reload-proxy", "remove-leftover"],
-          description: "prepare: check the engine and create the network and directories; deploy, update, remove: an app; reload-proxy: update the edge proxy; remove-leftover: remove unmanaged containers by id (never an app)."
+          enum: ["prepare", "deploy", "update", "remove", "reload-proxy", "sync-files", "remove-leftover"],
+          description: "prepare: check the engine and create the network and directories; deploy, update, remove: an app; reload-proxy: update the edge proxy; sync-files: rewrite an app's live dirs in place (e.g. Prometheus' targets), no new release, no restart; remove-leftover: remove unmanaged containers by id (never an app)."
         },
         target: { type: "string", minLength: 1, description: "The target the step runs on." },
         app: { type: "string", minLength: 1, description: "The app (every action but prepare and remove-leftover)." },
@@ -56210,7 +57260,8 @@ var plan_schema_default = {
         drift: { type: "string", minLength: 1, description: "What was found on the target that git does not explain." },
         after: { type: "array", uniqueItems: true, items: { type: "string" }, description: "Ids of the steps that must succeed first." },
         held: { type: "string", minLength: 1, description: "Why settings (self_heal: false, prune: false) keep the step from being applied: it is reported only." },
-        composeDiff: { type: "string", description: "Unified diff of the rendered compose file, for people." }
+        composeDiff: { type: "string", description: "Unified diff of the rendered compose file, for people." },
+        dirs: { type: "array", minItems: 1, uniqueItems: true, items: { type: "string", pattern: "^[a-z0-9][a-z0-9_-]*$" }, description: "sync-files: the app's live dirs that differ on the target." }
       },
       allOf: [
         {
@@ -56223,7 +57274,7 @@ var plan_schema_default = {
           else: { properties: { container: false, containers: false } }
         },
         {
-          if: { properties: { action: { enum: ["deploy", "update", "remove", "reload-proxy"] } } },
+          if: { properties: { action: { enum: ["deploy", "update", "remove", "reload-proxy", "sync-files"] } } },
           then: { properties: { app: true }, required: ["app"] }
         }
       ]
@@ -56239,7 +57290,8 @@ var plan_schema_default = {
           description: "observed; unknown: it could not be observed (see error), planned from git alone; not-observed: by choice (pull request plans), planned from git alone."
         },
         error: { type: "string", description: "Why the target could not be observed (status unknown)." },
-        apps: { type: "integer", minimum: 0, description: "Steward apps observed there." }
+        apps: { type: "integer", minimum: 0, description: "Steward apps observed there." },
+        degraded: { type: "array", items: { type: "string" }, description: "Swarm apps short of replicas that no step can fix (a node down): reported, not applied." }
       }
     },
     summary: {
@@ -56248,7 +57300,7 @@ var plan_schema_default = {
       required: ["deploy", "update", "remove", "leftovers", "drifted", "held", "unknownTargets"],
       properties: {
         deploy: { type: "integer", minimum: 0, description: "Deploy steps that will be applied." },
-        update: { type: "integer", minimum: 0, description: "Update and reload-proxy steps that will be applied." },
+        update: { type: "integer", minimum: 0, description: "Update, reload-proxy and sync-files steps that will be applied." },
         remove: { type: "integer", minimum: 0, description: "Remove steps that will be applied." },
         leftovers: { type: "integer", minimum: 0, description: "Leftover containers that will be removed." },
         drifted: { type: "integer", minimum: 0, description: "Steps caused by drift, held ones included." },
@@ -56301,6 +57353,27 @@ function orderErrors(plan) {
   } catch (e) {
     if (e instanceof StepOrderError) return e.message;
     throw e;
+  }
+}
+
+// src/converge/publish-dashboard.ts
+async function lastChanges(repo, rev, prefix, manifest) {
+  const found = await Promise.all(manifest.apps.map(async (a) => [a.name, await repo.lastCommitOf(rev, `${prefix}${RENDERED_DIR}/${a.target}/${a.name}/`)]));
+  return Object.fromEntries(found.filter((f3) => f3[1] !== void 0));
+}
+async function publishDashboard(i) {
+  const { project } = i;
+  if (!dashboardHost(project)) return void 0;
+  const edge = project.network.edge;
+  try {
+    const changes = await lastChanges(i.repo, i.record.commit, i.prefix, i.manifest);
+    const urls = Object.fromEntries(i.manifest.apps.filter((a) => a.route).map((a) => [a.route.host, publicUrl(project, a.route.host)]));
+    const manifest = { ...i.manifest, apps: i.manifest.apps.map((a) => a.kind === "edge" ? { ...a, image: a.image ?? project.conventions.routing.image } : a) };
+    const html = i.redact(renderDashboard({ manifest, record: i.record, observed: i.observed, changes, urls }));
+    await i.targetFor(edge).syncFiles({ project: project.name, app: EDGE_APP }, DASHBOARD_DIR, [{ path: DASHBOARD_FILE, content: Buffer.from(html) }]);
+    return void 0;
+  } catch (e) {
+    return { stage: "record", target: edge, app: EDGE_APP, message: i.redact(`the status page was not written: ${e.message.split("\n")[0]}`) };
   }
 }
 
@@ -56363,6 +57436,18 @@ async function runConverge(o2) {
     return t2;
   };
   let redact2 = (s) => s;
+  let rendered;
+  const published = async (r2, observed) => {
+    if (!runDir) return r2;
+    const manifest = (rendered ??= renderProject(project)).manifest;
+    const prefix = await repo.prefixOf(o2.projectDir).catch(() => "");
+    const failed = await publishDashboard({ project, manifest, record: r2, observed, repo, prefix, targetFor, redact: redact2 });
+    if (failed) {
+      log(`warning: ${failed.message}`);
+      r2.errors.push(failed);
+    }
+    return r2;
+  };
   try {
     await phase("lock", () => {
       for (const gone of clearDeadRuns(o2.stateDir, o2.runId)) log(`cleared the run directory of dead run ${gone}`);
@@ -56375,6 +57460,7 @@ async function runConverge(o2) {
     redact2 = (x3) => redactor.redact(x3);
     const planned = await phase("plan", () => planPhase(o2, project, head, perApp, targetFor, log));
     const { plan, dirty } = planned;
+    rendered = planned.rendered;
     const base = { from: plan.from, commits: planned.commits, plan: { summary: plan.summary, line: summaryLine(plan), markdown: redact2(planned.markdown) } };
     const driftItems = plan.steps.filter((s) => s.drift).map((s) => ({ target: s.target, app: s.app ?? "", ...s.container ? { container: s.container } : {}, drift: s.drift, corrected: false }));
     if (plan.mode === "skipped") {
@@ -56410,7 +57496,7 @@ async function runConverge(o2) {
     else if (o2.only) convergedRef = { advanced: false, reason: `only ${o2.only} was converged` };
     else if (dirty.length) convergedRef = { advanced: false, reason: `applied files not committed at ${head.slice(0, 7)} (--allow-dirty): ${dirty.join(", ")}` };
     else convergedRef = await phase("advance-ref", () => advanceRef(repo, head, remote, o2.pushRef, log, convergedAtStart));
-    return record({
+    return await published(record({
       ...base,
       result: errors.length ? "failure" : "success",
       summary: summary2,
@@ -56418,13 +57504,13 @@ async function runConverge(o2) {
       drift: { found: driftItems.length, corrected: driftItems.filter((d2) => d2.corrected).length, items: driftItems },
       errors,
       convergedRef
-    });
+    }), planned.observed);
   } catch (e) {
     const err = e instanceof StageError ? e : new StageError("apply", e.message);
     const message = redact2(err.message);
     log(`error (${err.stage}): ${message}`);
     const error2 = { stage: err.stage, ...err.target ? { target: err.target } : {}, ...err.app ? { app: err.app } : {}, message };
-    return record({ result: "failure", summary: `failed: ${message.split("\n")[0]}`, errors: [error2] });
+    return await published(record({ result: "failure", summary: `failed: ${message.split("\n")[0]}`, errors: [error2] }), {});
   } finally {
     await Promise.all([...targets.values()].map((t2) => t2.close().catch(() => {
     })));
@@ -56438,10 +57524,11 @@ async function planPhase(o2, project, head, perApp, targetFor, log) {
   if (o2.planPath) {
     const dirty2 = await checkCommitted(o2.projectDir, false);
     const plan = JSON.parse(readFileSync4(o2.planPath, "utf8"));
-    const refusal = await checkSavedPlan(plan, head, project, targetFor);
+    const observed = {};
+    const refusal = await checkSavedPlan(plan, head, project, rendered.manifest, targetFor, observed);
     if (refusal) throw new StageError("plan", `refusing the saved plan: ${refusal}; plan again`);
     log(`applying saved plan ${o2.planPath}: ${summaryLine(plan)}`);
-    return { plan, markdown: markdownAndExit(plan).markdown, rendered, commits: [], errors: targetErrors(plan), dirty: dirty2 };
+    return { plan, markdown: markdownAndExit(plan).markdown, rendered, commits: [], errors: targetErrors(plan), dirty: dirty2, observed };
   }
   const dirty = await checkCommitted(o2.projectDir, o2.allowDirty);
   const secretsHashes = Object.fromEntries(Object.entries(perApp).map(([k2, v2]) => [k2, v2.hash]));
@@ -56457,9 +57544,9 @@ async function planPhase(o2, project, head, perApp, targetFor, log) {
     loaded: { project, rendered, dirty, targetFor }
   });
   log(`plan: ${summaryLine(run2.plan)}`);
-  return { plan: run2.plan, markdown: run2.markdown, rendered, commits: run2.changeset.commits, errors: targetErrors(run2.plan), dirty };
+  return { plan: run2.plan, markdown: run2.markdown, rendered, commits: run2.changeset.commits, errors: targetErrors(run2.plan), dirty, observed: run2.observed };
 }
-async function checkSavedPlan(plan, head, project, targetFor) {
+async function checkSavedPlan(plan, head, project, manifest, targetFor, observed) {
   const invalid = planSchemaErrors(plan);
   if (invalid) return `not a valid Steward plan.json (${invalid})`;
   if (plan.project !== project.name) return `it is for project ${plan.project}, not ${project.name}`;
@@ -56467,7 +57554,12 @@ async function checkSavedPlan(plan, head, project, targetFor) {
   if (plan.commit !== head) return `it was made for commit ${plan.commit.slice(0, 7)}, but HEAD is ${head.slice(0, 7)}`;
   const gone = Object.keys(plan.observed).find((name) => !project.network.targets[name]);
   if (gone) return `target ${gone} is no longer in network.yml`;
-  const moved = await Promise.all(Object.entries(plan.observed).map(async ([name, digest]) => observedDigest(await targetFor(name).observe({ project: project.name })) !== digest ? name : void 0));
+  const moved = await Promise.all(
+    Object.entries(plan.observed).map(async ([name, digest]) => {
+      const seen = observed[name] = await targetFor(name).observe({ project: project.name });
+      return observedDigest(seen, manifest) !== digest ? name : void 0;
+    })
+  );
   const first = moved.find((m2) => m2 !== void 0);
   return first ? `target ${first} changed since the plan was made` : void 0;
 }
@@ -56716,8 +57808,8 @@ Connection: close\r
 }
 
 // src/targets/release.ts
-var import_yaml6 = __toESM(require_dist3(), 1);
-import { createHash as createHash3, randomBytes as randomBytes8 } from "node:crypto";
+var import_yaml7 = __toESM(require_dist3(), 1);
+import { createHash as createHash4, randomBytes as randomBytes8 } from "node:crypto";
 var KEEP_RELEASES = 5;
 var RELEASE_ID = /^[0-9]{8}T[0-9]{9}Z-[0-9a-z]{1,8}-[0-9a-f]{4}$/;
 function releaseId(at2, hash, random = randomBytes8(2).toString("hex")) {
@@ -56732,17 +57824,17 @@ var releaseDir = (appDir2, id) => `${appDir2}/releases/${checkReleaseId(id)}`;
 function withReleaseMounts(composeText, appDir2, relDir) {
   const base = `${appDir2}/files`;
   const moved = (src) => src === base || src.startsWith(`${base}/`) ? `${relDir}/files${src.slice(base.length)}` : src;
-  const doc = (0, import_yaml6.parseDocument)(composeText);
+  const doc = (0, import_yaml7.parseDocument)(composeText);
   const services = doc.get("services");
-  if (!(0, import_yaml6.isMap)(services)) return composeText;
+  if (!(0, import_yaml7.isMap)(services)) return composeText;
   for (const svc of services.items) {
-    const volumes = (0, import_yaml6.isMap)(svc.value) ? svc.value.get("volumes") : void 0;
-    if (!(0, import_yaml6.isSeq)(volumes)) continue;
+    const volumes = (0, import_yaml7.isMap)(svc.value) ? svc.value.get("volumes") : void 0;
+    if (!(0, import_yaml7.isSeq)(volumes)) continue;
     volumes.items = volumes.items.map((v2) => {
-      if ((0, import_yaml6.isScalar)(v2) && typeof v2.value === "string") {
+      if ((0, import_yaml7.isScalar)(v2) && typeof v2.value === "string") {
         const [src, ...rest] = v2.value.split(":");
         if (rest.length) v2.value = [moved(src), ...rest].join(":");
-      } else if ((0, import_yaml6.isMap)(v2) && v2.get("type") === "bind" && typeof v2.get("source") === "string") {
+      } else if ((0, import_yaml7.isMap)(v2) && v2.get("type") === "bind" && typeof v2.get("source") === "string") {
         v2.set("source", moved(v2.get("source")));
       }
       return v2;
@@ -56750,11 +57842,11 @@ function withReleaseMounts(composeText, appDir2, relDir) {
   }
   return doc.toString({ lineWidth: 0 });
 }
-var sha256hex = (b3) => createHash3("sha256").update(b3).digest("hex");
+var sha256hex2 = (b3) => createHash4("sha256").update(b3).digest("hex");
 function releaseDigests(files, env, compose) {
-  const lines2 = files.map((f3) => Buffer.from(`${sha256hex(f3.content)}  ${f3.path}
+  const lines2 = files.map((f3) => Buffer.from(`${sha256hex2(f3.content)}  ${f3.path}
 `)).sort(Buffer.compare);
-  return { files: sha256hex(Buffer.concat(lines2)), env: sha256hex(env), compose: sha256hex(compose) };
+  return { files: sha256hex2(Buffer.concat(lines2)), env: sha256hex2(env), compose: sha256hex2(compose) };
 }
 function envValues(text) {
   const out = [];
@@ -56955,6 +58047,8 @@ function inspectContainers(filters, withImages = true) {
   ].join("\n");
 }
 var MARK_RELEASES = "@@steward-releases";
+var MARK_LIVE = "@@steward-live";
+var MARK_SYNCED = "@@steward-synced";
 function observeScript(project, appsDir) {
   const containers = inspectContainers([project ? `label=${LABEL_PROJECT2}=${project}` : `label=${LABEL_PROJECT2}`]);
   if (!project || !appsDir) return containers;
@@ -56969,7 +58063,53 @@ function observeScript(project, appsDir) {
     `  k=$(sha256sum < "$c/compose.yaml" 2>/dev/null | cut -d' ' -f1)`,
     `  printf '%s %s %s %s ' "$a" "\${f:--}" "\${e:--}" "\${k:--}"`,
     `  tr -d '\\n' < "$c/release.json"; echo`,
+    "done",
+    // Live dirs (syncFiles): every other dir in an app dir. Digests only, like the releases'.
+    `echo ${MARK_LIVE}`,
+    `for d in ${shQuote(`${appsDir.replace(/\/+$/, "")}/${project}`)}/*/*/; do`,
+    '  [ -d "$d" ] || continue',
+    "  d=${d%/}; n=${d##*/}; a=${d%/*}; a=${a##*/}",
+    '  case "$n" in releases|files|current) continue ;; esac',
+    `  g=$( (cd "$d" && find . -type f -exec sha256sum {} + 2>/dev/null) | LC_ALL=C sort | sha256sum | cut -d' ' -f1)`,
+    `  printf '%s %s %s\\n' "$a" "$n" "$g"`,
     "done"
+  ].join("\n");
+}
+function syncFilesScript(appDir2, dir, paths) {
+  const d2 = checkLiveDir(dir);
+  const wanted = paths.map((p2) => shQuote(checkLivePath(p2)));
+  const base = appDir2.replace(/\/+$/, "");
+  return [
+    "set -eu",
+    // The files are read by a container's own (often non-root) user.
+    "umask 022",
+    `D=${shQuote(`${base}/${d2}`)}`,
+    // Staged beside the dir, on the same filesystem, so that mv is a rename.
+    `S=${shQuote(`${base}/.sync-${d2}`)}`,
+    'mkdir -p "$D"',
+    `chmod 711 ${shQuote(base)}`,
+    'chmod 755 "$D"',
+    'rm -rf "$S"',
+    'mkdir "$S"',
+    'tar -xf - -C "$S"',
+    'cd "$D"',
+    "find . ! -type d | while IFS= read -r f; do",
+    "  f=${f#./}",
+    '  case "$f" in',
+    ...wanted.length ? [`    ${wanted.join("|")}) ;;`] : [],
+    `    *) rm -f "./$f"; echo "${MARK_SYNCED} removed $f" ;;`,
+    "  esac",
+    "done",
+    "find . -mindepth 1 -depth -type d -exec rmdir {} + 2>/dev/null || true",
+    ...wanted.length ? [
+      `for f in ${wanted.join(" ")}; do`,
+      '  cmp -s "$S/$f" "./$f" && continue',
+      '  mkdir -p "$(dirname "./$f")"',
+      '  mv -f "$S/$f" "./$f"',
+      `  echo "${MARK_SYNCED} wrote $f"`,
+      "done"
+    ] : [],
+    'rm -rf "$S"'
   ].join("\n");
 }
 function healthScript(project, app, http) {
@@ -57117,11 +58257,13 @@ function parseInspectOutput(stdout) {
   const digests = /* @__PURE__ */ new Map();
   let http;
   let releases;
+  let live2;
   let section = "";
   for (const line of lines2) {
-    if (line === MARK_CONTAINERS || line === MARK_IMAGES || line === MARK_RELEASES) {
+    if (line === MARK_CONTAINERS || line === MARK_IMAGES || line === MARK_RELEASES || line === MARK_LIVE) {
       section = line;
       if (line === MARK_RELEASES) releases = /* @__PURE__ */ new Map();
+      if (line === MARK_LIVE) live2 = [];
       continue;
     }
     if (line.startsWith(`${MARK_HTTP} `)) {
@@ -57137,6 +58279,11 @@ function parseInspectOutput(stdout) {
       releases.set(app, observedRelease(json, { files, env, compose }, app));
       continue;
     }
+    if (section === MARK_LIVE) {
+      const [app, dir, digest] = line.split(" ");
+      if (app && dir && digest) live2.push({ app, dir, digest });
+      continue;
+    }
     if (section === MARK_CONTAINERS) {
       raws.push(JSON.parse(line.slice(space + 1)));
     } else if (section === MARK_IMAGES) {
@@ -57146,7 +58293,10 @@ function parseInspectOutput(stdout) {
     }
   }
   const containers = raws.map((r2) => toContainer(r2, digests.get(r2.imageId) ?? []));
-  return releases ? { containers, http, releases } : { containers, http };
+  const out = { containers, http };
+  if (releases) out.releases = releases;
+  if (live2) out.live = live2.sort((a, b3) => `${a.app}/${a.dir}`.localeCompare(`${b3.app}/${b3.dir}`));
+  return out;
 }
 var ON_DISK = { files: "files/", env: "secrets.env", compose: "compose.yaml" };
 function observedRelease(json, now, app) {
@@ -57233,56 +58383,6 @@ function toApp2(list) {
   return app;
 }
 
-// src/targets/tar.ts
-var BLOCK = 512;
-function tar(entries) {
-  const parts = [];
-  for (const entry of entries) {
-    parts.push(header2(entry));
-    parts.push(entry.content);
-    const pad = (BLOCK - entry.content.length % BLOCK) % BLOCK;
-    if (pad) parts.push(Buffer.alloc(pad));
-  }
-  parts.push(Buffer.alloc(BLOCK * 2));
-  return Buffer.concat(parts);
-}
-function header2(entry) {
-  const h3 = Buffer.alloc(BLOCK);
-  const [prefix, name] = splitPath(entry.path);
-  h3.write(name, 0, 100, "utf8");
-  h3.write(octal(entry.mode, 7), 100);
-  h3.write(octal(0, 7), 108);
-  h3.write(octal(0, 7), 116);
-  h3.write(octal(entry.content.length, 11), 124);
-  h3.write(octal(0, 11), 136);
-  h3.write("        ", 148);
-  h3.write("0", 156);
-  h3.write("ustar\x0000", 257, "binary");
-  h3.write(prefix, 345, 155, "utf8");
-  let sum = 0;
-  for (const byte of h3) sum += byte;
-  h3.write(`${octal(sum, 6)}\0 `, 148, "binary");
-  return h3;
-}
-function splitPath(path) {
-  if (Buffer.byteLength(path) <= 100) return ["", path];
-  for (let i = path.length - 1; i > 0; i--) {
-    if (path[i] !== "/") continue;
-    const prefix = path.slice(0, i);
-    const name = path.slice(i + 1);
-    if (Buffer.byteLength(prefix) <= 155 && Buffer.byteLength(name) <= 100) return [prefix, name];
-  }
-  throw new Error(`file path too long for upload: ${path}`);
-}
-var octal = (n, width) => n.toString(8).padStart(width, "0");
-function checkRelativePath(path) {
-  const parts = path.split("/");
-  if (path.startsWith("/") || parts.some((p2) => p2 === ".." || p2 === "") || path.includes("\0")) {
-    throw new Error(`file path must be relative and stay inside the app directory: ${JSON.stringify(path)}`);
-  }
-  return parts.filter((p2) => p2 !== ".").join("/");
-}
-
 // src/targets/docker-target.ts
 var NAME = /^[a-z0-9][a-z0-9_.-]*$/;
 var DockerTarget = class {
@@ -57355,10 +58455,10 @@ var DockerTarget = class {
   async docker(args, opts2 = {}) {
     const timeoutMs = opts2.timeoutMs ?? this.commandTimeoutMs;
     this.count++;
-    let result = await run("docker", args, { timeoutMs, env: await this.dockerEnv() });
+    let result = await run(this.options.dockerCli ?? "docker", args, { timeoutMs, env: await this.dockerEnv() });
     if (this.engineApi && !this.isLocal && result.code !== 0 && /Cannot connect to the Docker daemon/i.test(result.stderr)) {
       await this.reconnect();
-      result = await run("docker", args, { timeoutMs, env: await this.dockerEnv() });
+      result = await run(this.options.dockerCli ?? "docker", args, { timeoutMs, env: await this.dockerEnv() });
     }
     this.lastContact = Date.now();
     this.throwIfUnreachable(result, timeoutMs, opts2.secrets ?? []);
@@ -57413,9 +58513,9 @@ var DockerTarget = class {
     if (options.project) checkName("project", options.project);
     const result = await this.exec(observeScript(options.project, this.spec.dir));
     if (result.code !== 0) throw this.fail("observe", result);
-    const { containers, releases } = parseInspectOutput(result.stdout);
+    const { containers, releases, live: live2 } = parseInspectOutput(result.stdout);
     const { apps, leftovers } = groupApps(containers, options, releases);
-    return { target: this.spec.name, apps, leftovers, roundTrips: this.count - before };
+    return { target: this.spec.name, apps, leftovers, ...live2 ? { live: live2 } : {}, roundTrips: this.count - before };
   }
   async apply(app) {
     const started = Date.now();
@@ -57627,6 +58727,18 @@ var DockerTarget = class {
     const after = r2.stdout.slice(r2.stdout.indexOf(MARK_REMAINING) + MARK_REMAINING.length).split("\n").map((l3) => l3.trim()).filter(Boolean);
     return { target: this.spec.name, remaining: ids.filter((id) => after.some((a) => a.startsWith(id))) };
   }
+  async syncFiles(ref, dir, files) {
+    checkName("project", ref.project);
+    checkName("app", ref.app);
+    checkLiveDir(dir);
+    const paths = files.map((f3) => checkLivePath(f3.path));
+    const dup = paths.find((p2, i) => paths.indexOf(p2) !== i);
+    if (dup) throw new Error(`live file ${dup} given twice for ${ref.app}/${dir}`);
+    const archive = tar(files.map((f3, i) => ({ path: paths[i], content: f3.content, mode: 420 })));
+    const r2 = await this.exec(syncFilesScript(this.appDir(ref.project, ref.app), dir, paths), { input: archive });
+    if (r2.code !== 0) throw this.fail(`writing ${ref.app}'s live files ${dir}/`, r2);
+    return { changed: r2.stdout.split("\n").some((l3) => l3.startsWith(`${MARK_SYNCED} `)) };
+  }
   async logs(app, lines2) {
     const r2 = await this.exec(logsScript(app.project, app.app, lines2));
     if (r2.code !== 0) throw this.fail(`logs of ${app.app}`, r2);
@@ -57663,15 +58775,436 @@ function lastLine(text) {
   return lines2[lines2.length - 1]?.trim() ?? "";
 }
 
+// src/targets/swarm-target.ts
+import { chmod as chmod4, mkdir as mkdir3, mkdtemp as mkdtemp3, rm as rm4, writeFile as writeFile4 } from "node:fs/promises";
+import { dirname as dirname2, join as join6 } from "node:path";
+import { tmpdir as tmpdir3 } from "node:os";
+import { setTimeout as sleep2 } from "node:timers/promises";
+
+// src/targets/swarm-observe.ts
+var MARK_SERVICES = "@@steward-services";
+var MARK_TASKS = "@@steward-tasks";
+var MARK_NODES = "@@steward-nodes";
+var STACK_LABEL = "com.docker.stack.namespace";
+var LABEL_REPLICAS2 = "steward.replicas";
+var LABEL_IMAGE2 = "steward.image";
+function parseSwarmListing(stdout) {
+  const out = { services: [], tasks: [], nodes: [] };
+  const key2 = { [MARK_SERVICES]: "services", [MARK_TASKS]: "tasks", [MARK_NODES]: "nodes" };
+  let section;
+  for (const line of stdout.split("\n")) {
+    if (line in key2) {
+      section = key2[line];
+      continue;
+    }
+    if (!section || !line.trim()) continue;
+    out[section].push(...JSON.parse(line));
+  }
+  return out;
+}
+var TASK_STATE = { running: "running", complete: "exited", shutdown: "exited", failed: "exited", rejected: "exited", orphaned: "exited", remove: "removing" };
+function withoutDigest(image) {
+  const at2 = image.indexOf("@");
+  return at2 < 0 ? image : image.slice(0, at2);
+}
+function taskContainer(svc, t2) {
+  const labels = { ...t2.Spec.ContainerSpec.Labels ?? {} };
+  const image = t2.Spec.ContainerSpec.Image;
+  const c3 = {
+    id: t2.ID,
+    name: `${svc.Spec.Name}.${t2.Slot ?? t2.NodeID ?? t2.ID}`,
+    service: svc.Spec.Name.slice((svc.Spec.Labels?.[STACK_LABEL] ?? "").length + 1) || svc.Spec.Name,
+    image: withoutDigest(image),
+    imageId: "",
+    imageDigests: image.includes("@") ? [image.slice(image.indexOf("@") + 1)] : [],
+    state: TASK_STATE[t2.Status.State] ?? "created",
+    exitCode: t2.Status.ContainerStatus?.ExitCode ?? 0,
+    labels
+  };
+  const opt = { composeProject: svc.Spec.Labels?.[STACK_LABEL], project: labels[LABEL_PROJECT2], app: labels[LABEL_APP2], hash: labels[LABEL_HASH2] };
+  for (const [k2, v2] of Object.entries(opt)) if (v2 !== void 0) c3[k2] = v2;
+  return c3;
+}
+function serviceAsContainer(svc) {
+  const labels = { ...svc.Spec.Labels ?? {} };
+  return {
+    id: svc.ID,
+    name: svc.Spec.Name,
+    image: withoutDigest(svc.Spec.TaskTemplate.ContainerSpec.Image),
+    imageId: "",
+    imageDigests: [],
+    state: "running",
+    exitCode: 0,
+    labels,
+    ...labels[LABEL_PROJECT2] ? { project: labels[LABEL_PROJECT2] } : {},
+    ...labels[LABEL_APP2] ? { app: labels[LABEL_APP2] } : {}
+  };
+}
+function serviceState(svc, tasks, nodes, failedOf) {
+  const spec = svc.Spec.Mode.Replicated?.Replicas ?? 0;
+  const labels = svc.Spec.Labels ?? {};
+  const desired = Number(labels[LABEL_REPLICAS2] ?? spec);
+  const hash = svc.Spec.TaskTemplate.ContainerSpec.Labels?.[LABEL_HASH2];
+  const mine = tasks.filter((t2) => t2.ServiceID === svc.ID);
+  const live2 = mine.filter((t2) => t2.DesiredState === "running");
+  const running = live2.filter((t2) => t2.Status.State === "running" && t2.Spec.ContainerSpec.Labels?.[LABEL_HASH2] === hash);
+  const perNode = {};
+  for (const t2 of running) if (t2.NodeID) perNode[t2.NodeID] = (perNode[t2.NodeID] ?? 0) + 1;
+  const specDrift = [];
+  if (spec !== desired) specDrift.push(`service ${svc.Spec.Name} scaled by hand to ${spec} replicas (the project wants ${desired})`);
+  const wantImage = labels[LABEL_IMAGE2];
+  const image = withoutDigest(svc.Spec.TaskTemplate.ContainerSpec.Image);
+  if (wantImage && image !== wantImage) specDrift.push(`service ${svc.Spec.Name} runs image ${image} set by hand (the project wants ${wantImage})`);
+  const pending = live2.filter((t2) => ["pending", "new", "allocated", "assigned"].includes(t2.Status.State) && t2.Status.Err);
+  const down = nodes.filter((n) => n.Status.State !== "ready" || n.Spec.Availability !== "active");
+  let unplaced;
+  if (running.length < spec && !specDrift.length && pending.length) {
+    const why = pending[0].Status.Err ?? "";
+    unplaced = `${running.length} of ${spec} replicas running, ${pending.length} cannot be placed (${why})${down.length ? `; nodes not available: ${down.map((n) => `${n.Description?.Hostname ?? n.ID} ${n.Status.State}/${n.Spec.Availability}`).join(", ")}` : ""}`;
+  }
+  const failed = mine.filter((t2) => (["failed", "rejected"].includes(t2.Status.State) || t2.DesiredState !== "running" && t2.Status.State !== "running") && t2.Spec.ContainerSpec.Labels?.[LABEL_HASH2] === (failedOf ?? hash));
+  const lastError = failed.map((t2) => `task ${t2.ID.slice(0, 12)} (${withoutDigest(t2.Spec.ContainerSpec.Image)}): ${t2.Status.Err || `${t2.Status.State}, ${t2.Status.Message ?? ""} (exit code ${t2.Status.ContainerStatus?.ExitCode ?? "?"})`}`)[0];
+  const lastTask = failed[0]?.ID;
+  const containers = live2.map((t2) => taskContainer(svc, t2)).sort((a, b3) => a.name.localeCompare(b3.name));
+  const hashes = [.../* @__PURE__ */ new Set([hash ?? "", ...live2.map((t2) => t2.Spec.ContainerSpec.Labels?.[LABEL_HASH2] ?? "")])].sort();
+  const status = running.length >= spec && live2.length === running.length ? "running" : running.length === 0 && spec > 0 ? "stopped" : "degraded";
+  return { replicas: { desired, spec, running: running.length }, nodes: perNode, status, containers, hashes, ...hash ? { hash } : {}, ...unplaced ? { unplaced } : {}, ...specDrift.length ? { specDrift } : {}, ...lastError ? { lastError, lastTask } : {} };
+}
+function groupSwarm(listing, options = {}) {
+  const apps = [];
+  const leftovers = [];
+  const known = options.knownApps ? new Set(options.knownApps) : void 0;
+  for (const svc of listing.services) {
+    const l3 = svc.Spec.Labels ?? {};
+    const project = l3[LABEL_PROJECT2];
+    const app = l3[LABEL_APP2];
+    if (!project || options.project && project !== options.project) continue;
+    const as2 = serviceAsContainer(svc);
+    if (!app) {
+      leftovers.push({ container: as2, reason: `no ${LABEL_APP2} label` });
+      continue;
+    }
+    const stack = composeProjectName2(project, app);
+    if (l3[STACK_LABEL] !== stack) {
+      leftovers.push({ container: as2, reason: `not in stack ${stack}` });
+      continue;
+    }
+    if (known && !known.has(app)) {
+      leftovers.push({ container: as2, reason: `app ${app} is not in the project` });
+      continue;
+    }
+    const s = serviceState(svc, listing.tasks, listing.nodes);
+    const { lastError: _e2, lastTask: _t2, ...state } = s;
+    apps.push({ project, app, composeProject: stack, ...state });
+  }
+  apps.sort((a, b3) => a.composeProject.localeCompare(b3.composeProject));
+  leftovers.sort((a, b3) => a.container.name.localeCompare(b3.container.name));
+  return { apps, leftovers };
+}
+function rolloutState(listing, stack, hash) {
+  const services = listing.services.filter((s) => s.Spec.Labels?.[STACK_LABEL] === stack);
+  if (!services.length) return { done: false, message: `no service of stack ${stack} yet` };
+  const waiting = [];
+  let failing;
+  let failingTask;
+  for (const svc of services) {
+    const s = serviceState(svc, listing.tasks, listing.nodes, hash);
+    failingTask ??= s.lastTask;
+    const us2 = svc.UpdateStatus?.State;
+    const why = svc.UpdateStatus?.Message ? `: ${svc.UpdateStatus.Message}` : "";
+    failing ??= s.lastError;
+    if (s.hash !== hash) {
+      if (us2 === "rollback_started" || us2 === "updating") waiting.push(`service ${svc.Spec.Name} is rolling back${why}`);
+      else return { done: true, ok: false, status: "rolled-back", message: `Swarm rolled service ${svc.Spec.Name} back to ${s.hash ?? "its previous version"}${why}`, failing, failingTask };
+      continue;
+    }
+    if (us2 === "paused" || us2 === "rollback_paused") return { done: true, ok: false, status: "failed", message: `the update of service ${svc.Spec.Name} is ${us2.replace("_", " ")}${why}`, failing, failingTask };
+    if (us2 === "updating") waiting.push(`service ${svc.Spec.Name} is updating (${s.replicas.running}/${s.replicas.spec} running)`);
+    else if (s.status !== "running") waiting.push(`service ${svc.Spec.Name}: ${s.replicas.running} of ${s.replicas.spec} replicas running${s.unplaced ? ` (${s.unplaced})` : ""}`);
+  }
+  if (waiting.length) return { done: false, message: waiting.join("; "), failing, failingTask };
+  return { done: true, ok: true, message: `all ${services.map((s) => s.Spec.Mode.Replicated?.Replicas ?? 0).reduce((a, b3) => a + b3, 0)} tasks running` };
+}
+
+// src/targets/swarm-scripts.ts
+var NEED_DOCKER2 = `command -v docker >/dev/null 2>&1 || { echo "the docker CLI is not installed on the host" >&2; exit 127; }`;
+function swarmListScript(filters) {
+  const f3 = filters.map((x3) => `--filter ${shQuote(`label=${x3}`)}`).join(" ");
+  return [
+    NEED_DOCKER2,
+    `s=$(docker service ls -q ${f3}) || exit 3`,
+    `echo ${MARK_SERVICES}`,
+    `[ -z "$s" ] || docker service inspect $s | tr -d '\\n' || exit 3; echo`,
+    `echo ${MARK_TASKS}`,
+    't=""',
+    `[ -z "$s" ] || t=$(docker service ps -q --no-trunc $s 2>/dev/null) || t=""`,
+    `[ -z "$t" ] || docker inspect --type task $t 2>/dev/null | tr -d '\\n'; echo`,
+    `echo ${MARK_NODES}`,
+    `docker node inspect $(docker node ls -q) | tr -d '\\n' || exit 3; echo`
+  ].join("\n");
+}
+function swarmObserveScript(project) {
+  return swarmListScript([project ? `${LABEL_PROJECT2}=${project}` : LABEL_PROJECT2]);
+}
+function stackListScript(stack) {
+  return swarmListScript([`${STACK_LABEL}=${stack}`]);
+}
+function swarmPrepareScript(project, dir, apps) {
+  const net = projectNetworkName(project);
+  const dirs = [`${dir}/${project}`, ...apps.map((a) => `${dir}/${project}/${a}`)].map(shQuote).join(" ");
+  return [
+    `command -v docker >/dev/null 2>&1 || { echo "${MARK_PROBLEM} the docker CLI is not installed on the host"; exit 0; }`,
+    `v=$(docker version --format '{{.Server.Version}}' 2>&1) || { echo "${MARK_PROBLEM} the Docker engine does not answer: $v" | head -n 1; exit 0; }`,
+    `echo "${MARK_ENGINE} $v"`,
+    `m=$(docker info --format '{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}}' 2>/dev/null)`,
+    `[ "$m" = "active true" ] || { echo "${MARK_PROBLEM} this host is not a swarm manager (swarm state: $m): run docker swarm init, or name a manager as the target's address"; exit 0; }`,
+    `h=\${DOCKER_HOST:-}; [ -n "$h" ] || h=$(docker context inspect --format '{{.Endpoints.docker.Host}}' 2>/dev/null) || h=""`,
+    `echo "${MARK_SOCKET} $h"`,
+    `mkdir -p ${dirs} 2>/dev/null && chmod 711 ${dirs} 2>/dev/null || echo ${shQuote(`${MARK_PROBLEM} cannot create the apps directory ${dir}/${project} (permissions?)`)}`,
+    // Attachable: a proxy outside the stacks (docker run, compose on a node) can join it.
+    `d=$(docker network inspect --format '{{.Driver}}' ${shQuote(net)} 2>/dev/null) || d=""`,
+    `[ -n "$d" ] || docker network create --driver overlay --attachable --label ${shQuote(`${LABEL_PROJECT2}=${project}`)} ${shQuote(net)} >/dev/null 2>&1 || d=$(docker network inspect --format '{{.Driver}}' ${shQuote(net)} 2>/dev/null) || echo ${shQuote(`${MARK_PROBLEM} cannot create the overlay network ${net}`)}`,
+    `[ -z "$d" ] || [ "$d" = overlay ] || echo ${shQuote(`${MARK_PROBLEM} network ${net} exists on the manager but is not an overlay network: remove it (docker network rm ${net})`)}`
+  ].join("\n");
+}
+function pruneObjectsScript(project, app) {
+  const f3 = `--filter ${shQuote(`label=${LABEL_PROJECT2}=${project}`)} --filter ${shQuote(`label=${LABEL_APP2}=${app}`)}`;
+  return [
+    NEED_DOCKER2,
+    "for kind in config secret; do",
+    `  for id in $(docker $kind ls -q ${f3}); do`,
+    '    n=$(docker $kind inspect --format "{{.Spec.Name}}" "$id" 2>/dev/null) || continue',
+    '    docker $kind rm "$id" >/dev/null 2>&1 && echo "removed $kind $n"',
+    "  done",
+    "done",
+    "true"
+  ].join("\n");
+}
+function checkSwarmId(id) {
+  if (!/^[a-z0-9]{25}$/.test(id)) throw new Error(`invalid swarm object id ${JSON.stringify(id)}: expected 25 lower-case letters and digits`);
+  return id;
+}
+var MARK_REMAINING_SERVICES = "@@steward-remaining";
+function removeServicesScript(ids) {
+  const list = ids.map((id) => shQuote(checkSwarmId(id))).join(" ");
+  return [
+    NEED_DOCKER2,
+    `for id in ${list}; do docker service rm "$id" >/dev/null 2>&1 || true; done`,
+    `echo ${MARK_REMAINING_SERVICES}`,
+    `for id in ${list}; do docker service inspect --format '{{.ID}}' "$id" 2>/dev/null || true; done`
+  ].join("\n");
+}
+function taskLogsScript(taskId, lines2) {
+  return `docker service logs --raw --tail ${Math.max(1, Math.floor(lines2))} ${shQuote(checkSwarmId(taskId))} 2>&1`;
+}
+function serviceLogsScript(stack, lines2) {
+  return [
+    NEED_DOCKER2,
+    `for s in $(docker service ls -q --filter ${shQuote(`label=${STACK_LABEL}=${stack}`)}); do`,
+    '  echo "@@steward-logs $(docker service inspect --format "{{.Spec.Name}}" "$s")"',
+    `  docker service logs --raw --tail ${Math.max(1, Math.floor(lines2))} "$s" 2>&1`,
+    "done"
+  ].join("\n");
+}
+function waitStackGoneScript(stack, seconds) {
+  const f3 = `--filter ${shQuote(`label=${STACK_LABEL}=${stack}`)}`;
+  return [
+    `i=0; while [ $i -lt ${Math.max(1, Math.floor(seconds))} ]; do`,
+    `  [ -z "$(docker service ls -q ${f3})$(docker network ls -q ${f3})" ] && exit 0`,
+    "  sleep 1; i=$((i + 1))",
+    "done",
+    `echo "stack ${stack} still has services or networks" >&2; exit 4`
+  ].join("\n");
+}
+
+// src/targets/swarm-target.ts
+var SwarmTarget = class extends DockerTarget {
+  async prepare(project, apps = []) {
+    checkName("project", project);
+    apps.forEach((a) => checkName("app", a));
+    const problems = [];
+    const result = await this.exec(swarmPrepareScript(project, this.spec.dir, apps));
+    let engineVersion;
+    for (const line of result.stdout.split("\n")) {
+      if (line.startsWith(`${MARK_PROBLEM} `)) problems.push(line.slice(MARK_PROBLEM.length + 1));
+      if (line.startsWith(`${MARK_ENGINE} `)) engineVersion = line.slice(MARK_ENGINE.length + 1).trim();
+      if (line.startsWith(`${MARK_SOCKET} `)) this.hostDockerHost = line.slice(MARK_SOCKET.length + 1).trim();
+    }
+    if (result.code !== 0) problems.push(`preparing the manager failed: ${lastLine(result.stderr)}`);
+    if (problems.length === 0) await this.connectEngine();
+    const cli = await this.docker(["version", "--format", "{{.Client.Version}}"]);
+    if (cli.code !== 0 && !/Server/i.test(cli.stderr)) problems.push(`the docker CLI on the runner does not run: ${lastLine(cli.stderr)}`);
+    const out = { ok: problems.length === 0, target: this.spec.name, problems };
+    if (engineVersion) out.engineVersion = engineVersion;
+    if (cli.code === 0) out.composeVersion = `stack deploy of docker CLI ${cli.stdout.trim()}`;
+    if (out.ok) out.engineVia = this.engineApi ? this.isLocal ? "socket" : "ssh-forward" : "docker-cli";
+    return out;
+  }
+  async list(script, what) {
+    const r2 = await this.exec(script);
+    if (r2.code !== 0) throw this.fail(what, r2);
+    return parseSwarmListing(r2.stdout);
+  }
+  async observe(options = {}) {
+    const before = this.count;
+    if (options.project) checkName("project", options.project);
+    const listing = await this.list(swarmObserveScript(options.project), "observe");
+    const { apps, leftovers } = groupSwarm(listing, options);
+    return { target: this.spec.name, apps, leftovers, roundTrips: this.count - before };
+  }
+  async apply(app) {
+    const started = Date.now();
+    checkName("project", app.project);
+    checkName("app", app.app);
+    const secrets = Object.values(app.env);
+    const appDir2 = this.appDir(app.project, app.app);
+    const id = releaseId(new Date(started), app.hash);
+    const compose = Buffer.from(app.compose);
+    const env = Buffer.from(envFile(app.env));
+    const info2 = {
+      schema: 1,
+      id,
+      project: app.project,
+      app: app.app,
+      hash: app.hash,
+      ...app.health ? { health: app.health } : {},
+      healthTimeoutMs: app.healthTimeoutMs,
+      digests: releaseDigests([], env, compose)
+    };
+    const archive = tar([
+      { path: "compose.yaml", content: compose, mode: 384 },
+      { path: "secrets.env", content: env, mode: 384 },
+      { path: "release.json", content: Buffer.from(JSON.stringify(info2) + "\n"), mode: 384 }
+    ]);
+    const upload = await this.exec(uploadReleaseScript(appDir2, id), { input: archive, secrets });
+    if (upload.code !== 0) throw this.fail(`uploading ${app.app}'s release ${id}`, upload, secrets);
+    const files = [
+      ...app.files.map((f3) => ({ path: checkRelativePath(f3.path), content: f3.content, mode: 420 })),
+      ...Object.entries(app.env).map(([k2, v2]) => ({ path: `secrets/${k2}`, content: Buffer.from(v2), mode: 384 }))
+    ];
+    const r2 = await this.deployStack(app, compose, files, app.hash, secrets, started);
+    if (!r2.ok) return r2;
+    const activate = await this.exec(activateReleaseScript(appDir2, id, KEEP_RELEASES));
+    if (activate.code !== 0) throw this.fail(`making release ${id} of ${app.app} current`, activate);
+    await this.pruneObjects(app);
+    return { ...r2, release: id };
+  }
+  /** Configs and secrets of the app that no service uses now: the old contents. */
+  async pruneObjects(app) {
+    const r2 = await this.exec(pruneObjectsScript(app.project, app.app));
+    if (r2.code !== 0) throw this.fail(`removing ${app.app}'s unused configs and secrets`, r2);
+    return r2.stdout.split("\n").filter((l3) => l3.startsWith("removed "));
+  }
+  async rollback(app) {
+    const started = Date.now();
+    const r2 = await this.readRelease(app);
+    if (!r2) return void 0;
+    const stack = composeProjectName2(app.project, app.app);
+    const ref = { project: app.project, app: app.app, health: r2.info.health, healthTimeoutMs: r2.info.healthTimeoutMs };
+    const now = rolloutState(await this.list(stackListScript(stack), `listing ${stack}`), stack, r2.info.hash);
+    if (now.done && now.ok) {
+      return { ok: true, target: this.spec.name, project: app.project, app: app.app, hash: r2.info.hash, status: "healthy", message: `serving release ${r2.info.id} again (${now.message})`, durationMs: Date.now() - started, containers: [], release: r2.info.id };
+    }
+    const back = await this.deployStack(ref, Buffer.from(withExternalObjects(r2.compose)), [], r2.info.hash, envValues(r2.env), started);
+    return { ...back, release: r2.info.id };
+  }
+  /** `docker stack deploy` of one stack file from a private stage dir, then the wait for its rollout. */
+  async deployStack(app, compose, files, hash, secrets, started) {
+    const stack = composeProjectName2(app.project, app.app);
+    const base = { target: this.spec.name, project: app.project, app: app.app, hash };
+    const done = (x3) => ({ ...base, ...x3, durationMs: Date.now() - started });
+    const stage = await mkdtemp3(join6(this.options.runtimeDir ?? tmpdir3(), "stw-stack-"));
+    try {
+      await chmod4(stage, 448);
+      await writeFile4(join6(stage, "compose.yaml"), compose, { mode: 384 });
+      for (const f3 of files) {
+        await mkdir3(dirname2(join6(stage, f3.path)), { recursive: true, mode: 448 });
+        await writeFile4(join6(stage, f3.path), f3.content, { mode: f3.mode });
+      }
+      const deploy = await this.docker(["stack", "deploy", "--prune", "--with-registry-auth", "-c", join6(stage, "compose.yaml"), stack], { timeoutMs: this.pullTimeoutMs, secrets });
+      if (deploy.code !== 0) {
+        return done({ ok: false, status: "failed", message: `stack deploy failed: ${redact(lastLine(deploy.stderr) || lastLine(deploy.stdout), secrets)}`, containers: [] });
+      }
+    } finally {
+      await rm4(stage, { recursive: true, force: true });
+    }
+    const deadline = started + app.healthTimeoutMs;
+    for (; ; ) {
+      const listing = await this.list(stackListScript(stack), `listing ${stack}`);
+      const state = rolloutState(listing, stack, hash);
+      const containers = groupSwarm(listing, { project: app.project }).apps.flatMap((a) => a.containers);
+      if (state.done && state.ok) return done({ ok: true, status: "healthy", message: state.message, containers });
+      if (state.done || Date.now() >= deadline) {
+        const failing = state.failing;
+        const logs = state.failingTask ? await this.taskLogs(state.failingTask, secrets) : [];
+        const message = state.done ? state.message : `not converged within ${Math.round(app.healthTimeoutMs / 1e3)} s: ${state.message}`;
+        return done({ ok: false, status: state.done ? state.status : "timeout", message: redact(failing ? `${message}; ${failing}` : message, secrets), logs, containers });
+      }
+      await sleep2(Math.min(this.options.healthPollMs ?? 1e3, Math.max(0, deadline - Date.now())));
+    }
+  }
+  async taskLogs(taskId, secrets) {
+    const r2 = await this.exec(taskLogsScript(taskId, this.options.logLines ?? 50), { secrets });
+    return redact(r2.stdout, secrets).split("\n").filter((l3) => l3.length > 0);
+  }
+  async health(app) {
+    checkName("project", app.project);
+    checkName("app", app.app);
+    const stack = composeProjectName2(app.project, app.app);
+    const listing = await this.list(stackListScript(stack), `listing ${stack}`);
+    const svc = listing.services.find((s2) => s2.Spec.Labels?.[STACK_LABEL] === stack);
+    if (!svc) return { target: this.spec.name, app: app.app, status: "missing", message: `no service of stack ${stack}`, containers: [] };
+    const s = serviceState(svc, listing.tasks, listing.nodes);
+    const message = `${s.replicas.running} of ${s.replicas.spec} replicas running${s.unplaced ? `: ${s.unplaced}` : ""}${s.lastError && s.status !== "running" ? `; ${s.lastError}` : ""}`;
+    const status = s.status === "running" ? "healthy" : s.replicas.running > 0 ? "unhealthy" : s.lastError ? "failed" : "starting";
+    return { target: this.spec.name, app: app.app, status, message, containers: s.containers };
+  }
+  async remove(app) {
+    checkName("project", app.project);
+    checkName("app", app.app);
+    const stack = composeProjectName2(app.project, app.app);
+    const down = await this.docker(["stack", "rm", stack], { timeoutMs: this.pullTimeoutMs });
+    if (down.code !== 0 && !/Nothing found in stack/i.test(down.stderr + down.stdout)) throw this.fail(`removing stack ${stack}`, down);
+    const gone = await this.exec(waitStackGoneScript(stack, 60), { timeoutMs: 9e4 });
+    if (gone.code !== 0) throw this.fail(`waiting for stack ${stack} to go`, gone);
+    await this.pruneObjects(app);
+    if (app.purge) {
+      await this.docker(["volume", "prune", "--force", "--filter", `label=steward.project=${app.project}`, "--filter", `label=steward.app=${app.app}`]);
+    }
+    const rmDir = await this.exec(removeDirScript(this.appDir(app.project, app.app)));
+    if (rmDir.code !== 0) throw this.fail(`deleting ${app.app}'s directory`, rmDir);
+    return { target: this.spec.name, app: app.app, removedVolumes: Boolean(app.purge) };
+  }
+  async removeContainers(ids) {
+    if (!ids.length) return { target: this.spec.name, remaining: [] };
+    const r2 = await this.exec(removeServicesScript(ids));
+    if (r2.code !== 0) throw this.fail("removing leftover services", r2);
+    const after = r2.stdout.slice(r2.stdout.indexOf(MARK_REMAINING_SERVICES) + MARK_REMAINING_SERVICES.length).split("\n").map((l3) => l3.trim()).filter(Boolean);
+    return { target: this.spec.name, remaining: ids.filter((id) => after.includes(id)) };
+  }
+  async logs(app, lines2) {
+    const r2 = await this.exec(serviceLogsScript(composeProjectName2(app.project, app.app), lines2));
+    if (r2.code !== 0) throw this.fail(`logs of ${app.app}`, r2);
+    const out = [];
+    let name = "";
+    for (const line of r2.stdout.split("\n")) {
+      if (line.startsWith("@@steward-logs ")) name = line.slice(15);
+      else if (line) out.push(`${name} | ${line}`);
+    }
+    return out;
+  }
+};
+
 // src/cli/targets.ts
 function createTarget(spec, runtime = {}, env = process.env) {
-  return new DockerTarget(spec, {
+  return new (spec.engine === "swarm" ? SwarmTarget : DockerTarget)(spec, {
     localDockerHost: env.DOCKER_HOST || void 0,
     key: env.STEWARD_SSH_KEY || void 0,
     knownHosts: env.STEWARD_KNOWN_HOSTS || void 0,
     knownHostsSource: env.STEWARD_KNOWN_HOSTS_SOURCE || "STEWARD_KNOWN_HOSTS",
     hostKeyPolicy: env.STEWARD_HOST_KEY_POLICY === "accept-new" ? "accept-new" : "strict",
-    runtimeDir: runtime.runtimeDir
+    runtimeDir: runtime.runtimeDir,
+    dockerCli: env.STEWARD_DOCKER_CLI || void 0
   });
 }
 
@@ -61748,7 +63281,7 @@ var ForgeClient = class _ForgeClient {
 ${body}`;
     let lastError;
     for (let attempt = 0; attempt < this.retry.attempts; attempt++) {
-      if (attempt > 0) await sleep2(this.backoff(attempt - 1));
+      if (attempt > 0) await sleep3(this.backoff(attempt - 1));
       try {
         const ours = (await this.listIssueComments(prNumber)).filter((c3) => (c3.body ?? "").includes(tag));
         ours.sort((a, b3) => a.id - b3.id);
@@ -61826,7 +63359,7 @@ ${body}`;
       } catch (e) {
         const status = statusOf2(e);
         if (isRetryable(status) && n + 1 < attempts) {
-          await sleep2(this.backoff(n, retryAfterOf(e)));
+          await sleep3(this.backoff(n, retryAfterOf(e)));
           continue;
         }
         throw this.explain(what, status, e);
@@ -61876,14 +63409,14 @@ function messageOf(e) {
 function redactToken(text, token2) {
   return token2.length >= 4 ? text.split(token2).join("***") : text;
 }
-function sleep2(ms2) {
+function sleep3(ms2) {
   return new Promise((r2) => setTimeout(r2, ms2));
 }
 
 // src/actions/_inputs.ts
-var import_yaml7 = __toESM(require_dist3(), 1);
+var import_yaml8 = __toESM(require_dist3(), 1);
 import { mkdirSync as mkdirSync3, readFileSync as readFileSync7, writeFileSync as writeFileSync3 } from "node:fs";
-import { dirname as dirname2, join as join6, resolve } from "node:path";
+import { dirname as dirname3, join as join7, resolve } from "node:path";
 
 // src/report/stage-failure.ts
 var FAILURE_FILE = ".steward/failure.json";
@@ -61925,7 +63458,7 @@ function failWith(e, stage) {
       diagnostics: (err.diagnostics ?? []).map(({ file, line, column, key: key2, message }) => ({ file, line, column, key: key2, message }))
     };
     const path = workspacePath(FAILURE_FILE);
-    mkdirSync3(dirname2(path), { recursive: true });
+    mkdirSync3(dirname3(path), { recursive: true });
     writeFileSync3(path, JSON.stringify(failure, null, 2) + "\n");
   } catch (w2) {
     info(`could not record the failure for the report step: ${w2.message}`);
@@ -61933,7 +63466,7 @@ function failWith(e, stage) {
 }
 function projectName() {
   try {
-    const name = (0, import_yaml7.parse)(readFileSync7(join6(projectDir(), "project.yml"), "utf8"))?.name;
+    const name = (0, import_yaml8.parse)(readFileSync7(join7(projectDir(), "project.yml"), "utf8"))?.name;
     return typeof name === "string" && /^[a-z0-9][a-z0-9-]*$/.test(name) ? name : void 0;
   } catch {
     return void 0;
@@ -61980,7 +63513,7 @@ try {
     onSecret: (v2) => setSecret(v2)
   });
   const out = workspacePath(getInput("out") || ".steward/run.json");
-  mkdirSync4(dirname3(out), { recursive: true });
+  mkdirSync4(dirname4(out), { recursive: true });
   writeFileSync4(out, canonicalJson(record, 2) + "\n");
   setOutput("result", record.result);
   setOutput("run-record", out);

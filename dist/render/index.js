@@ -34586,7 +34586,7 @@ var require_public_api = __commonJS({
         return docs;
       return Object.assign([], { empty: true }, composer$1.streamInfo());
     }
-    function parseDocument2(source, options = {}) {
+    function parseDocument3(source, options = {}) {
       const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
       const parser$1 = new parser.Parser(lineCounter2?.addNewLine);
       const composer$1 = new composer.Composer(options);
@@ -34612,7 +34612,7 @@ var require_public_api = __commonJS({
       } else if (options === void 0 && reviver && typeof reviver === "object") {
         options = reviver;
       }
-      const doc = parseDocument2(src, options);
+      const doc = parseDocument3(src, options);
       if (!doc)
         return null;
       doc.warnings.forEach((warning) => log.warn(doc.options.logLevel, warning));
@@ -34648,7 +34648,7 @@ var require_public_api = __commonJS({
     }
     exports.parse = parse3;
     exports.parseAllDocuments = parseAllDocuments2;
-    exports.parseDocument = parseDocument2;
+    exports.parseDocument = parseDocument3;
     exports.stringify = stringify;
   }
 });
@@ -38997,6 +38997,12 @@ var GitRepo = class {
     }
     return commits;
   }
+  /** The newest commit up to `rev` that touched `path` (from the top of the repository), or undefined. */
+  async lastCommitOf(rev, path) {
+    const out = await this.git.raw(["log", "-1", "--format=%H%x1f%cI%x1f%s", rev, "--", `:(top)${path}`]);
+    const [sha, at2, subject] = out.trim().split("");
+    return sha ? { sha, subject: subject ?? "", at: at2 } : void 0;
+  }
   /** Paths changed between two commits (tree comparison, no history walk). */
   async changedPaths(from, to2) {
     const out = await this.git.raw(["diff", "--name-only", "--no-renames", from, to2, "--"]);
@@ -39256,6 +39262,12 @@ function upstreamOf(p2, app, port, fromTarget) {
   if (app.target === fromTarget && app.kind === "service") return hostPort(app.name, port);
   const host = app.target === fromTarget ? "host.docker.internal" : p2.network.targets[app.target].address;
   return hostPort(host, publishedPort(app, port)?.host ?? port);
+}
+function upstreamsOf(p2, app, port, fromTarget) {
+  const t2 = p2.network.targets[app.target];
+  if (t2.engine !== "swarm") return [upstreamOf(p2, app, port, fromTarget)];
+  const published = publishedPort(app, port)?.host ?? port;
+  return (t2.nodes ?? [t2.address]).map((n) => hostPort(n, published));
 }
 function hostnameOf(p2, subdomain) {
   return subdomain === "@" ? p2.domain : `${subdomain}.${p2.domain}`;
@@ -42875,6 +42887,7 @@ function renderServiceCompose(p2, app) {
     }
   }
   for (const f3 of app.files) volumes.push({ type: "bind", source: `${dir}/${uploadPathOf(f3.source)}`, target: f3.path, read_only: true });
+  for (const l3 of app.live ?? []) if (l3.mount) volumes.push({ type: "bind", source: `${dir}/${l3.dir}`, target: l3.mount, read_only: true });
   const service = {
     image: app.image,
     command: typeof app.command === "string" ? escapeDollar(app.command) : app.command?.map(escapeDollar),
@@ -42951,6 +42964,61 @@ function absolutize(v2, dir) {
   return v2;
 }
 
+// src/conventions/dashboard.ts
+var DASHBOARD_DIR = "site";
+var DASHBOARD_ROOT = "/srv/steward-site";
+function dashboardHost(p2) {
+  const d2 = p2.conventions.dashboard;
+  return d2 && p2.conventions.routing && p2.network.edge ? hostnameOf(p2, d2.subdomain) : void 0;
+}
+function publicUrl(p2, host) {
+  const r2 = p2.conventions.routing;
+  const [scheme, port, standard] = r2.tls === "off" ? ["http", r2.httpPort, 80] : ["https", r2.httpsPort, 443];
+  return `${scheme}://${host}${port === standard ? "" : `:${port}`}/`;
+}
+function checkDashboard(p2, raw, sources, diags) {
+  const at2 = (file, path, message) => diags.push({ file, ...sources.get(file)?.locate(path) ?? { line: 1, column: 1 }, key: keyName(path), message });
+  if (raw && typeof raw === "object" && !p2.conventions.routing) {
+    at2("project.yml", ["conventions", "dashboard"], "conventions.dashboard needs conventions.routing: the edge proxy serves the status page");
+    return;
+  }
+  const host = dashboardHost(p2);
+  if (!host) return;
+  const taken = p2.apps.find((a) => a.state === "present" && a.route && hostnameOf(p2, a.route.subdomain) === host);
+  if (!taken) return;
+  const move = `set conventions.dashboard.subdomain to a free one, or turn the page off with \`dashboard: false\``;
+  if (taken.sourceFile === "project.yml") at2("project.yml", ["conventions", "dashboard", "subdomain"], `${host} is taken by Steward's ${taken.name}: ${move}`);
+  else at2(taken.sourceFile, ["route", "subdomain"], `${host} is where the status page is served (conventions.dashboard): pick another subdomain, or ${move}`);
+}
+var CSS = `
+:root{color-scheme:light dark;--bg:#f6f7f9;--card:#fff;--fg:#1b1f24;--muted:#5b6470;--line:#d9dde3;--ok:#1a7f37;--warn:#9a6700;--bad:#cf222e;--unk:#6e7781}
+@media (prefers-color-scheme:dark){:root{--bg:#0d1117;--card:#161b22;--fg:#e6edf3;--muted:#9198a1;--line:#30363d;--ok:#3fb950;--warn:#d29922;--bad:#f85149}}
+*{box-sizing:border-box}
+body{margin:0;font:16px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;background:var(--bg);color:var(--fg)}
+header,main,footer{max-width:72rem;margin:0 auto;padding:1rem}
+main{padding-top:0}
+h1{margin:0 0 .5rem;font-size:1.6rem}
+h2{font-size:1.2rem;margin:1.5rem 0 .5rem;display:flex;gap:.5rem;align-items:baseline;flex-wrap:wrap}
+h2 small{color:var(--muted);font-weight:normal;font-size:.9rem}
+code{font:.9em ui-monospace,SFMono-Regular,Menlo,monospace;overflow-wrap:anywhere}
+a{color:inherit}
+.run{display:flex;flex-wrap:wrap;gap:.25rem 1rem;margin:0;padding:0;list-style:none;color:var(--muted)}
+.run strong{color:var(--fg)}
+.apps{display:grid;grid-template-columns:repeat(auto-fill,minmax(17rem,1fr));gap:.75rem;margin:0;padding:0;list-style:none}
+.app{background:var(--card);border:1px solid var(--line);border-left:.35rem solid var(--unk);border-radius:.5rem;padding:.75rem}
+.app.healthy{border-left-color:var(--ok)}.app.degraded,.app.stopped,.app.missing{border-left-color:var(--warn)}.app.failed{border-left-color:var(--bad)}
+.app h3{margin:0;font-size:1.1rem;display:flex;justify-content:space-between;gap:.5rem;flex-wrap:wrap}
+.health{font-size:.85rem;font-weight:600;padding:0 .5rem;border-radius:1rem;border:1px solid currentColor}
+.health.healthy,.result.success{color:var(--ok)}.health.degraded,.health.stopped,.health.missing{color:var(--warn)}.health.failed,.result.failure{color:var(--bad)}.health.unknown{color:var(--unk)}
+dl{display:grid;grid-template-columns:auto 1fr;gap:.15rem .75rem;margin:.5rem 0 0;font-size:.92rem}
+dt{color:var(--muted)}dd{margin:0;min-width:0;overflow-wrap:anywhere}
+.note{margin:.5rem 0 0;font-size:.9rem;color:var(--muted)}
+.drift li,.errors li{margin:.25rem 0}
+.corrected{color:var(--ok)}.uncorrected{color:var(--bad)}
+.unreachable{color:var(--bad)}
+footer{color:var(--muted);font-size:.85rem}
+`.trim();
+
 // src/conventions/authelia.ts
 var AUTHELIA_APP = "authelia";
 var AUTHELIA_IMAGE = "authelia/authelia:4.38.19";
@@ -42986,7 +43054,8 @@ function autheliaPort(app) {
   return app.route?.port ?? AUTHELIA_PORT;
 }
 function accessControl(p2) {
-  const rules = p2.apps.filter((a) => a.state === "present" && a.route?.sso).map((a) => ({ host: hostnameOf(p2, a.route.subdomain), sso: a.route.sso })).sort((a, b3) => a.host.localeCompare(b3.host)).map(({ host, sso }) => ({ domain: host, policy: sso.policy, subject: sso.groups.length ? sso.groups.map((g2) => `group:${g2}`) : void 0 }));
+  const dashboard = dashboardHost(p2);
+  const rules = p2.apps.filter((a) => a.state === "present" && a.route?.sso).map((a) => ({ host: hostnameOf(p2, a.route.subdomain), sso: a.route.sso })).concat(dashboard ? [{ host: dashboard, sso: { policy: "one_factor", groups: [] } }] : []).sort((a, b3) => a.host.localeCompare(b3.host)).map(({ host, sso }) => ({ domain: host, policy: sso.policy, subject: sso.groups.length ? sso.groups.map((g2) => `group:${g2}`) : void 0 }));
   return { default_policy: "deny", rules };
 }
 function autheliaConfiguration(p2) {
@@ -43100,6 +43169,11 @@ function token(what, value) {
   if (!CADDY_TOKEN.test(value)) throw new CaddyfileValueError(what, value);
   return value;
 }
+function proxyTo(p2, app, edge) {
+  if (p2.network.targets[app.target]?.engine !== "swarm") return [`	reverse_proxy ${token("the upstream", upstreamOf(p2, app, app.route.port, edge))}`];
+  const ups = upstreamsOf(p2, app, app.route.port, edge).map((u2) => token("the upstream", u2));
+  return [`	reverse_proxy ${ups.join(" ")} {`, "		lb_policy round_robin", "		lb_try_duration 10s", "		lb_try_interval 100ms", "		fail_duration 10s", "	}"];
+}
 function renderCaddyfile(p2) {
   const routing = p2.conventions.routing;
   const edge = p2.network.edge;
@@ -43108,16 +43182,22 @@ function renderCaddyfile(p2) {
   if (routing.email) global2.push(`	email ${token("the ACME e-mail", routing.email)}`);
   if (routing.tls === "off") global2.push("	auto_https off");
   if (global2.length) lines2.push("{", ...global2, "}");
-  const routed = p2.apps.filter((a) => a.state === "present" && a.route).sort((a, b3) => hostnameOf(p2, a.route.subdomain).localeCompare(hostnameOf(p2, b3.route.subdomain)));
+  const sites = p2.apps.filter((a) => a.state === "present" && a.route).map((app) => ({ host: hostnameOf(p2, app.route.subdomain), sso: !!app.route.sso, body: proxyTo(p2, app, edge) }));
+  const dashboard = dashboardHost(p2);
+  if (dashboard) {
+    const body = [`	root * ${DASHBOARD_ROOT}`, "	header Cache-Control no-cache", `	header Content-Security-Policy "default-src 'none'; style-src 'unsafe-inline'"`, "	file_server"];
+    sites.push({ host: dashboard, sso: true, body });
+  }
+  sites.sort((a, b3) => a.host.localeCompare(b3.host));
   const sso = ssoUpstream(p2, edge);
-  for (const app of routed) {
-    const host = token("the host name", hostnameOf(p2, app.route.subdomain));
+  for (const site of sites) {
+    const host = token("the host name", site.host);
     lines2.push("", `${routing.tls === "off" ? "http://" : ""}${host} {`);
     if (routing.tls === "internal") lines2.push("	tls internal");
-    if (app.route.sso && sso) {
+    if (site.sso && sso) {
       lines2.push(`	forward_auth ${token("the sso upstream", sso)} {`, `		uri /api/authz/forward-auth`, `		copy_headers Remote-User Remote-Groups Remote-Email Remote-Name`, "	}");
     }
-    lines2.push(`	reverse_proxy ${token("the upstream", upstreamOf(p2, app, app.route.port, edge))}`, "}");
+    lines2.push(...site.body, "}");
   }
   return lines2.join("\n") + "\n";
 }
@@ -43136,7 +43216,9 @@ function renderEdgeCompose(p2, dir) {
         ],
         volumes: [
           { type: "bind", source: `${dir}/files/Caddyfile`, target: "/etc/caddy/Caddyfile", read_only: true },
-          { type: "volume", source: "caddy_data", target: "/data" }
+          { type: "volume", source: "caddy_data", target: "/data" },
+          // Outside releases, so a new status page recreates nothing; the engine creates it on first start.
+          ...dashboardHost(p2) ? [{ type: "bind", source: `${dir}/${DASHBOARD_DIR}`, target: DASHBOARD_ROOT, read_only: true, bind: { create_host_path: true } }] : []
         ],
         extra_hosts: ["host.docker.internal:host-gateway"],
         networks: { steward: { aliases: [EDGE_APP] } },
@@ -43148,15 +43230,90 @@ function renderEdgeCompose(p2, dir) {
   };
 }
 
-// src/conventions/prometheus.ts
-function renderPrometheusTargets(p2) {
-  const prom = p2.apps.find((a) => a.name === "prometheus" && a.state === "present");
-  const from = prom?.target ?? p2.network.edge ?? Object.keys(p2.network.targets)[0];
-  const groups = p2.apps.filter((a) => a.state === "present" && a.metrics).map((a) => ({
-    targets: [upstreamOf(p2, a, a.metrics.port, from)],
-    labels: { __metrics_path__: a.metrics.path, app: a.name, project: p2.name, target: a.target }
-  }));
-  return canonicalJson(groups, 2) + "\n";
+// src/render/stack.ts
+var import_yaml2 = __toESM(require_dist3(), 1);
+var STACK_FILE_VERSION = "3.8";
+var LABEL_REPLICAS = "steward.replicas";
+var LABEL_IMAGE = "steward.image";
+var SECRET_NAME_PLACEHOLDER = "set-at-converge";
+var NAME_MAX = 64;
+function objectPrefix(project, app, suffix) {
+  return `${project}-${app}`.slice(0, NAME_MAX - suffix.length - 1).replace(/-+$/, "");
+}
+function configName(project, app, content) {
+  const h3 = sha256(content).slice(0, 12);
+  return `${objectPrefix(project, app, h3)}-${h3}`;
+}
+var secretFile = (key2) => `secrets/${key2}`;
+function duration(ms2) {
+  return ms2 % 1e3 === 0 ? `${ms2 / 1e3}s` : `${ms2}ms`;
+}
+function healthcheck(path, port) {
+  if (!/^\/[A-Za-z0-9._~!&()*+,=:@%/?-]*$/.test(path)) throw new Error(`refusing health path ${JSON.stringify(path)}`);
+  const url = `'http://127.0.0.1:${port}${path}'`;
+  return { test: ["CMD-SHELL", `wget -q -O /dev/null ${url} || curl -fsS -o /dev/null ${url}`], interval: "2s", timeout: "2s", retries: 3, start_period: "5s" };
+}
+function renderStack(p2, app) {
+  const target = p2.network.targets[app.target];
+  const d2 = app.swarm;
+  const labels = baseLabels(p2.name, app.name, app.target, app.secrets.length > 0);
+  const objectLabels = { [LABEL_PROJECT]: p2.name, [LABEL_APP]: app.name };
+  const volumes = [];
+  const namedVolumes = {};
+  for (const v2 of app.volumes) {
+    if (v2.name) {
+      volumes.push({ type: "volume", source: v2.name, target: v2.path, read_only: v2.readonly || void 0 });
+      namedVolumes[v2.name] = { labels: objectLabels };
+    } else volumes.push({ type: "bind", source: v2.host, target: v2.path, read_only: v2.readonly || void 0 });
+  }
+  const configs = {};
+  const configRefs = app.files.map((f3) => {
+    const name = configName(p2.name, app.name, f3.content);
+    configs[name] = { name, file: `./${uploadPathOf(f3.source)}`, labels: objectLabels };
+    return { source: name, target: f3.path, mode: 292 };
+  });
+  const secrets = {};
+  for (const key2 of app.secrets) secrets[key2] = { name: `${objectPrefix(p2.name, app.name, SECRET_NAME_PLACEHOLDER)}-${SECRET_NAME_PLACEHOLDER}`, file: `./${secretFile(key2)}`, labels: objectLabels };
+  const environment = Object.fromEntries(Object.entries(app.env).map(([k2, v2]) => [k2, escapeDollar(v2)]));
+  for (const key2 of app.secrets) environment[`${key2}_FILE`] ??= `/run/secrets/${key2}`;
+  const placement = {
+    constraints: d2.placement.constraints.length ? d2.placement.constraints : void 0,
+    preferences: d2.placement.preferences.length ? d2.placement.preferences.map((x3) => ({ spread: x3.spread })) : void 0,
+    max_replicas_per_node: d2.placement.maxPerNode
+  };
+  const service = {
+    image: app.image,
+    command: typeof app.command === "string" ? escapeDollar(app.command) : app.command?.map(escapeDollar),
+    environment: Object.keys(environment).length ? environment : void 0,
+    secrets: app.secrets.length ? app.secrets.map((key2) => ({ source: key2, target: key2 })) : void 0,
+    configs: configRefs.length ? configRefs : void 0,
+    ports: app.ports.length ? app.ports.map((x3) => ({ target: x3.container, published: x3.host, protocol: x3.protocol, mode: x3.host !== void 0 ? target.publish ?? "ingress" : void 0 })) : void 0,
+    volumes: volumes.length ? volumes : void 0,
+    networks: { steward: { aliases: [app.name] } },
+    healthcheck: app.health?.http ? healthcheck(app.health.http, app.health.port ?? 80) : void 0,
+    labels,
+    deploy: {
+      mode: "replicated",
+      replicas: d2.replicas,
+      placement: Object.values(placement).some((v2) => v2 !== void 0) ? placement : void 0,
+      update_config: { parallelism: d2.update.parallelism, delay: duration(d2.update.delayMs), order: d2.update.order, failure_action: d2.update.failureAction, monitor: "5s" },
+      rollback_config: { parallelism: d2.update.parallelism, order: d2.update.order },
+      restart_policy: { condition: "any", delay: "2s" },
+      labels: { ...labels, [LABEL_REPLICAS]: String(d2.replicas), [LABEL_IMAGE]: app.image ?? "" }
+    }
+  };
+  const compose = {
+    version: STACK_FILE_VERSION,
+    services: { [app.name]: deepMerge(service, app.compose) },
+    networks: { steward: { name: sharedNetworkName(p2.name), external: true } },
+    volumes: Object.keys(namedVolumes).length ? namedVolumes : void 0,
+    configs: Object.keys(configs).length ? configs : void 0,
+    secrets: Object.keys(secrets).length ? secrets : void 0
+  };
+  const r2 = withHash(compose, app, [app.name]);
+  const svc = r2.compose.services[app.name];
+  svc.deploy.labels = { ...svc.deploy.labels, ...svc.labels };
+  return r2;
 }
 
 // src/render/render.ts
@@ -43182,16 +43339,25 @@ function renderProject(p2) {
       apps.push(base);
       continue;
     }
-    const { compose, hash } = app.kind === "adopted" ? renderAdoptedCompose(p2, app) : renderServiceCompose(p2, app);
+    const { compose, hash } = app.swarm ? renderStack(p2, app) : app.kind === "adopted" ? renderAdoptedCompose(p2, app) : renderServiceCompose(p2, app);
     const path = `${RENDERED_DIR}/${app.target}/${app.name}/compose.yaml`;
     files.set(path, header(app.sourceFile.startsWith("services/") ? `services/${app.name}/` : `conventions in ${app.sourceFile}`) + canonicalYaml(compose));
     const fromOf = (f3) => f3.generated ? `${RENDERED_DIR}/${app.target}/${app.name}/${f3.source}` : `services/${app.name}/${f3.source}`;
     for (const f3 of app.files) if (f3.generated) files.set(fromOf(f3), f3.content.toString("utf8"));
+    const live = (app.live ?? []).map((l3) => ({
+      dir: l3.dir,
+      files: l3.files.map((f3) => {
+        const from = `${RENDERED_DIR}/${app.target}/${app.name}/${l3.dir}/${f3.path}`;
+        files.set(from, f3.content.toString("utf8"));
+        return { from, to: f3.path, sha256: sha256(f3.content) };
+      })
+    }));
     apps.push({
       ...base,
       hash,
       compose: path,
-      files: app.files.map((f3) => ({ from: fromOf(f3), to: uploadPathOf(f3.source), sha256: sha256(f3.content) }))
+      files: app.files.map((f3) => ({ from: fromOf(f3), to: uploadPathOf(f3.source), sha256: sha256(f3.content) })),
+      ...live.length ? { live } : {}
     });
   }
   if (p2.conventions.routing && p2.network.edge) {
@@ -43218,13 +43384,12 @@ function renderProject(p2) {
       dependsOn: []
     });
   }
-  if (p2.conventions.monitoring) files.set(`${RENDERED_DIR}/conventions/prometheus/targets.json`, renderPrometheusTargets(p2));
   const manifest = {
     schema: 1,
     project: p2.name,
     domain: p2.domain,
     edge: p2.network.edge,
-    targets: Object.fromEntries(Object.values(p2.network.targets).map((t2) => [t2.name, { address: t2.address, user: t2.user, port: t2.port, dir: t2.dir }])),
+    targets: Object.fromEntries(Object.values(p2.network.targets).map((t2) => [t2.name, { address: t2.address, user: t2.user, port: t2.port, dir: t2.dir, ...t2.engine === "swarm" ? { engine: "swarm" } : {} }])),
     apps: apps.sort((a, b3) => a.name.localeCompare(b3.name))
   };
   files.set(`${RENDERED_DIR}/manifest.json`, canonicalJson(manifest, 2) + "\n");
@@ -43358,8 +43523,8 @@ var project_schema_default = {
         prune: { type: "boolean", default: true, description: "Remove managed apps whose service.yml is gone." },
         self_heal: { type: "boolean", default: true, description: "false: report drift, do not correct it." },
         parallelism: { type: "integer", minimum: 1, maximum: 64, default: 4, description: "Apps applied at once per target." },
-        health_timeout: { type: "string", pattern: "^[0-9]+(ms|s|m)$", default: "120s", description: "How long an app may take to become healthy, e.g. 90s, 2m." },
-        lock_timeout: { type: "string", pattern: "^[0-9]+(ms|s|m)$", default: "60s", description: "How long a run waits for another run's lock before it skips." }
+        health_timeout: { type: "string", pattern: "^[0-9]{1,9}(ms|s|m)$", default: "120s", description: "How long an app may take to become healthy, e.g. 90s, 2m." },
+        lock_timeout: { type: "string", pattern: "^[0-9]{1,9}(ms|s|m)$", default: "60s", description: "How long a run waits for another run's lock before it skips." }
       }
     },
     conventions: {
@@ -43394,7 +43559,40 @@ var project_schema_default = {
           type: "object",
           additionalProperties: false,
           required: ["provider"],
-          properties: { provider: { enum: ["prometheus"] } }
+          description: "Prometheus scrapes every app with `metrics`, the blackbox exporter probes every route. Without `app`, Steward runs both (apps prometheus and blackbox) on `target` (default: the edge).",
+          properties: {
+            provider: { enum: ["prometheus"] },
+            app: { type: "string", pattern: "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", description: "Your own Prometheus app (a folder under services/): it gets the generated file_sd targets instead; Steward runs only the blackbox exporter, beside it." },
+            target: { type: "string", minLength: 1, description: "Where Steward runs Prometheus and the blackbox exporter; default: the edge target." },
+            image: { type: "string", pattern: "^([a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?(\\.[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)*(:[0-9]+)?/)?[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*(/[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@[A-Za-z][A-Za-z0-9]*([-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$", default: "prom/prometheus:v2.54.1", description: "Image of Steward's Prometheus (pin a version)." },
+            blackbox_image: { type: "string", pattern: "^([a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?(\\.[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)*(:[0-9]+)?/)?[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*(/[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@[A-Za-z][A-Za-z0-9]*([-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$", default: "prom/blackbox-exporter:v0.25.0", description: "Image of the blackbox exporter Steward runs." },
+            scrape_interval: { type: "string", pattern: "^[1-9][0-9]{0,8}(ms|s|m)$", default: "30s", description: "How often Prometheus scrapes and probes, e.g. 15s, 1m." },
+            port: { type: "integer", minimum: 1, maximum: 65535, description: "Publish Steward's Prometheus (port 9090) on this host port, on 127.0.0.1 only (it has no login)." }
+          }
+        },
+        dashboard: {
+          description: "The status page Steward writes after every converge and serves through the edge proxy; on by default with routing, `false` turns it off.",
+          if: { type: "object" },
+          then: {
+            type: "object",
+            additionalProperties: false,
+            required: ["provider"],
+            properties: {
+              provider: { enum: ["steward"] },
+              subdomain: { type: "string", pattern: "^(@|[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)$", default: "@", description: "Where the page is served: <subdomain>.<domain>, or @ (default) for the bare domain." }
+            }
+          },
+          else: { const: false }
+        },
+        homepage: {
+          type: "object",
+          additionalProperties: false,
+          required: ["provider", "app"],
+          description: "Writes gethomepage's services.yaml from the routes and mounts it into that app.",
+          properties: {
+            provider: { enum: ["homepage"] },
+            app: { type: "string", pattern: "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", description: "The app (services/<app>/) that runs gethomepage." }
+          }
         }
       }
     }
@@ -43425,7 +43623,9 @@ var network_schema_default = {
           user: { type: "string", pattern: "^[a-z_][a-z0-9_-]{0,31}$", default: "root" },
           port: { type: "integer", minimum: 1, maximum: 65535, default: 22 },
           dir: { type: "string", pattern: "^(/(?!\\.\\.?(/|$))[A-Za-z0-9._-]+)+/?$", default: "/var/lib/steward", description: "Where app files live on the host." },
-          engine: { enum: ["docker"], default: "docker" }
+          engine: { enum: ["docker", "swarm"], default: "docker", description: "docker: one host; swarm: a Docker Swarm reached through this manager." },
+          nodes: { type: "array", minItems: 1, uniqueItems: true, items: { type: "string", minLength: 1 }, description: "swarm only: the nodes' addresses, where the edge proxy reaches published ports." },
+          publish: { enum: ["ingress", "host"], default: "ingress", description: "swarm only: how ports are published; ingress: the routing mesh on every node; host: on the nodes that run a task." }
         }
       }
     }
@@ -43541,7 +43741,29 @@ var service_schema_default = {
       }
     },
     compose: { type: "object", description: "Escape hatch: merged into the generated compose service." },
-    purge: { type: "boolean", default: false, description: "With state: absent, also delete the app's volumes." }
+    purge: { type: "boolean", default: false, description: "With state: absent, also delete the app's volumes." },
+    replicas: { type: "integer", minimum: 0, maximum: 1e3, default: 1, description: "swarm only: tasks of the service." },
+    placement: {
+      type: "object",
+      additionalProperties: false,
+      description: "swarm only: where tasks may run.",
+      properties: {
+        constraints: { type: "array", uniqueItems: true, items: { type: "string", pattern: "^(node|engine)\\.[A-Za-z0-9_.-]+ ?(==|!=) ?[A-Za-z0-9_.:/-]+$" } },
+        preferences: { type: "array", items: { type: "object", additionalProperties: false, required: ["spread"], properties: { spread: { type: "string", pattern: "^(node|engine)\\.[A-Za-z0-9_.-]+$" } } } },
+        max_per_node: { type: "integer", minimum: 1, maximum: 1e3 }
+      }
+    },
+    update: {
+      type: "object",
+      additionalProperties: false,
+      description: "swarm only: how a new version rolls out.",
+      properties: {
+        parallelism: { type: "integer", minimum: 0, maximum: 1e3, default: 1 },
+        delay: { type: "string", pattern: "^[0-9]+(ms|s|m)$", default: "0s" },
+        order: { enum: ["start-first", "stop-first"], default: "stop-first" },
+        failure_action: { enum: ["rollback", "pause", "continue"], default: "rollback" }
+      }
+    }
   }
 };
 
@@ -45459,6 +45681,7 @@ function pickErrors(errors) {
   const oneOfPaths = new Set(errors.filter((e) => e.keyword === "oneOf" || e.keyword === "anyOf").map((e) => e.instancePath));
   return errors.filter((e) => {
     if (e.propertyName !== void 0) return false;
+    if (e.keyword === "if") return false;
     if (e.keyword === "oneOf" || e.keyword === "anyOf") return true;
     return ![...oneOfPaths].some((p2) => e.schemaPath.includes("/oneOf/") && e.instancePath.startsWith(p2) && (e.instancePath === p2 || e.keyword !== "required"));
   });
@@ -45472,7 +45695,7 @@ function errorPath(err) {
 var patternHints = {
   "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$": 'a DNS label: lowercase letters, digits and "-", 1 to 63 characters, not starting or ending with "-"',
   "^(@|[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)$": 'a DNS label (lowercase letters, digits, "-") or "@" for the bare domain',
-  "^[0-9]+(ms|s|m)$": "a duration such as 500ms, 90s or 2m",
+  "^[0-9]{1,9}(ms|s|m)$": "a duration such as 500ms, 90s or 2m (a whole number of at most 9 digits)",
   "^/": 'an absolute path starting with "/"',
   "^[A-Za-z_][A-Za-z0-9_]*$": 'an environment variable name (letters, digits, "_", not starting with a digit)',
   "^https?://": "a URL starting with https:// or http://",
@@ -45480,6 +45703,8 @@ var patternHints = {
   [HTTP_PATH_PATTERN]: 'a URL path starting with "/", without spaces, quotes or control characters',
   [EMAIL_PATTERN]: "an e-mail address such as admin@example.org",
   [IMAGE_PATTERN]: "an image reference such as caddy:2, registry.example.org:5000/team/app:1.4 or app@sha256:<digest>",
+  "^(node|engine)\\.[A-Za-z0-9_.-]+ ?(==|!=) ?[A-Za-z0-9_.:/-]+$": "a placement constraint such as node.role==worker or node.labels.zone!=b",
+  "^(node|engine)\\.[A-Za-z0-9_.-]+$": "a node attribute to spread over, such as node.id or node.labels.zone",
   "^[a-z_][a-z0-9_-]{0,31}$": 'a user name: lowercase letters, digits, "_" and "-", starting with a letter or "_", at most 32 characters'
 };
 var MAX_LISTED_KEYS = 20;
@@ -45792,10 +46017,10 @@ function jsonToPlain(node) {
 }
 
 // src/secrets/sops-yaml.ts
-var import_yaml2 = __toESM(require_dist3(), 1);
+var import_yaml3 = __toESM(require_dist3(), 1);
 var PARSE_OPTIONS = { intAsBigInt: true, uniqueKeys: false, prettyErrors: false };
 function parseSingleDocument(text, file) {
-  const docs = (0, import_yaml2.parseAllDocuments)(text, PARSE_OPTIONS);
+  const docs = (0, import_yaml3.parseAllDocuments)(text, PARSE_OPTIONS);
   if (!Array.isArray(docs)) throw new SopsError(file, "empty YAML file");
   if (docs.length !== 1) throw new SopsError(file, "multi-document YAML files are not supported");
   const doc = docs[0];
@@ -45809,9 +46034,9 @@ function parseSingleDocument(text, file) {
 function parseSopsYaml(text, file) {
   const doc = parseSingleDocument(text, file);
   if (doc.contents === null) return { tree: sopsMap([]), metadata: void 0 };
-  if (!(0, import_yaml2.isMap)(doc.contents)) throw new SopsError(file, "a SOPS YAML file must be a mapping at the top level");
+  if (!(0, import_yaml3.isMap)(doc.contents)) throw new SopsError(file, "a SOPS YAML file must be a mapping at the top level");
   const root = nodeToTree(doc, doc.contents, file, []);
-  const metaPair = doc.contents.items.find((p2) => (0, import_yaml2.isScalar)(p2.key) && p2.key.value === "sops");
+  const metaPair = doc.contents.items.find((p2) => (0, import_yaml3.isScalar)(p2.key) && p2.key.value === "sops");
   return {
     tree: sopsMap(root.entries.filter((e) => e.key !== "sops")),
     metadata: metaPair ? plainOf(doc, metaPair.value, file) : void 0
@@ -45819,11 +46044,11 @@ function parseSopsYaml(text, file) {
 }
 function nodeToTree(doc, node, file, path) {
   if (node === null || node === void 0) return null;
-  if ((0, import_yaml2.isAlias)(node)) return nodeToTree(doc, node.resolve(doc), file, path);
-  if ((0, import_yaml2.isMap)(node)) {
+  if ((0, import_yaml3.isAlias)(node)) return nodeToTree(doc, node.resolve(doc), file, path);
+  if ((0, import_yaml3.isMap)(node)) {
     const entries = [];
     for (const pair of node.items) {
-      const rawKey = (0, import_yaml2.isScalar)(pair.key) ? pair.key.value : pair.key;
+      const rawKey = (0, import_yaml3.isScalar)(pair.key) ? pair.key.value : pair.key;
       if (typeof rawKey !== "string") {
         throw new SopsError(file, "only string keys are supported", [...path, String(rawKey)].join("."));
       }
@@ -45831,8 +46056,8 @@ function nodeToTree(doc, node, file, path) {
     }
     return sopsMap(entries);
   }
-  if ((0, import_yaml2.isSeq)(node)) return node.items.map((item) => nodeToTree(doc, item, file, path));
-  if ((0, import_yaml2.isScalar)(node)) {
+  if ((0, import_yaml3.isSeq)(node)) return node.items.map((item) => nodeToTree(doc, item, file, path));
+  if ((0, import_yaml3.isScalar)(node)) {
     const v2 = node.value;
     if (v2 === null || typeof v2 === "string" || typeof v2 === "boolean" || typeof v2 === "bigint" || typeof v2 === "number") return v2;
     throw new SopsError(file, `unsupported YAML value of type ${typeof v2}`, path.join("."));
@@ -45877,10 +46102,201 @@ function listSopsKeys(text, format, file = `(${format} SOPS file)`) {
 }
 
 // src/secrets/sops-config.ts
-var import_yaml3 = __toESM(require_dist3(), 1);
+var import_yaml4 = __toESM(require_dist3(), 1);
 
 // src/project/semantics.ts
 import { isIP as isIP3 } from "node:net";
+
+// src/project/swarm-checks.ts
+function checkSwarm(p2, at2, raw) {
+  for (const t2 of Object.values(p2.network.targets)) {
+    if (t2.engine === "swarm") continue;
+    for (const k2 of ["nodes", "publish"]) {
+      if (t2[k2] !== void 0) at2("network.yml", ["targets", t2.name, k2], `"${k2}" is for targets with engine: swarm; target ${t2.name} is engine: ${t2.engine} (got ${JSON.stringify(t2[k2])})`);
+    }
+  }
+  const edge = p2.network.edge && p2.network.targets[p2.network.edge];
+  if (edge && edge.engine === "swarm") {
+    at2("network.yml", ["edge"], `the edge proxy runs on one host: edge cannot be the swarm target ${edge.name}; pick a docker target (it reaches swarm apps through their published ports)`);
+  }
+  for (const a of p2.apps) {
+    const t2 = p2.network.targets[a.target];
+    if (!t2) continue;
+    if (t2.engine !== "swarm") {
+      for (const k2 of a.swarmKeys ?? []) {
+        at2(a.sourceFile, [k2], `"${k2}" needs a swarm target: target ${t2.name} is engine: ${t2.engine} (got ${JSON.stringify(raw(a.sourceFile, [k2]))}); set engine: swarm on it in network.yml, or remove "${k2}"`);
+      }
+      continue;
+    }
+    if (a.state !== "present") continue;
+    if (a.kind === "adopted") {
+      at2(a.sourceFile, ["target"], `target ${t2.name} is a swarm: an adopted compose.yaml cannot be deployed there; describe the app in service.yml instead`);
+      continue;
+    }
+    a.ports.forEach((x3, i) => {
+      if (x3.bind !== void 0) at2(a.sourceFile, ["ports", i, "bind"], `a swarm publishes a port on every node: "bind" is not supported on swarm target ${t2.name} (got ${JSON.stringify(x3.bind)})`);
+    });
+    if (t2.publish === "host" && a.swarm?.update.order === "start-first" && a.ports.some((x3) => x3.host !== void 0)) {
+      at2(a.sourceFile, ["update", "order"], `start-first cannot work with host-mode ports (target ${t2.name} has publish: host): the new task could not bind the port the old one holds; use stop-first (got "start-first")`);
+    }
+    if (a.route && edge && !t2.nodes && t2.address === "local") {
+      at2("network.yml", ["targets", t2.name], `the edge (${edge.name}) reaches app "${a.name}" through the swarm's published ports: list the swarm's node addresses under targets.${t2.name}.nodes`);
+    }
+  }
+}
+
+// src/conventions/monitoring.ts
+var PROMETHEUS_APP = "prometheus";
+var BLACKBOX_APP = "blackbox";
+var PROMETHEUS_IMAGE = "prom/prometheus:v2.54.1";
+var BLACKBOX_IMAGE = "prom/blackbox-exporter:v0.25.0";
+var PROMETHEUS_PORT = 9090;
+var BLACKBOX_PORT = 9115;
+var TARGETS_DIR = "targets";
+var TARGETS_MOUNT = "/etc/prometheus/steward";
+var CONFIG_PATH2 = "/etc/prometheus/prometheus.yml";
+var BLACKBOX_CONFIG_PATH = "/etc/blackbox_exporter/steward.yml";
+var PROBE_MODULE = "http_2xx";
+var METRICS_JOB = "steward-metrics";
+var PROBE_JOB = "steward-probe";
+function conventionAppNames(p2) {
+  const m2 = p2.conventions.monitoring;
+  return m2 ? m2.app ? [BLACKBOX_APP] : [PROMETHEUS_APP, BLACKBOX_APP] : [];
+}
+function targetFiles(p2, from) {
+  const out = [];
+  const json = (v2) => Buffer.from(canonicalJson(v2, 2) + "\n");
+  for (const a of p2.apps.filter((x3) => x3.state === "present")) {
+    const labels = { app: a.name, project: p2.name, target: a.target };
+    if (a.metrics) {
+      out.push({ path: `metrics-${a.name}.json`, content: json([{ labels: { __metrics_path__: a.metrics.path, job: a.name, ...labels }, targets: [upstreamOf(p2, a, a.metrics.port, from)] }]) });
+    }
+    if (a.route) {
+      out.push({ path: `probe-${a.name}.json`, content: json([{ labels, targets: [`http://${upstreamOf(p2, a, a.route.port, from)}${probePath(a)}`] }]) });
+    }
+  }
+  return out.sort((x3, y2) => x3.path.localeCompare(y2.path));
+}
+function probePath(a) {
+  const h3 = a.health;
+  return h3?.http && (h3.port ?? a.route.port) === a.route.port ? h3.http.startsWith("/") ? h3.http : `/${h3.http}` : "/";
+}
+function prometheusConfig(p2, blackbox) {
+  const interval = p2.conventions.monitoring.scrapeInterval;
+  const timeout = parseDuration(interval) < 1e4 ? interval : "10s";
+  return {
+    global: { scrape_interval: interval, scrape_timeout: timeout, evaluation_interval: interval },
+    scrape_configs: [
+      { job_name: METRICS_JOB, file_sd_configs: [{ files: [`${TARGETS_MOUNT}/metrics-*.json`] }] },
+      {
+        job_name: PROBE_JOB,
+        metrics_path: "/probe",
+        params: { module: [PROBE_MODULE] },
+        file_sd_configs: [{ files: [`${TARGETS_MOUNT}/probe-*.json`] }],
+        // The blackbox exporter's documented set-up: the target becomes its ?target=.
+        relabel_configs: [
+          { source_labels: ["__address__"], target_label: "__param_target" },
+          { source_labels: ["__param_target"], target_label: "instance" },
+          { target_label: "__address__", replacement: blackbox }
+        ]
+      }
+    ]
+  };
+}
+function blackboxConfig() {
+  return { modules: { [PROBE_MODULE]: { prober: "http", timeout: "5s", http: { preferred_ip_protocol: "ip4" } } } };
+}
+function yamlFile2(value) {
+  return `# Generated by steward render from conventions.monitoring in project.yml; do not edit by hand.
+${canonicalYaml(value)}`;
+}
+function applyMonitoring(p2, sources, diags) {
+  const m2 = p2.conventions.monitoring;
+  if (!m2) return;
+  const at2 = (file, path, message) => {
+    diags.push({ file, ...sources.get(file)?.locate(path) ?? { line: 1, column: 1 }, key: keyName(path), message });
+  };
+  const before = diags.length;
+  const own = m2.app ? p2.apps.find((a) => a.name === m2.app) : void 0;
+  let from;
+  if (m2.app) {
+    if (!own) return at2("project.yml", ["conventions", "monitoring", "app"], `unknown app "${m2.app}": name the folder under services/ that runs your Prometheus, or drop \`app\` to let Steward run one`);
+    if (own.state === "absent") return at2(own.sourceFile, ["state"], `conventions.monitoring.app is ${own.name}, which is state: absent`);
+    from = own.target;
+  } else {
+    from = m2.target ?? p2.network.edge;
+    if (m2.target !== void 0 && !p2.network.targets[m2.target]) {
+      return at2("project.yml", ["conventions", "monitoring", "target"], `unknown target "${m2.target}"; targets in network.yml: ${Object.keys(p2.network.targets).join(", ")}`);
+    }
+    if (!from) return at2("project.yml", ["conventions", "monitoring"], "Steward runs Prometheus on the edge target: add `edge:` to network.yml, or say `target:` here");
+  }
+  for (const name of m2.app ? [BLACKBOX_APP] : [PROMETHEUS_APP, BLACKBOX_APP]) {
+    const taken = p2.apps.find((a) => a.name === name);
+    if (taken) at2(taken.sourceFile, [], `the app name "${name}" is reserved for Steward's ${name === BLACKBOX_APP ? "blackbox exporter" : "Prometheus"} while conventions.monitoring is set${name === PROMETHEUS_APP ? ": rename the folder, or say `app: " + name + "` in conventions.monitoring to keep your own" : ": rename the folder"}`);
+  }
+  for (const a of p2.apps.filter((x3) => x3.state === "present" && x3 !== own)) {
+    const local = a.kind === "service" && a.target === from;
+    if (a.metrics && !local && !publishedPort(a, a.metrics.port)) {
+      const port = a.metrics.port;
+      at2(a.sourceFile, ["metrics", "port"], `Prometheus (on target ${from}) scrapes port ${port} of this app on target ${a.target} over the network: publish it, e.g. ports: [{ container: ${port}, host: ${port} }]${a.kind === "adopted" ? ` in ${a.composeFile}` : ""}`);
+    }
+    if (a.route && !local && !publishedPort(a, a.route.port) && !(a.target === p2.network.edge && from === p2.network.edge)) {
+      at2(a.sourceFile, ["route", "port"], `the blackbox exporter (on target ${from}) probes this route at port ${a.route.port} on target ${a.target} over the network: publish it, e.g. ports: [{ container: ${a.route.port}, host: ${a.route.port} }]`);
+    }
+  }
+  if (m2.port !== void 0 && !m2.app) {
+    const clash = p2.apps.find((a) => a.state === "present" && a.target === from && a.ports.some((x3) => x3.host === m2.port && x3.protocol === "tcp"));
+    const edge = p2.conventions.routing && from === p2.network.edge && [p2.conventions.routing.httpPort, p2.conventions.routing.httpsPort].includes(m2.port);
+    if (clash || edge) at2("project.yml", ["conventions", "monitoring", "port"], `host port ${m2.port}/tcp on target ${from} is already published by ${clash ? `app "${clash.name}"` : "the edge proxy"}; pick another`);
+  }
+  if (diags.length > before) return;
+  const live = { dir: TARGETS_DIR, mount: TARGETS_MOUNT, files: targetFiles(p2, from) };
+  if (own) {
+    own.live = [...own.live ?? [], own.kind === "service" ? live : { dir: live.dir, files: live.files }];
+  } else {
+    p2.apps.push({
+      name: PROMETHEUS_APP,
+      kind: "service",
+      target: from,
+      state: "present",
+      image: m2.image,
+      command: [`--config.file=${CONFIG_PATH2}`, "--storage.tsdb.path=/prometheus", `--web.listen-address=:${PROMETHEUS_PORT}`],
+      env: {},
+      secrets: [],
+      volumes: [{ name: "data", path: "/prometheus", readonly: false }],
+      files: [{ source: "prometheus.yml", path: CONFIG_PATH2, content: Buffer.from(yamlFile2(prometheusConfig(p2, `${BLACKBOX_APP}:${BLACKBOX_PORT}`))), generated: true }],
+      // Prometheus has no login: published on the host's loopback only.
+      ports: m2.port !== void 0 ? [{ container: PROMETHEUS_PORT, host: m2.port, protocol: "tcp", bind: "127.0.0.1" }] : [],
+      dependsOn: [],
+      health: { http: "/-/ready", port: PROMETHEUS_PORT },
+      live: [live],
+      compose: {},
+      purge: false,
+      sourceFile: "project.yml"
+    });
+  }
+  p2.apps.push({
+    name: BLACKBOX_APP,
+    kind: "service",
+    target: from,
+    state: "present",
+    image: m2.blackboxImage,
+    command: [`--config.file=${BLACKBOX_CONFIG_PATH}`, `--web.listen-address=:${BLACKBOX_PORT}`],
+    env: {},
+    secrets: [],
+    volumes: [],
+    files: [{ source: "blackbox.yml", path: BLACKBOX_CONFIG_PATH, content: Buffer.from(yamlFile2(blackboxConfig())), generated: true }],
+    ports: [],
+    dependsOn: [],
+    health: { http: "/-/healthy", port: BLACKBOX_PORT },
+    compose: {},
+    purge: false,
+    sourceFile: "project.yml"
+  });
+  p2.apps.sort((a, b3) => a.name.localeCompare(b3.name));
+}
+
+// src/project/semantics.ts
 function checkProject(p2, sources, diags) {
   const at2 = (file, path, message) => {
     const src = sources.get(file);
@@ -45932,6 +46348,7 @@ function checkProject(p2, sources, diags) {
     });
     a.dependsOn.forEach((d2, i) => {
       const dep = byName.get(d2);
+      if (!dep && conventionAppNames(p2).includes(d2)) return;
       if (!dep) at2(a.sourceFile, ["depends_on", i], `unknown app "${d2}"; apps: ${[...byName.keys()].join(", ")}`);
       else if (d2 === a.name) at2(a.sourceFile, ["depends_on", i], "an app cannot depend on itself");
       else if (a.state === "present" && dep.state === "absent") at2(a.sourceFile, ["depends_on", i], `depends on "${d2}", which is state: absent`);
@@ -45951,6 +46368,7 @@ function checkProject(p2, sources, diags) {
       }
     }
   }
+  checkSwarm(p2, at2, (file, path) => path.reduce((v2, k2) => v2 && typeof v2 === "object" ? v2[k2] : void 0, sources.get(file)?.value));
   checkCycles(p2.apps, (a, i, msg) => at2(a.sourceFile, ["depends_on", i], msg));
   const taken = /* @__PURE__ */ new Map();
   for (const a of present) {
@@ -45999,6 +46417,296 @@ function checkCycles(apps, report) {
   for (const a of apps) if (!state.has(a.name)) visit(a, []);
 }
 
+// src/catalog/catalog.ts
+var HOST_PLACEHOLDER = "{host}";
+var TZ = { TZ: "Etc/UTC" };
+var pgHealth = (user) => ({ healthcheck: { test: ["CMD-SHELL", `pg_isready -U ${user}`], interval: "10s", retries: 10 } });
+var CATALOG = [
+  {
+    key: "adguardhome",
+    description: "network-wide DNS ad blocker",
+    icon: "adguard-home.png",
+    image: "adguard/adguardhome:v0.107.55",
+    port: 3e3,
+    subdomain: "adguard",
+    volumes: [{ name: "work", path: "/opt/adguardhome/work" }, { name: "conf", path: "/opt/adguardhome/conf" }],
+    ports: [{ container: 53, host: 53 }, { container: 53, host: 53, protocol: "udp" }],
+    health: { http: "/", port: 3e3 },
+    notes: ["In the first-run wizard keep the web interface on port 3000 (the route and the health check use it)."]
+  },
+  {
+    key: "audiobookshelf",
+    description: "audiobook and podcast server",
+    icon: "audiobookshelf.png",
+    image: "ghcr.io/advplyr/audiobookshelf:2.17.2",
+    port: 80,
+    subdomain: "audiobooks",
+    env: TZ,
+    volumes: [{ name: "config", path: "/config" }, { name: "metadata", path: "/metadata" }, { name: "audiobooks", path: "/audiobooks" }, { name: "podcasts", path: "/podcasts" }],
+    health: { http: "/healthcheck", port: 80 }
+  },
+  {
+    key: "forgejo",
+    description: "git forge (the one Steward runs on)",
+    icon: "forgejo.png",
+    image: "codeberg.org/forgejo/forgejo:9.0.3",
+    port: 3e3,
+    subdomain: "git",
+    env: { USER_UID: "1000", USER_GID: "1000", FORGEJO__server__ROOT_URL: `https://${HOST_PLACEHOLDER}/`, FORGEJO__server__SSH_PORT: "2222", FORGEJO__metrics__ENABLED: "true" },
+    volumes: [{ name: "data", path: "/data" }],
+    ports: [{ container: 22, host: 2222 }],
+    health: { http: "/api/healthz", port: 3e3 },
+    metrics: { path: "/metrics", port: 3e3 }
+  },
+  {
+    key: "freshrss",
+    description: "RSS and Atom feed reader",
+    icon: "freshrss.png",
+    image: "freshrss/freshrss:1.24.3",
+    port: 80,
+    subdomain: "rss",
+    env: { ...TZ, CRON_MIN: "*/20" },
+    volumes: [{ name: "data", path: "/var/www/FreshRSS/data" }, { name: "extensions", path: "/var/www/FreshRSS/extensions" }],
+    health: { http: "/i/", port: 80 }
+  },
+  {
+    key: "grafana",
+    description: "dashboards for metrics and logs",
+    icon: "grafana.png",
+    image: "grafana/grafana:11.3.1",
+    port: 3e3,
+    subdomain: "grafana",
+    env: { GF_SERVER_ROOT_URL: `https://${HOST_PLACEHOLDER}` },
+    secrets: [{ name: "GF_SECURITY_ADMIN_PASSWORD", what: "password of Grafana's admin user" }],
+    volumes: [{ name: "data", path: "/var/lib/grafana" }],
+    health: { http: "/api/health", port: 3e3 },
+    metrics: { path: "/metrics", port: 3e3 }
+  },
+  {
+    key: "home-assistant",
+    description: "home automation",
+    icon: "home-assistant.png",
+    image: "ghcr.io/home-assistant/home-assistant:2024.11.3",
+    port: 8123,
+    subdomain: "home",
+    env: TZ,
+    volumes: [{ name: "config", path: "/config" }],
+    health: { http: "/manifest.json", port: 8123 },
+    notes: ["Behind the proxy Home Assistant needs `http: { use_x_forwarded_for: true, trusted_proxies: [<the edge network>] }` in configuration.yaml."]
+  },
+  {
+    key: "homepage",
+    description: "start page for your services",
+    icon: "homepage.png",
+    image: "ghcr.io/gethomepage/homepage:v0.9.13",
+    port: 3e3,
+    subdomain: "start",
+    volumes: [{ name: "config", path: "/app/config" }],
+    health: { http: "/", port: 3e3 }
+  },
+  {
+    key: "immich",
+    description: "photo and video backup (server)",
+    icon: "immich.png",
+    image: "ghcr.io/immich-app/immich-server:v1.120.2",
+    port: 2283,
+    subdomain: "photos",
+    env: { ...TZ, DB_HOSTNAME: "immich-postgres", DB_USERNAME: "immich", DB_DATABASE_NAME: "immich", REDIS_HOSTNAME: "immich-redis" },
+    secrets: [{ name: "DB_PASSWORD", what: "password of the immich database user (the same value as immich-postgres's POSTGRES_PASSWORD)" }],
+    volumes: [{ name: "upload", path: "/usr/src/app/upload" }],
+    health: { http: "/api/server/ping", port: 2283 },
+    notes: [
+      "immich needs its database and cache, on the same target:",
+      "  steward app add immich-postgres --target <T>",
+      "  steward app add immich-redis --from redis --target <T>",
+      "then add `depends_on: [immich-postgres, immich-redis]` to its service.yml."
+    ]
+  },
+  {
+    key: "immich-postgres",
+    description: "PostgreSQL with the vector extension immich needs",
+    icon: "postgres.png",
+    image: "tensorchord/pgvecto-rs:pg14-v0.2.0",
+    env: { POSTGRES_USER: "immich", POSTGRES_DB: "immich", POSTGRES_INITDB_ARGS: "--data-checksums" },
+    secrets: [{ name: "POSTGRES_PASSWORD", what: "password of the immich database user" }],
+    volumes: [{ name: "data", path: "/var/lib/postgresql/data" }],
+    compose: pgHealth("immich")
+  },
+  {
+    key: "jellyfin",
+    description: "media server for films, series and music",
+    icon: "jellyfin.png",
+    image: "jellyfin/jellyfin:10.10.3",
+    port: 8096,
+    subdomain: "jellyfin",
+    env: { ...TZ, JELLYFIN_PublishedServerUrl: `https://${HOST_PLACEHOLDER}` },
+    volumes: [{ name: "config", path: "/config" }, { name: "cache", path: "/cache" }, { name: "media", path: "/media" }],
+    health: { http: "/health", port: 8096 },
+    metrics: { path: "/metrics", port: 8096 },
+    notes: ["To serve an existing media folder, replace the `media` volume by `{ host: /srv/media, path: /media, readonly: true }`."]
+  },
+  {
+    key: "mealie",
+    description: "recipe manager and meal planner",
+    icon: "mealie.png",
+    image: "ghcr.io/mealie-recipes/mealie:v2.3.0",
+    port: 9e3,
+    subdomain: "recipes",
+    env: { ...TZ, BASE_URL: `https://${HOST_PLACEHOLDER}`, ALLOW_SIGNUP: "false" },
+    volumes: [{ name: "data", path: "/app/data" }],
+    health: { http: "/api/app/about", port: 9e3 }
+  },
+  {
+    key: "navidrome",
+    description: "music streaming server (Subsonic API)",
+    icon: "navidrome.png",
+    image: "deluan/navidrome:0.53.3",
+    port: 4533,
+    subdomain: "music",
+    env: { ND_PROMETHEUS_ENABLED: "true" },
+    volumes: [{ name: "data", path: "/data" }, { name: "music", path: "/music" }],
+    health: { http: "/ping", port: 4533 },
+    metrics: { path: "/metrics", port: 4533 }
+  },
+  {
+    key: "nextcloud",
+    description: "files, calendar and contacts",
+    icon: "nextcloud.png",
+    image: "nextcloud:29.0.9-apache",
+    port: 80,
+    subdomain: "cloud",
+    env: { NEXTCLOUD_ADMIN_USER: "admin", NEXTCLOUD_TRUSTED_DOMAINS: HOST_PLACEHOLDER, OVERWRITEPROTOCOL: "https" },
+    secrets: [{ name: "NEXTCLOUD_ADMIN_PASSWORD", what: "password of the admin user created on the first start" }],
+    volumes: [{ name: "html", path: "/var/www/html" }],
+    health: { http: "/status.php", port: 80 },
+    notes: ["With no database settings Nextcloud uses SQLite; for PostgreSQL add `postgres` and set POSTGRES_HOST, POSTGRES_DB, POSTGRES_USER and the POSTGRES_PASSWORD secret."]
+  },
+  {
+    key: "paperless-ngx",
+    description: "document archive with OCR",
+    icon: "paperless-ngx.png",
+    image: "ghcr.io/paperless-ngx/paperless-ngx:2.13.5",
+    port: 8e3,
+    subdomain: "paperless",
+    env: { PAPERLESS_URL: `https://${HOST_PLACEHOLDER}`, PAPERLESS_REDIS: "redis://paperless-redis:6379", PAPERLESS_ADMIN_USER: "admin", PAPERLESS_TIME_ZONE: "Etc/UTC" },
+    secrets: [
+      { name: "PAPERLESS_SECRET_KEY", what: "Django secret key: a long random string" },
+      { name: "PAPERLESS_ADMIN_PASSWORD", what: "password of the admin user created on the first start" }
+    ],
+    volumes: [{ name: "data", path: "/usr/src/paperless/data" }, { name: "media", path: "/usr/src/paperless/media" }, { name: "consume", path: "/usr/src/paperless/consume" }],
+    health: { http: "/", port: 8e3 },
+    notes: [
+      "paperless-ngx needs a Redis on the same target:",
+      "  steward app add paperless-redis --from redis --target <T>",
+      "then add `depends_on: [paperless-redis]` to its service.yml."
+    ]
+  },
+  {
+    key: "postgres",
+    description: "PostgreSQL database",
+    icon: "postgres.png",
+    image: "postgres:16.6",
+    env: { POSTGRES_USER: "app", POSTGRES_DB: "app" },
+    secrets: [{ name: "POSTGRES_PASSWORD", what: "password of the database user" }],
+    volumes: [{ name: "data", path: "/var/lib/postgresql/data" }],
+    compose: pgHealth("app"),
+    notes: ["Other apps of the project reach it as <NAME>:5432."]
+  },
+  {
+    key: "prometheus",
+    description: "metrics database and alerting",
+    icon: "prometheus.png",
+    image: "prom/prometheus:v2.55.1",
+    port: 9090,
+    subdomain: "prometheus",
+    volumes: [{ name: "data", path: "/prometheus" }],
+    health: { http: "/-/healthy", port: 9090 },
+    metrics: { path: "/metrics", port: 9090 },
+    notes: ["The image's own prometheus.yml scrapes Prometheus alone; mount yours with `files:` (rendered/conventions/prometheus/targets.json lists the apps with metrics)."]
+  },
+  {
+    key: "redis",
+    description: "in-memory cache (companion of immich and paperless-ngx)",
+    icon: "redis.png",
+    image: "redis:7.4.1-alpine",
+    volumes: [{ name: "data", path: "/data" }],
+    compose: { healthcheck: { test: ["CMD", "redis-cli", "ping"], interval: "10s", retries: 10 } }
+  },
+  {
+    key: "syncthing",
+    description: "continuous file synchronisation",
+    icon: "syncthing.png",
+    image: "syncthing/syncthing:1.28.1",
+    port: 8384,
+    subdomain: "sync",
+    volumes: [{ name: "data", path: "/var/syncthing" }],
+    ports: [{ container: 22e3, host: 22e3 }, { container: 22e3, host: 22e3, protocol: "udp" }, { container: 21027, host: 21027, protocol: "udp" }],
+    health: { http: "/rest/noauth/health", port: 8384 }
+  },
+  {
+    key: "uptime-kuma",
+    description: "uptime monitoring and status pages",
+    icon: "uptime-kuma.png",
+    image: "louislam/uptime-kuma:1.23.15",
+    port: 3001,
+    subdomain: "status",
+    volumes: [{ name: "data", path: "/app/data" }],
+    health: { http: "/", port: 3001 }
+  },
+  {
+    key: "vaultwarden",
+    description: "password manager (Bitwarden compatible)",
+    icon: "vaultwarden.png",
+    image: "vaultwarden/server:1.32.5",
+    port: 80,
+    subdomain: "vault",
+    env: { DOMAIN: `https://${HOST_PLACEHOLDER}`, SIGNUPS_ALLOWED: "false" },
+    secrets: [{ name: "ADMIN_TOKEN", what: "token of the /admin page (an argon2 PHC string from `vaultwarden hash`, or a long random string)" }],
+    volumes: [{ name: "data", path: "/data" }],
+    health: { http: "/alive", port: 80 }
+  }
+];
+
+// src/conventions/homepage.ts
+var SERVICES_FILE = "services.yaml";
+var SERVICES_PATH = "/app/config/services.yaml";
+function catalogOf(app) {
+  const repo = (image) => image.replace(/@.*$/, "").replace(/:[^/:]*$/, "");
+  return (app.image ? CATALOG.find((e) => repo(e.image) === repo(app.image)) : void 0) ?? CATALOG.find((e) => e.key === app.name);
+}
+function renderServicesYaml(p2, homepage) {
+  const groups = {};
+  for (const app of p2.apps) {
+    if (app.state !== "present" || !app.route || app.name === homepage.name) continue;
+    const entry = catalogOf(app);
+    const path = app.health?.http && (app.health.port ?? app.route.port) === app.route.port ? app.health.http : "/";
+    (groups[app.target] ??= []).push({
+      [app.name]: {
+        href: publicUrl(p2, hostnameOf(p2, app.route.subdomain)),
+        description: entry?.description,
+        icon: entry?.icon,
+        siteMonitor: `http://${upstreamOf(p2, app, app.route.port, homepage.target)}${path}`
+      }
+    });
+  }
+  const doc = Object.keys(groups).sort().map((target) => ({ [target]: groups[target] }));
+  return `# Generated by steward render from the routes (conventions.homepage); do not edit by hand.
+${canonicalYaml(doc)}`;
+}
+function applyHomepage(p2, sources, diags) {
+  const conf = p2.conventions.homepage;
+  if (!conf) return;
+  const at2 = (file, path, message) => void diags.push({ file, ...sources.get(file)?.locate(path) ?? { line: 1, column: 1 }, key: keyName(path), message });
+  if (!p2.conventions.routing) return at2("project.yml", ["conventions", "homepage"], "conventions.homepage needs conventions.routing: its links are the routes");
+  const app = p2.apps.find((a) => a.name === conf.app);
+  if (!app) return at2("project.yml", ["conventions", "homepage", "app"], `no app named "${conf.app}": add services/${conf.app}/ (e.g. \`steward app add homepage\`), or name the app that runs gethomepage`);
+  if (app.state === "absent") return at2(app.sourceFile, ["state"], `conventions.homepage writes services.yaml into ${app.name}, which is state: absent`);
+  if (app.files.some((f3) => uploadPathOf(f3.source) === uploadPathOf(SERVICES_FILE))) {
+    return at2(app.sourceFile, [], `${SERVICES_FILE} is the file Steward generates for conventions.homepage: remove or rename your services/${app.name}/${SERVICES_FILE}`);
+  }
+  app.files.push({ source: SERVICES_FILE, path: app.kind === "service" ? SERVICES_PATH : "", content: Buffer.from(renderServicesYaml(p2, app)), generated: true });
+}
+
 // src/project/build.ts
 function buildProject(files) {
   const diags = [];
@@ -46019,7 +46727,9 @@ function buildProject(files) {
   const targets = {};
   const net = networkSrc?.value ?? {};
   for (const [name, t2] of Object.entries(net.targets ?? {}).sort(([a], [b3]) => a.localeCompare(b3))) {
-    targets[name] = { name, address: t2.address, user: t2.user ?? "root", port: t2.port ?? 22, dir: (t2.dir ?? "/var/lib/steward").replace(/\/+$/, "") };
+    targets[name] = { name, address: t2.address, user: t2.user ?? "root", port: t2.port ?? 22, dir: (t2.dir ?? "/var/lib/steward").replace(/\/+$/, ""), engine: t2.engine ?? "docker" };
+    if (t2.nodes !== void 0) targets[name].nodes = [...t2.nodes];
+    if (t2.publish !== void 0 || t2.engine === "swarm") targets[name].publish = t2.publish ?? "ingress";
   }
   const secretFiles = [];
   for (const [rel, text] of files.texts) {
@@ -46079,20 +46789,44 @@ function buildProject(files) {
         httpsPort: conv.routing.https_port ?? 443
       },
       sso: conv.sso && { provider: "authelia", url: conv.sso.url ?? `https://auth.${p2.domain}`, image: conv.sso.image ?? AUTHELIA_IMAGE },
-      monitoring: conv.monitoring && { provider: "prometheus" }
+      monitoring: conv.monitoring && {
+        provider: "prometheus",
+        app: conv.monitoring.app,
+        target: conv.monitoring.target,
+        image: conv.monitoring.image ?? PROMETHEUS_IMAGE,
+        blackboxImage: conv.monitoring.blackbox_image ?? BLACKBOX_IMAGE,
+        scrapeInterval: conv.monitoring.scrape_interval ?? "30s",
+        port: conv.monitoring.port
+      },
+      dashboard: conv.routing && conv.dashboard !== false ? { provider: "steward", subdomain: conv.dashboard?.subdomain ?? "@" } : void 0,
+      homepage: conv.homepage && { provider: "homepage", app: conv.homepage.app }
     },
     network: { subnet: net.subnet, gateway: net.gateway, edge: net.edge, targets },
-    apps: apps.sort((a, b3) => a.name.localeCompare(b3.name)),
+    // Deploy settings exist only where a swarm reads them.
+    apps: apps.map((a) => targets[a.target]?.engine === "swarm" ? a : { ...a, swarm: void 0 }).sort((a, b3) => a.name.localeCompare(b3.name)),
     secretFiles
   };
   checkProject(project, sources, diags);
   if (!diags.length) applySso(project, sources, diags);
+  if (!diags.length) applyMonitoring(project, sources, diags);
+  if (!diags.length) checkDashboard(project, conv.dashboard, sources, diags);
+  if (!diags.length) applyHomepage(project, sources, diags);
   return diags.length ? { diagnostics: sortDiagnostics(diags), sources } : { project, diagnostics: [], sources };
 }
 function missing(file, message) {
   return { file, line: 0, column: 0, key: "", message: `missing file: ${message}` };
 }
 var ADOPTED_KEYS = /* @__PURE__ */ new Set(["target", "state", "route", "depends_on", "health", "metrics", "secrets", "purge"]);
+var SWARM_KEYS = ["replicas", "placement", "update"];
+function swarmDeploy(s) {
+  const pl = s.placement ?? {};
+  const up = s.update ?? {};
+  return {
+    replicas: s.replicas ?? 1,
+    placement: { constraints: [...pl.constraints ?? []], preferences: (pl.preferences ?? []).map((x3) => ({ spread: x3.spread })), maxPerNode: pl.max_per_node },
+    update: { parallelism: up.parallelism ?? 1, delayMs: parseDuration(up.delay ?? "0s"), order: up.order ?? "stop-first", failureAction: up.failure_action ?? "rollback" }
+  };
+}
 function toApp(name, svc, adopted, files, diags) {
   const s = svc.value;
   const at2 = (path, message) => diags.push({ file: svc.file, ...svc.locate(path), key: path.join(".").replace(/\.(\d+)/g, "[$1]"), message });
@@ -46143,6 +46877,8 @@ function toApp(name, svc, adopted, files, diags) {
     metrics: s.metrics && { path: s.metrics.path ?? "/metrics", port: s.metrics.port },
     compose: adopted?.compose ?? s.compose ?? {},
     purge: s.purge ?? false,
+    swarm: swarmDeploy(s),
+    swarmKeys: SWARM_KEYS.filter((k2) => s[k2] !== void 0),
     sourceFile: svc.file,
     composeFile: adopted?.src.file
   };
@@ -46276,7 +47012,7 @@ var version = "0.1.0";
 var STEWARD_VERSION = version;
 
 // src/actions/_inputs.ts
-var import_yaml4 = __toESM(require_dist3(), 1);
+var import_yaml5 = __toESM(require_dist3(), 1);
 import { mkdirSync as mkdirSync2, readFileSync as readFileSync3, writeFileSync as writeFileSync2 } from "node:fs";
 import { dirname as dirname2, join as join5, resolve } from "node:path";
 
@@ -46318,7 +47054,7 @@ function failWith(e, stage) {
 }
 function projectName() {
   try {
-    const name = (0, import_yaml4.parse)(readFileSync3(join5(projectDir(), "project.yml"), "utf8"))?.name;
+    const name = (0, import_yaml5.parse)(readFileSync3(join5(projectDir(), "project.yml"), "utf8"))?.name;
     return typeof name === "string" && /^[a-z0-9][a-z0-9-]*$/.test(name) ? name : void 0;
   } catch {
     return void 0;

@@ -28876,6 +28876,7 @@ function planMarkdown(plan) {
     const steps = plan.steps.filter((s) => s.target === t2.name && s.action !== "prepare");
     const head = t2.status === "observed" ? `${t2.apps} Steward app${t2.apps === 1 ? "" : "s"} observed` : t2.status === "not-observed" ? "not observed: planned from git alone" : `**not observed**: ${t2.error}`;
     out.push(`#### Target \`${t2.name}\` (${head})`, "");
+    if (t2.degraded?.length) out.push(...t2.degraded.map((d2) => `- **degraded** ${d2}`), "");
     if (!steps.length) {
       out.push("No changes.", "");
       continue;
