@@ -119,8 +119,10 @@ export function serviceState(svc: SwarmService, tasks: SwarmTask[], nodes: Swarm
   // A task Swarm shut down for a rollback may end as shutdown/complete, with its error kept.
   // A task that ended early (exit 0 counts: "complete") is what made Swarm roll back.
   const failed = mine.filter((t) => (['failed', 'rejected'].includes(t.Status.State) || (t.DesiredState !== 'running' && t.Status.State !== 'running')) && t.Spec.ContainerSpec.Labels?.[LABEL_HASH] === (failedOf ?? hash));
-  const lastError = failed.map((t) => `task ${t.ID.slice(0, 12)} (${withoutDigest(t.Spec.ContainerSpec.Image)}): ${t.Status.Err || `${t.Status.State}, ${t.Status.Message ?? ''} (exit code ${t.Status.ContainerStatus?.ExitCode ?? '?'})`}`)[0];
-  const lastTask = failed[0]?.ID;
+  // A task that ran has logs and an error worth reading; one shut down before it was scheduled has neither.
+  const worst = failed.find((t) => t.Status.ContainerStatus?.ContainerID) ?? failed[0];
+  const lastError = worst && `task ${worst.ID.slice(0, 12)} (${withoutDigest(worst.Spec.ContainerSpec.Image)}): ${worst.Status.Err || `${worst.Status.State}, ${worst.Status.Message ?? ''} (exit code ${worst.Status.ContainerStatus?.ExitCode ?? '?'})`}`;
+  const lastTask = worst?.ID;
   const containers = live.map((t) => taskContainer(svc, t)).sort((a, b) => a.name.localeCompare(b.name));
   const hashes = [...new Set([hash ?? '', ...live.map((t) => t.Spec.ContainerSpec.Labels?.[LABEL_HASH] ?? '')])].sort();
   const status = running.length >= spec && live.length === running.length ? 'running' : running.length === 0 && spec > 0 ? 'stopped' : 'degraded';
