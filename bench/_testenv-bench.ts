@@ -67,7 +67,7 @@ class SharedEngineTarget implements Target {
   apply: Target['apply'] = (a) => this.inner.apply(a);
   remove: Target['remove'] = (a) => this.inner.remove(a);
   removeContainers: Target['removeContainers'] = (ids) => this.inner.removeContainers(ids);
-  syncFiles: Target['syncFiles'] = (ref, dir, files) => this.inner.syncFiles(ref, dir, files);
+  syncFiles: Target['syncFiles'] = (ref, dir, files, options) => this.inner.syncFiles(ref, dir, files, options);
   health: Target['health'] = (a) => this.inner.health(a);
   logs: Target['logs'] = (a, n) => this.inner.logs(a, n);
   currentRelease: Target['currentRelease'] = (a) => this.inner.currentRelease(a);

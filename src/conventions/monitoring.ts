@@ -4,7 +4,8 @@
 // project's own Prometheus the targets. The targets are live files
 // (<appdir>/targets/, see src/targets/live.ts): file_sd re-reads them when they
 // change, so adding or removing an app is no new Prometheus release and no
-// restart. Only prometheus.yml (the jobs, the interval) is in its hash.
+// restart. Steward's prometheus.yml is a live file too (<appdir>/config/),
+// which Prometheus re-reads on SIGHUP: a new interval is no restart either.
 import type { Diagnostic } from '../project/diagnostics';
 import { parseDuration, type App, type LiveDir, type Project } from '../project/model';
 import { publishedPort } from '../project/adopted';
@@ -21,7 +22,9 @@ export const BLACKBOX_PORT = 9115;
 /** The live dir on the target, and where Prometheus sees it. */
 export const TARGETS_DIR = 'targets';
 export const TARGETS_MOUNT = '/etc/prometheus/steward';
-const CONFIG_PATH = '/etc/prometheus/prometheus.yml';
+export const CONFIG_DIR = 'config';
+const CONFIG_MOUNT = '/etc/prometheus/config';
+const CONFIG_FILE = 'prometheus.yml';
 const BLACKBOX_CONFIG_PATH = '/etc/blackbox_exporter/steward.yml';
 const PROBE_MODULE = 'http_2xx';
 export const METRICS_JOB = 'steward-metrics';
@@ -154,16 +157,17 @@ export function applyMonitoring(p: Project, sources: Map<string, YamlSource>, di
       target: from,
       state: 'present',
       image: m.image,
-      command: [`--config.file=${CONFIG_PATH}`, '--storage.tsdb.path=/prometheus', `--web.listen-address=:${PROMETHEUS_PORT}`],
+      command: [`--config.file=${CONFIG_MOUNT}/${CONFIG_FILE}`, '--storage.tsdb.path=/prometheus', `--web.listen-address=:${PROMETHEUS_PORT}`],
       env: {},
       secrets: [],
       volumes: [{ name: 'data', path: '/prometheus', readonly: false }],
-      files: [{ source: 'prometheus.yml', path: CONFIG_PATH, content: Buffer.from(yamlFile(prometheusConfig(p, `${BLACKBOX_APP}:${BLACKBOX_PORT}`))), generated: true }],
+      files: [],
       // Prometheus has no login: published on the host's loopback only.
       ports: m.port !== undefined ? [{ container: PROMETHEUS_PORT, host: m.port, protocol: 'tcp', bind: '127.0.0.1' }] : [],
       dependsOn: [],
       health: { http: '/-/ready', port: PROMETHEUS_PORT },
-      live: [live],
+      // A dir, not a file mount: a file renamed over the old one shows inside the container.
+      live: [live, { dir: CONFIG_DIR, mount: CONFIG_MOUNT, files: [{ path: CONFIG_FILE, content: Buffer.from(yamlFile(prometheusConfig(p, `${BLACKBOX_APP}:${BLACKBOX_PORT}`))) }], reload: 'HUP' }],
       compose: {},
       purge: false,
       sourceFile: 'project.yml',

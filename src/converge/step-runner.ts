@@ -33,8 +33,9 @@ export function stepRunner(project: Project, rendered: RenderOutput, perApp: Rec
           if (text === undefined) throw new Error(`${f.from} is missing from the render output`);
           return { path: f.to, content: Buffer.from(text) };
         });
-        const r = await target.syncFiles({ project: project.name, app: m.name }, l.dir, files);
-        done.push(`${l.dir}/ ${r.changed ? `written (${files.length} file${files.length === 1 ? '' : 's'})` : 'already as wanted'}`);
+        const r = await target.syncFiles({ project: project.name, app: m.name }, l.dir, files, l.reload ? { reload: l.reload } : {});
+        const sent = r.reloaded ? `, ${l.reload} sent to ${r.reloaded.length} container${r.reloaded.length === 1 ? '' : 's'}` : '';
+        done.push(`${l.dir}/ ${r.changed ? `written (${files.length} file${files.length === 1 ? '' : 's'})${sent}` : 'already as wanted'}`);
       }
       return { result: 'success', message: done.join('; ') || 'no live dirs' };
     }

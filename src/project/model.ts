@@ -88,6 +88,8 @@ export interface LiveDir {
   /** Where a service app sees the dir (read-only bind mount); absent: the app mounts it itself. */
   mount?: string;
   files: { path: string; content: Buffer }[];
+  /** Sent to the app's running containers after a sync that changed the dir: the app re-reads it only when told. */
+  reload?: 'HUP';
 }
 
 export interface App {

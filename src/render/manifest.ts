@@ -23,5 +23,5 @@ export interface ManifestApp {
   health?: { http?: string; port?: number };
   purge?: boolean;
   /** Live dirs (Target.syncFiles): not in the hash; a change is a sync-files step, not a new release. */
-  live?: { dir: string; files: { from: string; to: string; sha256: string }[] }[];
+  live?: { dir: string; files: { from: string; to: string; sha256: string }[]; reload?: 'HUP' }[];
 }

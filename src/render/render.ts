@@ -50,6 +50,7 @@ export function renderProject(p: Project): RenderOutput {
         files.set(from, f.content.toString('utf8'));
         return { from, to: f.path, sha256: sha256(f.content) };
       }),
+      ...(l.reload ? { reload: l.reload } : {}),
     }));
     apps.push({
       ...base,

@@ -18,6 +18,7 @@ import {
   MARK_PROBLEM,
   MARK_REMAINING,
   MARK_SOCKET,
+  MARK_RELOADED,
   MARK_SYNCED,
   observeScript,
   prepareScript,
@@ -47,6 +48,8 @@ import {
   type PrepareResult,
   type RemoveContainersResult,
   type RemoveResult,
+  type SyncFilesOptions,
+  type SyncFilesResult,
   type Target,
   type TargetSpec,
 } from './target';
@@ -470,7 +473,7 @@ export class DockerTarget implements Target {
     return { target: this.spec.name, remaining: ids.filter((id) => after.some((a) => a.startsWith(id))) };
   }
 
-  async syncFiles(ref: AppRef, dir: string, files: { path: string; content: Buffer }[]): Promise<{ changed: boolean }> {
+  async syncFiles(ref: AppRef, dir: string, files: { path: string; content: Buffer }[], options: SyncFilesOptions = {}): Promise<SyncFilesResult> {
     checkName('project', ref.project);
     checkName('app', ref.app);
     checkLiveDir(dir);
@@ -478,9 +481,13 @@ export class DockerTarget implements Target {
     const dup = paths.find((p, i) => paths.indexOf(p) !== i);
     if (dup) throw new Error(`live file ${dup} given twice for ${ref.app}/${dir}`);
     const archive = tar(files.map((f, i) => ({ path: paths[i], content: f.content, mode: 0o644 })));
-    const r = await this.exec(syncFilesScript(this.appDir(ref.project, ref.app), dir, paths), { input: archive });
-    if (r.code !== 0) throw this.fail(`writing ${ref.app}'s live files ${dir}/`, r);
-    return { changed: r.stdout.split('\n').some((l) => l.startsWith(`${MARK_SYNCED} `)) };
+    const reload = options.reload && { project: ref.project, app: ref.app, signal: options.reload };
+    const r = await this.exec(syncFilesScript(this.appDir(ref.project, ref.app), dir, paths, reload), { input: archive });
+    if (r.code !== 0) throw this.fail(`writing ${ref.app}'s live files ${dir}/${reload ? ` and sending ${reload.signal}` : ''}`, r);
+    const lines = r.stdout.split('\n');
+    const changed = lines.some((l) => l.startsWith(`${MARK_SYNCED} `));
+    const signalled = lines.find((l) => l === MARK_RELOADED || l.startsWith(`${MARK_RELOADED} `));
+    return signalled === undefined ? { changed } : { changed, reloaded: signalled.split(' ').slice(1).filter(Boolean) };
   }
 
   async logs(app: AppRef, lines: number): Promise<string[]> {

@@ -28,6 +28,10 @@ export function checkLivePath(path: string): string {
   return p;
 }
 
+/** Signals a live dir may ask for after a change: for apps that re-read their config only when told (Prometheus: HUP). */
+export const LIVE_SIGNALS = ['HUP'] as const;
+export type LiveSignal = (typeof LIVE_SIGNALS)[number];
+
 const sha256hex = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
 
 /**

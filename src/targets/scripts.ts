@@ -1,9 +1,9 @@
 // Shell scripts run on a target's host (over one ssh call, or `sh -c` locally).
 // Plain POSIX sh and the docker CLI, so any host with Docker can run them.
-import { checkLiveDir, checkLivePath } from './live';
+import { checkLiveDir, checkLivePath, LIVE_SIGNALS, type LiveSignal } from './live';
 import { checkReleaseId } from './release';
 import { shQuote } from './ssh';
-import { composeProjectName, LABEL_PROJECT, projectNetworkName } from './target';
+import { composeProjectName, LABEL_APP, LABEL_PROJECT, projectNetworkName } from './target';
 
 export const MARK_CONTAINERS = '@@steward-containers';
 export const MARK_IMAGES = '@@steward-images';
@@ -37,6 +37,7 @@ function inspectContainers(filters: string[], withImages = true): string {
 export const MARK_RELEASES = '@@steward-releases';
 export const MARK_LIVE = '@@steward-live';
 export const MARK_SYNCED = '@@steward-synced';
+export const MARK_RELOADED = '@@steward-reloaded';
 
 /**
  * The containers, then (with the apps dir) per app its current release: the
@@ -75,10 +76,14 @@ export function observeScript(project?: string, appsDir?: string): string {
  * Makes `<appDir>/<dir>/` hold exactly these files (the tar on stdin): others
  * go, each changed one is renamed over the old, so a reader sees the old file
  * or the new one, never half of one. Unchanged files are not touched (file
- * watchers see nothing). Prints a MARK_SYNCED line per change.
+ * watchers see nothing). Prints a MARK_SYNCED line per change. With
+ * `reload`, a change is followed by that signal to the app's running
+ * containers (an app that re-reads its config only when told), in the same
+ * call, and a MARK_RELOADED line with their ids.
  */
-export function syncFilesScript(appDir: string, dir: string, paths: string[]): string {
+export function syncFilesScript(appDir: string, dir: string, paths: string[], reload?: { project: string; app: string; signal: LiveSignal }): string {
   const d = checkLiveDir(dir);
+  if (reload && !LIVE_SIGNALS.includes(reload.signal)) throw new Error(`invalid reload signal ${JSON.stringify(reload.signal)}: one of ${LIVE_SIGNALS.join(', ')}`);
   const wanted = paths.map((p) => shQuote(checkLivePath(p)));
   const base = appDir.replace(/\/+$/, '');
   return [
@@ -99,7 +104,7 @@ export function syncFilesScript(appDir: string, dir: string, paths: string[]): s
     '  f=${f#./}',
     '  case "$f" in',
     ...(wanted.length ? [`    ${wanted.join('|')}) ;;`] : []),
-    `    *) rm -f "./$f"; echo "${MARK_SYNCED} removed $f" ;;`,
+    `    *) rm -f "./$f"; echo "${MARK_SYNCED} removed $f"; : > "$S/.changed" ;;`,
     '  esac',
     'done',
     'find . -mindepth 1 -depth -type d -exec rmdir {} + 2>/dev/null || true',
@@ -110,10 +115,22 @@ export function syncFilesScript(appDir: string, dir: string, paths: string[]): s
           '  mkdir -p "$(dirname "./$f")"',
           '  mv -f "$S/$f" "./$f"',
           `  echo "${MARK_SYNCED} wrote $f"`,
+          '  : > "$S/.changed"',
           'done',
         ]
       : []),
+    ...(reload ? ['c=0', '[ ! -e "$S/.changed" ] || c=1'] : []),
     'rm -rf "$S"',
+    ...(reload
+      ? [
+          'if [ "$c" = 1 ]; then',
+          `  ${NEED_DOCKER}`,
+          `  ids=$(docker ps -q --no-trunc --filter ${shQuote(`label=${LABEL_PROJECT}=${reload.project}`)} --filter ${shQuote(`label=${LABEL_APP}=${reload.app}`)} --filter status=running)`,
+          `  [ -z "$ids" ] || docker kill --signal ${reload.signal} $ids >/dev/null`,
+          `  echo ${MARK_RELOADED} $ids`,
+          'fi',
+        ]
+      : []),
   ].join('\n');
 }
 

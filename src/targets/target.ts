@@ -1,5 +1,6 @@
 // The contract between the engine-specific drivers and render/plan/converge.
 // Docker (local or over SSH) implements it today; Podman or Swarm fit behind it.
+import type { LiveSignal } from './live';
 
 export interface TargetSpec {
   name: string;
@@ -217,10 +218,22 @@ export interface Target {
    * the new file), unchanged ones are left alone. One round trip; `changed`
    * says whether anything was written or removed. `dir` is one plain name
    * (not releases, files, current); paths are relative, no hidden names.
+   * With `reload`, a change is followed, in the same call, by that signal to
+   * the app's running containers; `reloaded` lists their ids.
    */
-  syncFiles(ref: AppRef, dir: string, files: { path: string; content: Buffer }[]): Promise<{ changed: boolean }>;
+  syncFiles(ref: AppRef, dir: string, files: { path: string; content: Buffer }[], options?: SyncFilesOptions): Promise<SyncFilesResult>;
   /** Releases connections (the SSH control master) and temporary files. */
   close(): Promise<void>;
+}
+
+export interface SyncFilesOptions {
+  reload?: LiveSignal;
+}
+
+export interface SyncFilesResult {
+  changed: boolean;
+  /** With `reload` and a change: the containers signalled (none when the app is not running). */
+  reloaded?: string[];
 }
 
 /** What a converge hands each target it creates. */

@@ -43,7 +43,7 @@ test('reserved names, an unknown own app or target, a taken port: each named whe
   assert.match(formatDiagnostic(port.diagnostics[0]), /conventions\.monitoring\.port {2}host port 8080\/tcp on target core is already published by app "web"/);
 });
 
-test("Steward's Prometheus and blackbox exporter: config in the hash, targets as a live dir mounted read-only", () => {
+test("Steward's Prometheus and blackbox exporter: its config and targets as live dirs mounted read-only, the config reloaded by HUP", () => {
   const { project } = build({});
   const out = renderProject(project!);
   const prom = out.manifest.apps.find((a) => a.name === 'prometheus')!;
@@ -56,12 +56,18 @@ test("Steward's Prometheus and blackbox exporter: config in the hash, targets as
         { from: 'rendered/core/prometheus/targets/probe-web.json', to: 'probe-web.json', sha256: prom.live![0].files[1].sha256 },
       ],
     },
+    { dir: 'config', files: [{ from: 'rendered/core/prometheus/config/prometheus.yml', to: 'prometheus.yml', sha256: prom.live![1].files[0].sha256 }], reload: 'HUP' },
   ]);
+  assert.deepEqual(prom.files, []);
   assert.deepEqual(JSON.parse(out.files.get('rendered/core/prometheus/targets/probe-web.json')!), [{ labels: { app: 'web', project: 'lab', target: 'core' }, targets: ['http://web:80/'] }]);
   const svc = parse(out.files.get('rendered/core/prometheus/compose.yaml')!).services.prometheus;
   assert.deepEqual(svc.ports, [{ target: 9090, published: '19090', protocol: 'tcp', host_ip: '127.0.0.1' }]);
-  assert.deepEqual(svc.volumes.at(-1), { type: 'bind', source: '/var/lib/steward/lab/prometheus/targets', target: '/etc/prometheus/steward', read_only: true });
-  const config = parse(out.files.get('rendered/core/prometheus/prometheus.yml')!);
+  assert.deepEqual(svc.volumes.slice(-2), [
+    { type: 'bind', source: '/var/lib/steward/lab/prometheus/targets', target: '/etc/prometheus/steward', read_only: true },
+    { type: 'bind', source: '/var/lib/steward/lab/prometheus/config', target: '/etc/prometheus/config', read_only: true },
+  ]);
+  assert.equal(svc.command[0], '--config.file=/etc/prometheus/config/prometheus.yml');
+  const config = parse(out.files.get('rendered/core/prometheus/config/prometheus.yml')!);
   assert.deepEqual(config.global, { evaluation_interval: '5s', scrape_interval: '5s', scrape_timeout: '5s' });
   assert.deepEqual(config.scrape_configs.map((c: { job_name: string }) => c.job_name), ['steward-metrics', 'steward-probe']);
   assert.ok(out.manifest.apps.some((a) => a.name === 'blackbox' && a.target === 'core'));
@@ -71,6 +77,10 @@ test("Steward's Prometheus and blackbox exporter: config in the hash, targets as
   const prom2 = more.manifest.apps.find((a) => a.name === 'prometheus')!;
   assert.equal(prom2.hash, prom.hash);
   assert.equal(JSON.parse(more.files.get('rendered/core/prometheus/targets/metrics-db.json')!)[0].targets[0], '10.231.0.11:9187');
+  // Nor does the interval: Prometheus re-reads its config on HUP.
+  const slower = renderProject(build({ 'project.yml': MON.replace('scrape_interval: 5s', 'scrape_interval: 7s') }).project!);
+  assert.equal(parse(slower.files.get('rendered/core/prometheus/config/prometheus.yml')!).global.scrape_interval, '7s');
+  assert.equal(slower.manifest.apps.find((a) => a.name === 'prometheus')!.hash, prom.hash);
 });
 
 test("the project's own Prometheus gets the targets mounted; Steward runs only the blackbox exporter", () => {
@@ -90,7 +100,7 @@ test("the project's own Prometheus gets the targets mounted; Steward runs only t
 test('plan: a live dir that differs is a sync-files step before the app\'s own; equal digests, no step', () => {
   const { project } = build({});
   const out = renderProject(project!);
-  const want = out.manifest.apps.find((a) => a.name === 'prometheus')!.live![0].files.map((f) => ({ path: f.to, content: Buffer.from(out.files.get(f.from)!) }));
+  const [want, config] = out.manifest.apps.find((a) => a.name === 'prometheus')!.live!.map((l) => l.files.map((f) => ({ path: f.to, content: Buffer.from(out.files.get(f.from)!) })));
   const cs = computeChangeSet({ to: 'b'.repeat(40), mode: 'first-run', commits: [], newManifest: out.manifest, projectKeyChanges: [], secretKeyChanges: {} });
   const obs = (live: ObservedTarget['live']): Record<string, ObservedTarget> => ({ core: { target: 'core', apps: [], leftovers: [], live, roundTrips: 1 }, media: { target: 'media', apps: [], leftovers: [], live: [], roundTrips: 1 } });
   const settings = { selfHeal: true, prune: true };
@@ -98,14 +108,15 @@ test('plan: a live dir that differs is a sync-files step before the app\'s own; 
   const fresh = buildPlan({ manifest: out.manifest, changeset: cs, observed: obs([]), settings });
   const ids = fresh.steps.map((s) => s.id);
   const sync = fresh.steps.find((s) => s.id === 'sync-files:core/prometheus')!;
-  assert.deepEqual(sync.dirs, ['targets']);
-  assert.deepEqual(sync.reasons, [{ why: 'targets/ is not on the host yet (2 files)' }]);
+  assert.deepEqual(sync.dirs, ['targets', 'config']);
+  assert.deepEqual(sync.reasons, [{ why: 'targets/ is not on the host yet (2 files)' }, { why: 'config/ is not on the host yet (1 file)' }]);
   assert.ok(fresh.steps.find((s) => s.id === 'deploy:core/prometheus')!.after.includes(sync.id));
   assert.ok(ids.indexOf(sync.id) < ids.indexOf('deploy:core/prometheus'));
 
-  const same = buildPlan({ manifest: out.manifest, changeset: cs, observed: obs([{ app: 'prometheus', dir: 'targets', digest: liveDigest(want) }]), settings });
+  const conf = { app: 'prometheus', dir: 'config', digest: liveDigest(config) };
+  const same = buildPlan({ manifest: out.manifest, changeset: cs, observed: obs([{ app: 'prometheus', dir: 'targets', digest: liveDigest(want) }, conf]), settings });
   assert.ok(!same.steps.some((s) => s.action === 'sync-files'));
-  const other = buildPlan({ manifest: out.manifest, changeset: cs, observed: obs([{ app: 'prometheus', dir: 'targets', digest: liveDigest(want.slice(1)) }]), settings });
+  const other = buildPlan({ manifest: out.manifest, changeset: cs, observed: obs([{ app: 'prometheus', dir: 'targets', digest: liveDigest(want.slice(1)) }, conf]), settings });
   assert.deepEqual(other.steps.find((s) => s.action === 'sync-files')!.reasons, [{ why: "targets/ on the host differs from the project's 2 files" }]);
 });
 

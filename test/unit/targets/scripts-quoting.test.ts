@@ -121,7 +121,7 @@ test('syncFiles: dirs single-quoted, wanted paths matched and moved literally', 
       '  f=${f#./}',
       '  case "$f" in',
       "    'a.json'|'sub/b-1.json') ;;",
-      '    *) rm -f "./$f"; echo "@@steward-synced removed $f" ;;',
+      '    *) rm -f "./$f"; echo "@@steward-synced removed $f"; : > "$S/.changed" ;;',
       '  esac',
       'done',
       'find . -mindepth 1 -depth -type d -exec rmdir {} + 2>/dev/null || true',
@@ -130,10 +130,30 @@ test('syncFiles: dirs single-quoted, wanted paths matched and moved literally', 
       '  mkdir -p "$(dirname "./$f")"',
       '  mv -f "$S/$f" "./$f"',
       '  echo "@@steward-synced wrote $f"',
+      '  : > "$S/.changed"',
       'done',
       'rm -rf "$S"',
     ].join('\n'),
   );
+  // With a reload: after a change, the signal to the app's running containers, in the same call.
+  const hup = syncFilesScript('/d/lab/prometheus', 'config', ['prometheus.yml'], { project: 'lab', app: 'prometheus', signal: 'HUP' });
+  assert.ok(
+    hup.endsWith(
+      [
+        'c=0',
+        '[ ! -e "$S/.changed" ] || c=1',
+        'rm -rf "$S"',
+        'if [ "$c" = 1 ]; then',
+        '  command -v docker >/dev/null 2>&1 || { echo "the docker CLI is not installed on the host" >&2; exit 127; }',
+        "  ids=$(docker ps -q --no-trunc --filter 'label=steward.project=lab' --filter 'label=steward.app=prometheus' --filter status=running)",
+        '  [ -z "$ids" ] || docker kill --signal HUP $ids >/dev/null',
+        '  echo @@steward-reloaded $ids',
+        'fi',
+      ].join('\n'),
+    ),
+    hup,
+  );
+  assert.throws(() => syncFilesScript('/d', 't', [], { project: 'lab', app: 'p', signal: 'KILL; id' as never }), /invalid reload signal/);
   // Nothing wanted: every file goes.
   assert.ok(syncFilesScript('/d/lab/mon', 'status', []).includes('  case "$f" in\n    *) rm -f'));
   assert.throws(() => syncFilesScript('/d', 'releases', []), /invalid live dir/);
