@@ -27930,16 +27930,17 @@ function applyMonitoring(p2, sources, diags) {
       target: from,
       state: "present",
       image: m2.image,
-      command: [`--config.file=${CONFIG_PATH}`, "--storage.tsdb.path=/prometheus", `--web.listen-address=:${PROMETHEUS_PORT}`],
+      command: [`--config.file=${CONFIG_MOUNT}/${CONFIG_FILE}`, "--storage.tsdb.path=/prometheus", `--web.listen-address=:${PROMETHEUS_PORT}`],
       env: {},
       secrets: [],
       volumes: [{ name: "data", path: "/prometheus", readonly: false }],
-      files: [{ source: "prometheus.yml", path: CONFIG_PATH, content: Buffer.from(yamlFile(prometheusConfig(p2, `${BLACKBOX_APP}:${BLACKBOX_PORT}`))), generated: true }],
+      files: [],
       // Prometheus has no login: published on the host's loopback only.
       ports: m2.port !== void 0 ? [{ container: PROMETHEUS_PORT, host: m2.port, protocol: "tcp", bind: "127.0.0.1" }] : [],
       dependsOn: [],
       health: { http: "/-/ready", port: PROMETHEUS_PORT },
-      live: [live2],
+      // A dir, not a file mount: a file renamed over the old one shows inside the container.
+      live: [live2, { dir: CONFIG_DIR, mount: CONFIG_MOUNT, files: [{ path: CONFIG_FILE, content: Buffer.from(yamlFile(prometheusConfig(p2, `${BLACKBOX_APP}:${BLACKBOX_PORT}`))) }], reload: "HUP" }],
       compose: {},
       purge: false,
       sourceFile: "project.yml"
@@ -27965,7 +27966,7 @@ function applyMonitoring(p2, sources, diags) {
   });
   p2.apps.sort((a, b3) => a.name.localeCompare(b3.name));
 }
-var PROMETHEUS_APP, BLACKBOX_APP, PROMETHEUS_IMAGE, BLACKBOX_IMAGE, PROMETHEUS_PORT, BLACKBOX_PORT, TARGETS_DIR, TARGETS_MOUNT, CONFIG_PATH, BLACKBOX_CONFIG_PATH, PROBE_MODULE, METRICS_JOB, PROBE_JOB;
+var PROMETHEUS_APP, BLACKBOX_APP, PROMETHEUS_IMAGE, BLACKBOX_IMAGE, PROMETHEUS_PORT, BLACKBOX_PORT, TARGETS_DIR, TARGETS_MOUNT, CONFIG_DIR, CONFIG_MOUNT, CONFIG_FILE, BLACKBOX_CONFIG_PATH, PROBE_MODULE, METRICS_JOB, PROBE_JOB;
 var init_monitoring = __esm({
   "src/conventions/monitoring.ts"() {
     "use strict";
@@ -27982,7 +27983,9 @@ var init_monitoring = __esm({
     BLACKBOX_PORT = 9115;
     TARGETS_DIR = "targets";
     TARGETS_MOUNT = "/etc/prometheus/steward";
-    CONFIG_PATH = "/etc/prometheus/prometheus.yml";
+    CONFIG_DIR = "config";
+    CONFIG_MOUNT = "/etc/prometheus/config";
+    CONFIG_FILE = "prometheus.yml";
     BLACKBOX_CONFIG_PATH = "/etc/blackbox_exporter/steward.yml";
     PROBE_MODULE = "http_2xx";
     METRICS_JOB = "steward-metrics";
@@ -32851,7 +32854,7 @@ function applySso(p2, sources, diags) {
     env: {},
     secrets: [...AUTHELIA_SECRETS].sort(),
     volumes: [{ name: "data", path: "/config", readonly: false }],
-    files: [{ source: CONFIG_FILE, path: CONFIG_PATH2, content: Buffer.from(yamlFile2(config)), generated: true }],
+    files: [{ source: CONFIG_FILE2, path: CONFIG_PATH, content: Buffer.from(yamlFile2(config)), generated: true }],
     ports: [],
     dependsOn: [],
     route: { subdomain: sub, port: AUTHELIA_PORT, sso: false },
@@ -32879,7 +32882,7 @@ function attachRules(p2, own, edge, at2) {
   for (const problem of autheliaSchemaErrors(rules)) at2(own.sourceFile, [], `the generated Authelia access-control rules break Authelia 4.38's schema at ${problem}`);
   own.files.push({ source: RULES_FILE, path: own.kind === "service" ? RULES_PATH : "", content: Buffer.from(yamlFile2(rules)), generated: true });
 }
-var import__, AUTHELIA_APP, AUTHELIA_IMAGE, AUTHELIA_PORT, USERS_DATABASE_KEY, AUTHELIA_SECRETS, CONFIG_FILE, CONFIG_PATH2, RULES_FILE, RULES_PATH, USERS_DIR, USERS_PATH, AUTHELIA_COMMAND, validator2;
+var import__, AUTHELIA_APP, AUTHELIA_IMAGE, AUTHELIA_PORT, USERS_DATABASE_KEY, AUTHELIA_SECRETS, CONFIG_FILE2, CONFIG_PATH, RULES_FILE, RULES_PATH, USERS_DIR, USERS_PATH, AUTHELIA_COMMAND, validator2;
 var init_authelia = __esm({
   "src/conventions/authelia.ts"() {
     "use strict";
@@ -32896,8 +32899,8 @@ var init_authelia = __esm({
     AUTHELIA_PORT = 9091;
     USERS_DATABASE_KEY = "AUTHELIA_USERS_DATABASE";
     AUTHELIA_SECRETS = ["AUTHELIA_IDENTITY_VALIDATION_RESET_PASSWORD_JWT_SECRET", "AUTHELIA_SESSION_SECRET", "AUTHELIA_STORAGE_ENCRYPTION_KEY", USERS_DATABASE_KEY];
-    CONFIG_FILE = "configuration.yml";
-    CONFIG_PATH2 = "/etc/authelia/configuration.yml";
+    CONFIG_FILE2 = "configuration.yml";
+    CONFIG_PATH = "/etc/authelia/configuration.yml";
     RULES_FILE = "steward-access-control.yml";
     RULES_PATH = "/etc/authelia/steward-access-control.yml";
     USERS_DIR = "/run/steward";
@@ -32905,7 +32908,7 @@ var init_authelia = __esm({
     AUTHELIA_COMMAND = [
       "sh",
       "-c",
-      `umask 077 && printf '%s\\n' "$${USERS_DATABASE_KEY}" > ${USERS_PATH} && unset ${USERS_DATABASE_KEY} && exec authelia --config ${CONFIG_PATH2}`
+      `umask 077 && printf '%s\\n' "$${USERS_DATABASE_KEY}" > ${USERS_PATH} && unset ${USERS_DATABASE_KEY} && exec authelia --config ${CONFIG_PATH}`
     ];
   }
 });
@@ -33677,7 +33680,8 @@ function renderProject(p2) {
         const from = `${RENDERED_DIR}/${app.target}/${app.name}/${l3.dir}/${f3.path}`;
         files2.set(from, f3.content.toString("utf8"));
         return { from, to: f3.path, sha256: sha2563(f3.content) };
-      })
+      }),
+      ...l3.reload ? { reload: l3.reload } : {}
     }));
     apps.push({
       ...base,
@@ -39429,7 +39433,7 @@ function liveDigestOf(files2) {
 `)).sort(Buffer.compare);
   return sha256hex(Buffer.concat(lines2));
 }
-var RESERVED2, DIR, SEGMENT, sha256hex;
+var RESERVED2, DIR, SEGMENT, LIVE_SIGNALS, sha256hex;
 var init_live = __esm({
   "src/targets/live.ts"() {
     "use strict";
@@ -39437,6 +39441,7 @@ var init_live = __esm({
     RESERVED2 = /* @__PURE__ */ new Set(["releases", "files", "current"]);
     DIR = /^[a-z0-9][a-z0-9_-]*$/;
     SEGMENT = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+    LIVE_SIGNALS = ["HUP"];
     sha256hex = (b3) => createHash3("sha256").update(b3).digest("hex");
   }
 });
@@ -40382,8 +40387,9 @@ function observeScript(project, appsDir) {
     "done"
   ].join("\n");
 }
-function syncFilesScript(appDir2, dir, paths) {
+function syncFilesScript(appDir2, dir, paths, reload) {
   const d2 = checkLiveDir(dir);
+  if (reload && !LIVE_SIGNALS.includes(reload.signal)) throw new Error(`invalid reload signal ${JSON.stringify(reload.signal)}: one of ${LIVE_SIGNALS.join(", ")}`);
   const wanted = paths.map((p2) => shQuote(checkLivePath(p2)));
   const base = appDir2.replace(/\/+$/, "");
   return [
@@ -40404,7 +40410,7 @@ function syncFilesScript(appDir2, dir, paths) {
     "  f=${f#./}",
     '  case "$f" in',
     ...wanted.length ? [`    ${wanted.join("|")}) ;;`] : [],
-    `    *) rm -f "./$f"; echo "${MARK_SYNCED} removed $f" ;;`,
+    `    *) rm -f "./$f"; echo "${MARK_SYNCED} removed $f"; : > "$S/.changed" ;;`,
     "  esac",
     "done",
     "find . -mindepth 1 -depth -type d -exec rmdir {} + 2>/dev/null || true",
@@ -40414,9 +40420,19 @@ function syncFilesScript(appDir2, dir, paths) {
       '  mkdir -p "$(dirname "./$f")"',
       '  mv -f "$S/$f" "./$f"',
       `  echo "${MARK_SYNCED} wrote $f"`,
+      '  : > "$S/.changed"',
       "done"
     ] : [],
-    'rm -rf "$S"'
+    ...reload ? ["c=0", '[ ! -e "$S/.changed" ] || c=1'] : [],
+    'rm -rf "$S"',
+    ...reload ? [
+      'if [ "$c" = 1 ]; then',
+      `  ${NEED_DOCKER}`,
+      `  ids=$(docker ps -q --no-trunc --filter ${shQuote(`label=${LABEL_PROJECT2}=${reload.project}`)} --filter ${shQuote(`label=${LABEL_APP2}=${reload.app}`)} --filter status=running)`,
+      `  [ -z "$ids" ] || docker kill --signal ${reload.signal} $ids >/dev/null`,
+      `  echo ${MARK_RELOADED} $ids`,
+      "fi"
+    ] : []
   ].join("\n");
 }
 function healthScript(project, app, http) {
@@ -40555,7 +40571,7 @@ function checkPort(port) {
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`invalid port ${JSON.stringify(port)}: expected 1 to 65535`);
   return port;
 }
-var MARK_CONTAINERS, MARK_IMAGES, MARK_HTTP, MARK_PROBLEM, MARK_ENGINE, MARK_SOCKET, INSPECT_FORMAT, NEED_DOCKER, MARK_RELEASES, MARK_LIVE, MARK_SYNCED, MARK_REMAINING;
+var MARK_CONTAINERS, MARK_IMAGES, MARK_HTTP, MARK_PROBLEM, MARK_ENGINE, MARK_SOCKET, INSPECT_FORMAT, NEED_DOCKER, MARK_RELEASES, MARK_LIVE, MARK_SYNCED, MARK_RELOADED, MARK_REMAINING;
 var init_scripts = __esm({
   "src/targets/scripts.ts"() {
     "use strict";
@@ -40574,6 +40590,7 @@ var init_scripts = __esm({
     MARK_RELEASES = "@@steward-releases";
     MARK_LIVE = "@@steward-live";
     MARK_SYNCED = "@@steward-synced";
+    MARK_RELOADED = "@@steward-reloaded";
     MARK_REMAINING = "@@steward-remaining";
   }
 });
@@ -41102,7 +41119,7 @@ var init_docker_target = __esm({
         const after = r2.stdout.slice(r2.stdout.indexOf(MARK_REMAINING) + MARK_REMAINING.length).split("\n").map((l3) => l3.trim()).filter(Boolean);
         return { target: this.spec.name, remaining: ids.filter((id) => after.some((a) => a.startsWith(id))) };
       }
-      async syncFiles(ref, dir, files2) {
+      async syncFiles(ref, dir, files2, options = {}) {
         checkName("project", ref.project);
         checkName("app", ref.app);
         checkLiveDir(dir);
@@ -41110,9 +41127,13 @@ var init_docker_target = __esm({
         const dup = paths.find((p2, i) => paths.indexOf(p2) !== i);
         if (dup) throw new Error(`live file ${dup} given twice for ${ref.app}/${dir}`);
         const archive = tar(files2.map((f3, i) => ({ path: paths[i], content: f3.content, mode: 420 })));
-        const r2 = await this.exec(syncFilesScript(this.appDir(ref.project, ref.app), dir, paths), { input: archive });
-        if (r2.code !== 0) throw this.fail(`writing ${ref.app}'s live files ${dir}/`, r2);
-        return { changed: r2.stdout.split("\n").some((l3) => l3.startsWith(`${MARK_SYNCED} `)) };
+        const reload = options.reload && { project: ref.project, app: ref.app, signal: options.reload };
+        const r2 = await this.exec(syncFilesScript(this.appDir(ref.project, ref.app), dir, paths, reload), { input: archive });
+        if (r2.code !== 0) throw this.fail(`writing ${ref.app}'s live files ${dir}/${reload ? ` and sending ${reload.signal}` : ""}`, r2);
+        const lines2 = r2.stdout.split("\n");
+        const changed = lines2.some((l3) => l3.startsWith(`${MARK_SYNCED} `));
+        const signalled = lines2.find((l3) => l3 === MARK_RELOADED || l3.startsWith(`${MARK_RELOADED} `));
+        return signalled === void 0 ? { changed } : { changed, reloaded: signalled.split(" ").slice(1).filter(Boolean) };
       }
       async logs(app, lines2) {
         const r2 = await this.exec(logsScript(app.project, app.app, lines2));
@@ -41210,8 +41231,9 @@ function serviceState(svc, tasks, nodes, failedOf) {
     unplaced = `${running.length} of ${spec} replicas running, ${pending.length} cannot be placed (${why})${down.length ? `; nodes not available: ${down.map((n) => `${n.Description?.Hostname ?? n.ID} ${n.Status.State}/${n.Spec.Availability}`).join(", ")}` : ""}`;
   }
   const failed = mine.filter((t2) => (["failed", "rejected"].includes(t2.Status.State) || t2.DesiredState !== "running" && t2.Status.State !== "running") && t2.Spec.ContainerSpec.Labels?.[LABEL_HASH2] === (failedOf ?? hash));
-  const lastError = failed.map((t2) => `task ${t2.ID.slice(0, 12)} (${withoutDigest(t2.Spec.ContainerSpec.Image)}): ${t2.Status.Err || `${t2.Status.State}, ${t2.Status.Message ?? ""} (exit code ${t2.Status.ContainerStatus?.ExitCode ?? "?"})`}`)[0];
-  const lastTask = failed[0]?.ID;
+  const worst = failed.find((t2) => t2.Status.ContainerStatus?.ContainerID) ?? failed[0];
+  const lastError = worst && `task ${worst.ID.slice(0, 12)} (${withoutDigest(worst.Spec.ContainerSpec.Image)}): ${worst.Status.Err || `${worst.Status.State}, ${worst.Status.Message ?? ""} (exit code ${worst.Status.ContainerStatus?.ExitCode ?? "?"})`}`;
+  const lastTask = worst?.ID;
   const containers = live2.map((t2) => taskContainer(svc, t2)).sort((a, b3) => a.name.localeCompare(b3.name));
   const hashes = [.../* @__PURE__ */ new Set([hash ?? "", ...live2.map((t2) => t2.Spec.ContainerSpec.Labels?.[LABEL_HASH2] ?? "")])].sort();
   const status = running.length >= spec && live2.length === running.length ? "running" : running.length === 0 && spec > 0 ? "stopped" : "degraded";
@@ -41801,8 +41823,9 @@ function stepRunner(project, rendered, perApp, targetFor, log) {
           if (text === void 0) throw new Error(`${f3.from} is missing from the render output`);
           return { path: f3.to, content: Buffer.from(text) };
         });
-        const r3 = await target.syncFiles({ project: project.name, app: m3.name }, l3.dir, files2);
-        done.push(`${l3.dir}/ ${r3.changed ? `written (${files2.length} file${files2.length === 1 ? "" : "s"})` : "already as wanted"}`);
+        const r3 = await target.syncFiles({ project: project.name, app: m3.name }, l3.dir, files2, l3.reload ? { reload: l3.reload } : {});
+        const sent = r3.reloaded ? `, ${l3.reload} sent to ${r3.reloaded.length} container${r3.reloaded.length === 1 ? "" : "s"}` : "";
+        done.push(`${l3.dir}/ ${r3.changed ? `written (${files2.length} file${files2.length === 1 ? "" : "s"})${sent}` : "already as wanted"}`);
       }
       return { result: "success", message: done.join("; ") || "no live dirs" };
     }

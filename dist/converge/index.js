@@ -51113,7 +51113,9 @@ var PROMETHEUS_PORT = 9090;
 var BLACKBOX_PORT = 9115;
 var TARGETS_DIR = "targets";
 var TARGETS_MOUNT = "/etc/prometheus/steward";
-var CONFIG_PATH = "/etc/prometheus/prometheus.yml";
+var CONFIG_DIR = "config";
+var CONFIG_MOUNT = "/etc/prometheus/config";
+var CONFIG_FILE = "prometheus.yml";
 var BLACKBOX_CONFIG_PATH = "/etc/blackbox_exporter/steward.yml";
 var PROBE_MODULE = "http_2xx";
 var METRICS_JOB = "steward-metrics";
@@ -51219,16 +51221,17 @@ function applyMonitoring(p2, sources, diags) {
       target: from,
       state: "present",
       image: m2.image,
-      command: [`--config.file=${CONFIG_PATH}`, "--storage.tsdb.path=/prometheus", `--web.listen-address=:${PROMETHEUS_PORT}`],
+      command: [`--config.file=${CONFIG_MOUNT}/${CONFIG_FILE}`, "--storage.tsdb.path=/prometheus", `--web.listen-address=:${PROMETHEUS_PORT}`],
       env: {},
       secrets: [],
       volumes: [{ name: "data", path: "/prometheus", readonly: false }],
-      files: [{ source: "prometheus.yml", path: CONFIG_PATH, content: Buffer.from(yamlFile(prometheusConfig(p2, `${BLACKBOX_APP}:${BLACKBOX_PORT}`))), generated: true }],
+      files: [],
       // Prometheus has no login: published on the host's loopback only.
       ports: m2.port !== void 0 ? [{ container: PROMETHEUS_PORT, host: m2.port, protocol: "tcp", bind: "127.0.0.1" }] : [],
       dependsOn: [],
       health: { http: "/-/ready", port: PROMETHEUS_PORT },
-      live: [live2],
+      // A dir, not a file mount: a file renamed over the old one shows inside the container.
+      live: [live2, { dir: CONFIG_DIR, mount: CONFIG_MOUNT, files: [{ path: CONFIG_FILE, content: Buffer.from(yamlFile(prometheusConfig(p2, `${BLACKBOX_APP}:${BLACKBOX_PORT}`))) }], reload: "HUP" }],
       compose: {},
       purge: false,
       sourceFile: "project.yml"
@@ -55134,8 +55137,8 @@ var AUTHELIA_IMAGE = "authelia/authelia:4.38.19";
 var AUTHELIA_PORT = 9091;
 var USERS_DATABASE_KEY = "AUTHELIA_USERS_DATABASE";
 var AUTHELIA_SECRETS = ["AUTHELIA_IDENTITY_VALIDATION_RESET_PASSWORD_JWT_SECRET", "AUTHELIA_SESSION_SECRET", "AUTHELIA_STORAGE_ENCRYPTION_KEY", USERS_DATABASE_KEY];
-var CONFIG_FILE = "configuration.yml";
-var CONFIG_PATH2 = "/etc/authelia/configuration.yml";
+var CONFIG_FILE2 = "configuration.yml";
+var CONFIG_PATH = "/etc/authelia/configuration.yml";
 var RULES_FILE = "steward-access-control.yml";
 var RULES_PATH = "/etc/authelia/steward-access-control.yml";
 var USERS_DIR = "/run/steward";
@@ -55143,7 +55146,7 @@ var USERS_PATH = `${USERS_DIR}/users_database.yml`;
 var AUTHELIA_COMMAND = [
   "sh",
   "-c",
-  `umask 077 && printf '%s\\n' "$${USERS_DATABASE_KEY}" > ${USERS_PATH} && unset ${USERS_DATABASE_KEY} && exec authelia --config ${CONFIG_PATH2}`
+  `umask 077 && printf '%s\\n' "$${USERS_DATABASE_KEY}" > ${USERS_PATH} && unset ${USERS_DATABASE_KEY} && exec authelia --config ${CONFIG_PATH}`
 ];
 function ssoPolicy(raw) {
   if (raw === void 0 || raw === false) return false;
@@ -55232,7 +55235,7 @@ function applySso(p2, sources, diags) {
     env: {},
     secrets: [...AUTHELIA_SECRETS].sort(),
     volumes: [{ name: "data", path: "/config", readonly: false }],
-    files: [{ source: CONFIG_FILE, path: CONFIG_PATH2, content: Buffer.from(yamlFile2(config)), generated: true }],
+    files: [{ source: CONFIG_FILE2, path: CONFIG_PATH, content: Buffer.from(yamlFile2(config)), generated: true }],
     ports: [],
     dependsOn: [],
     route: { subdomain: sub, port: AUTHELIA_PORT, sso: false },
@@ -55961,7 +55964,8 @@ function renderProject(p2) {
         const from = `${RENDERED_DIR}/${app.target}/${app.name}/${l3.dir}/${f3.path}`;
         files.set(from, f3.content.toString("utf8"));
         return { from, to: f3.path, sha256: sha2563(f3.content) };
-      })
+      }),
+      ...l3.reload ? { reload: l3.reload } : {}
     }));
     apps.push({
       ...base,
@@ -56139,6 +56143,7 @@ function checkLivePath(path) {
   }
   return p2;
 }
+var LIVE_SIGNALS = ["HUP"];
 var sha256hex = (b3) => createHash3("sha256").update(b3).digest("hex");
 function liveDigestOf(files) {
   const lines2 = files.map((f3) => Buffer.from(`${f3.sha256}  ./${checkLivePath(f3.path)}
@@ -56935,8 +56940,9 @@ function stepRunner(project, rendered, perApp, targetFor, log) {
           if (text === void 0) throw new Error(`${f3.from} is missing from the render output`);
           return { path: f3.to, content: Buffer.from(text) };
         });
-        const r3 = await target.syncFiles({ project: project.name, app: m3.name }, l3.dir, files);
-        done.push(`${l3.dir}/ ${r3.changed ? `written (${files.length} file${files.length === 1 ? "" : "s"})` : "already as wanted"}`);
+        const r3 = await target.syncFiles({ project: project.name, app: m3.name }, l3.dir, files, l3.reload ? { reload: l3.reload } : {});
+        const sent = r3.reloaded ? `, ${l3.reload} sent to ${r3.reloaded.length} container${r3.reloaded.length === 1 ? "" : "s"}` : "";
+        done.push(`${l3.dir}/ ${r3.changed ? `written (${files.length} file${files.length === 1 ? "" : "s"})${sent}` : "already as wanted"}`);
       }
       return { result: "success", message: done.join("; ") || "no live dirs" };
     }
@@ -58049,6 +58055,7 @@ function inspectContainers(filters, withImages = true) {
 var MARK_RELEASES = "@@steward-releases";
 var MARK_LIVE = "@@steward-live";
 var MARK_SYNCED = "@@steward-synced";
+var MARK_RELOADED = "@@steward-reloaded";
 function observeScript(project, appsDir) {
   const containers = inspectContainers([project ? `label=${LABEL_PROJECT2}=${project}` : `label=${LABEL_PROJECT2}`]);
   if (!project || !appsDir) return containers;
@@ -58075,8 +58082,9 @@ function observeScript(project, appsDir) {
     "done"
   ].join("\n");
 }
-function syncFilesScript(appDir2, dir, paths) {
+function syncFilesScript(appDir2, dir, paths, reload) {
   const d2 = checkLiveDir(dir);
+  if (reload && !LIVE_SIGNALS.includes(reload.signal)) throw new Error(`invalid reload signal ${JSON.stringify(reload.signal)}: one of ${LIVE_SIGNALS.join(", ")}`);
   const wanted = paths.map((p2) => shQuote(checkLivePath(p2)));
   const base = appDir2.replace(/\/+$/, "");
   return [
@@ -58097,7 +58105,7 @@ function syncFilesScript(appDir2, dir, paths) {
     "  f=${f#./}",
     '  case "$f" in',
     ...wanted.length ? [`    ${wanted.join("|")}) ;;`] : [],
-    `    *) rm -f "./$f"; echo "${MARK_SYNCED} removed $f" ;;`,
+    `    *) rm -f "./$f"; echo "${MARK_SYNCED} removed $f"; : > "$S/.changed" ;;`,
     "  esac",
     "done",
     "find . -mindepth 1 -depth -type d -exec rmdir {} + 2>/dev/null || true",
@@ -58107,9 +58115,19 @@ function syncFilesScript(appDir2, dir, paths) {
       '  mkdir -p "$(dirname "./$f")"',
       '  mv -f "$S/$f" "./$f"',
       `  echo "${MARK_SYNCED} wrote $f"`,
+      '  : > "$S/.changed"',
       "done"
     ] : [],
-    'rm -rf "$S"'
+    ...reload ? ["c=0", '[ ! -e "$S/.changed" ] || c=1'] : [],
+    'rm -rf "$S"',
+    ...reload ? [
+      'if [ "$c" = 1 ]; then',
+      `  ${NEED_DOCKER}`,
+      `  ids=$(docker ps -q --no-trunc --filter ${shQuote(`label=${LABEL_PROJECT2}=${reload.project}`)} --filter ${shQuote(`label=${LABEL_APP2}=${reload.app}`)} --filter status=running)`,
+      `  [ -z "$ids" ] || docker kill --signal ${reload.signal} $ids >/dev/null`,
+      `  echo ${MARK_RELOADED} $ids`,
+      "fi"
+    ] : []
   ].join("\n");
 }
 function healthScript(project, app, http) {
@@ -58727,7 +58745,7 @@ var DockerTarget = class {
     const after = r2.stdout.slice(r2.stdout.indexOf(MARK_REMAINING) + MARK_REMAINING.length).split("\n").map((l3) => l3.trim()).filter(Boolean);
     return { target: this.spec.name, remaining: ids.filter((id) => after.some((a) => a.startsWith(id))) };
   }
-  async syncFiles(ref, dir, files) {
+  async syncFiles(ref, dir, files, options = {}) {
     checkName("project", ref.project);
     checkName("app", ref.app);
     checkLiveDir(dir);
@@ -58735,9 +58753,13 @@ var DockerTarget = class {
     const dup = paths.find((p2, i) => paths.indexOf(p2) !== i);
     if (dup) throw new Error(`live file ${dup} given twice for ${ref.app}/${dir}`);
     const archive = tar(files.map((f3, i) => ({ path: paths[i], content: f3.content, mode: 420 })));
-    const r2 = await this.exec(syncFilesScript(this.appDir(ref.project, ref.app), dir, paths), { input: archive });
-    if (r2.code !== 0) throw this.fail(`writing ${ref.app}'s live files ${dir}/`, r2);
-    return { changed: r2.stdout.split("\n").some((l3) => l3.startsWith(`${MARK_SYNCED} `)) };
+    const reload = options.reload && { project: ref.project, app: ref.app, signal: options.reload };
+    const r2 = await this.exec(syncFilesScript(this.appDir(ref.project, ref.app), dir, paths, reload), { input: archive });
+    if (r2.code !== 0) throw this.fail(`writing ${ref.app}'s live files ${dir}/${reload ? ` and sending ${reload.signal}` : ""}`, r2);
+    const lines2 = r2.stdout.split("\n");
+    const changed = lines2.some((l3) => l3.startsWith(`${MARK_SYNCED} `));
+    const signalled = lines2.find((l3) => l3 === MARK_RELOADED || l3.startsWith(`${MARK_RELOADED} `));
+    return signalled === void 0 ? { changed } : { changed, reloaded: signalled.split(" ").slice(1).filter(Boolean) };
   }
   async logs(app, lines2) {
     const r2 = await this.exec(logsScript(app.project, app.app, lines2));
@@ -58863,8 +58885,9 @@ function serviceState(svc, tasks, nodes, failedOf) {
     unplaced = `${running.length} of ${spec} replicas running, ${pending.length} cannot be placed (${why})${down.length ? `; nodes not available: ${down.map((n) => `${n.Description?.Hostname ?? n.ID} ${n.Status.State}/${n.Spec.Availability}`).join(", ")}` : ""}`;
   }
   const failed = mine.filter((t2) => (["failed", "rejected"].includes(t2.Status.State) || t2.DesiredState !== "running" && t2.Status.State !== "running") && t2.Spec.ContainerSpec.Labels?.[LABEL_HASH2] === (failedOf ?? hash));
-  const lastError = failed.map((t2) => `task ${t2.ID.slice(0, 12)} (${withoutDigest(t2.Spec.ContainerSpec.Image)}): ${t2.Status.Err || `${t2.Status.State}, ${t2.Status.Message ?? ""} (exit code ${t2.Status.ContainerStatus?.ExitCode ?? "?"})`}`)[0];
-  const lastTask = failed[0]?.ID;
+  const worst = failed.find((t2) => t2.Status.ContainerStatus?.ContainerID) ?? failed[0];
+  const lastError = worst && `task ${worst.ID.slice(0, 12)} (${withoutDigest(worst.Spec.ContainerSpec.Image)}): ${worst.Status.Err || `${worst.Status.State}, ${worst.Status.Message ?? ""} (exit code ${worst.Status.ContainerStatus?.ExitCode ?? "?"})`}`;
+  const lastTask = worst?.ID;
   const containers = live2.map((t2) => taskContainer(svc, t2)).sort((a, b3) => a.name.localeCompare(b3.name));
   const hashes = [.../* @__PURE__ */ new Set([hash ?? "", ...live2.map((t2) => t2.Spec.ContainerSpec.Labels?.[LABEL_HASH2] ?? "")])].sort();
   const status = running.length >= spec && live2.length === running.length ? "running" : running.length === 0 && spec > 0 ? "stopped" : "degraded";

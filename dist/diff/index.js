@@ -42208,7 +42208,9 @@ var PROMETHEUS_PORT = 9090;
 var BLACKBOX_PORT = 9115;
 var TARGETS_DIR = "targets";
 var TARGETS_MOUNT = "/etc/prometheus/steward";
-var CONFIG_PATH = "/etc/prometheus/prometheus.yml";
+var CONFIG_DIR = "config";
+var CONFIG_MOUNT = "/etc/prometheus/config";
+var CONFIG_FILE = "prometheus.yml";
 var BLACKBOX_CONFIG_PATH = "/etc/blackbox_exporter/steward.yml";
 var PROBE_MODULE = "http_2xx";
 var METRICS_JOB = "steward-metrics";
@@ -42314,16 +42316,17 @@ function applyMonitoring(p2, sources, diags) {
       target: from,
       state: "present",
       image: m2.image,
-      command: [`--config.file=${CONFIG_PATH}`, "--storage.tsdb.path=/prometheus", `--web.listen-address=:${PROMETHEUS_PORT}`],
+      command: [`--config.file=${CONFIG_MOUNT}/${CONFIG_FILE}`, "--storage.tsdb.path=/prometheus", `--web.listen-address=:${PROMETHEUS_PORT}`],
       env: {},
       secrets: [],
       volumes: [{ name: "data", path: "/prometheus", readonly: false }],
-      files: [{ source: "prometheus.yml", path: CONFIG_PATH, content: Buffer.from(yamlFile(prometheusConfig(p2, `${BLACKBOX_APP}:${BLACKBOX_PORT}`))), generated: true }],
+      files: [],
       // Prometheus has no login: published on the host's loopback only.
       ports: m2.port !== void 0 ? [{ container: PROMETHEUS_PORT, host: m2.port, protocol: "tcp", bind: "127.0.0.1" }] : [],
       dependsOn: [],
       health: { http: "/-/ready", port: PROMETHEUS_PORT },
-      live: [live2],
+      // A dir, not a file mount: a file renamed over the old one shows inside the container.
+      live: [live2, { dir: CONFIG_DIR, mount: CONFIG_MOUNT, files: [{ path: CONFIG_FILE, content: Buffer.from(yamlFile(prometheusConfig(p2, `${BLACKBOX_APP}:${BLACKBOX_PORT}`))) }], reload: "HUP" }],
       compose: {},
       purge: false,
       sourceFile: "project.yml"
@@ -46063,8 +46066,8 @@ var AUTHELIA_IMAGE = "authelia/authelia:4.38.19";
 var AUTHELIA_PORT = 9091;
 var USERS_DATABASE_KEY = "AUTHELIA_USERS_DATABASE";
 var AUTHELIA_SECRETS = ["AUTHELIA_IDENTITY_VALIDATION_RESET_PASSWORD_JWT_SECRET", "AUTHELIA_SESSION_SECRET", "AUTHELIA_STORAGE_ENCRYPTION_KEY", USERS_DATABASE_KEY];
-var CONFIG_FILE = "configuration.yml";
-var CONFIG_PATH2 = "/etc/authelia/configuration.yml";
+var CONFIG_FILE2 = "configuration.yml";
+var CONFIG_PATH = "/etc/authelia/configuration.yml";
 var RULES_FILE = "steward-access-control.yml";
 var RULES_PATH = "/etc/authelia/steward-access-control.yml";
 var USERS_DIR = "/run/steward";
@@ -46072,7 +46075,7 @@ var USERS_PATH = `${USERS_DIR}/users_database.yml`;
 var AUTHELIA_COMMAND = [
   "sh",
   "-c",
-  `umask 077 && printf '%s\\n' "$${USERS_DATABASE_KEY}" > ${USERS_PATH} && unset ${USERS_DATABASE_KEY} && exec authelia --config ${CONFIG_PATH2}`
+  `umask 077 && printf '%s\\n' "$${USERS_DATABASE_KEY}" > ${USERS_PATH} && unset ${USERS_DATABASE_KEY} && exec authelia --config ${CONFIG_PATH}`
 ];
 function ssoPolicy(raw) {
   if (raw === void 0 || raw === false) return false;
@@ -46161,7 +46164,7 @@ function applySso(p2, sources, diags) {
     env: {},
     secrets: [...AUTHELIA_SECRETS].sort(),
     volumes: [{ name: "data", path: "/config", readonly: false }],
-    files: [{ source: CONFIG_FILE, path: CONFIG_PATH2, content: Buffer.from(yamlFile2(config)), generated: true }],
+    files: [{ source: CONFIG_FILE2, path: CONFIG_PATH, content: Buffer.from(yamlFile2(config)), generated: true }],
     ports: [],
     dependsOn: [],
     route: { subdomain: sub, port: AUTHELIA_PORT, sso: false },
@@ -46862,7 +46865,8 @@ function renderProject(p2) {
         const from = `${RENDERED_DIR}/${app.target}/${app.name}/${l3.dir}/${f3.path}`;
         files.set(from, f3.content.toString("utf8"));
         return { from, to: f3.path, sha256: sha256(f3.content) };
-      })
+      }),
+      ...l3.reload ? { reload: l3.reload } : {}
     }));
     apps.push({
       ...base,

@@ -43350,7 +43350,8 @@ function renderProject(p2) {
         const from = `${RENDERED_DIR}/${app.target}/${app.name}/${l3.dir}/${f3.path}`;
         files.set(from, f3.content.toString("utf8"));
         return { from, to: f3.path, sha256: sha256(f3.content) };
-      })
+      }),
+      ...l3.reload ? { reload: l3.reload } : {}
     }));
     apps.push({
       ...base,
@@ -46154,7 +46155,9 @@ var PROMETHEUS_PORT = 9090;
 var BLACKBOX_PORT = 9115;
 var TARGETS_DIR = "targets";
 var TARGETS_MOUNT = "/etc/prometheus/steward";
-var CONFIG_PATH2 = "/etc/prometheus/prometheus.yml";
+var CONFIG_DIR = "config";
+var CONFIG_MOUNT = "/etc/prometheus/config";
+var CONFIG_FILE2 = "prometheus.yml";
 var BLACKBOX_CONFIG_PATH = "/etc/blackbox_exporter/steward.yml";
 var PROBE_MODULE = "http_2xx";
 var METRICS_JOB = "steward-metrics";
@@ -46260,16 +46263,17 @@ function applyMonitoring(p2, sources, diags) {
       target: from,
       state: "present",
       image: m2.image,
-      command: [`--config.file=${CONFIG_PATH2}`, "--storage.tsdb.path=/prometheus", `--web.listen-address=:${PROMETHEUS_PORT}`],
+      command: [`--config.file=${CONFIG_MOUNT}/${CONFIG_FILE2}`, "--storage.tsdb.path=/prometheus", `--web.listen-address=:${PROMETHEUS_PORT}`],
       env: {},
       secrets: [],
       volumes: [{ name: "data", path: "/prometheus", readonly: false }],
-      files: [{ source: "prometheus.yml", path: CONFIG_PATH2, content: Buffer.from(yamlFile2(prometheusConfig(p2, `${BLACKBOX_APP}:${BLACKBOX_PORT}`))), generated: true }],
+      files: [],
       // Prometheus has no login: published on the host's loopback only.
       ports: m2.port !== void 0 ? [{ container: PROMETHEUS_PORT, host: m2.port, protocol: "tcp", bind: "127.0.0.1" }] : [],
       dependsOn: [],
       health: { http: "/-/ready", port: PROMETHEUS_PORT },
-      live: [live],
+      // A dir, not a file mount: a file renamed over the old one shows inside the container.
+      live: [live, { dir: CONFIG_DIR, mount: CONFIG_MOUNT, files: [{ path: CONFIG_FILE2, content: Buffer.from(yamlFile2(prometheusConfig(p2, `${BLACKBOX_APP}:${BLACKBOX_PORT}`))) }], reload: "HUP" }],
       compose: {},
       purge: false,
       sourceFile: "project.yml"
