@@ -16,7 +16,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DOCKER_CLI, dockerAt, managerDocker, waitUntil } from '../test/support/swarm';
 import { loadTestenv, TESTENV_STATE, type Testenv, type TestenvSwarm } from '../test/support/testenv';
-import { median, ms } from './_testenv-bench';
+import { GitProject } from '../test/support/git-project';
+import { testenvTargetFactory } from '../test/support/testenv-project';
+import { converge, median, ms } from './_testenv-bench';
 
 const args = process.argv.slice(2);
 const opt = (name: string, dflt: number) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : dflt);
@@ -102,13 +104,13 @@ function replicas(list: string): Map<string, string> {
   return new Map(list ? list.split('\n').map((l) => l.split(' ') as [string, string]) : []);
 }
 
-async function waitAllRunning(ls: () => Promise<string>): Promise<void> {
+async function waitAllRunning(ls: () => Promise<string>, service = (n: string) => `${n}_web`): Promise<void> {
   let seen = new Map<string, string>();
   await waitUntil(
     `${SERVICES} bench services running`,
     async () => {
       seen = replicas(await ls());
-      return names.every((n) => seen.get(`${n}_web`) === '1/1') ? true : undefined;
+      return names.every((n) => seen.get(service(n)) === '1/1') ? true : undefined;
     },
     { timeoutMs: WAIT_MS, intervalMs: 100, describe: () => JSON.stringify([...seen]) },
   );
@@ -161,21 +163,55 @@ async function purge(): Promise<void> {
 }
 
 // ==== STEWARD HOOK ==========================================================================
-// The Steward converge of the same services goes here (the Swarm driver's engineer fills it):
-// a project whose network.yml has the swarm target on env.swarm.manager and one app per name in
-// `names` (image env.images.v1, 1 replica, label steward.bench=benchswarm on service and
-// containers so that purge() finds them), then runConverge; resolve once every service's tasks
-// run (waitAllRunning over the manager's socket). `noChange`: converge the same commit again.
-// Resolve to undefined while there is no Swarm driver: the JSON then says "steward": null.
+// The same services as one Steward project: one app per name (stack `benchswarm-appNN`, service
+// `benchswarm-appNN_appNN`), the bench label on service and containers so that purge() finds them.
 interface StewardSide {
   /** A converge deploying every service; its time in ms. */
   deploy(): Promise<number>;
   /** A converge of the same commit again (nothing to do); its time in ms. */
   noChange(): Promise<number>;
+  /** After purge(): the project's network, its dirs on the manager, the repo. */
   close(): Promise<void>;
 }
-async function stewardSide(): Promise<StewardSide | undefined> {
-  return undefined;
+async function stewardSide(): Promise<StewardSide> {
+  const m = swarm.manager;
+  const nodes = swarm.nodes.map((n) => n.address).join(', ');
+  const p = new GitProject({
+    'project.yml': `name: ${BENCH}\ndomain: ${BENCH}.test\nconverge: { health_timeout: 120s, parallelism: ${SERVICES}, lock_timeout: 1s }\n`,
+    'network.yml': `targets:\n  sw: { address: ${m.address}, port: ${m.port}, user: ${m.user}, engine: swarm, publish: host, dir: ${m.dir}, nodes: [${nodes}] }\n`,
+  });
+  const base = p.head();
+  const apps: Record<string, string> = {};
+  for (const n of names) {
+    const app = n.slice(BENCH.length + 1);
+    apps[`services/${app}/service.yml`] = `target: sw\nimage: ${env.images.v1}\nreplicas: 1\ncompose:\n  stop_grace_period: 2s\n  labels: { steward.bench: ${BENCH} }\n  deploy: { labels: { steward.bench: ${BENCH} } }\n`;
+  }
+  p.commit(apps, `add ${SERVICES} apps`);
+  const createTarget = testenvTargetFactory(env, { commandTimeoutMs: WAIT_MS });
+  const ls = () => run(lsArgs, { ...process.env, DOCKER_HOST: m.socket });
+  const timed = async (what: string): Promise<number> => {
+    const t0 = process.hrtime.bigint();
+    const record = await converge(env, p, createTarget);
+    if (record.result !== 'success') throw new Error(`steward ${what}: ${record.result}: ${record.summary} ${JSON.stringify(record.errors)}`);
+    await waitAllRunning(ls, (n) => `${n}_${n.slice(BENCH.length + 1)}`);
+    return ms(t0);
+  };
+  return {
+    deploy: () => {
+      p.markConverged(base);
+      return timed('deploy');
+    },
+    noChange: () => timed('no-change converge'),
+    close: async () => {
+      try {
+        managerDocker(swarm, ['network', 'rm', `steward-${BENCH}`]);
+      } catch {
+        // never created
+      }
+      rmSync(join(m.dir, BENCH), { recursive: true, force: true });
+      p.cleanup();
+    },
+  };
 }
 // ==== END STEWARD HOOK ======================================================================
 
@@ -192,14 +228,12 @@ async function main(): Promise<void> {
     for (let r = 0; r < RUNS; r++) {
       hand.push(await handRun(dir));
       await purge();
-      if (steward) {
-        stw.push(await steward.deploy());
-        noChange.push(await steward.noChange());
-        await purge();
-      }
+      stw.push(await steward.deploy());
+      noChange.push(await steward.noChange());
+      await purge();
     }
     const handMs = median(hand);
-    const stewardMs = steward ? median(stw) : undefined;
+    const stewardMs = median(stw);
     console.log(JSON.stringify({
       bench: 'swarm',
       services: SERVICES,
@@ -212,13 +246,13 @@ async function main(): Promise<void> {
         runsMs: hand,
         medianMs: handMs,
       },
-      steward: steward ? { runsMs: stw, medianMs: stewardMs, noChangeRunsMs: noChange, noChangeMedianMs: median(noChange) } : null,
-      ratio: stewardMs !== undefined ? Math.round((stewardMs / handMs) * 100) / 100 : null,
+      steward: { runsMs: stw, medianMs: stewardMs, noChangeRunsMs: noChange, noChangeMedianMs: median(noChange) },
+      ratio: Math.round((stewardMs / handMs) * 100) / 100,
       goal: 'steward / by hand <= 1.1',
     }, null, 2));
   } finally {
-    await steward?.close();
     await purge();
+    await steward.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }

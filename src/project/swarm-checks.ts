@@ -30,8 +30,12 @@ export function checkSwarm(p: Project, at: (file: string, path: KeyPath, message
     a.ports.forEach((x, i) => {
       if (x.bind !== undefined) at(a.sourceFile, ['ports', i, 'bind'], `a swarm publishes a port on every node: "bind" is not supported on swarm target ${t.name} (got ${JSON.stringify(x.bind)})`);
     });
-    if (t.publish === 'host' && a.swarm?.update.order === 'start-first' && a.ports.some((x) => x.host !== undefined)) {
-      at(a.sourceFile, ['update', 'order'], `start-first cannot work with host-mode ports (target ${t.name} has publish: host): the new task could not bind the port the old one holds; use stop-first (got "start-first")`);
+    // A new task cannot bind the host port an old one holds on its node: start-first works only
+    // when Swarm can place every task it starts on a node that runs none (its port filter does so).
+    const d = a.swarm;
+    const nodes = t.nodes?.length ?? 1;
+    if (t.publish === 'host' && d?.update.order === 'start-first' && a.ports.some((x) => x.host !== undefined) && d.replicas + d.update.parallelism > nodes) {
+      at(a.sourceFile, ['update', 'order'], `start-first with host-mode ports (target ${t.name} has publish: host) needs a free node for each task it starts: replicas (${d.replicas}) + update.parallelism (${d.update.parallelism}) is more than the ${nodes} node${nodes === 1 ? '' : 's'} listed in targets.${t.name}.nodes; use stop-first, or fewer replicas (got "start-first")`);
     }
     if (a.route && edge && !t.nodes && t.address === 'local') {
       at('network.yml', ['targets', t.name], `the edge (${edge.name}) reaches app "${a.name}" through the swarm's published ports: list the swarm's node addresses under targets.${t.name}.nodes`);

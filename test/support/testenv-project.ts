@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { sharedNetworkName } from '../../src/render/labels';
-import { DockerTarget } from '../../src/targets/docker-target';
+import { existsSync } from 'node:fs';
+import { createTarget } from '../../src/targets';
 import type { TargetFactory } from '../../src/targets/target';
 import type { Testenv } from './testenv';
 
@@ -14,7 +15,9 @@ export function testenvNetwork(env: Testenv, extra = ''): string {
 
 export function testenvTargetFactory(env: Testenv, opts: { commandTimeoutMs?: number; connectTimeoutMs?: number } = {}): TargetFactory {
   return (spec, runtime = {}) =>
-    new DockerTarget(spec, {
+    createTarget(spec, {
+      // A swarm's stack deploy runs with Debian's CLI (20.10), what a runner on bookworm has.
+      ...(spec.engine === 'swarm' && existsSync('/usr/bin/docker') ? { dockerCli: '/usr/bin/docker' } : {}),
       localDockerHost: env.localDockerHost,
       key: env.sshKey,
       knownHosts: env.knownHosts,

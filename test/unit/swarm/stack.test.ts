@@ -119,12 +119,14 @@ test('swarm keys only on swarm targets; what a swarm cannot do is refused with f
   ]);
   assert.deepEqual(diagnostics({
     'network.yml': NET.replace('media: { address: 10.231.0.11, dir: /srv/steward }', 'media: { address: 10.231.0.11, dir: /srv/steward, nodes: [a] }'),
-    'services/api/service.yml': 'target: swarm\nimage: api:1\nports: [ { container: 80, host: 8081, bind: 10.0.0.1 } ]\nupdate: { order: start-first }\n',
+    'services/api/service.yml': 'target: swarm\nimage: api:1\nports: [ { container: 80, host: 8081, bind: 10.0.0.1 } ]\nreplicas: 3\nupdate: { order: start-first }\n',
   }), [
     'network.yml:6:53  targets.media.nodes  "nodes" is for targets with engine: swarm; target media is engine: docker (got ["a"])',
     'services/api/service.yml:3:39  ports[0].bind  a swarm publishes a port on every node: "bind" is not supported on swarm target swarm (got "10.0.0.1")',
-    'services/api/service.yml:4:11  update.order  start-first cannot work with host-mode ports (target swarm has publish: host): the new task could not bind the port the old one holds; use stop-first (got "start-first")',
+    'services/api/service.yml:5:11  update.order  start-first with host-mode ports (target swarm has publish: host) needs a free node for each task it starts: replicas (3) + update.parallelism (1) is more than the 3 nodes listed in targets.swarm.nodes; use stop-first, or fewer replicas (got "start-first")',
   ]);
+  // Two replicas on three nodes: Swarm starts each new task on the free node, so start-first is safe.
+  assert.deepEqual(diagnostics({ 'network.yml': NET, 'services/api/service.yml': 'target: swarm\nimage: api:1\nports: [ { container: 80, host: 8081 } ]\nreplicas: 2\nplacement: { max_per_node: 1 }\nupdate: { order: start-first, parallelism: 1 }\n' }), []);
   assert.deepEqual(diagnostics({ 'network.yml': NET.replace('edge: core', 'edge: swarm') }), [
     'network.yml:3:1  edge  the edge proxy runs on one host: edge cannot be the swarm target swarm; pick a docker target (it reaches swarm apps through their published ports)',
   ]);
