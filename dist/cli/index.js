@@ -27694,8 +27694,10 @@ function checkSwarm(p2, at2, raw) {
     a.ports.forEach((x3, i) => {
       if (x3.bind !== void 0) at2(a.sourceFile, ["ports", i, "bind"], `a swarm publishes a port on every node: "bind" is not supported on swarm target ${t2.name} (got ${JSON.stringify(x3.bind)})`);
     });
-    if (t2.publish === "host" && a.swarm?.update.order === "start-first" && a.ports.some((x3) => x3.host !== void 0)) {
-      at2(a.sourceFile, ["update", "order"], `start-first cannot work with host-mode ports (target ${t2.name} has publish: host): the new task could not bind the port the old one holds; use stop-first (got "start-first")`);
+    const d2 = a.swarm;
+    const nodes = t2.nodes?.length ?? 1;
+    if (t2.publish === "host" && d2?.update.order === "start-first" && a.ports.some((x3) => x3.host !== void 0) && d2.replicas + d2.update.parallelism > nodes) {
+      at2(a.sourceFile, ["update", "order"], `start-first with host-mode ports (target ${t2.name} has publish: host) needs a free node for each task it starts: replicas (${d2.replicas}) + update.parallelism (${d2.update.parallelism}) is more than the ${nodes} node${nodes === 1 ? "" : "s"} listed in targets.${t2.name}.nodes; use stop-first, or fewer replicas (got "start-first")`);
     }
     if (a.route && edge && !t2.nodes && t2.address === "local") {
       at2("network.yml", ["targets", t2.name], `the edge (${edge.name}) reaches app "${a.name}" through the swarm's published ports: list the swarm's node addresses under targets.${t2.name}.nodes`);
