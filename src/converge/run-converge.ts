@@ -14,7 +14,8 @@ import type { Target, TargetFactory } from '../targets/target';
 import { executeSteps } from './execute';
 import { stepLineFormatter } from './step-line';
 import { stepRunner } from './step-runner';
-import { acquireLock } from './lock';
+import { acquireLock, isPidAlive } from './lock';
+import { clearDeadSshDirs } from '../targets/ssh';
 import { clearDeadRuns, openRunDir, type RunDir } from './run-dir';
 import type { RunError, RunRecord } from './run-record';
 import { loadAppSecrets, type AppSecrets } from './secrets';
@@ -132,6 +133,7 @@ export async function runConverge(o: ConvergeOptions): Promise<RunRecord> {
     await phase('lock', () => {
       // Holding the lock, no other run of this project is alive: what killed runs left goes.
       for (const gone of clearDeadRuns(o.stateDir, o.runId)) log(`cleared the run directory of dead run ${gone}`);
+      clearDeadSshDirs(isPidAlive);
       runDir = openRunDir(o.stateDir, o.runId);
     });
     // Read once the lock is held: the push at the end moves the ref only from this value (a lease).

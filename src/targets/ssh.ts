@@ -1,5 +1,5 @@
 import { chmod, mkdtemp, rm, writeFile, mkdir, access } from 'node:fs/promises';
-import { constants } from 'node:fs';
+import { constants, lstatSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir, homedir } from 'node:os';
 import { join, delimiter, dirname } from 'node:path';
 import { run } from './process';
@@ -31,6 +31,38 @@ export interface SshEndpoint {
  * DOCKER_HOST=ssh://, so putting the wrapper first makes them use the same
  * settings without touching the user's ~/.ssh.
  */
+const SSH_DIR_PREFIX = 'stw-ssh-';
+const OWNER_FILE = 'owner';
+
+/**
+ * Removes the private ssh dirs (config, control sockets; never a secret when
+ * converge gives a runtime dir) of processes of this host that are gone.
+ * Returns the dirs removed.
+ */
+export function clearDeadSshDirs(pidAlive: (pid: number) => boolean, tmp = tmpdir()): string[] {
+  const gone: string[] = [];
+  let names: string[];
+  try {
+    names = readdirSync(tmp).filter((n) => n.startsWith(SSH_DIR_PREFIX));
+  } catch {
+    return gone;
+  }
+  for (const name of names) {
+    const dir = join(tmp, name);
+    let pid: number;
+    try {
+      if (lstatSync(dir).uid !== process.getuid?.()) continue;
+      pid = Number.parseInt(readFileSync(join(dir, OWNER_FILE), 'utf8'), 10);
+    } catch {
+      continue; // not ours, or made by a Steward that wrote no owner: leave it
+    }
+    if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || pidAlive(pid)) continue;
+    rmSync(dir, { recursive: true, force: true });
+    gone.push(dir);
+  }
+  return gone;
+}
+
 export class SshContext {
   private constructor(
     readonly dir: string,
@@ -40,8 +72,10 @@ export class SshContext {
   ) {}
 
   static async create(options: SshOptions = {}): Promise<SshContext> {
-    const dir = await mkdtemp(join(tmpdir(), 'stw-ssh-'));
+    const dir = await mkdtemp(join(tmpdir(), SSH_DIR_PREFIX));
     await chmod(dir, 0o700);
+    // Who made it: a run killed before close() leaves the dir, and the next converge removes it (clearDeadSshDirs).
+    await writeFile(join(dir, OWNER_FILE), `${process.pid}\n`, { mode: 0o600 });
     const keyDir = options.runtimeDir ? await mkdtemp(join(options.runtimeDir, 'ssh-')) : undefined;
     const keyPath = await materializeKey(keyDir ?? dir, options.key ?? process.env.STEWARD_SSH_KEY);
     const knownHosts = await materializeKnownHosts(dir, options.knownHosts ?? process.env.STEWARD_KNOWN_HOSTS ?? defaultKnownHosts());
