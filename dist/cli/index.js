@@ -40196,9 +40196,32 @@ var init_release = __esm({
 
 // src/targets/ssh.ts
 import { chmod, mkdtemp, rm, writeFile as writeFile2, mkdir, access } from "node:fs/promises";
-import { constants } from "node:fs";
+import { constants, lstatSync as lstatSync2, readdirSync as readdirSync3, readFileSync as readFileSync5, rmSync } from "node:fs";
 import { tmpdir, homedir } from "node:os";
 import { join as join8, delimiter, dirname as dirname5 } from "node:path";
+function clearDeadSshDirs(pidAlive, tmp = tmpdir()) {
+  const gone = [];
+  let names;
+  try {
+    names = readdirSync3(tmp).filter((n) => n.startsWith(SSH_DIR_PREFIX));
+  } catch {
+    return gone;
+  }
+  for (const name of names) {
+    const dir = join8(tmp, name);
+    let pid;
+    try {
+      if (lstatSync2(dir).uid !== process.getuid?.()) continue;
+      pid = Number.parseInt(readFileSync5(join8(dir, OWNER_FILE), "utf8"), 10);
+    } catch {
+      continue;
+    }
+    if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || pidAlive(pid)) continue;
+    rmSync(dir, { recursive: true, force: true });
+    gone.push(dir);
+  }
+  return gone;
+}
 function sshConfig(o2) {
   return [
     "Host *",
@@ -40262,11 +40285,13 @@ async function findOnPath(name) {
 function shQuote(s) {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
-var SshContext, bracket, quoteConfig;
+var SSH_DIR_PREFIX, OWNER_FILE, SshContext, bracket, quoteConfig;
 var init_ssh = __esm({
   "src/targets/ssh.ts"() {
     "use strict";
     init_process();
+    SSH_DIR_PREFIX = "stw-ssh-";
+    OWNER_FILE = "owner";
     SshContext = class _SshContext {
       constructor(dir, configPath, binDir, keyCopy) {
         this.dir = dir;
@@ -40279,8 +40304,10 @@ var init_ssh = __esm({
       binDir;
       keyCopy;
       static async create(options = {}) {
-        const dir = await mkdtemp(join8(tmpdir(), "stw-ssh-"));
+        const dir = await mkdtemp(join8(tmpdir(), SSH_DIR_PREFIX));
         await chmod(dir, 448);
+        await writeFile2(join8(dir, OWNER_FILE), `${process.pid}
+`, { mode: 384 });
         const keyDir = options.runtimeDir ? await mkdtemp(join8(options.runtimeDir, "ssh-")) : void 0;
         const keyPath = await materializeKey(keyDir ?? dir, options.key ?? process.env.STEWARD_SSH_KEY);
         const knownHosts = await materializeKnownHosts(dir, options.knownHosts ?? process.env.STEWARD_KNOWN_HOSTS ?? defaultKnownHosts());
@@ -41860,7 +41887,7 @@ var init_step_runner = __esm({
 
 // src/converge/lock.ts
 import { randomBytes as randomBytes10 } from "node:crypto";
-import { closeSync as closeSync2, fstatSync, linkSync, mkdirSync as mkdirSync4, openSync as openSync2, readFileSync as readFileSync5, renameSync, rmSync, statSync as statSync2, writeFileSync as writeFileSync4, writeSync } from "node:fs";
+import { closeSync as closeSync2, fstatSync, linkSync, mkdirSync as mkdirSync4, openSync as openSync2, readFileSync as readFileSync6, renameSync, rmSync as rmSync2, statSync as statSync2, writeFileSync as writeFileSync4, writeSync } from "node:fs";
 import { hostname } from "node:os";
 import { join as join11 } from "node:path";
 async function acquireLock(o2) {
@@ -41910,7 +41937,7 @@ function look(path) {
   }
   try {
     const st2 = fstatSync(fd);
-    const holder = parseHolder(readFileSync5(fd, "utf8"));
+    const holder = parseHolder(readFileSync6(fd, "utf8"));
     const key2 = holder?.nonce && NONCE.test(holder.nonce) ? holder.nonce : `i${st2.ino}-${Math.floor(st2.mtimeMs)}`;
     return { holder, key: key2, mtimeMs: st2.mtimeMs };
   } finally {
@@ -41934,7 +41961,7 @@ function writeWhole(path, h3, place) {
   try {
     place(tmp);
   } finally {
-    rmSync(tmp, { force: true });
+    rmSync2(tmp, { force: true });
   }
 }
 function createIfAbsent(path, h3) {
@@ -41968,13 +41995,13 @@ function underClaim(path, key2, fn2) {
       closeSync2(fd);
       return fn2();
     } finally {
-      rmSync(claim, { force: true });
+      rmSync2(claim, { force: true });
     }
   }
   return "busy";
 }
 function clearClaims(path, key2) {
-  for (let g2 = 0; g2 < CLAIM_GENERATIONS; g2++) rmSync(`${path}.${key2}.claim.${g2}`, { force: true });
+  for (let g2 = 0; g2 < CLAIM_GENERATIONS; g2++) rmSync2(`${path}.${key2}.claim.${g2}`, { force: true });
 }
 function held(path, h3, leaseMs, now) {
   let lost = false;
@@ -41999,7 +42026,7 @@ function held(path, h3, leaseMs, now) {
       clearInterval(timer);
       for (let i = 0; i < 50; i++) {
         const r2 = underClaim(path, h3.nonce, () => {
-          if (look(path)?.key === h3.nonce) rmSync(path, { force: true });
+          if (look(path)?.key === h3.nonce) rmSync2(path, { force: true });
           return true;
         });
         if (r2 !== "busy") return clearClaims(path, h3.nonce);
@@ -42031,7 +42058,7 @@ var init_lock = __esm({
 });
 
 // src/converge/run-dir.ts
-import { mkdirSync as mkdirSync5, readdirSync as readdirSync3, readFileSync as readFileSync6, rmSync as rmSync2, statSync as statSync3, writeFileSync as writeFileSync5 } from "node:fs";
+import { mkdirSync as mkdirSync5, readdirSync as readdirSync4, readFileSync as readFileSync7, rmSync as rmSync3, statSync as statSync3, writeFileSync as writeFileSync5 } from "node:fs";
 import { hostname as hostname2 } from "node:os";
 import { join as join12 } from "node:path";
 function openRunDir(stateDir, runId) {
@@ -42039,17 +42066,17 @@ function openRunDir(stateDir, runId) {
   const root = join12(stateDir, "run");
   mkdirSync5(root, { recursive: true, mode: 448 });
   const path = join12(root, runId);
-  rmSync2(path, { recursive: true, force: true });
+  rmSync3(path, { recursive: true, force: true });
   mkdirSync5(path, { mode: 448 });
   const owner = { pid: process.pid, host: hostname2() };
   writeFileSync5(join12(path, OWNER), JSON.stringify(owner), { mode: 384 });
-  return { path, remove: () => rmSync2(path, { recursive: true, force: true }) };
+  return { path, remove: () => rmSync3(path, { recursive: true, force: true }) };
 }
 function clearDeadRuns(stateDir, except, pidAlive = isPidAlive) {
   const root = join12(stateDir, "run");
   let names;
   try {
-    names = readdirSync3(root);
+    names = readdirSync4(root);
   } catch {
     return [];
   }
@@ -42060,14 +42087,14 @@ function clearDeadRuns(stateDir, except, pidAlive = isPidAlive) {
     const owner = readOwner(dir);
     if (owner && (owner.host !== hostname2() || pidAlive(owner.pid))) continue;
     if (!owner && !olderThan(dir, 6e4)) continue;
-    rmSync2(dir, { recursive: true, force: true });
+    rmSync3(dir, { recursive: true, force: true });
     cleared.push(name);
   }
   return cleared;
 }
 function readOwner(dir) {
   try {
-    const o2 = JSON.parse(readFileSync6(join12(dir, OWNER), "utf8"));
+    const o2 = JSON.parse(readFileSync7(join12(dir, OWNER), "utf8"));
     return typeof o2.pid === "number" && typeof o2.host === "string" ? o2 : void 0;
   } catch {
     return void 0;
@@ -42313,7 +42340,7 @@ var init_publish_dashboard = __esm({
 });
 
 // src/converge/run-converge.ts
-import { readFileSync as readFileSync7 } from "node:fs";
+import { readFileSync as readFileSync8 } from "node:fs";
 async function phase(stage, f3) {
   try {
     return await f3();
@@ -42375,6 +42402,7 @@ async function runConverge(o2) {
   try {
     await phase("lock", () => {
       for (const gone of clearDeadRuns(o2.stateDir, o2.runId)) log(`cleared the run directory of dead run ${gone}`);
+      clearDeadSshDirs(isPidAlive);
       runDir = openRunDir(o2.stateDir, o2.runId);
     });
     const remote = o2.remote ?? "origin";
@@ -42447,7 +42475,7 @@ async function planPhase(o2, project, head, perApp, targetFor, log) {
   const targetErrors = (plan) => plan.targets.filter((t2) => t2.status === "unknown").map((t2) => ({ stage: "plan", target: t2.name, message: `target ${t2.name} could not be observed: ${t2.error}` }));
   if (o2.planPath) {
     const dirty2 = await checkCommitted(o2.projectDir, false);
-    const plan = JSON.parse(readFileSync7(o2.planPath, "utf8"));
+    const plan = JSON.parse(readFileSync8(o2.planPath, "utf8"));
     const observed = {};
     const refusal = await checkSavedPlan(plan, head, project, rendered.manifest, targetFor, observed);
     if (refusal) throw new StageError("plan", `refusing the saved plan: ${refusal}; plan again`);
@@ -42522,6 +42550,7 @@ var init_run_converge = __esm({
     init_step_line();
     init_step_runner();
     init_lock();
+    init_ssh();
     init_run_dir();
     init_secrets2();
     init_validate_plan();
@@ -42543,12 +42572,12 @@ var init_run_converge = __esm({
 });
 
 // src/converge/identities.ts
-import { readFileSync as readFileSync8 } from "node:fs";
+import { readFileSync as readFileSync9 } from "node:fs";
 function identitiesFrom(explicit, env) {
   if (explicit && explicit.trim()) return parseAgeIdentities(explicit, "the age-key input");
   const src = ageKeySourceFromEnv(env);
   if (!src) return [];
-  const text = src.kind === "content" ? src.text : readFileSync8(src.path, "utf8");
+  const text = src.kind === "content" ? src.text : readFileSync9(src.path, "utf8");
   return parseAgeIdentities(text, src.source);
 }
 function defaultStateDir(env) {
@@ -42732,7 +42761,7 @@ __export(app_command_exports, {
   appCommand: () => appCommand
 });
 import { parseArgs as parseArgs8 } from "node:util";
-import { existsSync as existsSync4, mkdirSync as mkdirSync7, readFileSync as readFileSync9, writeFileSync as writeFileSync7 } from "node:fs";
+import { existsSync as existsSync4, mkdirSync as mkdirSync7, readFileSync as readFileSync10, writeFileSync as writeFileSync7 } from "node:fs";
 import { join as join13, resolve as resolve8 } from "node:path";
 async function appCommand(argv, io2) {
   const { values, positionals } = parseApp(argv);
@@ -42809,7 +42838,7 @@ function rm4(dir, name, io2) {
   const rel = `services/${name}/service.yml`;
   const path = join13(dir, rel);
   if (!existsSync4(path)) throw new AppError(`${rel} does not exist; \`steward app ls\` lists the project's apps`);
-  const doc = (0, import_yaml9.parseDocument)(readFileSync9(path, "utf8"));
+  const doc = (0, import_yaml9.parseDocument)(readFileSync10(path, "utf8"));
   if (doc.errors.length > 0) throw new AppError(`${rel}: invalid YAML: ${doc.errors[0].message.split("\n")[0]}`);
   if (doc.get("state") === "absent") {
     io2.stdout(`${rel} already has state: absent; unchanged`);
@@ -42840,7 +42869,7 @@ function readYaml(dir, file) {
   const path = join13(dir, file);
   if (!existsSync4(path)) throw new AppError(`${file} not found in ${dir}: is it a Steward project (--project DIR)?`);
   try {
-    return (0, import_yaml9.parse)(readFileSync9(path, "utf8"));
+    return (0, import_yaml9.parse)(readFileSync10(path, "utf8"));
   } catch (e) {
     throw new AppError(`${file}: invalid YAML: ${e.message.split("\n")[0]}; \`steward validate\` says more`);
   }

@@ -36380,7 +36380,7 @@ import { mkdirSync as mkdirSync4, writeFileSync as writeFileSync4 } from "node:f
 import { dirname as dirname4 } from "node:path";
 
 // src/converge/run-converge.ts
-import { readFileSync as readFileSync4 } from "node:fs";
+import { readFileSync as readFileSync5 } from "node:fs";
 
 // src/git/repo.ts
 import { execFile } from "node:child_process";
@@ -57135,45 +57135,257 @@ function isPidAlive(pid) {
   }
 }
 
+// src/targets/ssh.ts
+import { chmod as chmod2, mkdtemp, rm as rm2, writeFile as writeFile2, mkdir as mkdir2, access as access2 } from "node:fs/promises";
+import { constants as constants3, lstatSync as lstatSync2, readdirSync as readdirSync2, readFileSync as readFileSync3, rmSync as rmSync2 } from "node:fs";
+import { tmpdir, homedir } from "node:os";
+import { join as join3, delimiter, dirname } from "node:path";
+
+// src/targets/process.ts
+import { spawn } from "node:child_process";
+function run(cmd, args, options) {
+  return new Promise((resolve2) => {
+    const child = spawn(cmd, args, {
+      env: options.env ?? process.env,
+      cwd: options.cwd,
+      detached: true,
+      stdio: ["pipe", "pipe", "pipe"]
+    });
+    const out = [];
+    const err = [];
+    let timedOut = false;
+    let settled = false;
+    const finish = (code) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (options.doneWhen) killGroup();
+      resolve2({ code, stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(err).toString("utf8"), timedOut });
+    };
+    const killGroup = () => {
+      try {
+        process.kill(-child.pid, "SIGKILL");
+      } catch {
+        child.kill("SIGKILL");
+      }
+    };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killGroup();
+    }, options.timeoutMs);
+    child.stdout.on("data", (b3) => {
+      out.push(b3);
+      if (options.doneWhen?.(Buffer.concat(out).toString("utf8"))) finish(0);
+    });
+    child.stderr.on("data", (b3) => err.push(b3));
+    child.on("error", (e) => {
+      err.push(Buffer.from(String(e.message)));
+      finish(127);
+    });
+    child.on("close", (code, signal) => finish(code ?? (signal ? 128 : 1)));
+    child.stdin.on("error", () => void 0);
+    if (options.doneWhen) child.stdin.write(options.input ?? "");
+    else child.stdin.end(options.input ?? "");
+  });
+}
+
+// src/targets/ssh.ts
+var SSH_DIR_PREFIX = "stw-ssh-";
+var OWNER_FILE = "owner";
+function clearDeadSshDirs(pidAlive, tmp = tmpdir()) {
+  const gone = [];
+  let names;
+  try {
+    names = readdirSync2(tmp).filter((n) => n.startsWith(SSH_DIR_PREFIX));
+  } catch {
+    return gone;
+  }
+  for (const name of names) {
+    const dir = join3(tmp, name);
+    let pid;
+    try {
+      if (lstatSync2(dir).uid !== process.getuid?.()) continue;
+      pid = Number.parseInt(readFileSync3(join3(dir, OWNER_FILE), "utf8"), 10);
+    } catch {
+      continue;
+    }
+    if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || pidAlive(pid)) continue;
+    rmSync2(dir, { recursive: true, force: true });
+    gone.push(dir);
+  }
+  return gone;
+}
+var SshContext = class _SshContext {
+  constructor(dir, configPath, binDir, keyCopy) {
+    this.dir = dir;
+    this.configPath = configPath;
+    this.binDir = binDir;
+    this.keyCopy = keyCopy;
+  }
+  dir;
+  configPath;
+  binDir;
+  keyCopy;
+  static async create(options = {}) {
+    const dir = await mkdtemp(join3(tmpdir(), SSH_DIR_PREFIX));
+    await chmod2(dir, 448);
+    await writeFile2(join3(dir, OWNER_FILE), `${process.pid}
+`, { mode: 384 });
+    const keyDir = options.runtimeDir ? await mkdtemp(join3(options.runtimeDir, "ssh-")) : void 0;
+    const keyPath = await materializeKey(keyDir ?? dir, options.key ?? process.env.STEWARD_SSH_KEY);
+    const knownHosts = await materializeKnownHosts(dir, options.knownHosts ?? process.env.STEWARD_KNOWN_HOSTS ?? defaultKnownHosts());
+    const configPath = join3(dir, "config");
+    await writeFile2(configPath, sshConfig({
+      keyPath,
+      knownHosts,
+      controlDir: dir,
+      policy: options.hostKeyPolicy ?? "strict",
+      connectTimeoutS: Math.max(1, Math.round((options.connectTimeoutMs ?? 1e4) / 1e3))
+    }), { mode: 384 });
+    const binDir = join3(dir, "bin");
+    await mkdir2(binDir, { mode: 448 });
+    const realSsh = await findOnPath("ssh");
+    if (!realSsh) throw new Error("the ssh client is not installed on the runner (apt-get install openssh-client)");
+    await writeFile2(join3(binDir, "ssh"), `#!/bin/sh
+exec ${shQuote(realSsh)} -F ${shQuote(configPath)} "$@"
+`, { mode: 448 });
+    return new _SshContext(dir, configPath, binDir, keyDir);
+  }
+  /** Arguments for `ssh` that run `command` on the endpoint. */
+  args(endpoint2, command) {
+    return ["-F", this.configPath, "-p", String(endpoint2.port), "-l", endpoint2.user, "--", endpoint2.host, command];
+  }
+  forwards = 0;
+  /** A fresh path in Steward's private directory for a forwarded socket (short: sun_path holds 108 bytes). */
+  socketPath() {
+    return join3(this.dir, `engine-${++this.forwards}.sock`);
+  }
+  /** Arguments for `ssh` that make the running control master forward `local` to the host's Unix socket `remote`. */
+  forwardArgs(endpoint2, local, remote) {
+    return ["-F", this.configPath, "-p", String(endpoint2.port), "-l", endpoint2.user, "-O", "forward", "-L", `${local}:${remote}`, "--", endpoint2.host];
+  }
+  /** Arguments for `ssh` that connect its stdin and stdout to host:port as seen from the endpoint. */
+  stdioForwardArgs(endpoint2, host, port) {
+    return ["-F", this.configPath, "-p", String(endpoint2.port), "-l", endpoint2.user, "-W", `${bracket(host)}:${port}`, "--", endpoint2.host];
+  }
+  /** Environment for the Docker CLI and Compose talking to the endpoint over ssh. */
+  dockerEnv(endpoint2) {
+    const env = { ...process.env, PATH: `${this.binDir}${delimiter}${process.env.PATH ?? ""}` };
+    delete env.DOCKER_CONTEXT;
+    env.DOCKER_HOST = `ssh://${endpoint2.user}@${bracket(endpoint2.host)}:${endpoint2.port}`;
+    return env;
+  }
+  async close(endpoints) {
+    await Promise.all(endpoints.map((e) => run("ssh", ["-F", this.configPath, "-p", String(e.port), "-l", e.user, "-O", "exit", "--", e.host], { timeoutMs: 5e3 })));
+    await rm2(this.dir, { recursive: true, force: true });
+    if (this.keyCopy) await rm2(this.keyCopy, { recursive: true, force: true });
+  }
+};
+function sshConfig(o2) {
+  return [
+    "Host *",
+    ...o2.keyPath ? [`  IdentityFile ${quoteConfig(o2.keyPath)}`, "  IdentitiesOnly yes"] : [],
+    `  UserKnownHostsFile ${quoteConfig(o2.knownHosts)}`,
+    "  GlobalKnownHostsFile /dev/null",
+    `  StrictHostKeyChecking ${o2.policy === "strict" ? "yes" : "accept-new"}`,
+    "  HashKnownHosts no",
+    "  BatchMode yes",
+    "  PasswordAuthentication no",
+    "  KbdInteractiveAuthentication no",
+    `  ConnectTimeout ${o2.connectTimeoutS}`,
+    "  ServerAliveInterval 5",
+    "  ServerAliveCountMax 3",
+    "  ControlMaster auto",
+    // %C (a hash) keeps the socket path short enough for sun_path.
+    `  ControlPath ${quoteConfig(join3(o2.controlDir, "cm-%C"))}`,
+    "  ControlPersist 60",
+    // A forward left by a master that timed out is replaced, not refused.
+    "  StreamLocalBindUnlink yes",
+    "  LogLevel ERROR",
+    ""
+  ].join("\n");
+}
+async function materializeKey(dir, key2) {
+  if (!key2) return void 0;
+  if (!key2.includes("PRIVATE KEY")) return key2;
+  const path = join3(dir, "id");
+  await writeFile2(path, key2.endsWith("\n") ? key2 : `${key2}
+`, { mode: 384 });
+  return path;
+}
+async function materializeKnownHosts(dir, value) {
+  if (!isKnownHostsContent(value)) {
+    await mkdir2(dirname(value), { recursive: true, mode: 448 });
+    return value;
+  }
+  const path = join3(dir, "known_hosts");
+  await writeFile2(path, value.endsWith("\n") ? value : `${value}
+`, { mode: 384 });
+  return path;
+}
+function isKnownHostsContent(value) {
+  return value.includes("\n") || /^\S+\s+\S+\s+\S+/.test(value.trim());
+}
+function defaultKnownHosts() {
+  const state = process.env.XDG_STATE_HOME ?? join3(homedir(), ".local", "state");
+  return join3(state, "steward", "known_hosts");
+}
+async function findOnPath(name) {
+  for (const dir of (process.env.PATH ?? "").split(delimiter)) {
+    if (!dir) continue;
+    try {
+      await access2(join3(dir, name), constants3.X_OK);
+      return join3(dir, name);
+    } catch {
+    }
+  }
+  return void 0;
+}
+var bracket = (host) => host.includes(":") ? `[${host}]` : host;
+var quoteConfig = (s) => /[\s"]/.test(s) ? `"${s}"` : s;
+function shQuote(s) {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
 // src/converge/run-dir.ts
-import { mkdirSync as mkdirSync2, readdirSync as readdirSync2, readFileSync as readFileSync3, rmSync as rmSync2, statSync as statSync2, writeFileSync as writeFileSync2 } from "node:fs";
+import { mkdirSync as mkdirSync2, readdirSync as readdirSync3, readFileSync as readFileSync4, rmSync as rmSync3, statSync as statSync2, writeFileSync as writeFileSync2 } from "node:fs";
 import { hostname as hostname2 } from "node:os";
-import { join as join3 } from "node:path";
+import { join as join4 } from "node:path";
 var OWNER = "owner.json";
 function openRunDir(stateDir, runId2) {
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(runId2)) throw new Error(`invalid run id ${JSON.stringify(runId2)}: use letters, digits, '.', '_' and '-'`);
-  const root = join3(stateDir, "run");
+  const root = join4(stateDir, "run");
   mkdirSync2(root, { recursive: true, mode: 448 });
-  const path = join3(root, runId2);
-  rmSync2(path, { recursive: true, force: true });
+  const path = join4(root, runId2);
+  rmSync3(path, { recursive: true, force: true });
   mkdirSync2(path, { mode: 448 });
   const owner = { pid: process.pid, host: hostname2() };
-  writeFileSync2(join3(path, OWNER), JSON.stringify(owner), { mode: 384 });
-  return { path, remove: () => rmSync2(path, { recursive: true, force: true }) };
+  writeFileSync2(join4(path, OWNER), JSON.stringify(owner), { mode: 384 });
+  return { path, remove: () => rmSync3(path, { recursive: true, force: true }) };
 }
 function clearDeadRuns(stateDir, except, pidAlive = isPidAlive) {
-  const root = join3(stateDir, "run");
+  const root = join4(stateDir, "run");
   let names;
   try {
-    names = readdirSync2(root);
+    names = readdirSync3(root);
   } catch {
     return [];
   }
   const cleared = [];
   for (const name of names) {
     if (name === except) continue;
-    const dir = join3(root, name);
+    const dir = join4(root, name);
     const owner = readOwner(dir);
     if (owner && (owner.host !== hostname2() || pidAlive(owner.pid))) continue;
     if (!owner && !olderThan(dir, 6e4)) continue;
-    rmSync2(dir, { recursive: true, force: true });
+    rmSync3(dir, { recursive: true, force: true });
     cleared.push(name);
   }
   return cleared;
 }
 function readOwner(dir) {
   try {
-    const o2 = JSON.parse(readFileSync3(join3(dir, OWNER), "utf8"));
+    const o2 = JSON.parse(readFileSync4(join4(dir, OWNER), "utf8"));
     return typeof o2.pid === "number" && typeof o2.host === "string" ? o2 : void 0;
   } catch {
     return void 0;
@@ -57459,6 +57671,7 @@ async function runConverge(o2) {
   try {
     await phase("lock", () => {
       for (const gone of clearDeadRuns(o2.stateDir, o2.runId)) log(`cleared the run directory of dead run ${gone}`);
+      clearDeadSshDirs(isPidAlive);
       runDir = openRunDir(o2.stateDir, o2.runId);
     });
     const remote = o2.remote ?? "origin";
@@ -57531,7 +57744,7 @@ async function planPhase(o2, project, head, perApp, targetFor, log) {
   const targetErrors = (plan) => plan.targets.filter((t2) => t2.status === "unknown").map((t2) => ({ stage: "plan", target: t2.name, message: `target ${t2.name} could not be observed: ${t2.error}` }));
   if (o2.planPath) {
     const dirty2 = await checkCommitted(o2.projectDir, false);
-    const plan = JSON.parse(readFileSync4(o2.planPath, "utf8"));
+    const plan = JSON.parse(readFileSync5(o2.planPath, "utf8"));
     const observed = {};
     const refusal = await checkSavedPlan(plan, head, project, rendered.manifest, targetFor, observed);
     if (refusal) throw new StageError("plan", `refusing the saved plan: ${refusal}; plan again`);
@@ -57592,12 +57805,12 @@ async function advanceRef(repo, head, remote, push, log, atStart) {
 }
 
 // src/converge/identities.ts
-import { readFileSync as readFileSync5 } from "node:fs";
+import { readFileSync as readFileSync6 } from "node:fs";
 function identitiesFrom(explicit, env) {
   if (explicit && explicit.trim()) return parseAgeIdentities(explicit, "the age-key input");
   const src = ageKeySourceFromEnv(env);
   if (!src) return [];
-  const text = src.kind === "content" ? src.text : readFileSync5(src.path, "utf8");
+  const text = src.kind === "content" ? src.text : readFileSync6(src.path, "utf8");
   return parseAgeIdentities(text, src.source);
 }
 function defaultStateDir(env) {
@@ -57716,56 +57929,6 @@ function evaluateHealth(containers, http) {
 
 // src/targets/http-probe.ts
 import { request as request2 } from "node:http";
-
-// src/targets/process.ts
-import { spawn } from "node:child_process";
-function run(cmd, args, options) {
-  return new Promise((resolve2) => {
-    const child = spawn(cmd, args, {
-      env: options.env ?? process.env,
-      cwd: options.cwd,
-      detached: true,
-      stdio: ["pipe", "pipe", "pipe"]
-    });
-    const out = [];
-    const err = [];
-    let timedOut = false;
-    let settled = false;
-    const finish = (code) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      if (options.doneWhen) killGroup();
-      resolve2({ code, stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(err).toString("utf8"), timedOut });
-    };
-    const killGroup = () => {
-      try {
-        process.kill(-child.pid, "SIGKILL");
-      } catch {
-        child.kill("SIGKILL");
-      }
-    };
-    const timer = setTimeout(() => {
-      timedOut = true;
-      killGroup();
-    }, options.timeoutMs);
-    child.stdout.on("data", (b3) => {
-      out.push(b3);
-      if (options.doneWhen?.(Buffer.concat(out).toString("utf8"))) finish(0);
-    });
-    child.stderr.on("data", (b3) => err.push(b3));
-    child.on("error", (e) => {
-      err.push(Buffer.from(String(e.message)));
-      finish(127);
-    });
-    child.on("close", (code, signal) => finish(code ?? (signal ? 128 : 1)));
-    child.stdin.on("error", () => void 0);
-    if (options.doneWhen) child.stdin.write(options.input ?? "");
-    else child.stdin.end(options.input ?? "");
-  });
-}
-
-// src/targets/http-probe.ts
 function probeAddress(containers, composeProject, service) {
   let any;
   for (const c3 of containers) {
@@ -57888,141 +58051,6 @@ function splitParts(stdout, marker) {
     parts.set(m2[1], stdout.slice(start, Math.max(start, end)));
   });
   return parts;
-}
-
-// src/targets/ssh.ts
-import { chmod as chmod2, mkdtemp, rm as rm2, writeFile as writeFile2, mkdir as mkdir2, access as access2 } from "node:fs/promises";
-import { constants as constants3 } from "node:fs";
-import { tmpdir, homedir } from "node:os";
-import { join as join4, delimiter, dirname } from "node:path";
-var SshContext = class _SshContext {
-  constructor(dir, configPath, binDir, keyCopy) {
-    this.dir = dir;
-    this.configPath = configPath;
-    this.binDir = binDir;
-    this.keyCopy = keyCopy;
-  }
-  dir;
-  configPath;
-  binDir;
-  keyCopy;
-  static async create(options = {}) {
-    const dir = await mkdtemp(join4(tmpdir(), "stw-ssh-"));
-    await chmod2(dir, 448);
-    const keyDir = options.runtimeDir ? await mkdtemp(join4(options.runtimeDir, "ssh-")) : void 0;
-    const keyPath = await materializeKey(keyDir ?? dir, options.key ?? process.env.STEWARD_SSH_KEY);
-    const knownHosts = await materializeKnownHosts(dir, options.knownHosts ?? process.env.STEWARD_KNOWN_HOSTS ?? defaultKnownHosts());
-    const configPath = join4(dir, "config");
-    await writeFile2(configPath, sshConfig({
-      keyPath,
-      knownHosts,
-      controlDir: dir,
-      policy: options.hostKeyPolicy ?? "strict",
-      connectTimeoutS: Math.max(1, Math.round((options.connectTimeoutMs ?? 1e4) / 1e3))
-    }), { mode: 384 });
-    const binDir = join4(dir, "bin");
-    await mkdir2(binDir, { mode: 448 });
-    const realSsh = await findOnPath("ssh");
-    if (!realSsh) throw new Error("the ssh client is not installed on the runner (apt-get install openssh-client)");
-    await writeFile2(join4(binDir, "ssh"), `#!/bin/sh
-exec ${shQuote(realSsh)} -F ${shQuote(configPath)} "$@"
-`, { mode: 448 });
-    return new _SshContext(dir, configPath, binDir, keyDir);
-  }
-  /** Arguments for `ssh` that run `command` on the endpoint. */
-  args(endpoint2, command) {
-    return ["-F", this.configPath, "-p", String(endpoint2.port), "-l", endpoint2.user, "--", endpoint2.host, command];
-  }
-  forwards = 0;
-  /** A fresh path in Steward's private directory for a forwarded socket (short: sun_path holds 108 bytes). */
-  socketPath() {
-    return join4(this.dir, `engine-${++this.forwards}.sock`);
-  }
-  /** Arguments for `ssh` that make the running control master forward `local` to the host's Unix socket `remote`. */
-  forwardArgs(endpoint2, local, remote) {
-    return ["-F", this.configPath, "-p", String(endpoint2.port), "-l", endpoint2.user, "-O", "forward", "-L", `${local}:${remote}`, "--", endpoint2.host];
-  }
-  /** Arguments for `ssh` that connect its stdin and stdout to host:port as seen from the endpoint. */
-  stdioForwardArgs(endpoint2, host, port) {
-    return ["-F", this.configPath, "-p", String(endpoint2.port), "-l", endpoint2.user, "-W", `${bracket(host)}:${port}`, "--", endpoint2.host];
-  }
-  /** Environment for the Docker CLI and Compose talking to the endpoint over ssh. */
-  dockerEnv(endpoint2) {
-    const env = { ...process.env, PATH: `${this.binDir}${delimiter}${process.env.PATH ?? ""}` };
-    delete env.DOCKER_CONTEXT;
-    env.DOCKER_HOST = `ssh://${endpoint2.user}@${bracket(endpoint2.host)}:${endpoint2.port}`;
-    return env;
-  }
-  async close(endpoints) {
-    await Promise.all(endpoints.map((e) => run("ssh", ["-F", this.configPath, "-p", String(e.port), "-l", e.user, "-O", "exit", "--", e.host], { timeoutMs: 5e3 })));
-    await rm2(this.dir, { recursive: true, force: true });
-    if (this.keyCopy) await rm2(this.keyCopy, { recursive: true, force: true });
-  }
-};
-function sshConfig(o2) {
-  return [
-    "Host *",
-    ...o2.keyPath ? [`  IdentityFile ${quoteConfig(o2.keyPath)}`, "  IdentitiesOnly yes"] : [],
-    `  UserKnownHostsFile ${quoteConfig(o2.knownHosts)}`,
-    "  GlobalKnownHostsFile /dev/null",
-    `  StrictHostKeyChecking ${o2.policy === "strict" ? "yes" : "accept-new"}`,
-    "  HashKnownHosts no",
-    "  BatchMode yes",
-    "  PasswordAuthentication no",
-    "  KbdInteractiveAuthentication no",
-    `  ConnectTimeout ${o2.connectTimeoutS}`,
-    "  ServerAliveInterval 5",
-    "  ServerAliveCountMax 3",
-    "  ControlMaster auto",
-    // %C (a hash) keeps the socket path short enough for sun_path.
-    `  ControlPath ${quoteConfig(join4(o2.controlDir, "cm-%C"))}`,
-    "  ControlPersist 60",
-    // A forward left by a master that timed out is replaced, not refused.
-    "  StreamLocalBindUnlink yes",
-    "  LogLevel ERROR",
-    ""
-  ].join("\n");
-}
-async function materializeKey(dir, key2) {
-  if (!key2) return void 0;
-  if (!key2.includes("PRIVATE KEY")) return key2;
-  const path = join4(dir, "id");
-  await writeFile2(path, key2.endsWith("\n") ? key2 : `${key2}
-`, { mode: 384 });
-  return path;
-}
-async function materializeKnownHosts(dir, value) {
-  if (!isKnownHostsContent(value)) {
-    await mkdir2(dirname(value), { recursive: true, mode: 448 });
-    return value;
-  }
-  const path = join4(dir, "known_hosts");
-  await writeFile2(path, value.endsWith("\n") ? value : `${value}
-`, { mode: 384 });
-  return path;
-}
-function isKnownHostsContent(value) {
-  return value.includes("\n") || /^\S+\s+\S+\s+\S+/.test(value.trim());
-}
-function defaultKnownHosts() {
-  const state = process.env.XDG_STATE_HOME ?? join4(homedir(), ".local", "state");
-  return join4(state, "steward", "known_hosts");
-}
-async function findOnPath(name) {
-  for (const dir of (process.env.PATH ?? "").split(delimiter)) {
-    if (!dir) continue;
-    try {
-      await access2(join4(dir, name), constants3.X_OK);
-      return join4(dir, name);
-    } catch {
-    }
-  }
-  return void 0;
-}
-var bracket = (host) => host.includes(":") ? `[${host}]` : host;
-var quoteConfig = (s) => /[\s"]/.test(s) ? `"${s}"` : s;
-function shQuote(s) {
-  return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
 // src/targets/target.ts
@@ -59234,7 +59262,7 @@ function createTarget(spec, runtime = {}, env = process.env) {
 }
 
 // node_modules/@actions/github/lib/context.js
-import { readFileSync as readFileSync6, existsSync as existsSync3 } from "fs";
+import { readFileSync as readFileSync7, existsSync as existsSync3 } from "fs";
 import { EOL as EOL5 } from "os";
 var Context = class {
   /**
@@ -59245,7 +59273,7 @@ var Context = class {
     this.payload = {};
     if (process.env.GITHUB_EVENT_PATH) {
       if (existsSync3(process.env.GITHUB_EVENT_PATH)) {
-        this.payload = JSON.parse(readFileSync6(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
+        this.payload = JSON.parse(readFileSync7(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
       } else {
         const path = process.env.GITHUB_EVENT_PATH;
         process.stdout.write(`GITHUB_EVENT_PATH ${path} does not exist${EOL5}`);
@@ -63440,7 +63468,7 @@ function sleep3(ms2) {
 
 // src/actions/_inputs.ts
 var import_yaml8 = __toESM(require_dist3(), 1);
-import { mkdirSync as mkdirSync3, readFileSync as readFileSync7, writeFileSync as writeFileSync3 } from "node:fs";
+import { mkdirSync as mkdirSync3, readFileSync as readFileSync8, writeFileSync as writeFileSync3 } from "node:fs";
 import { dirname as dirname3, join as join7, resolve } from "node:path";
 
 // src/report/stage-failure.ts
@@ -63491,7 +63519,7 @@ function failWith(e, stage) {
 }
 function projectName() {
   try {
-    const name = (0, import_yaml8.parse)(readFileSync7(join7(projectDir(), "project.yml"), "utf8"))?.name;
+    const name = (0, import_yaml8.parse)(readFileSync8(join7(projectDir(), "project.yml"), "utf8"))?.name;
     return typeof name === "string" && /^[a-z0-9][a-z0-9-]*$/.test(name) ? name : void 0;
   } catch {
     return void 0;

@@ -48027,9 +48027,11 @@ function splitParts(stdout, marker) {
 
 // src/targets/ssh.ts
 import { chmod as chmod2, mkdtemp, rm as rm2, writeFile as writeFile2, mkdir as mkdir2, access as access2 } from "node:fs/promises";
-import { constants as constants3 } from "node:fs";
+import { constants as constants3, lstatSync as lstatSync2, readdirSync as readdirSync2, readFileSync as readFileSync2, rmSync } from "node:fs";
 import { tmpdir, homedir } from "node:os";
 import { join as join2, delimiter, dirname as dirname2 } from "node:path";
+var SSH_DIR_PREFIX = "stw-ssh-";
+var OWNER_FILE = "owner";
 var SshContext = class _SshContext {
   constructor(dir, configPath, binDir, keyCopy) {
     this.dir = dir;
@@ -48042,8 +48044,10 @@ var SshContext = class _SshContext {
   binDir;
   keyCopy;
   static async create(options = {}) {
-    const dir = await mkdtemp(join2(tmpdir(), "stw-ssh-"));
+    const dir = await mkdtemp(join2(tmpdir(), SSH_DIR_PREFIX));
     await chmod2(dir, 448);
+    await writeFile2(join2(dir, OWNER_FILE), `${process.pid}
+`, { mode: 384 });
     const keyDir = options.runtimeDir ? await mkdtemp(join2(options.runtimeDir, "ssh-")) : void 0;
     const keyPath = await materializeKey(keyDir ?? dir, options.key ?? process.env.STEWARD_SSH_KEY);
     const knownHosts = await materializeKnownHosts(dir, options.knownHosts ?? process.env.STEWARD_KNOWN_HOSTS ?? defaultKnownHosts());
@@ -49370,7 +49374,7 @@ function createTarget(spec, runtime = {}, env = process.env) {
 
 // src/actions/_inputs.ts
 var import_yaml7 = __toESM(require_dist(), 1);
-import { mkdirSync as mkdirSync2, readFileSync as readFileSync2, writeFileSync as writeFileSync2 } from "node:fs";
+import { mkdirSync as mkdirSync2, readFileSync as readFileSync3, writeFileSync as writeFileSync2 } from "node:fs";
 import { dirname as dirname4, join as join5, resolve } from "node:path";
 
 // src/report/stage-failure.ts
@@ -49421,7 +49425,7 @@ function failWith(e, stage) {
 }
 function projectName() {
   try {
-    const name = (0, import_yaml7.parse)(readFileSync2(join5(projectDir(), "project.yml"), "utf8"))?.name;
+    const name = (0, import_yaml7.parse)(readFileSync3(join5(projectDir(), "project.yml"), "utf8"))?.name;
     return typeof name === "string" && /^[a-z0-9][a-z0-9-]*$/.test(name) ? name : void 0;
   } catch {
     return void 0;
