@@ -10,11 +10,11 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { loadTestenv, testenvSkip } from '../../support/testenv';
 import { serviceYml, testenvNetwork } from '../../support/testenv-project';
 import { convergeOptions, runConverge } from '../../support/converge-fixture';
 import { GitProject } from '../../support/git-project';
+import { containerOf, prometheusApi, until, wipeProject } from '../../support/prometheus';
 
 const env = loadTestenv()!;
 const skip = testenvSkip();
@@ -23,47 +23,9 @@ const HTTP_PORT = 18490;
 const PROM_PORT = 18491;
 const REMOTE_PORT = 18492;
 
-interface Sample {
-  metric: Record<string, string>;
-  value: [number, string];
-}
-
-async function api<T>(path: string): Promise<T | undefined> {
-  try {
-    const res = await fetch(`http://127.0.0.1:${PROM_PORT}${path}`, { signal: AbortSignal.timeout(5000) });
-    if (!res.ok) return undefined;
-    const body = (await res.json()) as { status: string; data: T };
-    return body.status === 'success' ? body.data : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** `query` per app: the value of its one sample, absent when there is none. */
-async function byApp(query: string): Promise<Record<string, string>> {
-  const data = await api<{ result: Sample[] }>(`/api/v1/query?query=${encodeURIComponent(query)}`);
-  return Object.fromEntries((data?.result ?? []).map((s) => [s.metric.app, s.value[1]]));
-}
-
-async function activeTargets(): Promise<{ labels: Record<string, string>; health: string; scrapeUrl: string }[]> {
-  return (await api<{ activeTargets: { labels: Record<string, string>; health: string; scrapeUrl: string }[] }>('/api/v1/targets?state=active'))?.activeTargets ?? [];
-}
-
-/** Polls until `ok` holds (a few scrape intervals), then returns the last value; the caller asserts it. */
-async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, ms = 60_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await read();
-    if (ok(v) || Date.now() > end) return v;
-    await sleep(500);
-  }
-}
+const { byApp, activeTargets } = prometheusApi(PROM_PORT);
 
 const status = async () => ({ up: await byApp('up{job=~"m1|m2"}'), probe: await byApp('probe_success') });
-
-function containerOf(host: string, app: string): string {
-  return execFileSync('docker', ['-H', host, 'ps', '-aq', '--no-trunc', '--filter', `label=com.docker.compose.project=${PROJECT}-${app}`], { encoding: 'utf8' }).trim();
-}
 
 test('Prometheus scrapes and probes apps on the local and an SSH target; stop and removal show; no restart on a targets change', { skip, timeout: 420_000 }, async (t) => {
   const remote = env.targets[0];
@@ -78,23 +40,7 @@ test('Prometheus scrapes and probes apps on the local and an SSH target; stop an
     'services/m2/service.yml': serviceYml(remote.name, env.images.v2, `ports: [ { container: 80, host: ${REMOTE_PORT} } ]\nroute: { subdomain: m2, port: 80 }\nmetrics: { port: 80 }\n`),
   });
   const stateDir = mkdtempSync(join(tmpdir(), 'steward-monitoring-state-'));
-  const wipe = () => {
-    // By label, not through the project: it works whatever state a failed step left the git project in.
-    for (const host of [env.localDockerHost, remote.socket]) {
-      const docker = (...args: string[]) => execFileSync('docker', ['-H', host, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-      const label = `label=steward.project=${PROJECT}`;
-      const containers = docker('ps', '-aq', '--filter', label).split('\n').filter(Boolean);
-      if (containers.length) docker('rm', '-f', '-v', ...containers);
-      const volumes = docker('volume', 'ls', '-q', '--filter', label).split('\n').filter(Boolean);
-      if (volumes.length) docker('volume', 'rm', '-f', ...volumes);
-      try {
-        docker('network', 'rm', `steward-${PROJECT}`);
-      } catch {
-        /* never created on this engine */
-      }
-    }
-    for (const dir of [env.localDir, remote.dir]) rmSync(join(dir, PROJECT), { recursive: true, force: true });
-  };
+  const wipe = () => wipeProject(env, PROJECT);
   wipe();
   t.after(async () => {
     wipe();
@@ -128,8 +74,8 @@ test('Prometheus scrapes and probes apps on the local and an SSH target; stop an
   const again = await runConverge(convergeOptions(env, p, { stateDir }));
   assert.deepEqual(again.steps.map((s) => s.id), [], 'the live targets on the host are what the project wants');
 
-  const prometheus = containerOf(env.localDockerHost, 'prometheus');
-  execFileSync('docker', ['-H', env.localDockerHost, 'stop', '-t', '1', containerOf(env.localDockerHost, 'm1')], { stdio: 'ignore' });
+  const prometheus = containerOf(env.localDockerHost, PROJECT, 'prometheus');
+  execFileSync('docker', ['-H', env.localDockerHost, 'stop', '-t', '1', containerOf(env.localDockerHost, PROJECT, 'm1')], { stdio: 'ignore' });
   const down = await until(status, (s) => s.up.m1 === '0' && s.probe.m1 === '0');
   assert.deepEqual(down, { up: { m1: '0', m2: '1' }, probe: { m1: '0', m2: '1' } });
 
@@ -142,7 +88,7 @@ test('Prometheus scrapes and probes apps on the local and an SSH target; stop an
 
   const left = await until(activeTargets, (ts) => !ts.some((x) => x.labels.app === 'm2'));
   assert.deepEqual(left.filter((x) => x.labels.app === 'm2'), []);
-  assert.equal(containerOf(env.localDockerHost, 'prometheus'), prometheus, 'Prometheus re-read its targets: same container');
+  assert.equal(containerOf(env.localDockerHost, PROJECT, 'prometheus'), prometheus, 'Prometheus re-read its targets: same container');
   // m1 was started again by this converge (drift), and Prometheus sees it.
   assert.equal((await until(status, (s) => s.up.m1 === '1')).up.m1, '1');
 });

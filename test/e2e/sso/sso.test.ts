@@ -6,13 +6,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadTestenv, testenvSkip } from '../../support/testenv';
 import { testenvNetwork } from '../../support/testenv-project';
 import { convergeOptions, removeAll, runConverge } from '../../support/converge-fixture';
 import { GitProject } from '../../support/git-project';
+import { getVia, whenAnswers, type Reply } from '../../support/http-get';
 
 const env = loadTestenv()!;
 const skip = testenvSkip();
@@ -21,35 +21,9 @@ const DOMAIN = `${PROJECT}.test`;
 const HTTP_PORT = 18390;
 const SESSION = 'e2e-session-0123456789';
 
-interface Reply {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-  error?: string;
-}
-
-function get(host: string, headers: Record<string, string> = {}): Promise<Reply> {
-  return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port: HTTP_PORT, path: '/', headers: { Host: host, ...headers }, timeout: 5000 }, (res) => {
-      let body = '';
-      res.on('data', (d) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
-    req.on('error', (e) => resolve({ status: 0, headers: {}, body: '', error: e.message }));
-    req.on('timeout', () => req.destroy(new Error('timed out')));
-    req.end();
-  });
-}
-
+const get = (host: string, headers: Record<string, string> = {}) => getVia(HTTP_PORT, host, headers);
 /** Caddy answers once it has loaded its config; the first request may still race its start. */
-async function whenUp(host: string, ok: (r: Reply) => boolean, headers: Record<string, string> = {}): Promise<Reply> {
-  const end = Date.now() + 20_000;
-  for (;;) {
-    const r = await get(host, headers);
-    if (ok(r) || Date.now() > end) return r;
-    await new Promise((res) => setTimeout(res, 250));
-  }
-}
+const whenUp = (host: string, ok: (r: Reply) => boolean, headers: Record<string, string> = {}) => whenAnswers(HTTP_PORT, host, ok, headers);
 
 function service(image: string, extra: string): string {
   return `target: core\nimage: ${image}\n${extra}`;
