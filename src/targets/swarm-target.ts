@@ -8,7 +8,7 @@ import { EngineConnectError, type EngineApi } from './engine-api';
 import { envFile } from './env-file';
 import { redact } from './errors';
 import { envValues, KEEP_RELEASES, releaseDigests, releaseId, type ReleaseInfo } from './release';
-import { activateReleaseScript, MARK_ENGINE, MARK_PROBLEM, MARK_SOCKET, removeDirScript, uploadReleaseScript } from './scripts';
+import { MARK_ENGINE, MARK_PROBLEM, MARK_SOCKET, removeDirScript } from './scripts';
 import { checkRelativePath, tar } from './tar';
 import { groupSwarm, parseSwarmListing, rolloutState, serviceState, STACK_LABEL, type SwarmListing, type SwarmNode, type SwarmService, type SwarmTask } from './swarm-observe';
 import {
@@ -17,6 +17,7 @@ import {
   removeServicesScript,
   serviceLogsScript,
   stackListScript,
+  storeReleaseScript,
   swarmObserveScript,
   swarmPrepareScript,
   taskLogsScript,
@@ -140,24 +141,21 @@ export class SwarmTarget extends DockerTarget {
       healthTimeoutMs: app.healthTimeoutMs,
       digests: releaseDigests([], env, compose),
     };
-    // The manager keeps what a rollback needs; the files live in the swarm as configs.
+    // The manager keeps what a rollback needs, stored once the rollout is healthy; the files live in the swarm as configs.
     const archive = tar([
       { path: 'compose.yaml', content: compose, mode: 0o600 },
       { path: 'secrets.env', content: env, mode: 0o600 },
       { path: 'release.json', content: Buffer.from(JSON.stringify(info) + '\n'), mode: 0o600 },
     ]);
-    const upload = await this.exec(uploadReleaseScript(appDir, id), { input: archive, secrets });
-    if (upload.code !== 0) throw this.fail(`uploading ${app.app}'s release ${id}`, upload, secrets);
-
     const files = [
       ...app.files.map((f) => ({ path: checkRelativePath(f.path), content: f.content, mode: 0o644 })),
       ...Object.entries(app.env).map(([k, v]) => ({ path: `secrets/${k}`, content: Buffer.from(v), mode: 0o600 })),
     ];
     const r = await this.deployStack(app, compose, files, app.hash, secrets, started);
     if (!r.ok) return r;
-    const activate = await this.exec(activateReleaseScript(appDir, id, KEEP_RELEASES));
-    if (activate.code !== 0) throw this.fail(`making release ${id} of ${app.app} current`, activate);
-    await this.pruneObjects(app);
+    // Only a healthy release is stored: until then the current one stays what a rollback returns to.
+    const store = await this.exec(storeReleaseScript(appDir, id, KEEP_RELEASES, app.project, app.app), { input: archive, secrets });
+    if (store.code !== 0) throw this.fail(`storing ${app.app}'s release ${id} as current`, store, secrets);
     return { ...r, release: id };
   }
 
