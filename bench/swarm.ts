@@ -1,7 +1,8 @@
 // bench/swarm: converge 20 services on the testenv's 3-node swarm with Steward, beside the same
 // `docker stack deploy` calls by hand in a loop against the manager; prints the ratio (goal <= 1.1)
 // and the time of a no-change converge.
-//   node --import tsx bench/swarm.ts [--services N] [--runs N] [--phases]
+//   node --import tsx bench/swarm.ts [--services N] [--runs N] [--parallelism N] [--phases]
+// --parallelism: Steward's converge parallelism (default: one per service; 1 is the hand loop's).
 // --phases: every remote call of the Steward side (ssh script, docker CLI on the runner, Engine API
 // request) is timed and summed by what it does, with the machine's CPU use over the deploy.
 // Needs `scripts/testenv up` with its swarm (STEWARD_TESTENV_SWARM=3, the default).
@@ -29,6 +30,7 @@ const opt = (name: string, dflt: number) => (args.includes(name) ? Number(args[a
 const SERVICES = opt('--services', 20);
 const RUNS = opt('--runs', 2);
 const PHASES = args.includes('--phases');
+const PARALLELISM = opt('--parallelism', SERVICES);
 const BENCH = 'benchswarm';
 const WAIT_MS = 180_000;
 
@@ -234,7 +236,7 @@ async function stewardSide(): Promise<StewardSide> {
   const m = swarm.manager;
   const nodes = swarm.nodes.map((n) => n.address).join(', ');
   const p = new GitProject({
-    'project.yml': `name: ${BENCH}\ndomain: ${BENCH}.test\nconverge: { health_timeout: 120s, parallelism: ${SERVICES}, lock_timeout: 1s }\n`,
+    'project.yml': `name: ${BENCH}\ndomain: ${BENCH}.test\nconverge: { health_timeout: 120s, parallelism: ${PARALLELISM}, lock_timeout: 1s }\n`,
     'network.yml': `targets:\n  sw: { address: ${m.address}, port: ${m.port}, user: ${m.user}, engine: swarm, publish: host, dir: ${m.dir}, nodes: [${nodes}] }\n`,
   });
   const base = p.head();
@@ -310,7 +312,7 @@ async function main(): Promise<void> {
         runsMs: hand,
         medianMs: handMs,
       },
-      steward: { runsMs: stw, medianMs: stewardMs, noChangeRunsMs: noChange, noChangeMedianMs: median(noChange) },
+      steward: { parallelism: PARALLELISM, runsMs: stw, medianMs: stewardMs, noChangeRunsMs: noChange, noChangeMedianMs: median(noChange) },
       ratio: Math.round((stewardMs / handMs) * 100) / 100,
       ...(PHASES ? { phases: { note: 'per deploy run: calls and summed ms of each kind of call (parallel calls overlap)', runs: phaseRuns } } : {}),
       goal: 'steward / by hand <= 1.1',
