@@ -179,8 +179,9 @@ let trace: Trace = {};
 function classify(kind: string, what: string): string {
   if (kind === 'engine') return `engine API: ${what.replace(/\?.*/, '').replace(/\/[a-z0-9]{25,}/g, '/<id>')}`;
   if (kind === 'docker') return `docker CLI (runner): ${what.split(' ').slice(0, 2).join(' ')}`;
+  if (what.includes('.incoming-') && what.includes('.current.new')) return 'ssh: store release (upload, switch, prune)';
   if (what.includes('.incoming-')) return 'ssh: upload release';
-  if (what.includes('.current.new')) return 'ssh: switch release (+ prune)';
+  if (what.includes('.current.new')) return 'ssh: switch release';
   if (what.includes('for kind in config secret')) return 'ssh: prune configs/secrets';
   if (what.includes('@@steward-services') && what.includes('com.docker.stack.namespace=')) return 'ssh: rollout poll (stack listing)';
   if (what.includes('@@steward-services')) return 'ssh: observe';
