@@ -1,7 +1,10 @@
 // bench/swarm: converge 20 services on the testenv's 3-node swarm with Steward, beside the same
 // `docker stack deploy` calls by hand in a loop against the manager; prints the ratio (goal <= 1.1)
 // and the time of a no-change converge.
-//   node --import tsx bench/swarm.ts [--services N] [--runs N]
+//   node --import tsx bench/swarm.ts [--services N] [--runs N] [--parallelism N] [--phases]
+// --parallelism: Steward's converge parallelism (default: one per service; 1 is the hand loop's).
+// --phases: every remote call of the Steward side (ssh script, docker CLI on the runner, Engine API
+// request) is timed and summed by what it does, with the machine's CPU use over the deploy.
 // Needs `scripts/testenv up` with its swarm (STEWARD_TESTENV_SWARM=3, the default).
 //
 // The hand side is what a user would type on a server with Debian's docker CLI (/usr/bin/docker,
@@ -11,7 +14,7 @@
 // every service's tasks run. Every measured run starts from the same state: no stack of the bench
 // on the swarm, the image cached on every node (stacks are removed between runs, not counted).
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DOCKER_CLI, dockerAt, managerDocker, waitUntil } from '../test/support/swarm';
@@ -19,11 +22,15 @@ import { loadTestenv, TESTENV_STATE, type Testenv, type TestenvSwarm } from '../
 import { GitProject } from '../test/support/git-project';
 import { testenvTargetFactory } from '../test/support/testenv-project';
 import { converge, median, ms } from './_testenv-bench';
+import { DockerTarget } from '../src/targets/docker-target';
+import { EngineApi } from '../src/targets/engine-api';
 
 const args = process.argv.slice(2);
 const opt = (name: string, dflt: number) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : dflt);
 const SERVICES = opt('--services', 20);
 const RUNS = opt('--runs', 2);
+const PHASES = args.includes('--phases');
+const PARALLELISM = opt('--parallelism', SERVICES);
 const BENCH = 'benchswarm';
 const WAIT_MS = 180_000;
 
@@ -144,7 +151,11 @@ function remains(s: TestenvSwarm): string[] {
 /** Removes every stack of the bench and waits until nothing of them is left on any node (not counted). */
 async function purge(): Promise<void> {
   const stacks = managerDocker(swarm, ['stack', 'ls', '--format', '{{.Name}}']).split('\n').filter((s) => s.startsWith(`${BENCH}-`));
-  if (stacks.length > 0) managerDocker(swarm, ['stack', 'rm', ...stacks]);
+  try {
+    if (stacks.length > 0) managerDocker(swarm, ['stack', 'rm', ...stacks]);
+  } catch {
+    // A network whose task is still stopping is refused: the loop below removes it once free.
+  }
   let left: string[] = [];
   await waitUntil(`bench stacks removed`, () => {
     left = remains(swarm);
@@ -162,6 +173,55 @@ async function purge(): Promise<void> {
   }, { timeoutMs: WAIT_MS, describe: () => `${left.length} left` });
 }
 
+// ---- --phases: the Steward side's calls, timed at the target's three doors -------------------
+type Trace = Record<string, { calls: number; ms: number }>;
+let trace: Trace = {};
+function classify(kind: string, what: string): string {
+  if (kind === 'engine') return `engine API: ${what.replace(/\?.*/, '').replace(/\/[a-z0-9]{25,}/g, '/<id>')}`;
+  if (kind === 'docker') return `docker CLI (runner): ${what.split(' ').slice(0, 2).join(' ')}`;
+  if (what.includes('.incoming-') && what.includes('.current.new')) return 'ssh: store release (upload, switch, prune)';
+  if (what.includes('.incoming-')) return 'ssh: upload release';
+  if (what.includes('.current.new')) return 'ssh: switch release';
+  if (what.includes('for kind in config secret')) return 'ssh: prune configs/secrets';
+  if (what.includes('@@steward-services') && what.includes('com.docker.stack.namespace=')) return 'ssh: rollout poll (stack listing)';
+  if (what.includes('@@steward-services')) return 'ssh: observe';
+  if (what.includes('@@steward-engine')) return 'ssh: prepare';
+  return `ssh: other (${what.split('\n')[0]!.slice(0, 40)})`;
+}
+function timedCall<T>(kind: string, what: string, f: () => Promise<T>): Promise<T> {
+  const t0 = process.hrtime.bigint();
+  return f().finally(() => {
+    const e = (trace[classify(kind, what)] ??= { calls: 0, ms: 0 });
+    e.calls++;
+    e.ms += Number(process.hrtime.bigint() - t0) / 1e6;
+  });
+}
+if (PHASES) {
+  // Bench-only wrapping of the target's protected doors: the product code carries no tracing.
+  const dt = DockerTarget.prototype as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
+  const exec = dt.exec!;
+  const docker = dt.docker!;
+  dt.exec = function (this: unknown, script: unknown, ...rest: unknown[]) {
+    return timedCall('ssh', String(script), () => exec.call(this, script, ...rest));
+  };
+  dt.docker = function (this: unknown, argv: unknown, ...rest: unknown[]) {
+    return timedCall('docker', (argv as string[]).join(' '), () => docker.call(this, argv, ...rest));
+  };
+  const ea = EngineApi.prototype as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
+  const get = ea.get!;
+  ea.get = function (this: unknown, path: unknown) {
+    return timedCall('engine', String(path), () => get.call(this, path));
+  };
+}
+function cpuSample(): number[] {
+  return readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+}
+function cpuBusyPct(a: number[], b: number[]): number {
+  const d = b.map((x, i) => x - a[i]!);
+  return Math.round((1 - (d[3]! + (d[4] ?? 0)) / d.reduce((x, y) => x + y, 0)) * 100);
+}
+const phaseRuns: { deploy: Trace; cpuBusyPct: number }[] = [];
+
 // ==== STEWARD HOOK ==========================================================================
 // The same services as one Steward project: one app per name (stack `benchswarm-appNN`, service
 // `benchswarm-appNN_appNN`), the bench label on service and containers so that purge() finds them.
@@ -177,7 +237,7 @@ async function stewardSide(): Promise<StewardSide> {
   const m = swarm.manager;
   const nodes = swarm.nodes.map((n) => n.address).join(', ');
   const p = new GitProject({
-    'project.yml': `name: ${BENCH}\ndomain: ${BENCH}.test\nconverge: { health_timeout: 120s, parallelism: ${SERVICES}, lock_timeout: 1s }\n`,
+    'project.yml': `name: ${BENCH}\ndomain: ${BENCH}.test\nconverge: { health_timeout: 120s, parallelism: ${PARALLELISM}, lock_timeout: 1s }\n`,
     'network.yml': `targets:\n  sw: { address: ${m.address}, port: ${m.port}, user: ${m.user}, engine: swarm, publish: host, dir: ${m.dir}, nodes: [${nodes}] }\n`,
   });
   const base = p.head();
@@ -190,11 +250,18 @@ async function stewardSide(): Promise<StewardSide> {
   const createTarget = testenvTargetFactory(env, { commandTimeoutMs: WAIT_MS });
   const ls = () => run(lsArgs, { ...process.env, DOCKER_HOST: m.socket });
   const timed = async (what: string): Promise<number> => {
+    trace = {};
+    const cpu0 = cpuSample();
     const t0 = process.hrtime.bigint();
     const record = await converge(env, p, createTarget);
     if (record.result !== 'success') throw new Error(`steward ${what}: ${record.result}: ${record.summary} ${JSON.stringify(record.errors)}`);
     await waitAllRunning(ls, (n) => `${n}_${n.slice(BENCH.length + 1)}`);
-    return ms(t0);
+    const took = ms(t0);
+    if (PHASES && what === 'deploy') {
+      for (const e of Object.values(trace)) e.ms = Math.round(e.ms);
+      phaseRuns.push({ deploy: trace, cpuBusyPct: cpuBusyPct(cpu0, cpuSample()) });
+    }
+    return took;
   };
   return {
     deploy: () => {
@@ -246,8 +313,9 @@ async function main(): Promise<void> {
         runsMs: hand,
         medianMs: handMs,
       },
-      steward: { runsMs: stw, medianMs: stewardMs, noChangeRunsMs: noChange, noChangeMedianMs: median(noChange) },
+      steward: { parallelism: PARALLELISM, runsMs: stw, medianMs: stewardMs, noChangeRunsMs: noChange, noChangeMedianMs: median(noChange) },
       ratio: Math.round((stewardMs / handMs) * 100) / 100,
+      ...(PHASES ? { phases: { note: 'per deploy run: calls and summed ms of each kind of call (parallel calls overlap)', runs: phaseRuns } } : {}),
       goal: 'steward / by hand <= 1.1',
     }, null, 2));
   } finally {

@@ -70,6 +70,14 @@ export class EngineApi {
     return (JSON.parse(r.body) as { Id: string }[]).map((c) => c.Id);
   }
 
+  /** A swarm manager's `/services`, `/tasks` or `/nodes`: each object as the CLI's inspect prints it. */
+  async swarmList<T>(kind: 'services' | 'tasks' | 'nodes', filters: Record<string, string[]> = {}): Promise<T[]> {
+    const q = Object.keys(filters).length ? `?filters=${encodeURIComponent(JSON.stringify(filters))}` : '';
+    const r = await this.get(`/${kind}${q}`);
+    if (r.status !== 200) throw new Error(`listing swarm ${kind} failed: HTTP ${r.status} ${r.body.trim()}`);
+    return JSON.parse(r.body) as T[];
+  }
+
   /** undefined when the container is gone (removed between listing and inspecting). */
   async inspect(id: string): Promise<ContainerInspect | undefined> {
     const r = await this.get(`/containers/${encodeURIComponent(id)}/json`);

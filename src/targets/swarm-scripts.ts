@@ -1,6 +1,6 @@
 // Shell scripts run on a swarm's manager: plain sh and the docker CLI.
 import { shQuote } from './ssh';
-import { MARK_ENGINE, MARK_PROBLEM, MARK_SOCKET } from './scripts';
+import { activateReleaseScript, MARK_ENGINE, MARK_PROBLEM, MARK_SOCKET, uploadReleaseScript } from './scripts';
 import { MARK_NODES, MARK_SERVICES, MARK_TASKS, STACK_LABEL } from './swarm-observe';
 import { LABEL_APP, LABEL_PROJECT, projectNetworkName } from './target';
 
@@ -60,14 +60,22 @@ export function pruneObjectsScript(project: string, app: string): string {
   const f = `--filter ${shQuote(`label=${LABEL_PROJECT}=${project}`)} --filter ${shQuote(`label=${LABEL_APP}=${app}`)}`;
   return [
     NEED_DOCKER,
+    // One rm for all: it removes the unused ones, prints each, and refuses (on stderr) those in use.
     'for kind in config secret; do',
-    `  for id in $(docker $kind ls -q ${f}); do`,
-    '    n=$(docker $kind inspect --format "{{.Spec.Name}}" "$id" 2>/dev/null) || continue',
-    '    docker $kind rm "$id" >/dev/null 2>&1 && echo "removed $kind $n"',
-    '  done',
+    `  n=$(docker $kind ls --format '{{.Name}}' ${f}) || continue`,
+    '  [ -z "$n" ] || docker $kind rm $n 2>/dev/null | sed "s/^/removed $kind /"',
     'done',
     'true',
   ].join('\n');
+}
+
+/**
+ * After a healthy rollout, in one round trip: the release (the archive on
+ * stdin) stored and made current, and the app's configs and secrets no
+ * service uses any more removed.
+ */
+export function storeReleaseScript(appDir: string, id: string, keep: number, project: string, app: string): string {
+  return [uploadReleaseScript(appDir, id), activateReleaseScript(appDir, id, keep), pruneObjectsScript(project, app)].join('\n');
 }
 
 export function checkSwarmId(id: string): string {

@@ -2,19 +2,22 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { performance } from 'node:perf_hooks';
 import { checkName, DockerTarget, lastLine } from './docker-target';
+import { EngineConnectError, type EngineApi } from './engine-api';
 import { envFile } from './env-file';
 import { redact } from './errors';
 import { envValues, KEEP_RELEASES, releaseDigests, releaseId, type ReleaseInfo } from './release';
-import { activateReleaseScript, MARK_ENGINE, MARK_PROBLEM, MARK_SOCKET, removeDirScript, uploadReleaseScript } from './scripts';
+import { MARK_ENGINE, MARK_PROBLEM, MARK_SOCKET, removeDirScript } from './scripts';
 import { checkRelativePath, tar } from './tar';
-import { groupSwarm, parseSwarmListing, rolloutState, serviceState, STACK_LABEL, type SwarmListing } from './swarm-observe';
+import { groupSwarm, parseSwarmListing, rolloutState, serviceState, STACK_LABEL, type SwarmListing, type SwarmNode, type SwarmService, type SwarmTask } from './swarm-observe';
 import {
   MARK_REMAINING_SERVICES,
   pruneObjectsScript,
   removeServicesScript,
   serviceLogsScript,
   stackListScript,
+  storeReleaseScript,
   swarmObserveScript,
   swarmPrepareScript,
   taskLogsScript,
@@ -23,6 +26,7 @@ import {
 import { withExternalObjects } from '../render/stack';
 import {
   composeProjectName,
+  LABEL_PROJECT,
   type AppRef,
   type ApplyResult,
   type DeployableApp,
@@ -66,10 +70,52 @@ export class SwarmTarget extends DockerTarget {
     return out;
   }
 
+  /** The last listing of a project's services for the rollout waits: the apps of a run share it. */
+  private rolloutPoll?: { project: string; startedAt: number; listing: Promise<SwarmListing> };
+
   private async list(script: string, what: string): Promise<SwarmListing> {
     const r = await this.exec(script);
     if (r.code !== 0) throw this.fail(what, r);
     return parseSwarmListing(r.stdout);
+  }
+
+  /**
+   * The project's services, their tasks and the nodes, through the engine API
+   * when the manager's socket is forwarded (no process on either end), else
+   * one round trip. Every waiting app of the run reads the same listing: one
+   * started after `after` (its stack deploy or its previous read) is current
+   * enough, so N apps polling cost one listing per interval, not N.
+   */
+  private projectListing(project: string, after: number): Promise<{ startedAt: number; listing: SwarmListing }> {
+    const last = this.rolloutPoll;
+    if (last && last.project === project && last.startedAt > after) return last.listing.then((listing) => ({ startedAt: last.startedAt, listing }));
+    const startedAt = performance.now();
+    const listing = this.listing([`${LABEL_PROJECT}=${project}`], swarmObserveScript(project), `listing ${project}'s services`);
+    this.rolloutPoll = { project, startedAt, listing };
+    return listing.then((l) => ({ startedAt, listing: l }));
+  }
+
+  private async listing(labels: string[], script: string, what: string): Promise<SwarmListing> {
+    const api = await this.engine();
+    if (api) {
+      try {
+        return await this.listFromEngine(api, labels);
+      } catch (e) {
+        if (!(e instanceof EngineConnectError) || this.isLocal) throw e;
+        // The SSH connection under the forward went away: a new one, once.
+        await this.reconnect();
+        if (this.engineApi) return await this.listFromEngine(this.engineApi, labels);
+      }
+    }
+    return this.list(script, what);
+  }
+
+  private async listFromEngine(api: EngineApi, labels: string[]): Promise<SwarmListing> {
+    const [services, nodes] = await Promise.all([api.swarmList<SwarmService>('services', { label: labels }), api.swarmList<SwarmNode>('nodes')]);
+    const tasks = services.length ? await api.swarmList<SwarmTask>('tasks', { service: services.map((s) => s.ID) }) : [];
+    this.count += services.length ? 3 : 2;
+    this.lastContact = Date.now();
+    return { services, tasks, nodes };
   }
 
   override async observe(options: ObserveOptions = {}): Promise<ObservedTarget> {
@@ -95,24 +141,21 @@ export class SwarmTarget extends DockerTarget {
       healthTimeoutMs: app.healthTimeoutMs,
       digests: releaseDigests([], env, compose),
     };
-    // The manager keeps what a rollback needs; the files live in the swarm as configs.
+    // The manager keeps what a rollback needs, stored once the rollout is healthy; the files live in the swarm as configs.
     const archive = tar([
       { path: 'compose.yaml', content: compose, mode: 0o600 },
       { path: 'secrets.env', content: env, mode: 0o600 },
       { path: 'release.json', content: Buffer.from(JSON.stringify(info) + '\n'), mode: 0o600 },
     ]);
-    const upload = await this.exec(uploadReleaseScript(appDir, id), { input: archive, secrets });
-    if (upload.code !== 0) throw this.fail(`uploading ${app.app}'s release ${id}`, upload, secrets);
-
     const files = [
       ...app.files.map((f) => ({ path: checkRelativePath(f.path), content: f.content, mode: 0o644 })),
       ...Object.entries(app.env).map(([k, v]) => ({ path: `secrets/${k}`, content: Buffer.from(v), mode: 0o600 })),
     ];
     const r = await this.deployStack(app, compose, files, app.hash, secrets, started);
     if (!r.ok) return r;
-    const activate = await this.exec(activateReleaseScript(appDir, id, KEEP_RELEASES));
-    if (activate.code !== 0) throw this.fail(`making release ${id} of ${app.app} current`, activate);
-    await this.pruneObjects(app);
+    // Only a healthy release is stored: until then the current one stays what a rollback returns to.
+    const store = await this.exec(storeReleaseScript(appDir, id, KEEP_RELEASES, app.project, app.app), { input: archive, secrets });
+    if (store.code !== 0) throw this.fail(`storing ${app.app}'s release ${id} as current`, store, secrets);
     return { ...r, release: id };
   }
 
@@ -130,7 +173,7 @@ export class SwarmTarget extends DockerTarget {
     const stack = composeProjectName(app.project, app.app);
     const ref = { project: app.project, app: app.app, health: r.info.health, healthTimeoutMs: r.info.healthTimeoutMs };
     // Swarm may have rolled back on its own (failure_action: rollback): then the release already serves.
-    const now = rolloutState(await this.list(stackListScript(stack), `listing ${stack}`), stack, r.info.hash);
+    const now = rolloutState(await this.listing([`${STACK_LABEL}=${stack}`], stackListScript(stack), `listing ${stack}`), stack, r.info.hash);
     if (now.done && now.ok) {
       return { ok: true, target: this.spec.name, project: app.project, app: app.app, hash: r.info.hash, status: 'healthy', message: `serving release ${r.info.id} again (${now.message})`, durationMs: Date.now() - started, containers: [], release: r.info.id };
     }
@@ -161,10 +204,13 @@ export class SwarmTarget extends DockerTarget {
       await rm(stage, { recursive: true, force: true });
     }
     const deadline = started + app.healthTimeoutMs;
+    let after = performance.now();
     for (;;) {
-      const listing = await this.list(stackListScript(stack), `listing ${stack}`);
+      const read = await this.projectListing(app.project, after);
+      after = read.startedAt;
+      const listing = read.listing;
       const state = rolloutState(listing, stack, hash);
-      const containers = groupSwarm(listing, { project: app.project }).apps.flatMap((a) => a.containers);
+      const containers = groupSwarm(listing, { project: app.project }).apps.filter((a) => a.composeProject === stack).flatMap((a) => a.containers);
       if (state.done && state.ok) return done({ ok: true, status: 'healthy', message: state.message, containers });
       if (state.done || Date.now() >= deadline) {
         const failing = state.failing;
@@ -185,7 +231,7 @@ export class SwarmTarget extends DockerTarget {
     checkName('project', app.project);
     checkName('app', app.app);
     const stack = composeProjectName(app.project, app.app);
-    const listing = await this.list(stackListScript(stack), `listing ${stack}`);
+    const listing = await this.listing([`${STACK_LABEL}=${stack}`], stackListScript(stack), `listing ${stack}`);
     const svc = listing.services.find((s) => s.Spec.Labels?.[STACK_LABEL] === stack);
     if (!svc) return { target: this.spec.name, app: app.app, status: 'missing', message: `no service of stack ${stack}`, containers: [] };
     const s = serviceState(svc, listing.tasks, listing.nodes);
