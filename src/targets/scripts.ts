@@ -17,7 +17,8 @@ const INSPECT_FORMAT =
   '{{.Image}} {"id":{{json .Id}},"name":{{json .Name}},"image":{{json .Config.Image}},"imageId":{{json .Image}},' +
   '"labels":{{json .Config.Labels}},"state":{{json .State}}}';
 
-const NEED_DOCKER = `command -v docker >/dev/null 2>&1 || { echo "the docker CLI is not installed on the host" >&2; exit 127; }`;
+/** Every host script starts with it: a clear message where the docker CLI is missing. */
+export const NEED_DOCKER = `command -v docker >/dev/null 2>&1 || { echo "the docker CLI is not installed on the host" >&2; exit 127; }`;
 
 /** Containers matching the filters, inspected, then (for observe) the digests of their images: one round trip. */
 function inspectContainers(filters: string[], withImages = true): string {

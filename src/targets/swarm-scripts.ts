@@ -1,10 +1,8 @@
 // Shell scripts run on a swarm's manager: plain sh and the docker CLI.
 import { shQuote } from './ssh';
-import { activateReleaseScript, MARK_ENGINE, MARK_PROBLEM, MARK_SOCKET, uploadReleaseScript } from './scripts';
+import { activateReleaseScript, MARK_ENGINE, MARK_PROBLEM, MARK_SOCKET, NEED_DOCKER, uploadReleaseScript } from './scripts';
 import { MARK_NODES, MARK_SERVICES, MARK_TASKS, STACK_LABEL } from './swarm-observe';
 import { LABEL_APP, LABEL_PROJECT, projectNetworkName } from './target';
-
-const NEED_DOCKER = `command -v docker >/dev/null 2>&1 || { echo "the docker CLI is not installed on the host" >&2; exit 127; }`;
 
 /** Services with these labels, their tasks and the nodes, each section one JSON array on one line: one round trip. */
 export function swarmListScript(filters: string[]): string {
