@@ -136,8 +136,8 @@ test('swarm keys only on swarm targets; what a swarm cannot do is refused with f
     'project.yml:4:92  conventions.routing.constraints  "constraints" place the edge proxy\'s task on a swarm; the edge core is engine: docker (got ["node.hostname == s1"])',
   ]);
   assert.deepEqual(diagnostics({ 'network.yml': NET.replace('publish: host', 'publish: ingress, endpoint_mode: dnsrr').replace('  core: { address: local }', '  core: { address: local, endpoint_mode: vip }'), 'services/api/service.yml': 'target: swarm\nimage: api:1\nports: [ { container: 80, host: 8081 } ]\n' }), [
-    'network.yml:5:28  targets.core.endpoint_mode  "endpoint_mode" is for targets with engine: swarm; target core is engine: docker (got "vip")',
-    'network.yml:7:83  targets.swarm.endpoint_mode  Swarm refuses ingress-mode ports on a dnsrr service: target swarm has publish: ingress; set publish: host with endpoint_mode: dnsrr (got "dnsrr")',
+    'network.yml:5:27  targets.core.endpoint_mode  "endpoint_mode" is for targets with engine: swarm; target core is engine: docker (got "vip")',
+    'network.yml:7:68  targets.swarm.endpoint_mode  Swarm refuses ingress-mode ports on a dnsrr service: target swarm has publish: ingress; set publish: host with endpoint_mode: dnsrr (got "dnsrr")',
   ]);
 });
 
