@@ -24,9 +24,12 @@ function token(what: string, value: string): string {
   return value;
 }
 
-/** The reverse_proxy of a routed app: one upstream, or a swarm's nodes with retries across them. */
+/**
+ * The reverse_proxy of a routed app: one upstream (also a swarm app when the edge
+ * is in that swarm: by name over the overlay), or a swarm's nodes with retries across them.
+ */
 function proxyTo(p: Project, app: App, edge: string): string[] {
-  if (p.network.targets[app.target]?.engine !== 'swarm') return [`\treverse_proxy ${token('the upstream', upstreamOf(p, app, app.route!.port, edge))}`];
+  if (p.network.targets[app.target]?.engine !== 'swarm' || app.target === edge) return [`\treverse_proxy ${token('the upstream', upstreamOf(p, app, app.route!.port, edge))}`];
   // A node without a task (host-mode ports) or being updated refuses: try the next within the budget.
   const ups = upstreamsOf(p, app, app.route!.port, edge).map((u) => token('the upstream', u));
   return [`\treverse_proxy ${ups.join(' ')} {`, '\t\tlb_policy round_robin', '\t\tlb_try_duration 10s', '\t\tlb_try_interval 100ms', '\t\tfail_duration 10s', '\t}'];

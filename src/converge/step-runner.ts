@@ -14,7 +14,7 @@ export function stepRunner(project: Project, rendered: RenderOutput, perApp: Rec
     if (step.action === 'prepare') {
       const apps = rendered.manifest.apps.filter((a) => a.target === step.target && a.state === 'present').map((a) => a.name);
       const r = await target.prepare(project.name, apps);
-      return r.ok ? { result: 'success', message: `engine ${r.engineVersion ?? '?'}, compose ${r.composeVersion ?? '?'}${r.engineVia ? ` (via ${r.engineVia})` : ''}` } : { result: 'failed', message: r.problems.join('; ') };
+      return r.ok ? { result: 'success', message: `engine ${r.engineVersion ?? '?'}, compose ${r.composeVersion ?? '?'}${r.engineVia ? ` (via ${r.engineVia})` : ''}${r.notes?.length ? `; ${r.notes.join('; ')}` : ''}` } : { result: 'failed', message: r.problems.join('; ') };
     }
     if (step.action === 'remove-leftover') {
       const ids = step.containers ?? [];

@@ -44,6 +44,7 @@ export function buildProject(files: ProjectFiles): BuildResult {
     targets[name] = { name, address: t.address, user: t.user ?? 'root', port: t.port ?? 22, dir: (t.dir ?? '/var/lib/steward').replace(/\/+$/, ''), engine: t.engine ?? 'docker' };
     if (t.nodes !== undefined) targets[name].nodes = [...t.nodes];
     if (t.publish !== undefined || t.engine === 'swarm') targets[name].publish = t.publish ?? 'ingress';
+    if (t.endpoint_mode !== undefined || t.engine === 'swarm') targets[name].endpointMode = t.endpoint_mode ?? 'vip';
   }
 
   const secretFiles: SecretFile[] = [];
@@ -105,6 +106,7 @@ export function buildProject(files: ProjectFiles): BuildResult {
         image: conv.routing.image ?? 'caddy:2',
         httpPort: conv.routing.http_port ?? 80,
         httpsPort: conv.routing.https_port ?? 443,
+        constraints: [...(conv.routing.constraints ?? [])],
       },
       sso: conv.sso && { provider: 'authelia', url: conv.sso.url ?? `https://auth.${p.domain}`, image: conv.sso.image ?? AUTHELIA_IMAGE },
       monitoring: conv.monitoring && {

@@ -19,7 +19,7 @@ export interface ConvergeSettings {
 }
 
 export interface Conventions {
-  routing?: { provider: 'caddy'; tls: 'internal' | 'acme' | 'off'; email?: string; image: string; httpPort: number; httpsPort: number };
+  routing?: { provider: 'caddy'; tls: 'internal' | 'acme' | 'off'; email?: string; image: string; httpPort: number; httpsPort: number; constraints: string[] };
   sso?: { provider: 'authelia'; url: string; image: string };
   monitoring?: {
     provider: 'prometheus';
@@ -57,6 +57,8 @@ export interface TargetDef {
   nodes?: string[];
   /** swarm: ingress (the routing mesh) or host-mode ports on the nodes that run a task. */
   publish?: 'ingress' | 'host';
+  /** swarm: vip (a virtual IP per service, needs IPVS) or dnsrr (the tasks' addresses) on the overlay. */
+  endpointMode?: 'vip' | 'dnsrr';
 }
 
 /** What a swarm app adds: its service's deploy settings. */

@@ -5,6 +5,7 @@ import { canonicalJson, canonicalYaml, sha256 } from './canonical';
 import { appDir, renderAdoptedCompose, renderServiceCompose, uploadPathOf } from './compose';
 import { LABEL_HASH } from './labels';
 import { renderStack } from './stack';
+import { EDGE_CADDYFILE, renderEdgeStack } from '../conventions/caddy-swarm';
 import type { Manifest, ManifestApp } from './manifest';
 
 export const RENDERED_DIR = 'rendered';
@@ -66,11 +67,12 @@ export function renderProject(p: Project): RenderOutput {
     const caddyfile = renderCaddyfile(p);
     const caddyfilePath = `${RENDERED_DIR}/${edge.name}/${EDGE_APP}/Caddyfile`;
     files.set(caddyfilePath, caddyfile);
-    const compose = renderEdgeCompose(p, appDir(edge, p.name, EDGE_APP));
+    const compose = edge.engine === 'swarm' ? renderEdgeStack(p, caddyfile) : renderEdgeCompose(p, appDir(edge, p.name, EDGE_APP));
     // The hash covers the Caddyfile so that a route change recreates the proxy.
     const hash = sha256(canonicalJson({ compose, caddyfile: sha256(caddyfile) })).slice(0, 16);
     const svc = (compose.services as Record<string, Record<string, any>>)[EDGE_APP];
     svc.labels = { ...svc.labels, [LABEL_HASH]: hash };
+    if (svc.deploy) svc.deploy.labels = { ...svc.deploy.labels, [LABEL_HASH]: hash };
     const path = `${RENDERED_DIR}/${edge.name}/${EDGE_APP}/compose.yaml`;
     files.set(path, header('conventions.routing in project.yml') + canonicalYaml(compose));
     apps.push({
@@ -80,7 +82,7 @@ export function renderProject(p: Project): RenderOutput {
       state: 'present',
       hash,
       compose: path,
-      files: [{ from: caddyfilePath, to: 'files/Caddyfile', sha256: sha256(caddyfile) }],
+      files: [{ from: caddyfilePath, to: EDGE_CADDYFILE, sha256: sha256(caddyfile) }],
       secrets: [],
       // Caddy starts without its upstreams and retries them, so it waits for nothing.
       dependsOn: [],

@@ -99,6 +99,8 @@ export function renderStack(p: Project, app: App): RenderedCompose {
     deploy: {
       mode: 'replicated',
       replicas: d.replicas,
+      // Without IPVS a service's virtual IP routes nothing: its name then resolves to the tasks.
+      endpoint_mode: target.endpointMode === 'dnsrr' ? 'dnsrr' : undefined,
       placement: Object.values(placement).some((v) => v !== undefined) ? placement : undefined,
       update_config: { parallelism: d.update.parallelism, delay: duration(d.update.delayMs), order: d.update.order, failure_action: d.update.failureAction, monitor: '5s' },
       rollback_config: { parallelism: d.update.parallelism, order: d.update.order },

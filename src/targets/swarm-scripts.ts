@@ -30,6 +30,9 @@ export function stackListScript(stack: string): string {
 }
 
 /** Engine, that it is a swarm manager, where its socket is, the overlay network and the apps directories. */
+export const MARK_NOTE = '@@steward-note';
+export const NO_IPVS_NOTE = "the manager's kernel has no IPVS: Swarm's virtual IPs and routing mesh do not route here; use publish: host and endpoint_mode: dnsrr on this target";
+
 export function swarmPrepareScript(project: string, dir: string, apps: string[]): string {
   const net = projectNetworkName(project);
   const dirs = [`${dir}/${project}`, ...apps.map((a) => `${dir}/${project}/${a}`)].map(shQuote).join(' ');
@@ -45,6 +48,8 @@ export function swarmPrepareScript(project: string, dir: string, apps: string[])
     // Attachable: a proxy outside the stacks (docker run, compose on a node) can join it.
     `d=$(docker network inspect --format '{{.Driver}}' ${shQuote(net)} 2>/dev/null) || d=""`,
     `[ -n "$d" ] || docker network create --driver overlay --attachable --label ${shQuote(`${LABEL_PROJECT}=${project}`)} ${shQuote(net)} >/dev/null 2>&1 || d=$(docker network inspect --format '{{.Driver}}' ${shQuote(net)} 2>/dev/null) || echo ${shQuote(`${MARK_PROBLEM} cannot create the overlay network ${net}`)}`,
+    // Docker loads ip_vs when a swarm has its ingress network; absent, the kernel has none (the test environment's).
+    `[ -e /proc/net/ip_vs ] || echo ${shQuote(`${MARK_NOTE} ${NO_IPVS_NOTE}`)}`,
     `[ -z "$d" ] || [ "$d" = overlay ] || echo ${shQuote(`${MARK_PROBLEM} network ${net} exists on the manager but is not an overlay network: remove it (docker network rm ${net})`)}`,
   ].join('\n');
 }

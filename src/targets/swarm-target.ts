@@ -12,6 +12,7 @@ import { MARK_ENGINE, MARK_PROBLEM, MARK_SOCKET, removeDirScript } from './scrip
 import { checkRelativePath, tar } from './tar';
 import { groupSwarm, parseSwarmListing, rolloutState, serviceState, STACK_LABEL, type SwarmListing, type SwarmNode, type SwarmService, type SwarmTask } from './swarm-observe';
 import {
+  MARK_NOTE,
   MARK_REMAINING_SERVICES,
   pruneObjectsScript,
   removeServicesScript,
@@ -52,10 +53,12 @@ export class SwarmTarget extends DockerTarget {
     checkName('project', project);
     apps.forEach((a) => checkName('app', a));
     const problems: string[] = [];
+    const notes: string[] = [];
     const result = await this.exec(swarmPrepareScript(project, this.spec.dir, apps));
     let engineVersion: string | undefined;
     for (const line of result.stdout.split('\n')) {
       if (line.startsWith(`${MARK_PROBLEM} `)) problems.push(line.slice(MARK_PROBLEM.length + 1));
+      if (line.startsWith(`${MARK_NOTE} `)) notes.push(line.slice(MARK_NOTE.length + 1));
       if (line.startsWith(`${MARK_ENGINE} `)) engineVersion = line.slice(MARK_ENGINE.length + 1).trim();
       if (line.startsWith(`${MARK_SOCKET} `)) this.hostDockerHost = line.slice(MARK_SOCKET.length + 1).trim();
     }
@@ -65,6 +68,7 @@ export class SwarmTarget extends DockerTarget {
     if (cli.code !== 0 && !/Server/i.test(cli.stderr)) problems.push(`the docker CLI on the runner does not run: ${lastLine(cli.stderr)}`);
     const out: PrepareResult = { ok: problems.length === 0, target: this.spec.name, problems };
     if (engineVersion) out.engineVersion = engineVersion;
+    if (notes.length) out.notes = notes;
     if (cli.code === 0) out.composeVersion = `stack deploy of docker CLI ${cli.stdout.trim()}`;
     if (out.ok) out.engineVia = this.engineApi ? (this.isLocal ? 'socket' : 'ssh-forward') : 'docker-cli';
     return out;

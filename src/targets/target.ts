@@ -143,6 +143,8 @@ export interface PrepareResult {
   engineVia?: 'socket' | 'ssh-forward' | 'docker-cli';
   /** What is missing or wrong on the host (or the runner), in words a person can act on. */
   problems: string[];
+  /** What works but limits the target (a swarm without IPVS), shown in the prepare step's message. */
+  notes?: string[];
 }
 
 export interface HealthResult {

@@ -127,9 +127,56 @@ test('swarm keys only on swarm targets; what a swarm cannot do is refused with f
   ]);
   // Two replicas on three nodes: Swarm starts each new task on the free node, so start-first is safe.
   assert.deepEqual(diagnostics({ 'network.yml': NET, 'services/api/service.yml': 'target: swarm\nimage: api:1\nports: [ { container: 80, host: 8081 } ]\nreplicas: 2\nplacement: { max_per_node: 1 }\nupdate: { order: start-first, parallelism: 1 }\n' }), []);
+  // The status page is a directory on one host: refused with the edge on a swarm until dashboard: false.
   assert.deepEqual(diagnostics({ 'network.yml': NET.replace('edge: core', 'edge: swarm') }), [
-    'network.yml:3:1  edge  the edge proxy runs on one host: edge cannot be the swarm target swarm; pick a docker target (it reaches swarm apps through their published ports)',
+    'project.yml:3:1  conventions.dashboard  the edge is the swarm target swarm: the status page is not served from a swarm yet; set conventions.dashboard: false, or put the edge on a docker target (got "on by default")',
   ]);
+  assert.deepEqual(diagnostics({ 'network.yml': NET.replace('edge: core', 'edge: swarm'), 'project.yml': EDGE_PROJECT }), []);
+  assert.deepEqual(diagnostics({ 'network.yml': NET, 'project.yml': EDGE_PROJECT }), [
+    'project.yml:4:92  conventions.routing.constraints  "constraints" place the edge proxy\'s task on a swarm; the edge core is engine: docker (got ["node.hostname == s1"])',
+  ]);
+  assert.deepEqual(diagnostics({ 'network.yml': NET.replace('publish: host', 'publish: ingress, endpoint_mode: dnsrr').replace('  core: { address: local }', '  core: { address: local, endpoint_mode: vip }'), 'services/api/service.yml': 'target: swarm\nimage: api:1\nports: [ { container: 80, host: 8081 } ]\n' }), [
+    'network.yml:5:27  targets.core.endpoint_mode  "endpoint_mode" is for targets with engine: swarm; target core is engine: docker (got "vip")',
+    'network.yml:7:68  targets.swarm.endpoint_mode  Swarm refuses ingress-mode ports on a dnsrr service: target swarm has publish: ingress; set publish: host with endpoint_mode: dnsrr (got "dnsrr")',
+  ]);
+});
+
+const EDGE_PROJECT = 'name: lab\ndomain: lab.test\nconventions:\n  routing: { provider: caddy, tls: off, http_port: 18080, image: 10.231.77.1:5311/caddy:2, constraints: [node.hostname == s1] }\n  dashboard: false\n';
+
+test('an edge on a swarm: Caddy is a one-task stack with host-mode ports and its Caddyfile as a config; swarm apps by name over the overlay, others by address', () => {
+  const p = swarmProject({
+    'project.yml': EDGE_PROJECT,
+    'network.yml': NET.replace('edge: core', 'edge: swarm').replace('publish: host,', 'publish: host, endpoint_mode: dnsrr,'),
+    'services/media/service.yml': 'target: media\nimage: web:1\nports: [ { container: 80, host: 8090 } ]\nroute: { subdomain: media, port: 80 }\n',
+  });
+  try {
+    const out = renderProject(loadProject(p.dir));
+    const caddyfile = out.files.get('rendered/swarm/caddy/Caddyfile')!;
+    assert.match(caddyfile, /\nhttp:\/\/api\.lab\.test \{\n\treverse_proxy api:80\n\}\n/);
+    assert.match(caddyfile, /\nhttp:\/\/media\.lab\.test \{\n\treverse_proxy 10\.231\.0\.11:8090\n\}\n/);
+    const stack = parse(out.files.get('rendered/swarm/caddy/compose.yaml')!);
+    const cfg = configName('lab', 'caddy', Buffer.from(caddyfile));
+    const svc = stack.services.caddy;
+    const edge = out.manifest.apps.find((a) => a.name === 'caddy')!;
+    assert.equal(stack.version, '3.8');
+    assert.deepEqual(svc.ports, [{ target: 80, published: 18080, protocol: 'tcp', mode: 'host' }]);
+    assert.deepEqual(svc.configs, [{ source: cfg, target: '/etc/caddy/Caddyfile', mode: 0o444 }]);
+    assert.deepEqual(stack.configs[cfg], { name: cfg, file: './files/Caddyfile', labels: { 'steward.project': 'lab', 'steward.app': 'caddy' } });
+    assert.deepEqual(svc.networks, { steward: { aliases: ['caddy'] } });
+    assert.deepEqual(stack.networks, { steward: { name: 'steward-lab', external: true } });
+    assert.equal(svc.deploy.replicas, 1);
+    assert.deepEqual(svc.deploy.placement, { constraints: ['node.hostname == s1'] });
+    assert.equal(svc.deploy.update_config.order, 'stop-first');
+    assert.equal(svc.deploy.labels['steward.hash'], edge.hash);
+    assert.equal(svc.labels['steward.hash'], edge.hash);
+    assert.deepEqual(edge.files, [{ from: 'rendered/swarm/caddy/Caddyfile', to: 'files/Caddyfile', sha256: edge.files[0].sha256 }]);
+    assert.equal(parse(out.files.get('rendered/swarm/api/compose.yaml')!).services.api.deploy.endpoint_mode, 'dnsrr');
+    const changed = renderProject(loadProject(p.dir)).manifest.apps.find((a) => a.name === 'caddy')!.hash;
+    assert.equal(changed, edge.hash, 'the same project renders the same edge');
+    assert.ok(specValid(stack), JSON.stringify(specValid.errors));
+  } finally {
+    p.cleanup();
+  }
 });
 
 test('Caddy balances a swarm app over the nodes on its published port, and retries the next node', () => {
