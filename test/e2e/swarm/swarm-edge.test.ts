@@ -125,10 +125,14 @@ after(async () => {
       if (ids) managerDocker(swarm!, [kind, 'rm', ...ids.split('\n')]);
     }
     // A task's endpoint on the overlay goes a moment after its service.
+    // By its exact name: a `name=` filter also matches other names that contain it.
     await waitUntil(`network steward-${PROJECT} removed`, () => {
-      if (!managerDocker(swarm!, ['network', 'ls', '-q', '--filter', `name=^steward-${PROJECT}$`])) return true;
-      managerDocker(swarm!, ['network', 'rm', `steward-${PROJECT}`]);
-      return true;
+      try {
+        managerDocker(swarm!, ['network', 'rm', `steward-${PROJECT}`]);
+        return true;
+      } catch (e) {
+        return /not found|no such network/i.test((e as Error).message);
+      }
     }, { timeoutMs: 30_000, intervalMs: 500 });
   } finally {
     for (const dir of [env.localDir, swarm!.manager.dir]) rmSync(join(dir, PROJECT), { recursive: true, force: true });
