@@ -4085,7 +4085,7 @@ var require_util2 = __commonJS({
     var { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = require_constants3();
     var { getGlobalOrigin } = require_global();
     var { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = require_data_url();
-    var { performance: performance2 } = __require("node:perf_hooks");
+    var { performance: performance3 } = __require("node:perf_hooks");
     var { isBlobLike, ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = require_util();
     var assert = __require("node:assert");
     var { isUint8Array } = __require("node:util/types");
@@ -4244,7 +4244,7 @@ var require_util2 = __commonJS({
       };
     }
     function coarsenedSharedCurrentTime(crossOriginIsolatedCapability) {
-      return coarsenTime(performance2.now(), crossOriginIsolatedCapability);
+      return coarsenTime(performance3.now(), crossOriginIsolatedCapability);
     }
     function createOpaqueTimingInfo(timingInfo) {
       return {
@@ -40169,7 +40169,8 @@ var project_schema_default = {
             email: { type: "string", pattern: "^[A-Za-z0-9._%+-]+@([A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?\\.)*[A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?$", description: "ACME account e-mail (tls: acme)." },
             image: { type: "string", pattern: "^([a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?(\\.[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)*(:[0-9]+)?/)?[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*(/[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@[A-Za-z][A-Za-z0-9]*([-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$", default: "caddy:2", description: "Image of the edge proxy." },
             http_port: { type: "integer", minimum: 1, maximum: 65535, default: 80 },
-            https_port: { type: "integer", minimum: 1, maximum: 65535, default: 443 }
+            https_port: { type: "integer", minimum: 1, maximum: 65535, default: 443 },
+            constraints: { type: "array", uniqueItems: true, items: { type: "string", pattern: "^(node|engine)\\.[A-Za-z0-9_.-]+ ?(==|!=) ?[A-Za-z0-9_.:/-]+$" }, description: "Edge on a swarm: the placement constraints of its one Caddy task (e.g. node.hostname == edge1), so its host-mode ports are on a known node." }
           }
         },
         sso: {
@@ -40253,7 +40254,8 @@ var network_schema_default = {
           dir: { type: "string", pattern: "^(/(?!\\.\\.?(/|$))[A-Za-z0-9._-]+)+/?$", default: "/var/lib/steward", description: "Where app files live on the host." },
           engine: { enum: ["docker", "swarm"], default: "docker", description: "docker: one host; swarm: a Docker Swarm reached through this manager." },
           nodes: { type: "array", minItems: 1, uniqueItems: true, items: { type: "string", minLength: 1 }, description: "swarm only: the nodes' addresses, where the edge proxy reaches published ports." },
-          publish: { enum: ["ingress", "host"], default: "ingress", description: "swarm only: how ports are published; ingress: the routing mesh on every node; host: on the nodes that run a task." }
+          publish: { enum: ["ingress", "host"], default: "ingress", description: "swarm only: how ports are published; ingress: the routing mesh on every node; host: on the nodes that run a task." },
+          endpoint_mode: { enum: ["vip", "dnsrr"], default: "vip", description: "swarm only: how a service's name resolves on the overlay network; vip: one virtual IP (needs IPVS in the nodes' kernel); dnsrr: the tasks' own addresses (kernels without IPVS; not with publish: ingress)." }
         }
       }
     }
@@ -50963,13 +50965,24 @@ import { isIP as isIP3 } from "node:net";
 function checkSwarm(p2, at2, raw) {
   for (const t2 of Object.values(p2.network.targets)) {
     if (t2.engine === "swarm") continue;
-    for (const k2 of ["nodes", "publish"]) {
-      if (t2[k2] !== void 0) at2("network.yml", ["targets", t2.name, k2], `"${k2}" is for targets with engine: swarm; target ${t2.name} is engine: ${t2.engine} (got ${JSON.stringify(t2[k2])})`);
+    for (const k2 of ["nodes", "publish", "endpoint_mode"]) {
+      const v2 = raw("network.yml", ["targets", t2.name, k2]);
+      if (v2 !== void 0) at2("network.yml", ["targets", t2.name, k2], `"${k2}" is for targets with engine: swarm; target ${t2.name} is engine: ${t2.engine} (got ${JSON.stringify(v2)})`);
     }
   }
-  const edge = p2.network.edge && p2.network.targets[p2.network.edge];
-  if (edge && edge.engine === "swarm") {
-    at2("network.yml", ["edge"], `the edge proxy runs on one host: edge cannot be the swarm target ${edge.name}; pick a docker target (it reaches swarm apps through their published ports)`);
+  const edge = p2.network.edge ? p2.network.targets[p2.network.edge] : void 0;
+  const routing = p2.conventions.routing;
+  if (routing?.constraints.length && edge?.engine !== "swarm") {
+    at2("project.yml", ["conventions", "routing", "constraints"], `"constraints" place the edge proxy's task on a swarm; the edge ${edge?.name ?? "(none)"} is ${edge ? `engine: ${edge.engine}` : "not set"} (got ${JSON.stringify(routing.constraints)})`);
+  }
+  if (routing && edge?.engine === "swarm" && p2.conventions.dashboard) {
+    at2("project.yml", ["conventions", "dashboard"], `the edge is the swarm target ${edge.name}: the status page is not served from a swarm yet; set conventions.dashboard: false, or put the edge on a docker target (got ${JSON.stringify(raw("project.yml", ["conventions", "dashboard"]) ?? "on by default")})`);
+  }
+  for (const t2 of Object.values(p2.network.targets)) {
+    if (t2.engine !== "swarm" || t2.endpointMode !== "dnsrr" || t2.publish !== "ingress") continue;
+    if (p2.apps.some((a) => a.target === t2.name && a.state === "present" && a.ports.some((x3) => x3.host !== void 0))) {
+      at2("network.yml", ["targets", t2.name, "endpoint_mode"], `Swarm refuses ingress-mode ports on a dnsrr service: target ${t2.name} has publish: ingress; set publish: host with endpoint_mode: dnsrr (got "dnsrr")`);
+    }
   }
   for (const a of p2.apps) {
     const t2 = p2.network.targets[a.target];
@@ -50981,6 +50994,10 @@ function checkSwarm(p2, at2, raw) {
       continue;
     }
     if (a.state !== "present") continue;
+    if (!a.swarm && a.kind === "service") {
+      at2(a.sourceFile, ["target"], `app "${a.name}" is run by a convention, which Steward does not deploy to a swarm yet: target ${t2.name} is engine: swarm; name a docker target for it (e.g. the convention's target)`);
+      continue;
+    }
     if (a.kind === "adopted") {
       at2(a.sourceFile, ["target"], `target ${t2.name} is a swarm: an adopted compose.yaml cannot be deployed there; describe the app in service.yml instead`);
       continue;
@@ -50993,7 +51010,7 @@ function checkSwarm(p2, at2, raw) {
     if (t2.publish === "host" && d2?.update.order === "start-first" && a.ports.some((x3) => x3.host !== void 0) && d2.replicas + d2.update.parallelism > nodes) {
       at2(a.sourceFile, ["update", "order"], `start-first with host-mode ports (target ${t2.name} has publish: host) needs a free node for each task it starts: replicas (${d2.replicas}) + update.parallelism (${d2.update.parallelism}) is more than the ${nodes} node${nodes === 1 ? "" : "s"} listed in targets.${t2.name}.nodes; use stop-first, or fewer replicas (got "start-first")`);
     }
-    if (a.route && edge && !t2.nodes && t2.address === "local") {
+    if (a.route && edge && edge.name !== t2.name && !t2.nodes && t2.address === "local") {
       at2("network.yml", ["targets", t2.name], `the edge (${edge.name}) reaches app "${a.name}" through the swarm's published ports: list the swarm's node addresses under targets.${t2.name}.nodes`);
     }
   }
@@ -55579,6 +55596,7 @@ function buildProject(files) {
     targets[name] = { name, address: t2.address, user: t2.user ?? "root", port: t2.port ?? 22, dir: (t2.dir ?? "/var/lib/steward").replace(/\/+$/, ""), engine: t2.engine ?? "docker" };
     if (t2.nodes !== void 0) targets[name].nodes = [...t2.nodes];
     if (t2.publish !== void 0 || t2.engine === "swarm") targets[name].publish = t2.publish ?? "ingress";
+    if (t2.endpoint_mode !== void 0 || t2.engine === "swarm") targets[name].endpointMode = t2.endpoint_mode ?? "vip";
   }
   const secretFiles = [];
   for (const [rel, text] of files.texts) {
@@ -55635,7 +55653,8 @@ function buildProject(files) {
         email: conv.routing.email,
         image: conv.routing.image ?? "caddy:2",
         httpPort: conv.routing.http_port ?? 80,
-        httpsPort: conv.routing.https_port ?? 443
+        httpsPort: conv.routing.https_port ?? 443,
+        constraints: [...conv.routing.constraints ?? []]
       },
       sso: conv.sso && { provider: "authelia", url: conv.sso.url ?? `https://auth.${p2.domain}`, image: conv.sso.image ?? AUTHELIA_IMAGE },
       monitoring: conv.monitoring && {
@@ -55758,7 +55777,7 @@ function token(what, value) {
   return value;
 }
 function proxyTo(p2, app, edge) {
-  if (p2.network.targets[app.target]?.engine !== "swarm") return [`	reverse_proxy ${token("the upstream", upstreamOf(p2, app, app.route.port, edge))}`];
+  if (p2.network.targets[app.target]?.engine !== "swarm" || app.target === edge) return [`	reverse_proxy ${token("the upstream", upstreamOf(p2, app, app.route.port, edge))}`];
   const ups = upstreamsOf(p2, app, app.route.port, edge).map((u2) => token("the upstream", u2));
   return [`	reverse_proxy ${ups.join(" ")} {`, "		lb_policy round_robin", "		lb_try_duration 10s", "		lb_try_interval 100ms", "		fail_duration 10s", "	}"];
 }
@@ -55887,6 +55906,8 @@ function renderStack(p2, app) {
     deploy: {
       mode: "replicated",
       replicas: d2.replicas,
+      // Without IPVS a service's virtual IP routes nothing: its name then resolves to the tasks.
+      endpoint_mode: target.endpointMode === "dnsrr" ? "dnsrr" : void 0,
       placement: Object.values(placement).some((v2) => v2 !== void 0) ? placement : void 0,
       update_config: { parallelism: d2.update.parallelism, delay: duration(d2.update.delayMs), order: d2.update.order, failure_action: d2.update.failureAction, monitor: "5s" },
       rollback_config: { parallelism: d2.update.parallelism, order: d2.update.order },
@@ -55930,6 +55951,46 @@ function withExternalObjects(stackText) {
     }
   }
   return doc.toString({ lineWidth: 0 });
+}
+
+// src/conventions/caddy-swarm.ts
+var EDGE_CADDYFILE = "files/Caddyfile";
+function renderEdgeStack(p2, caddyfile) {
+  const routing = p2.conventions.routing;
+  const labels = baseLabels(p2.name, EDGE_APP, p2.network.edge, false);
+  const objectLabels = { [LABEL_PROJECT]: p2.name, [LABEL_APP]: EDGE_APP };
+  const config = configName(p2.name, EDGE_APP, Buffer.from(caddyfile));
+  return {
+    version: STACK_FILE_VERSION,
+    services: {
+      [EDGE_APP]: {
+        image: routing.image,
+        command: ["caddy", "run", "--config", "/etc/caddy/Caddyfile", "--adapter", "caddyfile"],
+        ports: [
+          { target: 80, published: routing.httpPort, protocol: "tcp", mode: "host" },
+          ...routing.tls === "off" ? [] : [{ target: 443, published: routing.httpsPort, protocol: "tcp", mode: "host" }]
+        ],
+        configs: [{ source: config, target: "/etc/caddy/Caddyfile", mode: 292 }],
+        // Per node: certificates stay with the node the constraints pin the task to.
+        volumes: [{ type: "volume", source: "caddy_data", target: "/data" }],
+        networks: { steward: { aliases: [EDGE_APP] } },
+        labels,
+        deploy: {
+          mode: "replicated",
+          replicas: 1,
+          placement: routing.constraints.length ? { constraints: routing.constraints } : void 0,
+          // One task holding the host ports: the new one can start only once the old one let them go.
+          update_config: { parallelism: 1, order: "stop-first", failure_action: "rollback", monitor: "5s" },
+          rollback_config: { parallelism: 1, order: "stop-first" },
+          restart_policy: { condition: "any", delay: "2s" },
+          labels: { ...labels, [LABEL_REPLICAS]: "1", [LABEL_IMAGE]: routing.image }
+        }
+      }
+    },
+    networks: { steward: { name: sharedNetworkName(p2.name), external: true } },
+    volumes: { caddy_data: { labels: objectLabels } },
+    configs: { [config]: { name: config, file: `./${EDGE_CADDYFILE}`, labels: objectLabels } }
+  };
 }
 
 // src/render/render.ts
@@ -55982,10 +56043,11 @@ function renderProject(p2) {
     const caddyfile = renderCaddyfile(p2);
     const caddyfilePath = `${RENDERED_DIR}/${edge.name}/${EDGE_APP}/Caddyfile`;
     files.set(caddyfilePath, caddyfile);
-    const compose = renderEdgeCompose(p2, appDir(edge, p2.name, EDGE_APP));
+    const compose = edge.engine === "swarm" ? renderEdgeStack(p2, caddyfile) : renderEdgeCompose(p2, appDir(edge, p2.name, EDGE_APP));
     const hash = sha2563(canonicalJson({ compose, caddyfile: sha2563(caddyfile) })).slice(0, 16);
     const svc = compose.services[EDGE_APP];
     svc.labels = { ...svc.labels, [LABEL_HASH]: hash };
+    if (svc.deploy) svc.deploy.labels = { ...svc.deploy.labels, [LABEL_HASH]: hash };
     const path = `${RENDERED_DIR}/${edge.name}/${EDGE_APP}/compose.yaml`;
     files.set(path, header("conventions.routing in project.yml") + canonicalYaml(compose));
     apps.push({
@@ -55995,7 +56057,7 @@ function renderProject(p2) {
       state: "present",
       hash,
       compose: path,
-      files: [{ from: caddyfilePath, to: "files/Caddyfile", sha256: sha2563(caddyfile) }],
+      files: [{ from: caddyfilePath, to: EDGE_CADDYFILE, sha256: sha2563(caddyfile) }],
       secrets: [],
       // Caddy starts without its upstreams and retries them, so it waits for nothing.
       dependsOn: []
@@ -56924,7 +56986,7 @@ function stepRunner(project, rendered, perApp, targetFor, log) {
     if (step.action === "prepare") {
       const apps = rendered.manifest.apps.filter((a) => a.target === step.target && a.state === "present").map((a) => a.name);
       const r3 = await target.prepare(project.name, apps);
-      return r3.ok ? { result: "success", message: `engine ${r3.engineVersion ?? "?"}, compose ${r3.composeVersion ?? "?"}${r3.engineVia ? ` (via ${r3.engineVia})` : ""}` } : { result: "failed", message: r3.problems.join("; ") };
+      return r3.ok ? { result: "success", message: `engine ${r3.engineVersion ?? "?"}, compose ${r3.composeVersion ?? "?"}${r3.engineVia ? ` (via ${r3.engineVia})` : ""}${r3.notes?.length ? `; ${r3.notes.join("; ")}` : ""}` } : { result: "failed", message: r3.problems.join("; ") };
     }
     if (step.action === "remove-leftover") {
       const ids = step.containers ?? [];
@@ -57879,6 +57941,13 @@ var EngineApi = class {
     if (r2.status !== 200) throw new Error(`listing containers failed: HTTP ${r2.status} ${r2.body.trim()}`);
     return JSON.parse(r2.body).map((c3) => c3.Id);
   }
+  /** A swarm manager's `/services`, `/tasks` or `/nodes`: each object as the CLI's inspect prints it. */
+  async swarmList(kind, filters = {}) {
+    const q3 = Object.keys(filters).length ? `?filters=${encodeURIComponent(JSON.stringify(filters))}` : "";
+    const r2 = await this.get(`/${kind}${q3}`);
+    if (r2.status !== 200) throw new Error(`listing swarm ${kind} failed: HTTP ${r2.status} ${r2.body.trim()}`);
+    return JSON.parse(r2.body);
+  }
   /** undefined when the container is gone (removed between listing and inspecting). */
   async inspect(id) {
     const r2 = await this.get(`/containers/${encodeURIComponent(id)}/json`);
@@ -58832,6 +58901,7 @@ import { chmod as chmod4, mkdir as mkdir3, mkdtemp as mkdtemp3, rm as rm4, write
 import { dirname as dirname2, join as join6 } from "node:path";
 import { tmpdir as tmpdir3 } from "node:os";
 import { setTimeout as sleep2 } from "node:timers/promises";
+import { performance as performance2 } from "node:perf_hooks";
 
 // src/targets/swarm-observe.ts
 var MARK_SERVICES = "@@steward-services";
@@ -58980,11 +59050,10 @@ function rolloutState(listing, stack, hash) {
 }
 
 // src/targets/swarm-scripts.ts
-var NEED_DOCKER2 = `command -v docker >/dev/null 2>&1 || { echo "the docker CLI is not installed on the host" >&2; exit 127; }`;
 function swarmListScript(filters) {
   const f3 = filters.map((x3) => `--filter ${shQuote(`label=${x3}`)}`).join(" ");
   return [
-    NEED_DOCKER2,
+    NEED_DOCKER,
     `s=$(docker service ls -q ${f3}) || exit 3`,
     `echo ${MARK_SERVICES}`,
     `[ -z "$s" ] || docker service inspect $s | tr -d '\\n' || exit 3; echo`,
@@ -59002,6 +59071,8 @@ function swarmObserveScript(project) {
 function stackListScript(stack) {
   return swarmListScript([`${STACK_LABEL}=${stack}`]);
 }
+var MARK_NOTE = "@@steward-note";
+var NO_IPVS_NOTE = "the manager's kernel has no IPVS: Swarm's virtual IPs and routing mesh do not route here; use publish: host and endpoint_mode: dnsrr on this target";
 function swarmPrepareScript(project, dir, apps) {
   const net = projectNetworkName(project);
   const dirs = [`${dir}/${project}`, ...apps.map((a) => `${dir}/${project}/${a}`)].map(shQuote).join(" ");
@@ -59017,21 +59088,25 @@ function swarmPrepareScript(project, dir, apps) {
     // Attachable: a proxy outside the stacks (docker run, compose on a node) can join it.
     `d=$(docker network inspect --format '{{.Driver}}' ${shQuote(net)} 2>/dev/null) || d=""`,
     `[ -n "$d" ] || docker network create --driver overlay --attachable --label ${shQuote(`${LABEL_PROJECT2}=${project}`)} ${shQuote(net)} >/dev/null 2>&1 || d=$(docker network inspect --format '{{.Driver}}' ${shQuote(net)} 2>/dev/null) || echo ${shQuote(`${MARK_PROBLEM} cannot create the overlay network ${net}`)}`,
+    // Docker loads ip_vs when a swarm has its ingress network; absent, the kernel has none (the test environment's).
+    `[ -e /proc/net/ip_vs ] || echo ${shQuote(`${MARK_NOTE} ${NO_IPVS_NOTE}`)}`,
     `[ -z "$d" ] || [ "$d" = overlay ] || echo ${shQuote(`${MARK_PROBLEM} network ${net} exists on the manager but is not an overlay network: remove it (docker network rm ${net})`)}`
   ].join("\n");
 }
 function pruneObjectsScript(project, app) {
   const f3 = `--filter ${shQuote(`label=${LABEL_PROJECT2}=${project}`)} --filter ${shQuote(`label=${LABEL_APP2}=${app}`)}`;
   return [
-    NEED_DOCKER2,
+    NEED_DOCKER,
+    // One rm for all: it removes the unused ones, prints each, and refuses (on stderr) those in use.
     "for kind in config secret; do",
-    `  for id in $(docker $kind ls -q ${f3}); do`,
-    '    n=$(docker $kind inspect --format "{{.Spec.Name}}" "$id" 2>/dev/null) || continue',
-    '    docker $kind rm "$id" >/dev/null 2>&1 && echo "removed $kind $n"',
-    "  done",
+    `  n=$(docker $kind ls --format '{{.Name}}' ${f3}) || continue`,
+    '  [ -z "$n" ] || docker $kind rm $n 2>/dev/null | sed "s/^/removed $kind /"',
     "done",
     "true"
   ].join("\n");
+}
+function storeReleaseScript(appDir2, id, keep, project, app) {
+  return [uploadReleaseScript(appDir2, id), activateReleaseScript(appDir2, id, keep), pruneObjectsScript(project, app)].join("\n");
 }
 function checkSwarmId(id) {
   if (!/^[a-z0-9]{25}$/.test(id)) throw new Error(`invalid swarm object id ${JSON.stringify(id)}: expected 25 lower-case letters and digits`);
@@ -59041,7 +59116,7 @@ var MARK_REMAINING_SERVICES = "@@steward-remaining";
 function removeServicesScript(ids) {
   const list = ids.map((id) => shQuote(checkSwarmId(id))).join(" ");
   return [
-    NEED_DOCKER2,
+    NEED_DOCKER,
     `for id in ${list}; do docker service rm "$id" >/dev/null 2>&1 || true; done`,
     `echo ${MARK_REMAINING_SERVICES}`,
     `for id in ${list}; do docker service inspect --format '{{.ID}}' "$id" 2>/dev/null || true; done`
@@ -59052,7 +59127,7 @@ function taskLogsScript(taskId, lines2) {
 }
 function serviceLogsScript(stack, lines2) {
   return [
-    NEED_DOCKER2,
+    NEED_DOCKER,
     `for s in $(docker service ls -q --filter ${shQuote(`label=${STACK_LABEL}=${stack}`)}); do`,
     '  echo "@@steward-logs $(docker service inspect --format "{{.Spec.Name}}" "$s")"',
     `  docker service logs --raw --tail ${Math.max(1, Math.floor(lines2))} "$s" 2>&1`,
@@ -59076,10 +59151,12 @@ var SwarmTarget = class extends DockerTarget {
     checkName("project", project);
     apps.forEach((a) => checkName("app", a));
     const problems = [];
+    const notes = [];
     const result = await this.exec(swarmPrepareScript(project, this.spec.dir, apps));
     let engineVersion;
     for (const line of result.stdout.split("\n")) {
       if (line.startsWith(`${MARK_PROBLEM} `)) problems.push(line.slice(MARK_PROBLEM.length + 1));
+      if (line.startsWith(`${MARK_NOTE} `)) notes.push(line.slice(MARK_NOTE.length + 1));
       if (line.startsWith(`${MARK_ENGINE} `)) engineVersion = line.slice(MARK_ENGINE.length + 1).trim();
       if (line.startsWith(`${MARK_SOCKET} `)) this.hostDockerHost = line.slice(MARK_SOCKET.length + 1).trim();
     }
@@ -59089,14 +59166,52 @@ var SwarmTarget = class extends DockerTarget {
     if (cli.code !== 0 && !/Server/i.test(cli.stderr)) problems.push(`the docker CLI on the runner does not run: ${lastLine(cli.stderr)}`);
     const out = { ok: problems.length === 0, target: this.spec.name, problems };
     if (engineVersion) out.engineVersion = engineVersion;
+    if (notes.length) out.notes = notes;
     if (cli.code === 0) out.composeVersion = `stack deploy of docker CLI ${cli.stdout.trim()}`;
     if (out.ok) out.engineVia = this.engineApi ? this.isLocal ? "socket" : "ssh-forward" : "docker-cli";
     return out;
   }
+  /** The last listing of a project's services for the rollout waits: the apps of a run share it. */
+  rolloutPoll;
   async list(script, what) {
     const r2 = await this.exec(script);
     if (r2.code !== 0) throw this.fail(what, r2);
     return parseSwarmListing(r2.stdout);
+  }
+  /**
+   * The project's services, their tasks and the nodes, through the engine API
+   * when the manager's socket is forwarded (no process on either end), else
+   * one round trip. Every waiting app of the run reads the same listing: one
+   * started after `after` (its stack deploy or its previous read) is current
+   * enough, so N apps polling cost one listing per interval, not N.
+   */
+  projectListing(project, after) {
+    const last = this.rolloutPoll;
+    if (last && last.project === project && last.startedAt > after) return last.listing.then((listing2) => ({ startedAt: last.startedAt, listing: listing2 }));
+    const startedAt = performance2.now();
+    const listing = this.listing([`${LABEL_PROJECT2}=${project}`], swarmObserveScript(project), `listing ${project}'s services`);
+    this.rolloutPoll = { project, startedAt, listing };
+    return listing.then((l3) => ({ startedAt, listing: l3 }));
+  }
+  async listing(labels, script, what) {
+    const api = await this.engine();
+    if (api) {
+      try {
+        return await this.listFromEngine(api, labels);
+      } catch (e) {
+        if (!(e instanceof EngineConnectError) || this.isLocal) throw e;
+        await this.reconnect();
+        if (this.engineApi) return await this.listFromEngine(this.engineApi, labels);
+      }
+    }
+    return this.list(script, what);
+  }
+  async listFromEngine(api, labels) {
+    const [services, nodes] = await Promise.all([api.swarmList("services", { label: labels }), api.swarmList("nodes")]);
+    const tasks = services.length ? await api.swarmList("tasks", { service: services.map((s) => s.ID) }) : [];
+    this.count += services.length ? 3 : 2;
+    this.lastContact = Date.now();
+    return { services, tasks, nodes };
   }
   async observe(options = {}) {
     const before = this.count;
@@ -59129,17 +59244,14 @@ var SwarmTarget = class extends DockerTarget {
       { path: "secrets.env", content: env, mode: 384 },
       { path: "release.json", content: Buffer.from(JSON.stringify(info2) + "\n"), mode: 384 }
     ]);
-    const upload = await this.exec(uploadReleaseScript(appDir2, id), { input: archive, secrets });
-    if (upload.code !== 0) throw this.fail(`uploading ${app.app}'s release ${id}`, upload, secrets);
     const files = [
       ...app.files.map((f3) => ({ path: checkRelativePath(f3.path), content: f3.content, mode: 420 })),
       ...Object.entries(app.env).map(([k2, v2]) => ({ path: `secrets/${k2}`, content: Buffer.from(v2), mode: 384 }))
     ];
     const r2 = await this.deployStack(app, compose, files, app.hash, secrets, started);
     if (!r2.ok) return r2;
-    const activate = await this.exec(activateReleaseScript(appDir2, id, KEEP_RELEASES));
-    if (activate.code !== 0) throw this.fail(`making release ${id} of ${app.app} current`, activate);
-    await this.pruneObjects(app);
+    const store = await this.exec(storeReleaseScript(appDir2, id, KEEP_RELEASES, app.project, app.app), { input: archive, secrets });
+    if (store.code !== 0) throw this.fail(`storing ${app.app}'s release ${id} as current`, store, secrets);
     return { ...r2, release: id };
   }
   /** Configs and secrets of the app that no service uses now: the old contents. */
@@ -59154,7 +59266,7 @@ var SwarmTarget = class extends DockerTarget {
     if (!r2) return void 0;
     const stack = composeProjectName2(app.project, app.app);
     const ref = { project: app.project, app: app.app, health: r2.info.health, healthTimeoutMs: r2.info.healthTimeoutMs };
-    const now = rolloutState(await this.list(stackListScript(stack), `listing ${stack}`), stack, r2.info.hash);
+    const now = rolloutState(await this.listing([`${STACK_LABEL}=${stack}`], stackListScript(stack), `listing ${stack}`), stack, r2.info.hash);
     if (now.done && now.ok) {
       return { ok: true, target: this.spec.name, project: app.project, app: app.app, hash: r2.info.hash, status: "healthy", message: `serving release ${r2.info.id} again (${now.message})`, durationMs: Date.now() - started, containers: [], release: r2.info.id };
     }
@@ -59182,10 +59294,13 @@ var SwarmTarget = class extends DockerTarget {
       await rm4(stage, { recursive: true, force: true });
     }
     const deadline = started + app.healthTimeoutMs;
+    let after = performance2.now();
     for (; ; ) {
-      const listing = await this.list(stackListScript(stack), `listing ${stack}`);
+      const read2 = await this.projectListing(app.project, after);
+      after = read2.startedAt;
+      const listing = read2.listing;
       const state = rolloutState(listing, stack, hash);
-      const containers = groupSwarm(listing, { project: app.project }).apps.flatMap((a) => a.containers);
+      const containers = groupSwarm(listing, { project: app.project }).apps.filter((a) => a.composeProject === stack).flatMap((a) => a.containers);
       if (state.done && state.ok) return done({ ok: true, status: "healthy", message: state.message, containers });
       if (state.done || Date.now() >= deadline) {
         const failing = state.failing;
@@ -59204,7 +59319,7 @@ var SwarmTarget = class extends DockerTarget {
     checkName("project", app.project);
     checkName("app", app.app);
     const stack = composeProjectName2(app.project, app.app);
-    const listing = await this.list(stackListScript(stack), `listing ${stack}`);
+    const listing = await this.listing([`${STACK_LABEL}=${stack}`], stackListScript(stack), `listing ${stack}`);
     const svc = listing.services.find((s2) => s2.Spec.Labels?.[STACK_LABEL] === stack);
     if (!svc) return { target: this.spec.name, app: app.app, status: "missing", message: `no service of stack ${stack}`, containers: [] };
     const s = serviceState(svc, listing.tasks, listing.nodes);

@@ -39247,7 +39247,8 @@ var project_schema_default = {
             email: { type: "string", pattern: "^[A-Za-z0-9._%+-]+@([A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?\\.)*[A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?$", description: "ACME account e-mail (tls: acme)." },
             image: { type: "string", pattern: "^([a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?(\\.[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)*(:[0-9]+)?/)?[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*(/[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@[A-Za-z][A-Za-z0-9]*([-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$", default: "caddy:2", description: "Image of the edge proxy." },
             http_port: { type: "integer", minimum: 1, maximum: 65535, default: 80 },
-            https_port: { type: "integer", minimum: 1, maximum: 65535, default: 443 }
+            https_port: { type: "integer", minimum: 1, maximum: 65535, default: 443 },
+            constraints: { type: "array", uniqueItems: true, items: { type: "string", pattern: "^(node|engine)\\.[A-Za-z0-9_.-]+ ?(==|!=) ?[A-Za-z0-9_.:/-]+$" }, description: "Edge on a swarm: the placement constraints of its one Caddy task (e.g. node.hostname == edge1), so its host-mode ports are on a known node." }
           }
         },
         sso: {
@@ -39331,7 +39332,8 @@ var network_schema_default = {
           dir: { type: "string", pattern: "^(/(?!\\.\\.?(/|$))[A-Za-z0-9._-]+)+/?$", default: "/var/lib/steward", description: "Where app files live on the host." },
           engine: { enum: ["docker", "swarm"], default: "docker", description: "docker: one host; swarm: a Docker Swarm reached through this manager." },
           nodes: { type: "array", minItems: 1, uniqueItems: true, items: { type: "string", minLength: 1 }, description: "swarm only: the nodes' addresses, where the edge proxy reaches published ports." },
-          publish: { enum: ["ingress", "host"], default: "ingress", description: "swarm only: how ports are published; ingress: the routing mesh on every node; host: on the nodes that run a task." }
+          publish: { enum: ["ingress", "host"], default: "ingress", description: "swarm only: how ports are published; ingress: the routing mesh on every node; host: on the nodes that run a task." },
+          endpoint_mode: { enum: ["vip", "dnsrr"], default: "vip", description: "swarm only: how a service's name resolves on the overlay network; vip: one virtual IP (needs IPVS in the nodes' kernel); dnsrr: the tasks' own addresses (kernels without IPVS; not with publish: ingress)." }
         }
       }
     }
@@ -42058,13 +42060,24 @@ import { isIP as isIP3 } from "node:net";
 function checkSwarm(p2, at2, raw) {
   for (const t2 of Object.values(p2.network.targets)) {
     if (t2.engine === "swarm") continue;
-    for (const k2 of ["nodes", "publish"]) {
-      if (t2[k2] !== void 0) at2("network.yml", ["targets", t2.name, k2], `"${k2}" is for targets with engine: swarm; target ${t2.name} is engine: ${t2.engine} (got ${JSON.stringify(t2[k2])})`);
+    for (const k2 of ["nodes", "publish", "endpoint_mode"]) {
+      const v2 = raw("network.yml", ["targets", t2.name, k2]);
+      if (v2 !== void 0) at2("network.yml", ["targets", t2.name, k2], `"${k2}" is for targets with engine: swarm; target ${t2.name} is engine: ${t2.engine} (got ${JSON.stringify(v2)})`);
     }
   }
-  const edge = p2.network.edge && p2.network.targets[p2.network.edge];
-  if (edge && edge.engine === "swarm") {
-    at2("network.yml", ["edge"], `the edge proxy runs on one host: edge cannot be the swarm target ${edge.name}; pick a docker target (it reaches swarm apps through their published ports)`);
+  const edge = p2.network.edge ? p2.network.targets[p2.network.edge] : void 0;
+  const routing = p2.conventions.routing;
+  if (routing?.constraints.length && edge?.engine !== "swarm") {
+    at2("project.yml", ["conventions", "routing", "constraints"], `"constraints" place the edge proxy's task on a swarm; the edge ${edge?.name ?? "(none)"} is ${edge ? `engine: ${edge.engine}` : "not set"} (got ${JSON.stringify(routing.constraints)})`);
+  }
+  if (routing && edge?.engine === "swarm" && p2.conventions.dashboard) {
+    at2("project.yml", ["conventions", "dashboard"], `the edge is the swarm target ${edge.name}: the status page is not served from a swarm yet; set conventions.dashboard: false, or put the edge on a docker target (got ${JSON.stringify(raw("project.yml", ["conventions", "dashboard"]) ?? "on by default")})`);
+  }
+  for (const t2 of Object.values(p2.network.targets)) {
+    if (t2.engine !== "swarm" || t2.endpointMode !== "dnsrr" || t2.publish !== "ingress") continue;
+    if (p2.apps.some((a) => a.target === t2.name && a.state === "present" && a.ports.some((x3) => x3.host !== void 0))) {
+      at2("network.yml", ["targets", t2.name, "endpoint_mode"], `Swarm refuses ingress-mode ports on a dnsrr service: target ${t2.name} has publish: ingress; set publish: host with endpoint_mode: dnsrr (got "dnsrr")`);
+    }
   }
   for (const a of p2.apps) {
     const t2 = p2.network.targets[a.target];
@@ -42076,6 +42089,10 @@ function checkSwarm(p2, at2, raw) {
       continue;
     }
     if (a.state !== "present") continue;
+    if (!a.swarm && a.kind === "service") {
+      at2(a.sourceFile, ["target"], `app "${a.name}" is run by a convention, which Steward does not deploy to a swarm yet: target ${t2.name} is engine: swarm; name a docker target for it (e.g. the convention's target)`);
+      continue;
+    }
     if (a.kind === "adopted") {
       at2(a.sourceFile, ["target"], `target ${t2.name} is a swarm: an adopted compose.yaml cannot be deployed there; describe the app in service.yml instead`);
       continue;
@@ -42088,7 +42105,7 @@ function checkSwarm(p2, at2, raw) {
     if (t2.publish === "host" && d2?.update.order === "start-first" && a.ports.some((x3) => x3.host !== void 0) && d2.replicas + d2.update.parallelism > nodes) {
       at2(a.sourceFile, ["update", "order"], `start-first with host-mode ports (target ${t2.name} has publish: host) needs a free node for each task it starts: replicas (${d2.replicas}) + update.parallelism (${d2.update.parallelism}) is more than the ${nodes} node${nodes === 1 ? "" : "s"} listed in targets.${t2.name}.nodes; use stop-first, or fewer replicas (got "start-first")`);
     }
-    if (a.route && edge && !t2.nodes && t2.address === "local") {
+    if (a.route && edge && edge.name !== t2.name && !t2.nodes && t2.address === "local") {
       at2("network.yml", ["targets", t2.name], `the edge (${edge.name}) reaches app "${a.name}" through the swarm's published ports: list the swarm's node addresses under targets.${t2.name}.nodes`);
     }
   }
@@ -46508,6 +46525,7 @@ function buildProject(files) {
     targets[name] = { name, address: t2.address, user: t2.user ?? "root", port: t2.port ?? 22, dir: (t2.dir ?? "/var/lib/steward").replace(/\/+$/, ""), engine: t2.engine ?? "docker" };
     if (t2.nodes !== void 0) targets[name].nodes = [...t2.nodes];
     if (t2.publish !== void 0 || t2.engine === "swarm") targets[name].publish = t2.publish ?? "ingress";
+    if (t2.endpoint_mode !== void 0 || t2.engine === "swarm") targets[name].endpointMode = t2.endpoint_mode ?? "vip";
   }
   const secretFiles = [];
   for (const [rel, text] of files.texts) {
@@ -46564,7 +46582,8 @@ function buildProject(files) {
         email: conv.routing.email,
         image: conv.routing.image ?? "caddy:2",
         httpPort: conv.routing.http_port ?? 80,
-        httpsPort: conv.routing.https_port ?? 443
+        httpsPort: conv.routing.https_port ?? 443,
+        constraints: [...conv.routing.constraints ?? []]
       },
       sso: conv.sso && { provider: "authelia", url: conv.sso.url ?? `https://auth.${p2.domain}`, image: conv.sso.image ?? AUTHELIA_IMAGE },
       monitoring: conv.monitoring && {
@@ -46687,7 +46706,7 @@ function token(what, value) {
   return value;
 }
 function proxyTo(p2, app, edge) {
-  if (p2.network.targets[app.target]?.engine !== "swarm") return [`	reverse_proxy ${token("the upstream", upstreamOf(p2, app, app.route.port, edge))}`];
+  if (p2.network.targets[app.target]?.engine !== "swarm" || app.target === edge) return [`	reverse_proxy ${token("the upstream", upstreamOf(p2, app, app.route.port, edge))}`];
   const ups = upstreamsOf(p2, app, app.route.port, edge).map((u2) => token("the upstream", u2));
   return [`	reverse_proxy ${ups.join(" ")} {`, "		lb_policy round_robin", "		lb_try_duration 10s", "		lb_try_interval 100ms", "		fail_duration 10s", "	}"];
 }
@@ -46812,6 +46831,8 @@ function renderStack(p2, app) {
     deploy: {
       mode: "replicated",
       replicas: d2.replicas,
+      // Without IPVS a service's virtual IP routes nothing: its name then resolves to the tasks.
+      endpoint_mode: target.endpointMode === "dnsrr" ? "dnsrr" : void 0,
       placement: Object.values(placement).some((v2) => v2 !== void 0) ? placement : void 0,
       update_config: { parallelism: d2.update.parallelism, delay: duration(d2.update.delayMs), order: d2.update.order, failure_action: d2.update.failureAction, monitor: "5s" },
       rollback_config: { parallelism: d2.update.parallelism, order: d2.update.order },
@@ -46831,6 +46852,46 @@ function renderStack(p2, app) {
   const svc = r2.compose.services[app.name];
   svc.deploy.labels = { ...svc.deploy.labels, ...svc.labels };
   return r2;
+}
+
+// src/conventions/caddy-swarm.ts
+var EDGE_CADDYFILE = "files/Caddyfile";
+function renderEdgeStack(p2, caddyfile) {
+  const routing = p2.conventions.routing;
+  const labels = baseLabels(p2.name, EDGE_APP, p2.network.edge, false);
+  const objectLabels = { [LABEL_PROJECT]: p2.name, [LABEL_APP]: EDGE_APP };
+  const config = configName(p2.name, EDGE_APP, Buffer.from(caddyfile));
+  return {
+    version: STACK_FILE_VERSION,
+    services: {
+      [EDGE_APP]: {
+        image: routing.image,
+        command: ["caddy", "run", "--config", "/etc/caddy/Caddyfile", "--adapter", "caddyfile"],
+        ports: [
+          { target: 80, published: routing.httpPort, protocol: "tcp", mode: "host" },
+          ...routing.tls === "off" ? [] : [{ target: 443, published: routing.httpsPort, protocol: "tcp", mode: "host" }]
+        ],
+        configs: [{ source: config, target: "/etc/caddy/Caddyfile", mode: 292 }],
+        // Per node: certificates stay with the node the constraints pin the task to.
+        volumes: [{ type: "volume", source: "caddy_data", target: "/data" }],
+        networks: { steward: { aliases: [EDGE_APP] } },
+        labels,
+        deploy: {
+          mode: "replicated",
+          replicas: 1,
+          placement: routing.constraints.length ? { constraints: routing.constraints } : void 0,
+          // One task holding the host ports: the new one can start only once the old one let them go.
+          update_config: { parallelism: 1, order: "stop-first", failure_action: "rollback", monitor: "5s" },
+          rollback_config: { parallelism: 1, order: "stop-first" },
+          restart_policy: { condition: "any", delay: "2s" },
+          labels: { ...labels, [LABEL_REPLICAS]: "1", [LABEL_IMAGE]: routing.image }
+        }
+      }
+    },
+    networks: { steward: { name: sharedNetworkName(p2.name), external: true } },
+    volumes: { caddy_data: { labels: objectLabels } },
+    configs: { [config]: { name: config, file: `./${EDGE_CADDYFILE}`, labels: objectLabels } }
+  };
 }
 
 // src/render/render.ts
@@ -46883,10 +46944,11 @@ function renderProject(p2) {
     const caddyfile = renderCaddyfile(p2);
     const caddyfilePath = `${RENDERED_DIR}/${edge.name}/${EDGE_APP}/Caddyfile`;
     files.set(caddyfilePath, caddyfile);
-    const compose = renderEdgeCompose(p2, appDir(edge, p2.name, EDGE_APP));
+    const compose = edge.engine === "swarm" ? renderEdgeStack(p2, caddyfile) : renderEdgeCompose(p2, appDir(edge, p2.name, EDGE_APP));
     const hash = sha256(canonicalJson({ compose, caddyfile: sha256(caddyfile) })).slice(0, 16);
     const svc = compose.services[EDGE_APP];
     svc.labels = { ...svc.labels, [LABEL_HASH]: hash };
+    if (svc.deploy) svc.deploy.labels = { ...svc.deploy.labels, [LABEL_HASH]: hash };
     const path = `${RENDERED_DIR}/${edge.name}/${EDGE_APP}/compose.yaml`;
     files.set(path, header("conventions.routing in project.yml") + canonicalYaml(compose));
     apps.push({
@@ -46896,7 +46958,7 @@ function renderProject(p2) {
       state: "present",
       hash,
       compose: path,
-      files: [{ from: caddyfilePath, to: "files/Caddyfile", sha256: sha256(caddyfile) }],
+      files: [{ from: caddyfilePath, to: EDGE_CADDYFILE, sha256: sha256(caddyfile) }],
       secrets: [],
       // Caddy starts without its upstreams and retries them, so it waits for nothing.
       dependsOn: []
