@@ -40619,17 +40619,19 @@ function readReleaseScript(appDir2, marker) {
     part("secrets.env")
   ].join("\n");
 }
-function prepareScript(project, dir, apps) {
-  const net = projectNetworkName(project);
+function prepareHostLines(project, dir, apps) {
   const dirs = [`${dir}/${project}`, ...apps.map((a) => `${dir}/${project}/${a}`)].map(shQuote).join(" ");
   return [
-    `command -v docker >/dev/null 2>&1 || { echo "${MARK_PROBLEM} the docker CLI is not installed on the host"; exit 0; }`,
-    `v=$(docker version --format '{{.Server.Version}}' 2>&1) || { echo "${MARK_PROBLEM} the Docker engine does not answer: $v" | head -n 1; exit 0; }`,
-    `echo "${MARK_ENGINE} $v"`,
-    // Where the host's docker CLI finds its engine: Steward forwards that socket over the SSH connection.
     `h=\${DOCKER_HOST:-}; [ -n "$h" ] || h=$(docker context inspect --format '{{.Endpoints.docker.Host}}' 2>/dev/null) || h=""`,
     `echo "${MARK_SOCKET} $h"`,
-    `mkdir -p ${dirs} 2>/dev/null && chmod 711 ${dirs} 2>/dev/null || echo ${shQuote(`${MARK_PROBLEM} cannot create the apps directory ${dir}/${project} (permissions?)`)}`,
+    `mkdir -p ${dirs} 2>/dev/null && chmod 711 ${dirs} 2>/dev/null || echo ${shQuote(`${MARK_PROBLEM} cannot create the apps directory ${dir}/${project} (permissions?)`)}`
+  ];
+}
+function prepareScript(project, dir, apps) {
+  const net = projectNetworkName(project);
+  return [
+    ...prepareEngineLines(),
+    ...prepareHostLines(project, dir, apps),
     `docker network inspect ${shQuote(net)} >/dev/null 2>&1 || docker network create --label ${shQuote(`${LABEL_PROJECT2}=${project}`)} ${shQuote(net)} >/dev/null 2>&1 || docker network inspect ${shQuote(net)} >/dev/null 2>&1 || echo ${shQuote(`${MARK_PROBLEM} cannot create the network ${net}`)}`
   ].join("\n");
 }
@@ -40680,7 +40682,7 @@ function checkPort(port) {
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`invalid port ${JSON.stringify(port)}: expected 1 to 65535`);
   return port;
 }
-var MARK_CONTAINERS, MARK_IMAGES, MARK_HTTP, MARK_PROBLEM, MARK_ENGINE, MARK_SOCKET, INSPECT_FORMAT, NEED_DOCKER, MARK_RELEASES, MARK_LIVE, MARK_SYNCED, MARK_RELOADED, MARK_REMAINING;
+var MARK_CONTAINERS, MARK_IMAGES, MARK_HTTP, MARK_PROBLEM, MARK_ENGINE, MARK_SOCKET, INSPECT_FORMAT, NEED_DOCKER, MARK_RELEASES, MARK_LIVE, MARK_SYNCED, MARK_RELOADED, prepareEngineLines, MARK_REMAINING;
 var init_scripts = __esm({
   "src/targets/scripts.ts"() {
     "use strict";
@@ -40700,6 +40702,11 @@ var init_scripts = __esm({
     MARK_LIVE = "@@steward-live";
     MARK_SYNCED = "@@steward-synced";
     MARK_RELOADED = "@@steward-reloaded";
+    prepareEngineLines = () => [
+      `command -v docker >/dev/null 2>&1 || { echo "${MARK_PROBLEM} the docker CLI is not installed on the host"; exit 0; }`,
+      `v=$(docker version --format '{{.Server.Version}}' 2>&1) || { echo "${MARK_PROBLEM} the Docker engine does not answer: $v" | head -n 1; exit 0; }`,
+      `echo "${MARK_ENGINE} $v"`
+    ];
     MARK_REMAINING = "@@steward-remaining";
   }
 });
@@ -41442,16 +41449,11 @@ function stackListScript(stack) {
 }
 function swarmPrepareScript(project, dir, apps) {
   const net = projectNetworkName(project);
-  const dirs = [`${dir}/${project}`, ...apps.map((a) => `${dir}/${project}/${a}`)].map(shQuote).join(" ");
   return [
-    `command -v docker >/dev/null 2>&1 || { echo "${MARK_PROBLEM} the docker CLI is not installed on the host"; exit 0; }`,
-    `v=$(docker version --format '{{.Server.Version}}' 2>&1) || { echo "${MARK_PROBLEM} the Docker engine does not answer: $v" | head -n 1; exit 0; }`,
-    `echo "${MARK_ENGINE} $v"`,
+    ...prepareEngineLines(),
     `m=$(docker info --format '{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}}' 2>/dev/null)`,
     `[ "$m" = "active true" ] || { echo "${MARK_PROBLEM} this host is not a swarm manager (swarm state: $m): run docker swarm init, or name a manager as the target's address"; exit 0; }`,
-    `h=\${DOCKER_HOST:-}; [ -n "$h" ] || h=$(docker context inspect --format '{{.Endpoints.docker.Host}}' 2>/dev/null) || h=""`,
-    `echo "${MARK_SOCKET} $h"`,
-    `mkdir -p ${dirs} 2>/dev/null && chmod 711 ${dirs} 2>/dev/null || echo ${shQuote(`${MARK_PROBLEM} cannot create the apps directory ${dir}/${project} (permissions?)`)}`,
+    ...prepareHostLines(project, dir, apps),
     // Attachable: a proxy outside the stacks (docker run, compose on a node) can join it.
     `d=$(docker network inspect --format '{{.Driver}}' ${shQuote(net)} 2>/dev/null) || d=""`,
     `[ -n "$d" ] || docker network create --driver overlay --attachable --label ${shQuote(`${LABEL_PROJECT2}=${project}`)} ${shQuote(net)} >/dev/null 2>&1 || d=$(docker network inspect --format '{{.Driver}}' ${shQuote(net)} 2>/dev/null) || echo ${shQuote(`${MARK_PROBLEM} cannot create the overlay network ${net}`)}`,

@@ -238,17 +238,28 @@ export function readReleaseScript(appDir: string, marker: string): string {
   ].join('\n');
 }
 
-export function prepareScript(project: string, dir: string, apps: string[]): string {
-  const net = projectNetworkName(project);
+/** The start of a prepare: the CLI is there, the engine answers (its version), a problem line and exit otherwise. */
+export const prepareEngineLines = (): string[] => [
+  `command -v docker >/dev/null 2>&1 || { echo "${MARK_PROBLEM} the docker CLI is not installed on the host"; exit 0; }`,
+  `v=$(docker version --format '{{.Server.Version}}' 2>&1) || { echo "${MARK_PROBLEM} the Docker engine does not answer: $v" | head -n 1; exit 0; }`,
+  `echo "${MARK_ENGINE} $v"`,
+];
+
+/** Where the host's docker CLI finds its engine (Steward forwards that socket over the SSH connection), and the apps directories. */
+export function prepareHostLines(project: string, dir: string, apps: string[]): string[] {
   const dirs = [`${dir}/${project}`, ...apps.map((a) => `${dir}/${project}/${a}`)].map(shQuote).join(' ');
   return [
-    `command -v docker >/dev/null 2>&1 || { echo "${MARK_PROBLEM} the docker CLI is not installed on the host"; exit 0; }`,
-    `v=$(docker version --format '{{.Server.Version}}' 2>&1) || { echo "${MARK_PROBLEM} the Docker engine does not answer: $v" | head -n 1; exit 0; }`,
-    `echo "${MARK_ENGINE} $v"`,
-    // Where the host's docker CLI finds its engine: Steward forwards that socket over the SSH connection.
     `h=\${DOCKER_HOST:-}; [ -n "$h" ] || h=$(docker context inspect --format '{{.Endpoints.docker.Host}}' 2>/dev/null) || h=""`,
     `echo "${MARK_SOCKET} $h"`,
     `mkdir -p ${dirs} 2>/dev/null && chmod 711 ${dirs} 2>/dev/null || echo ${shQuote(`${MARK_PROBLEM} cannot create the apps directory ${dir}/${project} (permissions?)`)}`,
+  ];
+}
+
+export function prepareScript(project: string, dir: string, apps: string[]): string {
+  const net = projectNetworkName(project);
+  return [
+    ...prepareEngineLines(),
+    ...prepareHostLines(project, dir, apps),
     `docker network inspect ${shQuote(net)} >/dev/null 2>&1 || docker network create --label ${shQuote(`${LABEL_PROJECT}=${project}`)} ${shQuote(net)} >/dev/null 2>&1 || docker network inspect ${shQuote(net)} >/dev/null 2>&1 || echo ${shQuote(`${MARK_PROBLEM} cannot create the network ${net}`)}`,
   ].join('\n');
 }

@@ -1,6 +1,6 @@
 // Shell scripts run on a swarm's manager: plain sh and the docker CLI.
 import { shQuote } from './ssh';
-import { activateReleaseScript, MARK_ENGINE, MARK_PROBLEM, MARK_SOCKET, NEED_DOCKER, uploadReleaseScript } from './scripts';
+import { activateReleaseScript, MARK_PROBLEM, NEED_DOCKER, prepareEngineLines, prepareHostLines, uploadReleaseScript } from './scripts';
 import { MARK_NODES, MARK_SERVICES, MARK_TASKS, STACK_LABEL } from './swarm-observe';
 import { LABEL_APP, LABEL_PROJECT, projectNetworkName } from './target';
 
@@ -35,16 +35,11 @@ export const NO_IPVS_NOTE = "the manager's kernel has no IPVS: Swarm's virtual I
 
 export function swarmPrepareScript(project: string, dir: string, apps: string[]): string {
   const net = projectNetworkName(project);
-  const dirs = [`${dir}/${project}`, ...apps.map((a) => `${dir}/${project}/${a}`)].map(shQuote).join(' ');
   return [
-    `command -v docker >/dev/null 2>&1 || { echo "${MARK_PROBLEM} the docker CLI is not installed on the host"; exit 0; }`,
-    `v=$(docker version --format '{{.Server.Version}}' 2>&1) || { echo "${MARK_PROBLEM} the Docker engine does not answer: $v" | head -n 1; exit 0; }`,
-    `echo "${MARK_ENGINE} $v"`,
+    ...prepareEngineLines(),
     `m=$(docker info --format '{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}}' 2>/dev/null)`,
     `[ "$m" = "active true" ] || { echo "${MARK_PROBLEM} this host is not a swarm manager (swarm state: $m): run docker swarm init, or name a manager as the target's address"; exit 0; }`,
-    `h=\${DOCKER_HOST:-}; [ -n "$h" ] || h=$(docker context inspect --format '{{.Endpoints.docker.Host}}' 2>/dev/null) || h=""`,
-    `echo "${MARK_SOCKET} $h"`,
-    `mkdir -p ${dirs} 2>/dev/null && chmod 711 ${dirs} 2>/dev/null || echo ${shQuote(`${MARK_PROBLEM} cannot create the apps directory ${dir}/${project} (permissions?)`)}`,
+    ...prepareHostLines(project, dir, apps),
     // Attachable: a proxy outside the stacks (docker run, compose on a node) can join it.
     `d=$(docker network inspect --format '{{.Driver}}' ${shQuote(net)} 2>/dev/null) || d=""`,
     `[ -n "$d" ] || docker network create --driver overlay --attachable --label ${shQuote(`${LABEL_PROJECT}=${project}`)} ${shQuote(net)} >/dev/null 2>&1 || d=$(docker network inspect --format '{{.Driver}}' ${shQuote(net)} 2>/dev/null) || echo ${shQuote(`${MARK_PROBLEM} cannot create the overlay network ${net}`)}`,
