@@ -38969,7 +38969,7 @@ function keyNote(keyFile, created) {
   const bar = "!".repeat(78);
   return [
     bar,
-    created ? `!!  NEW AGE PRIVATE KEY: ${keyFile}` : `!!  REUSED THE AGE PRIVATE KEY: ${keyFile}`,
+    created ? `!!  NEW PRIVATE AGE KEY: ${keyFile}` : `!!  REUSED THE PRIVATE AGE KEY: ${keyFile}`,
     "!!  It is the only key that decrypts this project's secrets, and it is NOT in the",
     "!!  repository. Now:",
     "!!    1. store the whole file as the Forgejo secret STEWARD_AGE_KEY",
@@ -40328,7 +40328,7 @@ function sshConfig(o2) {
 }
 async function materializeKey(dir, key2) {
   if (!key2) return void 0;
-  if (!key2.includes("PRIVATE KEY")) return key2;
+  if (!/^-----BEGIN [A-Z0-9 ]+-----$/m.test(key2)) return key2;
   const path = join8(dir, "id");
   await writeFile2(path, key2.endsWith("\n") ? key2 : `${key2}
 `, { mode: 384 });

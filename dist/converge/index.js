@@ -57369,7 +57369,7 @@ function sshConfig(o2) {
 }
 async function materializeKey(dir, key2) {
   if (!key2) return void 0;
-  if (!key2.includes("PRIVATE KEY")) return key2;
+  if (!/^-----BEGIN [A-Z0-9 ]+-----$/m.test(key2)) return key2;
   const path = join3(dir, "id");
   await writeFile2(path, key2.endsWith("\n") ? key2 : `${key2}
 `, { mode: 384 });

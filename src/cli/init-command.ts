@@ -93,7 +93,7 @@ function keyNote(keyFile: string, created: boolean): string {
   const bar = '!'.repeat(78);
   return [
     bar,
-    created ? `!!  NEW AGE PRIVATE KEY: ${keyFile}` : `!!  REUSED THE AGE PRIVATE KEY: ${keyFile}`,
+    created ? `!!  NEW PRIVATE AGE KEY: ${keyFile}` : `!!  REUSED THE PRIVATE AGE KEY: ${keyFile}`,
     '!!  It is the only key that decrypts this project\'s secrets, and it is NOT in the',
     '!!  repository. Now:',
     '!!    1. store the whole file as the Forgejo secret STEWARD_AGE_KEY',

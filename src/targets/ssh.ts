@@ -155,7 +155,8 @@ export function sshConfig(o: { keyPath?: string; knownHosts: string; controlDir:
 
 async function materializeKey(dir: string, key: string | undefined): Promise<string | undefined> {
   if (!key) return undefined;
-  if (!key.includes('PRIVATE KEY')) return key;
+  // The key itself (PEM or OpenSSH armour) rather than a path to it.
+  if (!/^-----BEGIN [A-Z0-9 ]+-----$/m.test(key)) return key;
   const path = join(dir, 'id');
   await writeFile(path, key.endsWith('\n') ? key : `${key}\n`, { mode: 0o600 });
   return path;

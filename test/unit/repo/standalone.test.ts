@@ -65,3 +65,17 @@ function lstatOrUndefined(abs: string): Stats | undefined {
     return undefined;
   }
 }
+
+test('.ci/run runs exactly a command line of the README', () => {
+  const readme = new Set(readFileSync(join(ROOT, 'README.md'), 'utf8').split('\n').map((l) => l.trim()));
+  const commands = readFileSync(join(ROOT, '.ci/run'), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#') && !/^(set |cd )/.test(l));
+  assert.deepEqual(commands, ['bash scripts/test.sh']);
+  for (const c of commands) assert.ok(readme.has(c), `README.md has no line "${c}"`);
+});
+
+test('private keys (throwaway ones, for tests) live only under test/fixtures/', () => {
+  // Real key material, not the word: an age identity or a PEM/OpenSSH private key block.
+  const KEY = new RegExp(['AGE-SECRET-' + 'KEY-1[0-9A-Z]{50,}', '-----BEGIN [A-Z ]*PRIVATE' + ' KEY-----'].join('|'));
+  const hits = trackedFiles().filter((f) => !f.startsWith('test/fixtures/') && !f.startsWith('dist/') && existsSync(join(ROOT, f)) && KEY.test(readFileSync(join(ROOT, f), 'utf8')));
+  assert.deepEqual(hits, []);
+});
