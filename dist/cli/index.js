@@ -40854,10 +40854,10 @@ var init_observe_parse = __esm({
 });
 
 // src/targets/docker-target.ts
-import { chmod as chmod2, mkdtemp as mkdtemp2, rm as rm2, writeFile as writeFile3 } from "node:fs/promises";
+import { chmod as chmod2, mkdir as mkdir2, mkdtemp as mkdtemp2, rm as rm2, writeFile as writeFile3 } from "node:fs/promises";
 import { randomBytes as randomBytes9 } from "node:crypto";
 import { tmpdir as tmpdir2, userInfo } from "node:os";
-import { join as join9 } from "node:path";
+import { dirname as dirname6, join as join9 } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 function runnerCompose(timeoutMs) {
   composeOnRunner ??= run("docker", ["compose", "version", "--short"], { timeoutMs });
@@ -41083,25 +41083,39 @@ var init_docker_target = __esm({
         const info = parseReleaseInfo(parts.get("release.json") ?? "", `target ${this.spec.name}, app ${app.app}`);
         return { info, compose: parts.get("compose.yaml") ?? "", env: parts.get("secrets.env") ?? "" };
       }
+      /**
+       * A private stage dir for files the docker CLI reads on the runner (env
+       * files, stack configs and secrets): under the run's 0700 directory, gone
+       * when `fn` returns.
+       */
+      async withStage(prefix, files2, fn2) {
+        const stage = await mkdtemp2(join9(this.options.runtimeDir ?? tmpdir2(), prefix));
+        try {
+          await chmod2(stage, 448);
+          for (const f3 of files2) {
+            await mkdir2(dirname6(join9(stage, f3.path)), { recursive: true, mode: 448 });
+            await writeFile3(join9(stage, f3.path), f3.content, { mode: f3.mode });
+          }
+          return await fn2(stage);
+        } finally {
+          await rm2(stage, { recursive: true, force: true });
+        }
+      }
       /** `compose up` of one release's compose and env, then health until healthy, failed or out of time. */
       async up(app, compose, env, hash, secrets, started) {
         const cp = composeProjectName2(app.project, app.app);
         const base = { target: this.spec.name, project: app.project, app: app.app, hash };
         const done = (r2) => ({ ...base, ...r2, durationMs: Date.now() - started });
-        const stage = await mkdtemp2(join9(this.options.runtimeDir ?? tmpdir2(), "stw-apply-"));
-        try {
-          await chmod2(stage, 448);
-          await writeFile3(join9(stage, "compose.yaml"), compose, { mode: 384 });
-          await writeFile3(join9(stage, "secrets.env"), env, { mode: 384 });
+        const failed = await this.withStage("stw-apply-", [{ path: "compose.yaml", content: compose, mode: 384 }, { path: "secrets.env", content: env, mode: 384 }], async (stage) => {
           const composeArgs = ["compose", "-p", cp, "-f", join9(stage, "compose.yaml"), "--project-directory", stage];
           const upResult = await this.docker([...composeArgs, "up", "-d", "--remove-orphans", "--quiet-pull", "--pull", "missing"], { timeoutMs: this.pullTimeoutMs, secrets });
           if (upResult.code !== 0) {
             const why = redact(lastLine(upResult.stderr), secrets);
             return done({ ok: false, status: "failed", message: /pull|manifest|not found|denied/i.test(why) ? `pull failed: ${why}` : `compose up failed: ${why}`, containers: [] });
           }
-        } finally {
-          await rm2(stage, { recursive: true, force: true });
-        }
+          return void 0;
+        });
+        if (failed) return failed;
         const deadline = started + app.healthTimeoutMs;
         let strayCheck = true;
         for (; ; ) {
@@ -41527,9 +41541,7 @@ var init_swarm_scripts = __esm({
 });
 
 // src/targets/swarm-target.ts
-import { chmod as chmod3, mkdir as mkdir2, mkdtemp as mkdtemp3, rm as rm3, writeFile as writeFile4 } from "node:fs/promises";
-import { dirname as dirname6, join as join10 } from "node:path";
-import { tmpdir as tmpdir3 } from "node:os";
+import { join as join10 } from "node:path";
 import { setTimeout as sleep2 } from "node:timers/promises";
 import { performance } from "node:perf_hooks";
 var SwarmTarget;
@@ -41679,21 +41691,14 @@ var init_swarm_target = __esm({
         const stack = composeProjectName2(app.project, app.app);
         const base = { target: this.spec.name, project: app.project, app: app.app, hash };
         const done = (x3) => ({ ...base, ...x3, durationMs: Date.now() - started });
-        const stage = await mkdtemp3(join10(this.options.runtimeDir ?? tmpdir3(), "stw-stack-"));
-        try {
-          await chmod3(stage, 448);
-          await writeFile4(join10(stage, "compose.yaml"), compose, { mode: 384 });
-          for (const f3 of files2) {
-            await mkdir2(dirname6(join10(stage, f3.path)), { recursive: true, mode: 448 });
-            await writeFile4(join10(stage, f3.path), f3.content, { mode: f3.mode });
-          }
+        const failed = await this.withStage("stw-stack-", [{ path: "compose.yaml", content: compose, mode: 384 }, ...files2], async (stage) => {
           const deploy = await this.docker(["stack", "deploy", "--prune", "--with-registry-auth", "-c", join10(stage, "compose.yaml"), stack], { timeoutMs: this.pullTimeoutMs, secrets });
           if (deploy.code !== 0) {
             return done({ ok: false, status: "failed", message: `stack deploy failed: ${redact(lastLine(deploy.stderr) || lastLine(deploy.stdout), secrets)}`, containers: [] });
           }
-        } finally {
-          await rm3(stage, { recursive: true, force: true });
-        }
+          return void 0;
+        });
+        if (failed) return failed;
         const deadline = started + app.healthTimeoutMs;
         let after = performance.now();
         for (; ; ) {
@@ -42913,7 +42918,7 @@ async function appCommand(argv, io2) {
       case "rm":
         only([]);
         arity(1, "one NAME");
-        return rm4(dir, args[0], io2);
+        return rm3(dir, args[0], io2);
       case "ls":
         only(["catalog"]);
         arity(0, "no arguments");
@@ -42963,7 +42968,7 @@ function add2(dir, name, values, io2) {
   io2.stdout(lines2.join("\n"));
   return 0;
 }
-function rm4(dir, name, io2) {
+function rm3(dir, name, io2) {
   const rel = `services/${name}/service.yml`;
   const path = join13(dir, rel);
   if (!existsSync4(path)) throw new AppError(`${rel} does not exist; \`steward app ls\` lists the project's apps`);
@@ -43033,7 +43038,7 @@ __export(secrets_exports, {
   SECRETS_OPTIONS: () => SECRETS_OPTIONS,
   runSecretsCommand: () => runSecretsCommand
 });
-import { mkdir as mkdir3, readFile, rename, writeFile as writeFile5 } from "node:fs/promises";
+import { mkdir as mkdir3, readFile, rename, writeFile as writeFile4 } from "node:fs/promises";
 import { dirname as dirname8, isAbsolute as isAbsolute2, resolve as resolve9 } from "node:path";
 async function runSecretsCommand(argv, io2) {
   const redactor = new Redactor();
@@ -43177,7 +43182,7 @@ async function creationRule(path, file, optional = false) {
 async function writeAtomically(path, text) {
   const tmp = `${path}.steward-tmp-${process.pid}`;
   await mkdir3(dirname8(path), { recursive: true });
-  await writeFile5(tmp, text, { mode: 420 });
+  await writeFile4(tmp, text, { mode: 420 });
   await rename(tmp, path);
 }
 var USAGE, SECRETS_OPTIONS, UsageError2;

@@ -57880,10 +57880,10 @@ function defaultStateDir(env) {
 }
 
 // src/targets/docker-target.ts
-import { chmod as chmod3, mkdtemp as mkdtemp2, rm as rm3, writeFile as writeFile3 } from "node:fs/promises";
+import { chmod as chmod3, mkdir as mkdir3, mkdtemp as mkdtemp2, rm as rm3, writeFile as writeFile3 } from "node:fs/promises";
 import { randomBytes as randomBytes9 } from "node:crypto";
 import { tmpdir as tmpdir2, userInfo } from "node:os";
-import { join as join5 } from "node:path";
+import { dirname as dirname2, join as join5 } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 
 // src/targets/engine-api.ts
@@ -58699,25 +58699,39 @@ var DockerTarget = class {
     const info2 = parseReleaseInfo(parts.get("release.json") ?? "", `target ${this.spec.name}, app ${app.app}`);
     return { info: info2, compose: parts.get("compose.yaml") ?? "", env: parts.get("secrets.env") ?? "" };
   }
+  /**
+   * A private stage dir for files the docker CLI reads on the runner (env
+   * files, stack configs and secrets): under the run's 0700 directory, gone
+   * when `fn` returns.
+   */
+  async withStage(prefix, files, fn2) {
+    const stage = await mkdtemp2(join5(this.options.runtimeDir ?? tmpdir2(), prefix));
+    try {
+      await chmod3(stage, 448);
+      for (const f3 of files) {
+        await mkdir3(dirname2(join5(stage, f3.path)), { recursive: true, mode: 448 });
+        await writeFile3(join5(stage, f3.path), f3.content, { mode: f3.mode });
+      }
+      return await fn2(stage);
+    } finally {
+      await rm3(stage, { recursive: true, force: true });
+    }
+  }
   /** `compose up` of one release's compose and env, then health until healthy, failed or out of time. */
   async up(app, compose, env, hash, secrets, started) {
     const cp = composeProjectName2(app.project, app.app);
     const base = { target: this.spec.name, project: app.project, app: app.app, hash };
     const done = (r2) => ({ ...base, ...r2, durationMs: Date.now() - started });
-    const stage = await mkdtemp2(join5(this.options.runtimeDir ?? tmpdir2(), "stw-apply-"));
-    try {
-      await chmod3(stage, 448);
-      await writeFile3(join5(stage, "compose.yaml"), compose, { mode: 384 });
-      await writeFile3(join5(stage, "secrets.env"), env, { mode: 384 });
+    const failed = await this.withStage("stw-apply-", [{ path: "compose.yaml", content: compose, mode: 384 }, { path: "secrets.env", content: env, mode: 384 }], async (stage) => {
       const composeArgs = ["compose", "-p", cp, "-f", join5(stage, "compose.yaml"), "--project-directory", stage];
       const upResult = await this.docker([...composeArgs, "up", "-d", "--remove-orphans", "--quiet-pull", "--pull", "missing"], { timeoutMs: this.pullTimeoutMs, secrets });
       if (upResult.code !== 0) {
         const why = redact(lastLine(upResult.stderr), secrets);
         return done({ ok: false, status: "failed", message: /pull|manifest|not found|denied/i.test(why) ? `pull failed: ${why}` : `compose up failed: ${why}`, containers: [] });
       }
-    } finally {
-      await rm3(stage, { recursive: true, force: true });
-    }
+      return void 0;
+    });
+    if (failed) return failed;
     const deadline = started + app.healthTimeoutMs;
     let strayCheck = true;
     for (; ; ) {
@@ -58904,9 +58918,7 @@ function lastLine(text) {
 }
 
 // src/targets/swarm-target.ts
-import { chmod as chmod4, mkdir as mkdir3, mkdtemp as mkdtemp3, rm as rm4, writeFile as writeFile4 } from "node:fs/promises";
-import { dirname as dirname2, join as join6 } from "node:path";
-import { tmpdir as tmpdir3 } from "node:os";
+import { join as join6 } from "node:path";
 import { setTimeout as sleep2 } from "node:timers/promises";
 import { performance as performance2 } from "node:perf_hooks";
 
@@ -59280,21 +59292,14 @@ var SwarmTarget = class extends DockerTarget {
     const stack = composeProjectName2(app.project, app.app);
     const base = { target: this.spec.name, project: app.project, app: app.app, hash };
     const done = (x3) => ({ ...base, ...x3, durationMs: Date.now() - started });
-    const stage = await mkdtemp3(join6(this.options.runtimeDir ?? tmpdir3(), "stw-stack-"));
-    try {
-      await chmod4(stage, 448);
-      await writeFile4(join6(stage, "compose.yaml"), compose, { mode: 384 });
-      for (const f3 of files) {
-        await mkdir3(dirname2(join6(stage, f3.path)), { recursive: true, mode: 448 });
-        await writeFile4(join6(stage, f3.path), f3.content, { mode: f3.mode });
-      }
+    const failed = await this.withStage("stw-stack-", [{ path: "compose.yaml", content: compose, mode: 384 }, ...files], async (stage) => {
       const deploy = await this.docker(["stack", "deploy", "--prune", "--with-registry-auth", "-c", join6(stage, "compose.yaml"), stack], { timeoutMs: this.pullTimeoutMs, secrets });
       if (deploy.code !== 0) {
         return done({ ok: false, status: "failed", message: `stack deploy failed: ${redact(lastLine(deploy.stderr) || lastLine(deploy.stdout), secrets)}`, containers: [] });
       }
-    } finally {
-      await rm4(stage, { recursive: true, force: true });
-    }
+      return void 0;
+    });
+    if (failed) return failed;
     const deadline = started + app.healthTimeoutMs;
     let after = performance2.now();
     for (; ; ) {

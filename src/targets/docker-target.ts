@@ -1,7 +1,7 @@
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { tmpdir, userInfo } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EngineApi, EngineConnectError, unixSocketPath, type ContainerInspect } from './engine-api';
 import { envFile } from './env-file';
@@ -290,6 +290,25 @@ export class DockerTarget implements Target {
     return { info, compose: parts.get('compose.yaml') ?? '', env: parts.get('secrets.env') ?? '' };
   }
 
+  /**
+   * A private stage dir for files the docker CLI reads on the runner (env
+   * files, stack configs and secrets): under the run's 0700 directory, gone
+   * when `fn` returns.
+   */
+  protected async withStage<T>(prefix: string, files: { path: string; content: Buffer; mode: number }[], fn: (dir: string) => Promise<T>): Promise<T> {
+    const stage = await mkdtemp(join(this.options.runtimeDir ?? tmpdir(), prefix));
+    try {
+      await chmod(stage, 0o700);
+      for (const f of files) {
+        await mkdir(dirname(join(stage, f.path)), { recursive: true, mode: 0o700 });
+        await writeFile(join(stage, f.path), f.content, { mode: f.mode });
+      }
+      return await fn(stage);
+    } finally {
+      await rm(stage, { recursive: true, force: true });
+    }
+  }
+
   /** `compose up` of one release's compose and env, then health until healthy, failed or out of time. */
   private async up(app: AppRef & { healthTimeoutMs: number }, compose: Buffer, env: Buffer, hash: string, secrets: string[], started: number): Promise<ApplyResult> {
     const cp = composeProjectName(app.project, app.app);
@@ -297,11 +316,7 @@ export class DockerTarget implements Target {
     const done = (r: Omit<ApplyResult, keyof typeof base | 'durationMs'>): ApplyResult => ({ ...base, ...r, durationMs: Date.now() - started });
 
     // compose reads env_file on the runner, so it needs the files here too.
-    const stage = await mkdtemp(join(this.options.runtimeDir ?? tmpdir(), 'stw-apply-'));
-    try {
-      await chmod(stage, 0o700);
-      await writeFile(join(stage, 'compose.yaml'), compose, { mode: 0o600 });
-      await writeFile(join(stage, 'secrets.env'), env, { mode: 0o600 });
+    const failed = await this.withStage('stw-apply-', [{ path: 'compose.yaml', content: compose, mode: 0o600 }, { path: 'secrets.env', content: env, mode: 0o600 }], async (stage) => {
       const composeArgs = ['compose', '-p', cp, '-f', join(stage, 'compose.yaml'), '--project-directory', stage];
       // One compose call: it pulls what is missing itself. A new tag is a new
       // image and gets pulled; a tag moved in the registry is not (pin versions).
@@ -310,9 +325,9 @@ export class DockerTarget implements Target {
         const why = redact(lastLine(upResult.stderr), secrets);
         return done({ ok: false, status: 'failed', message: /pull|manifest|not found|denied/i.test(why) ? `pull failed: ${why}` : `compose up failed: ${why}`, containers: [] });
       }
-    } finally {
-      await rm(stage, { recursive: true, force: true });
-    }
+      return undefined;
+    });
+    if (failed) return failed;
 
     const deadline = started + app.healthTimeoutMs;
     let strayCheck = true;

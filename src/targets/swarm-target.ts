@@ -1,6 +1,4 @@
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { performance } from 'node:perf_hooks';
 import { checkName, DockerTarget, lastLine } from './docker-target';
@@ -191,22 +189,15 @@ export class SwarmTarget extends DockerTarget {
     const base = { target: this.spec.name, project: app.project, app: app.app, hash };
     const done = (x: Omit<ApplyResult, keyof typeof base | 'durationMs'>): ApplyResult => ({ ...base, ...x, durationMs: Date.now() - started });
     // stack deploy reads configs and secrets from files on the runner: only under the run's private dir, gone when it returns.
-    const stage = await mkdtemp(join(this.options.runtimeDir ?? tmpdir(), 'stw-stack-'));
-    try {
-      await chmod(stage, 0o700);
-      await writeFile(join(stage, 'compose.yaml'), compose, { mode: 0o600 });
-      for (const f of files) {
-        await mkdir(dirname(join(stage, f.path)), { recursive: true, mode: 0o700 });
-        await writeFile(join(stage, f.path), f.content, { mode: f.mode });
-      }
+    const failed = await this.withStage('stw-stack-', [{ path: 'compose.yaml', content: compose, mode: 0o600 }, ...files], async (stage) => {
       // Flags of the 20.10 CLI only: it always detaches, so Steward waits itself.
       const deploy = await this.docker(['stack', 'deploy', '--prune', '--with-registry-auth', '-c', join(stage, 'compose.yaml'), stack], { timeoutMs: this.pullTimeoutMs, secrets });
       if (deploy.code !== 0) {
         return done({ ok: false, status: 'failed', message: `stack deploy failed: ${redact(lastLine(deploy.stderr) || lastLine(deploy.stdout), secrets)}`, containers: [] });
       }
-    } finally {
-      await rm(stage, { recursive: true, force: true });
-    }
+      return undefined;
+    });
+    if (failed) return failed;
     const deadline = started + app.healthTimeoutMs;
     let after = performance.now();
     for (;;) {

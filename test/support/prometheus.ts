@@ -1,10 +1,6 @@
-// Prometheus' own HTTP API, as the monitoring e2e tests ask it, and the wipe
-// of a project's containers, volumes, network and dirs on the testenv engines.
+// Prometheus' own HTTP API, as the monitoring e2e tests ask it.
 import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Testenv } from './testenv';
 
 export interface Sample {
   metric: Record<string, string>;
@@ -61,23 +57,3 @@ export function containerOf(host: string, project: string, app: string): string 
   return execFileSync('docker', ['-H', host, 'ps', '-aq', '--no-trunc', '--filter', `label=com.docker.compose.project=${project}-${app}`], { encoding: 'utf8' }).trim();
 }
 
-/**
- * By label, not through the project: it works whatever state a failed step
- * left the git project in. The local engine and every SSH target.
- */
-export function wipeProject(env: Testenv, project: string): void {
-  for (const host of [env.localDockerHost, ...env.targets.map((t) => t.socket)]) {
-    const docker = (...args: string[]) => execFileSync('docker', ['-H', host, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    const label = `label=steward.project=${project}`;
-    const containers = docker('ps', '-aq', '--filter', label).split('\n').filter(Boolean);
-    if (containers.length) docker('rm', '-f', '-v', ...containers);
-    const volumes = docker('volume', 'ls', '-q', '--filter', label).split('\n').filter(Boolean);
-    if (volumes.length) docker('volume', 'rm', '-f', ...volumes);
-    try {
-      docker('network', 'rm', `steward-${project}`);
-    } catch {
-      /* never created on this engine */
-    }
-  }
-  for (const dir of [env.localDir, ...env.targets.map((t) => t.dir)]) rmSync(join(dir, project), { recursive: true, force: true });
-}

@@ -1,7 +1,8 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { sharedNetworkName } from '../../src/render/labels';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { createTarget } from '../../src/targets';
 import type { TargetFactory } from '../../src/targets/target';
 import type { Testenv } from './testenv';
@@ -40,4 +41,25 @@ export function serviceYml(target: string, image: string, extra = ''): string {
 export async function removeProjectNetworks(env: Testenv, project: string): Promise<void> {
   const hosts = [env.localDockerHost, ...env.targets.map((t) => t.socket)];
   await Promise.all(hosts.map((h) => promisify(execFile)('docker', ['-H', h, 'network', 'rm', sharedNetworkName(project)]).catch(() => undefined)));
+}
+
+/**
+ * By label, not through the project: it works whatever state a failed step
+ * left the git project in. The local engine and every SSH target.
+ */
+export function wipeProject(env: Testenv, project: string): void {
+  for (const host of [env.localDockerHost, ...env.targets.map((t) => t.socket)]) {
+    const docker = (...args: string[]) => execFileSync('docker', ['-H', host, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const label = `label=steward.project=${project}`;
+    const containers = docker('ps', '-aq', '--filter', label).split('\n').filter(Boolean);
+    if (containers.length) docker('rm', '-f', '-v', ...containers);
+    const volumes = docker('volume', 'ls', '-q', '--filter', label).split('\n').filter(Boolean);
+    if (volumes.length) docker('volume', 'rm', '-f', ...volumes);
+    try {
+      docker('network', 'rm', `steward-${project}`);
+    } catch {
+      /* never created on this engine */
+    }
+  }
+  for (const dir of [env.localDir, ...env.targets.map((t) => t.dir)]) rmSync(join(dir, project), { recursive: true, force: true });
 }

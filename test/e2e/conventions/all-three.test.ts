@@ -17,7 +17,8 @@ import { loadTestenv, testenvSkip } from '../../support/testenv';
 import { serviceYml, testenvNetwork } from '../../support/testenv-project';
 import { convergeOptions, runConverge } from '../../support/converge-fixture';
 import { GitProject } from '../../support/git-project';
-import { prometheusApi, until, wipeProject } from '../../support/prometheus';
+import { prometheusApi, until } from '../../support/prometheus';
+import { wipeProject } from '../../support/testenv-project';
 import { getVia, statusCards, whenAnswers } from '../../support/http-get';
 import { chromiumPath, openBrowser } from '../dashboard/chromium';
 

@@ -11,7 +11,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadTestenv, testenvSkip } from '../../support/testenv';
-import { serviceYml } from '../../support/testenv-project';
+import { serviceYml, wipeProject } from '../../support/testenv-project';
 import { convergeOptions, removeAll, runConverge } from '../../support/converge-fixture';
 import { GitProject } from '../../support/git-project';
 import { chromiumPath, openBrowser } from './chromium';
@@ -78,15 +78,7 @@ test('the status page through Caddy in Chromium: every app with its health, then
   t.after(async () => {
     browser.close();
     await removeAll(env, p);
-    for (const host of [env.localDockerHost, remote.socket]) {
-      try {
-        execFileSync('docker', ['-H', host, 'network', 'rm', `steward-${PROJECT}`], { stdio: 'ignore' });
-      } catch {
-        /* never created on this engine */
-      }
-    }
-    // The namespaces share this filesystem: the targets' app folders are plain directories here.
-    for (const dir of [env.localDir, remote.dir]) rmSync(join(dir, PROJECT), { recursive: true, force: true });
+    wipeProject(env, PROJECT);
     rmSync(stateDir, { recursive: true, force: true });
     p.cleanup();
   });

@@ -11,7 +11,8 @@ import { loadTestenv, testenvSkip } from '../../support/testenv';
 import { serviceYml, testenvNetwork } from '../../support/testenv-project';
 import { convergeOptions, runConverge } from '../../support/converge-fixture';
 import { GitProject } from '../../support/git-project';
-import { containerOf, prometheusApi, until, wipeProject } from '../../support/prometheus';
+import { containerOf, prometheusApi, until } from '../../support/prometheus';
+import { wipeProject } from '../../support/testenv-project';
 
 const env = loadTestenv()!;
 const skip = testenvSkip();

@@ -5,15 +5,14 @@
 // routes between the local engine's networks and the targets' bridge.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadTestenv, testenvSkip } from '../../support/testenv';
-import { serviceYml, testenvNetwork } from '../../support/testenv-project';
+import { serviceYml, testenvNetwork, wipeProject } from '../../support/testenv-project';
 import { convergeOptions, removeAll, runConverge } from '../../support/converge-fixture';
 import { GitProject } from '../../support/git-project';
+import { whenAnswers } from '../../support/http-get';
 
 const env = loadTestenv()!;
 const skip = testenvSkip();
@@ -22,27 +21,10 @@ const PROJECT = 'rtg';
 const HTTP_PORT = 18280;
 const REMOTE_PORT = 18281;
 
-function get(host: string): Promise<{ status: number; body: string; error?: string }> {
-  return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port: HTTP_PORT, path: '/', headers: { Host: host }, timeout: 5000 }, (res) => {
-      let body = '';
-      res.on('data', (d) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('error', (e) => resolve({ status: 0, body: '', error: e.message }));
-    req.on('timeout', () => req.destroy(new Error('timed out')));
-    req.end();
-  });
-}
-
 /** Caddy answers as soon as it has loaded its config; the first request may still race its start. */
 async function getWhenUp(host: string): Promise<{ status: number; body: string; error?: string }> {
-  const end = Date.now() + 20_000;
-  for (;;) {
-    const r = await get(host);
-    if (r.status === 200 || Date.now() > end) return r;
-    await new Promise((res) => setTimeout(res, 250));
-  }
+  const { status, body, error } = await whenAnswers(HTTP_PORT, host, (r) => r.status === 200);
+  return error === undefined ? { status, body } : { status, body, error };
 }
 
 test('Caddy on the local engine answers for an app on the local engine and for one on an SSH target', { skip, timeout: 240_000 }, async (t) => {
@@ -58,15 +40,7 @@ test('Caddy on the local engine answers for an app on the local engine and for o
   const stateDir = mkdtempSync(join(tmpdir(), 'steward-routing-state-'));
   t.after(async () => {
     await removeAll(env, p);
-    for (const host of [env.localDockerHost, remote.socket]) {
-      try {
-        execFileSync('docker', ['-H', host, 'network', 'rm', `steward-${PROJECT}`], { stdio: 'ignore' });
-      } catch {
-        /* never created on this engine */
-      }
-    }
-    // The namespaces share this filesystem: the targets' app folders are plain directories here.
-    for (const dir of [env.localDir, remote.dir]) rmSync(join(dir, PROJECT), { recursive: true, force: true });
+    wipeProject(env, PROJECT);
     rmSync(stateDir, { recursive: true, force: true });
     p.cleanup();
   });
